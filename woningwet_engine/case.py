@@ -1,0 +1,442 @@
+"""The case file: a proposed restructuring by one toegelaten instelling, judged on one date.
+
+Case files are YAML (or JSON) validated by these pydantic models; `woningwet schema case`
+prints the JSON Schema. Money is written in euros with at most two decimals and held as
+integer cents; shares are written as fractions (0.25) and held as integer basis points.
+Codes follow the sector standards: CBS GMxxxx/WKxxxxxx/BUxxxxxxxx, VERA MOG detail codes,
+VERA VERANTWOORDINGREGIME, Aw L-numbers, KvK numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+
+from .errors import InputError, Problem
+from .units import BP, euros_to_cents, ratio_to_bp
+from .yamlio import LoadedYaml, load_yaml_file, pydantic_problems
+
+MAX_EUR_CENTS = 10**15  # EUR 10 trillion: larger amounts are input errors, not plans
+MAX_COMPONENTS = 20_000
+MAX_LETTINGS = 200_000
+
+
+def _cents(value: Any) -> int:
+    cents = euros_to_cents(value)
+    if not -MAX_EUR_CENTS <= cents <= MAX_EUR_CENTS:
+        raise ValueError("amount out of range")
+    return cents
+
+
+def _bp(value: Any) -> int:
+    bp = ratio_to_bp(value)
+    if not 0 <= bp <= 1000 * BP:
+        raise ValueError("share out of range (expected a fraction such as 0.25)")
+    return bp
+
+
+def _cents_out(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def _bp_out(bp: int) -> str:
+    return f"{(Decimal(bp) / BP).normalize():f}"
+
+
+Euro = Annotated[
+    int,
+    BeforeValidator(_cents),
+    PlainSerializer(_cents_out, return_type=str),
+    WithJsonSchema(
+        {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d{1,2})?$",
+         "description": "amount in euros, at most 2 decimals"}
+    ),
+]
+Share = Annotated[
+    int,
+    BeforeValidator(_bp),
+    PlainSerializer(_bp_out, return_type=str),
+    WithJsonSchema({"type": ["number", "string"], "description": "fraction, e.g. 0.25 for 25%"}),
+]
+GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$", description="CBS gemeentecode, e.g. GM0344")]
+WkCode = Annotated[str, Field(pattern=r"^WK\d{6}$", description="CBS wijkcode")]
+BuCode = Annotated[str, Field(pattern=r"^BU\d{8}$", description="CBS buurtcode")]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
+Area = Annotated[int, Field(ge=0, le=100_000_000, description="m2 BVO")]
+CaseDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
+PastDate = Annotated[dt.date, Field(ge=dt.date(1800, 1, 1), le=dt.date(2100, 12, 31))]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+Text = Annotated[str, Field(max_length=2000)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class Activity(str, Enum):
+    build = "build"
+    acquire = "acquire"
+    renovate = "renovate"  # improvement (verbetering), incl. drastic renovation
+    maintain = "maintain"
+    demolish = "demolish"
+    let = "let"
+    sell = "sell"
+    liberalise = "liberalise"  # re-let above the liberalisatiegrens
+    spend = "spend"  # leefbaarheid or resident-initiative money
+    service = "service"
+    lend = "lend"
+    guarantee = "guarantee"
+
+
+class ObjectKind(str, Enum):
+    dwelling = "dwelling"
+    mv = "mv"  # maatschappelijk vastgoed (Ww 45 lid 2 d)
+    bog = "bog"  # bedrijfsmatig onroerend goed (Ww 45 lid 2 g)
+    parking = "parking"
+    land = "land"
+    surroundings = "surroundings"  # directly adjacent surroundings of own property
+    public_space = "public_space"  # public space beyond the adjacent surroundings
+    leefbaarheid = "leefbaarheid"
+    service = "service"
+    verbinding = "verbinding"  # subsidiary or other verbonden onderneming
+
+
+class Tenure(str, Enum):
+    rent = "rent"
+    sale = "sale"
+    other_allocation = "other_allocation"  # Ww 47 lid 1 d
+
+
+class SeparationRegime(str, Enum):
+    ADM = "ADM"
+    JUR = "JUR"
+    HYB = "HYB"
+    VER = "VER"
+
+
+class TenantType(str, Enum):
+    social_foundation = "social_foundation"  # statutes exclusively aimed at maatschappelijk belang
+    social_association = "social_association"
+    government = "government"
+    care_provider = "care_provider"
+    commercial = "commercial"
+    other = "other"
+
+
+class LeefbaarheidCategory(str, Enum):
+    woonmaatschappelijk_werk = "woonmaatschappelijk_werk"  # BTIV 51 lid 1 a
+    small_scale_infrastructure = "small_scale_infrastructure"  # BTIV 51 lid 1 b
+    clean_safe_nuisance = "clean_safe_nuisance"  # BTIV 51 lid 1 c
+    ontmoeting = "ontmoeting"  # meeting / community events (allowed from 2022)
+    resident_dwelling_activities = "resident_dwelling_activities"  # BTIV 48 lid 1 a
+    general_welfare = "general_welfare"
+    public_space_maintenance = "public_space_maintenance"
+    other = "other"
+
+
+class ServiceKind(str, Enum):
+    living_related = "living_related"
+    care = "care"
+    meals = "meals"
+    medical = "medical"
+    childcare = "childcare"
+    school_dropout = "school_dropout"
+    parenting_support = "parenting_support"
+    utility = "utility"
+    utility_via_dwelling_installation = "utility_via_dwelling_installation"
+    radio_tv = "radio_tv"
+    training = "training"
+    cleaning = "cleaning"
+    cleaning_new_occupant_or_nuisance = "cleaning_new_occupant_or_nuisance"
+    furnishing = "furnishing"
+    furnishing_for_furnished_letting = "furnishing_for_furnished_letting"
+    mortgage_advice = "mortgage_advice"
+    notary = "notary"
+    insurance = "insurance"
+    owner_occupier_service = "owner_occupier_service"
+    money = "money"
+
+
+class Buyer(str, Enum):
+    ti = "ti"
+    sitting_tenant = "sitting_tenant"
+    owner_occupier = "owner_occupier"
+    investor_legal_person = "investor_legal_person"
+    investor_natural_person = "investor_natural_person"
+    developer = "developer"
+    municipality = "municipality"
+    mv_tenant = "mv_tenant"
+    subsidiary = "subsidiary"
+    other = "other"
+
+
+class Financing(str, Enum):
+    wsw = "wsw"
+    market = "market"
+    internal_loan = "internal_loan"
+    own_funds = "own_funds"
+
+
+class ParkingUse(str, Enum):
+    dwellings = "dwellings"  # aanhorigheid of the dwellings
+    public = "public"  # stand-alone public or commercial garage
+
+
+class Counterparty(str, Enum):
+    subsidiary = "subsidiary"
+    samenwerkingsvennootschap = "samenwerkingsvennootschap"
+    woningvennootschap = "woningvennootschap"
+    other = "other"
+
+
+class Location(Strict):
+    municipality: GmCode
+    wijk: WkCode | None = None
+    buurt: BuCode | None = None
+    cbs_year: int | None = Field(None, ge=2000, le=2100, description="CBS indeling year of the codes")
+    area_has_corporation_homes: bool | None = Field(
+        None, description="the area (wijk/buurt) holds dwellings owned by toegelaten instellingen")
+    wijk_function: bool | None = Field(None, description="building serves the wijk, buurt or buurtschap")
+    adjacent_to_own_property: bool | None = Field(
+        None, description="directly adjacent to / in the direct vicinity of the corporation's property")
+
+
+class Land(Strict):
+    built: bool | None = Field(None, description="bebouwde grond (Ww 45 lid 4 b)")
+    acquired_on: PastDate | None = None
+    herstructurering: bool = Field(False, description="BTIV art. 1 herstructurering: demolish DAEB, build non-DAEB")
+    contributes_to_daeb: bool | None = Field(None, description="activity on unbuilt land contributes to DAEB tasks")
+
+
+class Dwelling(Strict):
+    self_contained: bool = Field(True, description="zelfstandige woning (BW 7:234)")
+    tenure: Tenure = Tenure.rent
+    rent: Euro | None = Field(None, description="kale huur per month after the activity")
+    wws_points: int | None = Field(None, ge=0, le=1000)
+    wws_points_source: Text | None = None
+
+
+class Mv(Strict):
+    vera_code: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="VERA EENHEIDDETAILSOORT code (parent MOG)")
+    function: Text
+    tenant_type: TenantType | None = None
+    third_party_floor_m2: Area | None = Field(None, description="floor let to other parties (BTIV 50)")
+    owned_on_2015_07_01: bool | None = Field(None, description="owned by the corporation on 1 July 2015")
+    annual_rent: Euro | None = None
+    build_cost: Euro | None = None
+    minister_approval: bool | None = Field(None, description="BTIV 49 lid 2 admission obtained")
+    inside_woonzorggebouw: bool | None = None
+    integrated_with_housing: bool | None = Field(None, description="structurally one with a TI residential building")
+
+
+class Bog(Strict):
+    use: Annotated[str, Field(max_length=100, description="shop, office, horeca, practice, ...")]
+    own_office: bool = False
+    existing: bool = Field(False, description="existing BOG owned by the corporation")
+
+
+class Parking(Strict):
+    use: ParkingUse
+    places: Count | None = None
+    for_daeb_dwellings: bool | None = Field(None, description="serves DAEB dwellings (aanhorigheid follows them)")
+
+
+class Leefbaarheid(Strict):
+    category: LeefbaarheidCategory
+    annual_amount: Euro
+    near_own_property_or_tenants: bool | None = None
+    partners: list[Text] = Field(default_factory=list, max_length=50)
+
+
+class Service(Strict):
+    kind: ServiceKind
+    for_residents: bool = True
+
+
+class Sale(Strict):
+    buyer: Buyer
+    price: Euro = Field(description="total price for all units of the component")
+    leegwaarde: Euro | None = Field(None, description="taxed vacant value (leegwaarde) or WOZ, total")
+    market_value: Euro | None = None
+    vacant: bool = False
+    vov_clauses: bool = Field(False, description="verkoop onder voorwaarden clauses (RTIV 10)")
+    buyer_income: Euro | None = Field(None, description="household income of the buyer, per year")
+
+
+class Verbinding(Strict):
+    counterparty: Counterparty
+    after_formation: bool = Field(True, description="loan or guarantee given after the verbinding was formed")
+    amount: Euro | None = None
+
+
+class Component(Strict):
+    """One activity on one kind of object. Components of one investment share a project id."""
+
+    id: Id
+    title: Text
+    description: Text | None = None
+    project: Id | None = Field(None, description="investment this component belongs to")
+    activity: Activity
+    object: ObjectKind
+    units: Count | None = None
+    floor_area_m2: Area | None = None
+    cost: Euro | None = Field(None, description="investment cost of the component")
+    financing: Financing | None = None
+    location: Location
+    land: Land | None = None
+    dwelling: Dwelling | None = None
+    mv: Mv | None = None
+    bog: Bog | None = None
+    parking: Parking | None = None
+    leefbaarheid: Leefbaarheid | None = None
+    service: Service | None = None
+    sale: Sale | None = None
+    verbinding: Verbinding | None = None
+    committed_on: PastDate | None = Field(
+        None, description="date of the written commitment (omgevingsvergunning application or contract), RTIV 5")
+
+    @model_validator(mode="after")
+    def _blocks_match_object(self):
+        needed = {
+            "dwelling": "dwelling", "mv": "mv", "bog": "bog", "parking": "parking",
+            "leefbaarheid": "leefbaarheid", "service": "service", "verbinding": "verbinding",
+        }
+        block = needed.get(self.object)
+        if block and getattr(self, block) is None:
+            raise ValueError(f"object '{self.object}' needs a '{block}' block")
+        if self.activity == "sell" and self.sale is None:
+            raise ValueError("activity 'sell' needs a 'sale' block")
+        if self.activity in ("lend", "guarantee") and self.verbinding is None:
+            raise ValueError(f"activity '{self.activity}' needs a 'verbinding' block")
+        return self
+
+
+class Turnover(Strict):
+    year: int = Field(ge=2000, le=2100)
+    net_turnover: Euro
+    non_daeb_share: Share
+
+
+class Woningmarktregio(Strict):
+    name: Text
+    municipalities: list[GmCode] = Field(max_length=1000)
+
+
+class Corporation(Strict):
+    name: Text
+    kvk: str | None = Field(None, pattern=r"^\d{8}$")
+    aw_l_number: str | None = Field(None, pattern=r"^L\d{4}$")
+    home_municipality: GmCode
+    municipalities: list[GmCode] = Field(
+        min_length=1, max_length=1000,
+        description="municipalities where it may work (home + verklaringen van geen bezwaar)")
+    woningmarktregio: Woningmarktregio | None = None
+    categorical: bool = Field(False, description="categorale TI (students, care, urgent groups)")
+    daeb_rental_homes: Count = Field(description="DAEB rental dwellings (Ww 47 lid 1 b), TI-wide")
+    turnover: list[Turnover] = Field(default_factory=list, max_length=10)
+    non_daeb_investment_share: Share | None = None
+    separation_regime: SeparationRegime | None = None
+    wants_verlicht_regime: bool = False
+    leefbaarheid_other_annual: Euro = Field(0, description="leefbaarheid spend outside this plan, same year")
+    statutes_require_rvt_for_maintenance: bool = False
+
+    @model_validator(mode="after")
+    def _home_in_municipalities(self):
+        if self.home_municipality not in self.municipalities:
+            raise ValueError("home_municipality must be listed in municipalities")
+        return self
+
+
+class PerformanceAgreement(Strict):
+    id: Id
+    municipality: GmCode
+    year: int = Field(ge=2000, le=2100)
+    parties: list[Text] = Field(default_factory=list, max_length=50)
+    covers: list[Id] = Field(default_factory=list, max_length=MAX_COMPONENTS, description="component ids")
+
+
+class LettingCategory(str, Enum):
+    student = "student"
+    status_holder = "status_holder"
+    care_indication = "care_indication"
+
+
+class Letting(Strict):
+    date: CaseDate
+    rent: Euro
+    household_income: Euro
+    household_size: int = Field(ge=1, le=30)
+    aow_age: bool = False
+    huurtoeslag_eligible: bool | None = None
+    category: LettingCategory | None = None
+
+
+class Source(Strict):
+    title: Text
+    url: Annotated[str, Field(max_length=500)] | None = None
+    date: CaseDate | None = None
+
+
+class Case(Strict):
+    case_id: Id
+    title: Text
+    date: CaseDate = Field(description="peildatum: the law in force on this date applies")
+    description: Text | None = None
+    illustrative: bool = Field(False, description="figures are invented for illustration")
+    sources: list[Source] = Field(default_factory=list, max_length=100)
+    corporation: Corporation
+    performance_agreements: list[PerformanceAgreement] = Field(default_factory=list, max_length=1000)
+    components: list[Component] = Field(min_length=1, max_length=MAX_COMPONENTS)
+    lettings: list[Letting] = Field(default_factory=list, max_length=MAX_LETTINGS)
+
+    @model_validator(mode="after")
+    def _unique_ids(self):
+        seen: set[str] = set()
+        for comp in self.components:
+            if comp.id in seen:
+                raise ValueError(f"component id {comp.id!r} is used twice")
+            seen.add(comp.id)
+        for agreement in self.performance_agreements:
+            unknown = [c for c in agreement.covers if c not in seen]
+            if unknown:
+                raise ValueError(f"performance agreement {agreement.id!r} covers unknown components {unknown}")
+        return self
+
+    def canonical(self) -> dict:
+        """Normalised JSON-able form: defaults filled in, euros as 2-decimal strings."""
+        return self.model_dump(mode="json")
+
+
+def parse_case(data: Any, loaded: LoadedYaml) -> Case:
+    if not isinstance(data, dict):
+        raise InputError([Problem(loaded.filename, "", "a case file must be a mapping at the top level")])
+    try:
+        return Case.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, loaded)) from None
+
+
+def load_case(path: Path | str) -> Case:
+    loaded = load_yaml_file(path)
+    return parse_case(loaded.data, loaded)
+
+
+def case_json_schema() -> dict:
+    schema = Case.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://woningwet-engine.example/schema/case.json"
+    return schema

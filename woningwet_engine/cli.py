@@ -1,0 +1,208 @@
+"""The `woningwet` command line.
+
+Exit codes: 0 every component allowed (possibly with conditions); 1 some component forbidden,
+undetermined or non-compliant; 2 unusable input (a case, rule or parameter file; each problem is
+printed with file, line and field). Output files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .errors import InputError, Problem
+
+LANGS = click.Choice(["nl", "en"])
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def fail_input(exc: InputError) -> None:
+    click.echo(f"error: {len(exc.problems)} problem(s) in the input:", err=True)
+    for p in exc.problems:
+        click.echo(f"  {p}", err=True)
+    sys.exit(2)
+
+
+def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
+
+
+class Group(click.Group):
+    """Maps InputError to exit code 2 for every command."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            fail_input(exc)
+
+
+@click.group(cls=Group)
+@click.version_option(package_name="woningwet-engine")
+def main() -> None:
+    """Judge housing-corporation plans against the Woningwet in force on a date."""
+
+
+def rules_option(f):
+    return click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="rules directory (default: the project's rules/)")(f)
+
+
+def load_book(rules_dir):
+    from .rulebook import load_rulebook
+
+    return load_rulebook(rules_dir)
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@rules_option
+def check(cases, at, fmt, lang, output, rules_dir):
+    """Judge one or more CASE files; print a table or the JSON result."""
+    from .case import load_case
+    from .engine import judge
+    from .result import canonical_json
+    from .textout import text_table
+
+    day = parse_date(at)
+    book = load_book(rules_dir)
+    loaded = []
+    problems: list[Problem] = []
+    for path in cases:
+        try:
+            loaded.append((path, load_case(path)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    results = [judge(case, book, at=day, lang=lang, source=str(path)) for path, case in loaded]
+    if fmt == "json":
+        payload = results[0].model_dump(mode="json") if len(results) == 1 else [r.model_dump(mode="json") for r in results]
+        text = canonical_json(payload)
+    else:
+        text = "\n".join(text_table(r) for r in results)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(0 if all(r.summary.compliant for r in results) else 1)
+
+
+@main.group()
+def schema() -> None:
+    """Print JSON Schemas of the file formats."""
+
+
+@schema.command("case")
+def schema_case():
+    """JSON Schema of case files."""
+    from .case import case_json_schema
+
+    click.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+
+
+@schema.command("result")
+def schema_result():
+    """JSON Schema of the JSON result."""
+    from .result import Result
+
+    click.echo(json.dumps(Result.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.group()
+def rules() -> None:
+    """Inspect and validate the rulebook."""
+
+
+@rules.command("list")
+@click.option("--at", "at", help="only rules in force on this date")
+@rules_option
+def rules_list(at, rules_dir):
+    """One line per rule: id, validity, scope, confidence, title."""
+    book = load_book(rules_dir)
+    day = parse_date(at)
+    for cr in book.rules:
+        r = cr.rule
+        if day and not r.valid_on(day):
+            continue
+        until = r.valid_to.isoformat() if r.valid_to else "…"
+        click.echo(f"{r.id:<12} {r.valid_from}..{until:<10} {r.scope:<9} {r.confidence:<10} {r.title.en}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--at", "at", help="show the citation links and parameter values for this date")
+@rules_option
+def rules_show(rule_id, at, rules_dir):
+    """Everything about one rule: text, conditions, citations, parameters."""
+    from .explain import citation
+    from .rulebook.params import resolve
+
+    book = load_book(rules_dir)
+    try:
+        cr = book.rule(rule_id)
+    except KeyError:
+        raise InputError([Problem("rule id", "", f"no rule {rule_id!r} in the rulebook")]) from None
+    r = cr.rule
+    day = parse_date(at) or r.valid_from
+    click.echo(f"{r.id}: {r.title.nl} / {r.title.en}")
+    click.echo(f"  file:       {cr.file}")
+    click.echo(f"  valid:      {r.valid_from} .. {r.valid_to or 'open'}   scope: {r.scope}   confidence: {r.confidence}")
+    click.echo(f"  when:       {r.when}")
+    if r.test:
+        click.echo(f"  test:       {r.test}")
+    for name, out in (("then", r.then), ("else", r.else_)):
+        if out is None:
+            continue
+        click.echo(f"  {name}:       verdict={out.verdict} violation={out.violation} conditions={out.conditions}")
+        click.echo(f"              nl: {out.explain.nl}")
+        click.echo(f"              en: {out.explain.en}")
+    for lb in r.legal_basis:
+        c = citation(lb, day, "nl")
+        click.echo(f"  cites:      {c.text}  {c.juriconnect}")
+        click.echo(f"              {c.url}")
+    for pid in cr.params:
+        p = resolve(book.params[pid], day)
+        click.echo(f"  param:      {pid} on {day} = {p.value} ({p.confidence}; {p.source})")
+
+
+@rules.command("validate")
+@rules_option
+def rules_validate(rules_dir):
+    """Schema, unique ids, citations, conditions, parameter coverage. Exit 2 on any problem."""
+    book = load_book(rules_dir)
+    click.echo(f"ok: {len(book.rules)} rules, {len(book.params)} parameters, {len(book.conditions)} conditions, "
+               f"{len(book.out_of_scope)} out of scope; rulebook sha256 {book.sha256}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,184 @@
+"""Reference evaluator: three-valued (Kleene) logic in pure Python.
+
+A fact that is absent, or a parameter whose value is unknown on the case date, makes the atoms
+that read it UNKNOWN. A rule fires only when its condition is TRUE, which is exactly what the
+compiled durable_rules condition matches; the differential tests hold the two to that.
+The evaluator also says why a condition is not TRUE: the first atom that failed, with the value
+it saw, and which facts or parameters were missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Mapping
+
+from .nodes import And, Cmp, Condition, Const, In, Lit, Not, Or, Param, Present
+
+MISSING = object()
+
+
+class Tri(str, Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+def _cmp(op: str, a, b) -> bool:
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
+
+
+def _fact(facts: Mapping, name: str):
+    value = facts.get(name, MISSING)
+    return MISSING if value is None else value
+
+
+def _atom(node, facts: Mapping, params: Mapping) -> Tri:
+    if isinstance(node, Const):
+        return Tri.TRUE if node.value else Tri.FALSE
+    if isinstance(node, Present):
+        present = _fact(facts, node.fact) is not MISSING
+        return Tri.TRUE if present != node.negated else Tri.FALSE
+    value = _fact(facts, node.fact)
+    if isinstance(node, Cmp):
+        rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
+        if value is MISSING or rhs is None:
+            return Tri.UNKNOWN
+        return Tri.TRUE if _cmp(node.op, value, rhs) else Tri.FALSE
+    if isinstance(node, In):
+        if node.param is not None:
+            options = params.get(node.param)
+            if options is None:
+                return Tri.UNKNOWN
+        else:
+            options = [lit.value for lit in node.values]
+        if value is MISSING:
+            return Tri.UNKNOWN
+        return Tri.TRUE if (value in options) != node.negated else Tri.FALSE
+    raise TypeError(f"not an atom: {node!r}")
+
+
+def _eval(node, facts: Mapping, params: Mapping) -> Tri:
+    if isinstance(node, And):
+        result = Tri.TRUE
+        for item in node.items:
+            r = _eval(item, facts, params)
+            if r is Tri.FALSE:
+                return Tri.FALSE
+            if r is Tri.UNKNOWN:
+                result = Tri.UNKNOWN
+        return result
+    if isinstance(node, Or):
+        result = Tri.FALSE
+        for item in node.items:
+            r = _eval(item, facts, params)
+            if r is Tri.TRUE:
+                return Tri.TRUE
+            if r is Tri.UNKNOWN:
+                result = Tri.UNKNOWN
+        return result
+    if isinstance(node, Not):
+        r = _eval(node.item, facts, params)
+        return {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[r]
+    return _atom(node, facts, params)
+
+
+def evaluate(cond: Condition | object, facts: Mapping, params: Mapping) -> Tri:
+    root = cond.root if isinstance(cond, Condition) else cond
+    return _eval(root, facts, params)
+
+
+def render(node) -> str:
+    """Readable text of a (sub)condition, in the rule-file syntax."""
+    if isinstance(node, Condition):
+        return render(node.root)
+    if isinstance(node, Const):
+        return "true" if node.value else "false"
+    if isinstance(node, Present):
+        return f"{'missing' if node.negated else 'present'}({node.fact})"
+    if isinstance(node, Cmp):
+        rhs = f"param.{node.rhs.name}" if isinstance(node.rhs, Param) else node.rhs.text
+        return f"{node.fact} {node.op} {rhs}"
+    if isinstance(node, In):
+        rhs = f"param.{node.param}" if node.param else "[" + ", ".join(v.text for v in node.values) + "]"
+        return f"{node.fact} {'not in' if node.negated else 'in'} {rhs}"
+    if isinstance(node, And):
+        return " and ".join(_paren(i) for i in node.items)
+    if isinstance(node, Or):
+        return " or ".join(_paren(i) for i in node.items)
+    if isinstance(node, Not):
+        return f"not {_paren(node.item)}"
+    raise TypeError(node)
+
+
+def _paren(node) -> str:
+    text = render(node)
+    return f"({text})" if isinstance(node, (And, Or)) else text
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a condition is not TRUE: the deciding atom, what it saw, and what was missing."""
+
+    status: Tri
+    atom: str
+    fact: str | None
+    seen: object  # fact value (None when missing)
+    missing_facts: tuple[str, ...]
+    unknown_params: tuple[str, ...]
+
+
+def _first(node, facts, params, want: Tri):
+    """First atom (depth first) whose value is `want` and that helps decide the node."""
+    if isinstance(node, (And, Or)):
+        for item in node.items:
+            if _eval(item, facts, params) is want:
+                found = _first(item, facts, params, want)
+                if found is not None:
+                    return found
+        return None
+    if isinstance(node, Not):
+        inner_want = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[want]
+        return _first(node.item, facts, params, inner_want)
+    return node if _atom(node, facts, params) is want else None
+
+
+def _unknowns(node, facts, params, out_facts: list, out_params: list) -> None:
+    if isinstance(node, (And, Or)):
+        for item in node.items:
+            _unknowns(item, facts, params, out_facts, out_params)
+        return
+    if isinstance(node, Not):
+        _unknowns(node.item, facts, params, out_facts, out_params)
+        return
+    if isinstance(node, (Cmp, In)) and _atom(node, facts, params) is Tri.UNKNOWN:
+        if _fact(facts, node.fact) is MISSING and node.fact not in out_facts:
+            out_facts.append(node.fact)
+        pname = node.rhs.name if isinstance(node, Cmp) and isinstance(node.rhs, Param) else getattr(node, "param", None)
+        if pname and params.get(pname) is None and pname not in out_params:
+            out_params.append(pname)
+
+
+def explain(cond: Condition, facts: Mapping, params: Mapping) -> Why | None:
+    """None when the condition is TRUE; otherwise the first failing (or unknown) atom."""
+    status = evaluate(cond, facts, params)
+    if status is Tri.TRUE:
+        return None
+    atom = _first(cond.root, facts, params, status)
+    mf: list = []
+    up: list = []
+    if status is Tri.UNKNOWN:
+        _unknowns(cond.root, facts, params, mf, up)
+    fact = getattr(atom, "fact", None)
+    seen = None if fact is None else facts.get(fact)
+    return Why(status, render(atom) if atom is not None else render(cond), fact, seen, tuple(mf), tuple(up))

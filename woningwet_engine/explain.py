@@ -1,0 +1,82 @@
+"""Rendering explanation templates, citations and values for people and for the JSON result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .conditions.nodes import FieldSpec
+from .rulebook.citation import cite_text, juriconnect, wetten_url
+from .rulebook.loader import PLACEHOLDER
+from .rulebook.model import LegalBasis
+from .rulebook.params import ResolvedParam
+from .result import Citation, ParamUse
+from .units import BP, format_bp, format_eur
+
+UNKNOWN_TEXT = {"nl": "onbekend", "en": "unknown"}
+BOOL_TEXT = {"nl": ("nee", "ja"), "en": ("no", "yes")}
+
+
+def json_value(value, type_: str):
+    """Exact, unit-free representation for JSON: euros and ratios as decimal strings."""
+    if value is None:
+        return None
+    if type_ == "eur":
+        return f"{Decimal(value) / 100:.2f}"
+    if type_ in ("bp", "ratio"):
+        return f"{(Decimal(value) / BP).normalize():f}"
+    return value
+
+
+def human_value(value, type_: str, lang: str) -> str:
+    if value is None:
+        return UNKNOWN_TEXT[lang]
+    if type_ == "eur":
+        return format_eur(value, lang)
+    if type_ in ("bp", "ratio"):
+        return format_bp(value, lang)
+    if type_ == "bool":
+        return BOOL_TEXT[lang][bool(value)]
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
+PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
+
+
+def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dict[str, ResolvedParam],
+           lang: str, extra: dict | None = None) -> str:
+    extra = extra or {}
+
+    def sub(match):
+        name = match.group(1)
+        if name.startswith("param."):
+            p = params.get(name[6:])
+            if p is None:
+                return UNKNOWN_TEXT[lang]
+            return human_value(p.value, PARAM_TYPE[p.unit], lang)
+        if name in extra:
+            return str(extra[name])
+        spec = schema.get(name)
+        return human_value(facts.get(name), spec.type if spec else "code", lang)
+
+    return PLACEHOLDER.sub(sub, template)
+
+
+def citation(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
+    return Citation(
+        bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
+        text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang),
+        juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
+        url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
+    )
+
+
+def param_use(p: ResolvedParam) -> ParamUse:
+    return ParamUse(
+        id=p.id, unit=p.unit, value=json_value(p.value, PARAM_TYPE[p.unit]), confidence=p.confidence,
+        source=p.source, url=p.url,
+        valid_from=p.valid_from.isoformat() if p.valid_from else None,
+        valid_to=p.valid_to.isoformat() if p.valid_to else None,
+    )

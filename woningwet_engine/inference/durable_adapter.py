@@ -1,0 +1,154 @@
+"""The one place that talks to durable_rules.
+
+Lessons applied (see docs/durable-rules.md in ../shared/engineering):
+- `_SyncHost` disables the two background timer threads (they segfault after delete_state);
+  every action runs in the caller's thread, inside assert_fact.
+- One session id per case, always deleted in `finally`.
+- Actions are one closure per rule branch that only appends to a Python list; durable_rules
+  swallows exceptions raised in actions and hides them in the returned state, so the state is
+  checked after every assert and any action error is raised as RuleActionError.
+- Rules are compiled once per regime selection (key) and cached: durable_rules cannot
+  unregister a ruleset, and there are only as many selections as change points in the law.
+- Capacity guards: at most MAX_BRANCHES_PER_RULESET branches share a ruleset (a fact may match
+  at most 64 rules), at most MAX_TESTS_PER_PROPERTY distinct tests on one property, priorities
+  in 0..65535, at most MAX_FACT_PROPERTIES properties per fact.
+- Facts carry only ints, bools and strings (money in cents, shares in basis points).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from durable import engine as _dr
+
+from ..errors import EngineError, RuleActionError
+
+MAX_BRANCHES_PER_RULESET = 60
+MAX_TESTS_PER_PROPERTY = 500
+MAX_FACT_PROPERTIES = 250
+MAX_PRIORITY = 65535
+SID = "case"
+
+
+class _SyncHost(_dr.Host):
+    def _run(self):  # no dispatcher / timer threads
+        pass
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One compiled rule branch: fires on facts of `scope` that satisfy `condition`."""
+
+    name: str  # e.g. "DAEB-02#then"
+    scope: str
+    condition: dict
+
+
+def _count_tests(cond, counts: dict) -> None:
+    if isinstance(cond, dict):
+        for key, value in cond.items():
+            if key in ("$and", "$or"):
+                for item in value:
+                    _count_tests(item, counts)
+            elif key.startswith("$"):
+                _count_tests(value, counts)
+            else:
+                counts[key] = counts.get(key, 0) + 1
+
+
+def check_capacity(branches: Sequence[Branch]) -> None:
+    """Refuse rulesets that would hit durable_rules' hard limits at run time."""
+    if len(branches) > MAX_PRIORITY:
+        raise EngineError("too many rule branches for durable_rules priorities")
+    counts: dict = {}
+    for b in branches:
+        _count_tests(b.condition, counts)
+    over = {k: v for k, v in counts.items() if v > MAX_TESTS_PER_PROPERTY}
+    if over:
+        raise EngineError(f"more than {MAX_TESTS_PER_PROPERTY} tests on one fact property: {over}")
+
+
+class DurableMatcher:
+    """Matches facts against compiled rule branches with durable_rules. One per process."""
+
+    def __init__(self) -> None:
+        self._host = _SyncHost()
+        self._rulesets: dict[str, list[tuple[str, list[Branch]]]] = {}
+        self._fired: list[tuple[int, str]] | None = None
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def _action(self, index: int):
+        def act(c):  # exactly one parameter: two would be taken for an async action
+            self._fired.append((index, c.m.id))
+        return act
+
+    def prepare(self, key: str, branches: Sequence[Branch]) -> None:
+        """Register the branches of one selection (once per key)."""
+        with self._lock:
+            if key in self._rulesets:
+                return
+            check_capacity(branches)
+            groups: list[tuple[str, list[Branch]]] = []
+            by_scope: dict[str, list[Branch]] = {}
+            for b in branches:
+                by_scope.setdefault(b.scope, []).append(b)
+            for scope in sorted(by_scope):
+                items = by_scope[scope]
+                for start in range(0, len(items), MAX_BRANCHES_PER_RULESET):
+                    chunk = items[start:start + MAX_BRANCHES_PER_RULESET]
+                    self._counter += 1
+                    name = f"ww{self._counter}_{scope}"
+                    definition = {}
+                    for i, b in enumerate(chunk):
+                        cond = {"$and": [{"kind": scope}, b.condition]}
+                        definition[f"r{i}"] = {"pri": i, "all": [{"m": cond}], "run": self._action(start + i)}
+                    try:
+                        self._host.set_rulesets({name: definition})
+                    except Exception as exc:  # durable_rules reports only numeric codes
+                        raise EngineError(f"durable_rules refused ruleset {name} ({scope}): {exc}; "
+                                          f"first rule {chunk[0].name}") from exc
+                    groups.append((name, chunk))
+            self._rulesets[key] = groups
+
+    def match(self, key: str, facts: Iterable[dict]) -> set[tuple[str, str]]:
+        """Fire the selection's rules on `facts`; returns {(branch name, fact id)}."""
+        groups = self._rulesets[key]
+        by_scope: dict[str, list[tuple[str, list[Branch]]]] = {}
+        for name, chunk in groups:
+            by_scope.setdefault(chunk[0].scope, []).append((name, chunk))
+        fired: set[tuple[str, str]] = set()
+        with self._lock:
+            used: list[str] = []
+            try:
+                for fact in facts:
+                    if len(fact) > MAX_FACT_PROPERTIES:
+                        raise EngineError(f"fact {fact.get('id')} has more than {MAX_FACT_PROPERTIES} properties")
+                    for name, chunk in by_scope.get(fact["kind"], []):
+                        if name not in used:
+                            used.append(name)
+                        self._fired = []
+                        try:
+                            state = self._host.assert_fact(name, dict(fact, sid=SID))
+                        except _dr.MessageNotHandledException:
+                            continue  # no rule of this chunk matched: a normal outcome
+                        except _dr.MessageObservedException as exc:
+                            raise EngineError(f"duplicate fact id {fact.get('id')!r}") from exc
+                        if isinstance(state, dict) and "exception" in state:
+                            raise RuleActionError(f"rule action failed in {name}: {state['exception']}")
+                        for index, fact_id in self._fired:
+                            fired.add((chunk[index].name, fact_id))
+            finally:
+                self._fired = None
+                for name in used:
+                    self._host.delete_state(name, SID)
+        return fired
+
+
+def dump_definition(branches: Sequence[Branch]) -> str:
+    """The compiled conditions as JSON text (for `woningwet rules show --compiled`)."""
+    return json.dumps([{"branch": b.name, "scope": b.scope, "condition": b.condition} for b in branches],
+                      indent=2, ensure_ascii=False)

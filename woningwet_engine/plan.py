@@ -1,0 +1,46 @@
+"""Plan-level checks: rules of project and plan scope, each a pass/fail test with its numbers."""
+
+from __future__ import annotations
+
+from .conditions.evaluator import Tri
+from .engine import FactEvaluation
+from .explain import citation, render as render_text
+from .facts import SCHEMAS
+from .result import Plan, PlanCheck
+from .rulebook.loader import Selection
+from .verdict import assumptions_for, inputs_for, outcome_of, reason_for
+
+UNKNOWN_TEXT = {"nl": "Niet te beoordelen, onbekend: {missing}. ", "en": "Cannot be assessed, unknown: {missing}. "}
+
+
+def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: str) -> Plan:
+    checks: list[PlanCheck] = []
+    reasons = []
+    for ev in evaluations:
+        schema = SCHEMAS[ev.fact["kind"]]
+        subject = ev.fact["id"]
+        for bs in ev.fired:
+            rule = bs.rule.rule
+            reason = reason_for(bs, "info", ev.fact, selection, schema, lang)
+            reasons.append(reason)
+            checks.append(PlanCheck(
+                id=rule.check, rule=rule.id, subject=subject, status="pass" if bs.branch == "then" else "fail",
+                text=reason.text, citation=reason.citation, confidence=rule.confidence, inputs=reason.inputs,
+                conditions=list(outcome_of(bs).conditions)))
+        seen = set()
+        for bs in ev.unknown:
+            rule = bs.rule.rule
+            if rule.id in seen or bs.why is None:
+                continue
+            # a check whose applicability itself is unknown is reported once, as unknown
+            seen.add(rule.id)
+            missing = list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]
+            detail = render_text(getattr(rule.then.explain, lang), ev.fact, schema, selection.params, lang)
+            checks.append(PlanCheck(
+                id=rule.check, rule=rule.id, subject=subject, status="unknown",
+                text=UNKNOWN_TEXT[lang].format(missing=", ".join(missing) or bs.why.atom) + detail,
+                citation=citation(rule.legal_basis[0], selection.date, lang), confidence=rule.confidence,
+                inputs=inputs_for(bs, ev.fact, selection, schema)))
+    order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
+    checks.sort(key=lambda c: (order.get(c.rule, 0), c.subject))
+    return Plan(checks=checks, assumptions=assumptions_for(reasons, lang))

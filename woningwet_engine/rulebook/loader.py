@@ -1,0 +1,299 @@
+"""Load and validate the rulebook; select the rules and parameter values in force on a date.
+
+The rulebook is read from a mapping of relative path -> file bytes, so that the audit log can
+replay a decision with the exact files it was made with. Validation collects every problem
+(file, line, field, what is wrong) before raising, so one run shows them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Mapping
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..conditions.nodes import Condition, ConditionError, parse_condition
+from ..errors import InputError, Problem
+from ..facts import SCHEMAS
+from ..yamlio import load_yaml_text, pydantic_problems
+from .model import ConditionCatalogue, ConditionDef, OutOfScope, OutOfScopeEntry, Rule, RuleFile
+from .params import ParameterFile, ResolvedParam, resolve
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
+MAX_FILES = 500
+
+
+class RulebookMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    coverage_from: dt.date
+    coverage_to: dt.date
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its parsed conditions and the file it came from."""
+
+    rule: Rule
+    file: str
+    when: Condition
+    test: Condition | None
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        names = list(self.when.params)
+        if self.test is not None:
+            names += [p for p in self.test.params if p not in names]
+        return tuple(names)
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        names = list(self.when.facts)
+        if self.test is not None:
+            names += [f for f in self.test.facts if f not in names]
+        return tuple(names)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The rules in force on one date and the parameter values they use."""
+
+    date: dt.date
+    rules: tuple[CompiledRule, ...]
+    params: Mapping[str, ResolvedParam]
+    rulebook_sha256: str
+
+    @cached_property
+    def values(self) -> dict:
+        return {pid: p.value for pid, p in self.params.items()}
+
+    @cached_property
+    def key(self) -> str:
+        """Identity of the compiled ruleset: equal for all dates in one regime period."""
+        payload = json.dumps({
+            "rulebook": self.rulebook_sha256,
+            "rules": [r.rule.id for r in self.rules],
+            "params": {k: self.values[k] for k in sorted(self.values)},
+        }, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Rulebook:
+    files: dict[str, bytes]
+    meta: RulebookMeta
+    rules: list[CompiledRule]
+    params: dict[str, ParameterFile]
+    conditions: dict[str, ConditionDef]
+    out_of_scope: list[OutOfScopeEntry]
+    topics: dict[str, RuleFile] = field(default_factory=dict)
+
+    @cached_property
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        for path in sorted(self.files):
+            h.update(path.encode() + b"\0" + hashlib.sha256(self.files[path]).digest())
+        return h.hexdigest()
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        for r in self.rules:
+            if r.rule.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.meta.coverage_from <= day <= self.meta.coverage_to
+
+    def at(self, day: dt.date) -> Selection:
+        rules = tuple(r for r in self.rules if r.rule.valid_on(day))
+        needed: list[str] = []
+        for r in rules:
+            needed += [p for p in r.params if p not in needed]
+        # pull in everything the fact builder may use (allocation limits) and route periods
+        for pid in sorted(self.params):
+            if pid not in needed:
+                needed.append(pid)
+        params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
+        return Selection(day, rules, params, self.sha256)
+
+    def change_points(self) -> list[dt.date]:
+        """Dates on which some rule or parameter value starts or stops applying."""
+        points = {self.meta.coverage_from}
+        for r in self.rules:
+            points.add(r.rule.valid_from)
+            if r.rule.valid_to:
+                points.add(r.rule.valid_to + dt.timedelta(days=1))
+        for p in self.params.values():
+            for v in p.values:
+                points.add(v.valid_from)
+                if v.valid_to:
+                    points.add(v.valid_to + dt.timedelta(days=1))
+        return sorted(d for d in points if self.covers(d))
+
+
+def _parse(model, data, loaded, problems: list[Problem]):
+    if not isinstance(data, dict):
+        problems.append(Problem(loaded.filename, "", "expected a mapping at the top level"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, loaded))
+        return None
+
+
+def read_rules_dir(root: Path | str) -> dict[str, bytes]:
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError([Problem(str(root), "", "rules directory not found")])
+    files = {}
+    for path in sorted(root.rglob("*.yaml")):
+        rel = path.relative_to(root).as_posix()
+        files[rel] = path.read_bytes()
+        if len(files) > MAX_FILES:
+            raise InputError([Problem(str(root), "", f"more than {MAX_FILES} rule files")])
+    return files
+
+
+def _check_template(text: str, schema, params, where: Problem, problems: list[Problem]) -> None:
+    for name in PLACEHOLDER.findall(text):
+        if name.startswith("param."):
+            if name[6:] not in params:
+                problems.append(Problem(where.file, where.path, f"explanation names unknown parameter {name}", where.line))
+        elif name not in schema and name not in ("id", "title"):
+            problems.append(Problem(where.file, where.path, f"explanation names unknown fact {{{name}}}", where.line))
+
+
+def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook:
+    problems: list[Problem] = []
+    meta = None
+    params: dict[str, ParameterFile] = {}
+    conditions: dict[str, ConditionDef] = {}
+    out_of_scope: list[OutOfScopeEntry] = []
+    rule_files: list[tuple[str, RuleFile, object]] = []
+
+    for rel in sorted(files):
+        name = f"{label}/{rel}"
+        try:
+            text = files[rel].decode("utf-8")
+            loaded = load_yaml_text(text, name)
+        except UnicodeDecodeError:
+            problems.append(Problem(name, "", "not UTF-8 text"))
+            continue
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        if rel == "rulebook.yaml":
+            meta = _parse(RulebookMeta, loaded.data, loaded, problems)
+        elif rel == "conditions.yaml":
+            cat = _parse(ConditionCatalogue, loaded.data, loaded, problems)
+            if cat:
+                for i, cdef in enumerate(cat.conditions):
+                    if cdef.id in conditions:
+                        problems.append(Problem(name, f"conditions.{i}.id", f"duplicate condition id {cdef.id}",
+                                                loaded.line_of(("conditions", i, "id"))))
+                    conditions[cdef.id] = cdef
+        elif rel == "out-of-scope.yaml":
+            oos = _parse(OutOfScope, loaded.data, loaded, problems)
+            if oos:
+                out_of_scope = list(oos.out_of_scope)
+        elif rel.startswith("parameters/"):
+            pf = _parse(ParameterFile, loaded.data, loaded, problems)
+            if pf:
+                expected = Path(rel).stem
+                if pf.id != expected:
+                    problems.append(Problem(name, "id", f"parameter id {pf.id!r} must equal the file name {expected!r}",
+                                            loaded.line_of(("id",))))
+                elif pf.id in params:
+                    problems.append(Problem(name, "id", f"duplicate parameter {pf.id}"))
+                else:
+                    params[pf.id] = pf
+        else:
+            rf = _parse(RuleFile, loaded.data, loaded, problems)
+            if rf:
+                rule_files.append((name, rf, loaded))
+
+    if meta is None and not any(p.file.endswith("rulebook.yaml") for p in problems):
+        problems.append(Problem(f"{label}/rulebook.yaml", "", "missing: the rulebook needs a rulebook.yaml"))
+
+    param_units = {pid: p.unit for pid, p in params.items()}
+    compiled: list[CompiledRule] = []
+    seen_ids: dict[str, str] = {}
+    topics: dict[str, RuleFile] = {}
+    for name, rf, loaded in rule_files:
+        if rf.topic in topics:
+            problems.append(Problem(name, "topic", f"topic {rf.topic!r} is used by two files"))
+        topics[rf.topic] = rf
+        for i, rule in enumerate(rf.rules):
+            base = ("rules", i)
+
+            def where(*sub, _base=base, _name=name, _loaded=loaded):
+                path = _base + sub
+                return Problem(_name, ".".join(str(p) for p in path), "", _loaded.line_of(path))
+
+            if rule.id in seen_ids:
+                w = where("id")
+                problems.append(Problem(w.file, w.path, f"rule id {rule.id} already defined in {seen_ids[rule.id]}", w.line))
+                continue
+            seen_ids[rule.id] = name
+            schema = SCHEMAS[rule.scope]
+            parsed = {}
+            for key in ("when", "test"):
+                text = getattr(rule, key)
+                if text is None:
+                    parsed[key] = None
+                    continue
+                try:
+                    parsed[key] = parse_condition(text, schema, param_units)
+                except ConditionError as exc:
+                    w = where(key)
+                    problems.append(Problem(w.file, w.path, str(exc), w.line))
+            if len(parsed) < 2 or (rule.test is not None and parsed.get("test") is None):
+                continue
+            cr = CompiledRule(rule, name, parsed["when"], parsed["test"])
+            for branch_key, branch in (("then", rule.then), ("else", rule.else_)):
+                if branch is None:
+                    continue
+                for j, cid in enumerate(branch.conditions):
+                    if cid not in conditions:
+                        w = where(branch_key, "conditions", j)
+                        problems.append(Problem(w.file, w.path, f"unknown condition id {cid!r} (not in conditions.yaml)", w.line))
+                for lang in ("nl", "en"):
+                    w = where(branch_key, "explain", lang)
+                    _check_template(getattr(branch.explain, lang), schema, params, w, problems)
+            end = rule.valid_to or (meta.coverage_to if meta else None)
+            for pid in cr.params:
+                gaps = params[pid].covers(rule.valid_from, end)
+                for start, stop in gaps:
+                    w = where("when")
+                    problems.append(Problem(
+                        w.file, f"rules.{i}", f"rule {rule.id} uses parameter {pid}, which has no entry (value or "
+                        f"declared gap) from {start} to {stop or 'open end'}", w.line))
+            compiled.append(cr)
+
+    for cid, cdef in conditions.items():
+        for dep in cdef.depends_on:
+            if dep not in conditions:
+                problems.append(Problem(f"{label}/conditions.yaml", cid, f"depends_on names unknown condition {dep!r}"))
+        if cdef.period_param and cdef.period_param not in params:
+            problems.append(Problem(f"{label}/conditions.yaml", cid, f"period_param names unknown parameter {cdef.period_param!r}"))
+    for entry in out_of_scope:
+        if any(r.rule.catalogue_id == entry.id for r in compiled):
+            problems.append(Problem(f"{label}/out-of-scope.yaml", entry.id, "rule is both encoded and listed as out of scope"))
+
+    if problems:
+        raise InputError(problems)
+    return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics)
+
+
+def load_rulebook(root: Path | str | None = None) -> Rulebook:
+    root = Path(root) if root is not None else DEFAULT_RULES_DIR
+    return build_rulebook(read_rules_dir(root), label=str(root))

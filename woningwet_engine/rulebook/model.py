@@ -1,0 +1,139 @@
+"""Rule-file and condition-catalogue models (pydantic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+RULE_ID = r"^(GEB|DAEB|MV|BOG|LFB|MT|SCH|FIN|TOE|PT|VK|GEO|REL)-\d{2}(\.[a-z0-9][a-z0-9-]*)?$"
+CONDITION_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+CHECK_ID = r"^PLAN-[A-Z0-9]+(-[A-Z0-9]+)*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class Verdict(str, Enum):
+    daeb = "daeb"
+    non_daeb = "non_daeb"
+    needs_decision = "needs_decision"
+    forbidden = "forbidden"
+
+
+# precedence: higher wins (forbidden > needs_decision > non_daeb > daeb)
+PRECEDENCE = {"daeb": 1, "non_daeb": 2, "needs_decision": 3, "forbidden": 4}
+
+
+class Confidence(str, Enum):
+    verified = "verified"
+    secondary = "secondary"
+    unverified = "unverified"
+
+
+CONFIDENCE_RANK = {"verified": 0, "secondary": 1, "unverified": 2}
+
+
+class Bilingual(Strict):
+    nl: Annotated[str, Field(min_length=1, max_length=2000)]
+    en: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class LegalBasis(Strict):
+    bwb: Annotated[str, Field(pattern=r"^BWB[RV]\d{7}$")]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    article: Annotated[str, Field(pattern=r"^[0-9]+[a-z]{0,2}$|^[IVXLC]+$|^bijlage ?[0-9IVX]+$")]
+    lid: Annotated[str, Field(pattern=r"^[0-9]+[a-z]?$")] | None = None
+    onderdeel: Annotated[str, Field(pattern=r"^[a-z]{1,2}$")] | None = None
+    sub: Annotated[str, Field(max_length=20)] | None = Field(None, description="sub-item such as 2°")
+
+
+class Outcome(Strict):
+    """What a rule concludes when its branch fires."""
+
+    verdict: Verdict | None = None
+    violation: bool = False
+    conditions: list[Annotated[str, Field(pattern=CONDITION_ID)]] = Field(default_factory=list)
+    party: Literal["corporation", "corporation_non_daeb", "market", "municipality", "care_or_welfare"] | None = None
+    explain: Bilingual
+
+
+Scope = Literal["component", "project", "plan"]
+
+
+class Rule(Strict):
+    id: Annotated[str, Field(pattern=RULE_ID)]
+    title: Bilingual
+    scope: Scope = "component"
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    confidence: Confidence
+    when: Annotated[str, Field(min_length=1, max_length=4000)]
+    test: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    check: Annotated[str, Field(pattern=CHECK_ID)] | None = Field(
+        None, description="plan check id: then = pass, else = fail")
+    then: Outcome
+    else_: Outcome | None = Field(None, alias="else")
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        if (self.test is None) != (self.else_ is None):
+            raise ValueError("'test' and 'else' go together: a tested rule says what happens on both branches")
+        if self.check is not None and self.test is None:
+            raise ValueError("a plan check needs a 'test' (then = pass, else = fail)")
+        if self.scope != "component" and self.check is None:
+            raise ValueError(f"a {self.scope}-scope rule must name a plan 'check'")
+        for branch in (self.then, self.else_):
+            if branch is not None and self.scope != "component" and branch.verdict is not None:
+                raise ValueError("only component rules give verdicts")
+        return self
+
+    @property
+    def catalogue_id(self) -> str:
+        return self.id.split(".")[0]
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class RuleFile(Strict):
+    topic: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    title: Bilingual
+    rules: list[Rule] = Field(min_length=1, max_length=500)
+
+
+class ConditionDef(Strict):
+    """A condition or approval a rule can trigger; ids are stable and used by the route."""
+
+    id: Annotated[str, Field(pattern=CONDITION_ID)]
+    title: Bilingual
+    kind: Literal["approval", "procedure", "view", "financing", "separation", "reporting", "obligation", "price"]
+    actor: Annotated[str, Field(max_length=200)]
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    period_weeks: int | None = Field(None, ge=0, le=520)
+    period_param: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+    depends_on: list[Annotated[str, Field(pattern=CONDITION_ID)]] = Field(default_factory=list)
+    evidence: list[Bilingual] = Field(default_factory=list)
+
+
+class ConditionCatalogue(Strict):
+    conditions: list[ConditionDef] = Field(min_length=1)
+
+
+class OutOfScopeEntry(Strict):
+    id: Annotated[str, Field(pattern=r"^(GEB|DAEB|MV|BOG|LFB|MT|SCH|FIN|TOE|PT|VK|GEO|REL)-\d{2}$")]
+    reason: Bilingual
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+
+
+class OutOfScope(Strict):
+    out_of_scope: list[OutOfScopeEntry] = Field(default_factory=list)

@@ -1,0 +1,141 @@
+"""Dated parameters: each value has a validity period, a source and a confidence.
+
+A value of null is a known gap: the figure is not known for that period, and any rule that needs
+it cannot decide (its atoms are UNKNOWN). Amounts become integer cents, ratios basis points.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..units import euros_to_cents, ratio_to_bp
+from .model import Bilingual, Confidence, LegalBasis
+
+Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes"]
+
+
+class ParamValue(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    value: Any = None
+    confidence: Confidence
+    source: Annotated[str, Field(min_length=1, max_length=1000)]
+    url: Annotated[str, Field(max_length=500)] | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+
+class ParameterFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: Bilingual
+    unit: Unit
+    per: Literal["month", "year", "dwelling", "investment"] | None = None
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    values: list[ParamValue] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _values(self):
+        for i, entry in enumerate(self.values):
+            if entry.value is not None:
+                try:
+                    convert(self.unit, entry.value)
+                except (ValueError, TypeError) as exc:
+                    raise ValueError(f"values.{i}.value: {exc}") from None
+        ordered = sorted(self.values, key=lambda v: v.valid_from)
+        if ordered != list(self.values):
+            raise ValueError("values must be sorted by valid_from")
+        for prev, nxt in zip(ordered, ordered[1:]):
+            if prev.valid_to is None or prev.valid_to >= nxt.valid_from:
+                raise ValueError(f"values overlap: entry from {prev.valid_from} runs into {nxt.valid_from}")
+        return self
+
+    def entry_on(self, day: dt.date) -> ParamValue | None:
+        for entry in self.values:
+            if entry.valid_from <= day and (entry.valid_to is None or day <= entry.valid_to):
+                return entry
+        return None
+
+    def covers(self, start: dt.date, end: dt.date | None) -> list[tuple[dt.date, dt.date | None]]:
+        """Periods within [start, end] that no entry covers (end None = open)."""
+        gaps = []
+        cursor: dt.date | None = start
+        for entry in self.values:
+            if cursor is None:
+                break
+            if entry.valid_to is not None and entry.valid_to < cursor:
+                continue
+            if end is not None and entry.valid_from > end:
+                break
+            if entry.valid_from > cursor:
+                gaps.append((cursor, entry.valid_from - dt.timedelta(days=1)))
+            cursor = None if entry.valid_to is None else entry.valid_to + dt.timedelta(days=1)
+        if cursor is not None and (end is None or cursor <= end):
+            gaps.append((cursor, end))
+        return gaps
+
+
+def convert(unit: str, value: Any):
+    """File value -> engine value (cents, basis points, int, list of codes)."""
+    if unit == "eur":
+        if isinstance(value, bool):
+            raise ValueError("expected an amount")
+        return euros_to_cents(value)
+    if unit == "ratio":
+        if isinstance(value, bool):
+            raise ValueError("expected a ratio")
+        return ratio_to_bp(value)
+    if unit in ("count", "weeks", "points"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number for unit {unit}")
+        return value
+    if unit == "codes":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("expected a list of codes")
+        return sorted(set(value))
+    raise ValueError(f"unknown unit {unit}")
+
+
+@dataclass(frozen=True)
+class ResolvedParam:
+    """A parameter's value on one date, with its provenance."""
+
+    id: str
+    unit: str
+    value: Any  # engine value or None when unknown
+    confidence: str
+    source: str
+    url: str | None
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    defined: bool  # False: no entry at all covers the date
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id, "unit": self.unit, "value": self.value, "confidence": self.confidence,
+            "source": self.source, "url": self.url,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
+
+def resolve(param: ParameterFile, day: dt.date) -> ResolvedParam:
+    entry = param.entry_on(day)
+    if entry is None:
+        return ResolvedParam(param.id, param.unit, None, "unverified", "no value defined for this date",
+                             None, None, None, False)
+    value = None if entry.value is None else convert(param.unit, entry.value)
+    return ResolvedParam(param.id, param.unit, value, entry.confidence, entry.source, entry.url,
+                         entry.valid_from, entry.valid_to, True)

@@ -1,0 +1,65 @@
+"""Exact units: money as integer cents, ratios as integer basis points (1/10,000).
+
+durable_rules compares numbers through JSON, and floats such as 1e-05 break its parser, so every
+number a rule sees is an integer. Case and rule files write euros and fractions as decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+BP = 10_000  # basis points per 1.0
+
+
+def to_decimal(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean")
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        dec = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
+    if not dec.is_finite():
+        raise ValueError("NaN and infinity are not allowed")
+    return dec
+
+
+def euros_to_cents(value) -> int:
+    dec = to_decimal(value)
+    cents = dec * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"amount {value} has more than 2 decimals")
+    return int(cents)
+
+
+def ratio_to_bp(value) -> int:
+    """0.25 -> 2500. Ratios are exact to 0.01 basis point at most; round half even beyond 1 bp."""
+    dec = to_decimal(value) * BP
+    return int(dec.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def share_bp(part: int, whole: int) -> int | None:
+    """part/whole in basis points, rounded half-even; None when whole is 0."""
+    if whole == 0:
+        return None
+    return int((Decimal(part) * BP / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def format_eur(cents: int, lang: str = "nl") -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    whole, frac = divmod(cents, 100)
+    grouped = f"{whole:,}"
+    if lang == "nl":
+        grouped = grouped.replace(",", ".")
+        return f"{sign}€ {grouped},{frac:02d}"
+    return f"{sign}EUR {grouped}.{frac:02d}"
+
+
+def format_bp(bp: int, lang: str = "nl") -> str:
+    pct = Decimal(bp) / 100
+    text = f"{pct.normalize():f}"
+    if lang == "nl":
+        text = text.replace(".", ",")
+    return f"{text}%"

@@ -1,0 +1,201 @@
+"""Combining the fired rule branches of one component into its verdict.
+
+Precedence is explicit, never an accident of firing order: forbidden > needs_decision >
+non_daeb > daeb. A component is `undetermined` when a branch that could give a higher-ranked
+verdict cannot be evaluated because a fact or a figure is missing; the reasons then name the
+missing facts and what each branch would decide.
+"""
+
+from __future__ import annotations
+
+from .case import Component
+from .conditions.evaluator import render
+from .conditions.nodes import And, Not
+from .engine import BranchState, FactEvaluation
+from .explain import citation, json_value, param_use, render as render_text
+from .facts import COMPONENT_FIELDS
+from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
+from .rulebook.loader import Rulebook, Selection
+from .rulebook.model import CONFIDENCE_RANK, PRECEDENCE
+
+EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5}
+CONFIDENCE_TEXT = {
+    "nl": {"secondary": "secundaire bron", "unverified": "niet geverifieerd"},
+    "en": {"secondary": "secondary source", "unverified": "unverified"},
+}
+VERDICT_TEXT = {
+    "nl": {"daeb": "DAEB", "non_daeb": "niet-DAEB", "forbidden": "verboden", "needs_decision": "besluit minister nodig"},
+    "en": {"daeb": "DAEB", "non_daeb": "non-DAEB", "forbidden": "forbidden", "needs_decision": "needs a minister's decision"},
+}
+# facts that only select which kind of component a rule is about; a rule failing on one of them
+# is simply not about this component and is left out of the why-not list
+NON_DECIDING_FACTS = {"object", "activity", "kind", "tenure", "self_contained", "is_bog_space", "parking_use",
+                      "lfb_category", "mv_code", "sale_buyer", "service_kind", "verbinding_counterparty"}
+
+
+def outcome_of(bs: BranchState):
+    return bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
+
+
+def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
+    facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.facts}
+    params = [param_use(selection.params[p]) for p in bs.rule.params]
+    return Inputs(facts=facts, params=params)
+
+
+def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
+               extra: dict | None = None) -> Reason:
+    rule = bs.rule.rule
+    outcome = outcome_of(bs)
+    text = render_text(getattr(outcome.explain, lang), fact, schema, selection.params, lang, extra)
+    cites = [citation(lb, selection.date, lang) for lb in rule.legal_basis]
+    return Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
+                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
+                  inputs=inputs_for(bs, fact, selection, schema))
+
+
+def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
+    """Every non-verified rule or figure the outcome rests on, said plainly, once each."""
+    rules: list[str] = []
+    params: dict[tuple, list[str]] = {}
+    for r in reasons:
+        if r.effect == "overridden":
+            continue
+        if r.confidence != "verified":
+            label = CONFIDENCE_TEXT[lang][r.confidence]
+            rules.append(f"{r.rule}: " + (f"regel berust op {label}" if lang == "nl" else f"rule rests on {label}"))
+        for p in r.inputs.params:
+            if p.confidence != "verified":
+                params.setdefault((p.id, p.value, p.confidence, p.source), [])
+                if r.rule not in params[(p.id, p.value, p.confidence, p.source)]:
+                    params[(p.id, p.value, p.confidence, p.source)].append(r.rule)
+    out = list(dict.fromkeys(rules))
+    for (pid, value, conf, source), users in params.items():
+        label = CONFIDENCE_TEXT[lang][conf]
+        shown = value if value is not None else ("onbekend" if lang == "nl" else "unknown")
+        used = ("gebruikt door " if lang == "nl" else "used by ") + ", ".join(users)
+        out.append(f"{pid} = {shown} ({label}: {source}; {used})")
+    return out
+
+
+def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
+    rule = bs.rule.rule
+    outcome = outcome_of(bs)
+    root = bs.rule.when.root if bs.rule.test is None else (
+        bs.rule.test.root if bs.branch == "then" else Not(bs.rule.test.root))
+    missing = list(bs.why.missing_facts) if bs.why else []
+    unknown_params = list(bs.why.unknown_params) if bs.why else []
+    verdict = VERDICT_TEXT[lang].get(outcome.verdict, "-") if outcome.verdict else "-"
+    if lang == "nl":
+        parts = []
+        if missing:
+            parts.append("ontbrekend gegeven: " + ", ".join(missing))
+        if unknown_params:
+            parts.append("onbekend bedrag/percentage op deze datum: " + ", ".join(unknown_params))
+        text = f"{'; '.join(parts)}. Als {render(root)}, dan beslist {rule.id}: {verdict}."
+    else:
+        parts = []
+        if missing:
+            parts.append("missing fact: " + ", ".join(missing))
+        if unknown_params:
+            parts.append("figure unknown on this date: " + ", ".join(unknown_params))
+        text = f"{'; '.join(parts)}. If {render(root)}, {rule.id} decides: {verdict}."
+    cites = [citation(lb, selection.date, lang) for lb in rule.legal_basis]
+    return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
+                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
+                  inputs=inputs_for(bs, fact, selection, COMPONENT_FIELDS))
+
+
+def component_result(comp: Component, ev: FactEvaluation, selection: Selection, rulebook: Rulebook,
+                     lang: str, illustrative: bool) -> ComponentResult:
+    fact = ev.fact
+    schema = COMPONENT_FIELDS
+    verdict_branches = [bs for bs in ev.fired if outcome_of(bs).verdict]
+    top = max((PRECEDENCE[outcome_of(bs).verdict] for bs in verdict_branches), default=0)
+    open_branches = [bs for bs in ev.unknown if outcome_of(bs).verdict and PRECEDENCE[outcome_of(bs).verdict] > top]
+    if open_branches or top == 0:
+        verdict = "undetermined"
+    else:
+        verdict = next(v for v, rank in PRECEDENCE.items() if rank == top)
+
+    reasons: list[Reason] = []
+    condition_sources: dict[str, list[str]] = {}
+    violation = False
+    for bs in ev.fired:
+        outcome = outcome_of(bs)
+        if outcome.verdict:
+            effect = "verdict" if outcome.verdict == verdict else "overridden"
+        elif outcome.violation:
+            effect = "violation"
+        elif outcome.conditions:
+            effect = "condition"
+        else:
+            effect = "info"
+        if outcome.violation and effect != "overridden":
+            violation = True
+            effect = "violation" if not outcome.verdict else effect
+        reasons.append(reason_for(bs, effect, fact, selection, schema, lang))
+        if effect != "overridden" and verdict != "forbidden":
+            for cid in outcome.conditions:
+                condition_sources.setdefault(cid, [])
+                if bs.rule.rule.id not in condition_sources[cid]:
+                    condition_sources[cid].append(bs.rule.rule.id)
+    if verdict == "undetermined":
+        pending = open_branches or [bs for bs in ev.unknown if outcome_of(bs).verdict]
+        for bs in pending:
+            reasons.append(_undetermined_reason(bs, fact, selection, lang))
+        if not pending:
+            reasons.append(_no_rule_reason(comp, selection, lang))
+    order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
+    reasons.sort(key=lambda r: (EFFECT_ORDER[r.effect], order.get(r.rule, 0), r.branch or ""))
+
+    conditions = []
+    for cid, sources in condition_sources.items():
+        cdef = rulebook.conditions[cid]
+        period = cdef.period_weeks
+        if cdef.period_param:
+            p = selection.params.get(cdef.period_param)
+            period = p.value if p is not None else None
+        conditions.append(ConditionOut(
+            id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
+            legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis], triggered_by=sources))
+
+    assumptions = assumptions_for(reasons, lang)
+    if illustrative:
+        assumptions.append("De cijfers van deze casus zijn illustratief." if lang == "nl"
+                           else "The figures of this case are illustrative.")
+
+    party = "corporation"
+    for r, bs in ((r, bs) for bs in ev.fired for r in [outcome_of(bs)]):
+        if r.party and (r.verdict == verdict or not r.verdict):
+            party = r.party
+            break
+
+    not_fired = []
+    for bs in ev.not_fired + ev.unknown:
+        why = bs.why
+        if why is None or why.fact in NON_DECIDING_FACTS or bs.rule.rule.scope != "component":
+            continue
+        not_fired.append(NotFired(
+            rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
+            seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
+            missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params]))
+    not_fired.sort(key=lambda n: (order.get(n.rule.split("#")[0], 0), n.rule))
+
+    compliant = verdict not in ("forbidden", "undetermined") and not violation
+    return ComponentResult(
+        id=comp.id, title=comp.title, activity=comp.activity, object=comp.object, project=comp.project,
+        units=comp.units, verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,
+        assumptions=assumptions, party=party, not_fired=not_fired)
+
+
+def _no_rule_reason(comp: Component, selection: Selection, lang: str) -> Reason:
+    from .rulebook.model import LegalBasis
+
+    lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2")
+    text = (f"Geen regel in het regelboek beslist over '{comp.activity}' van '{comp.object}' op {selection.date}; "
+            "Woningwet art. 45 lid 2 somt het gebied van de volkshuisvesting limitatief op." if lang == "nl" else
+            f"No rule in the rulebook decides on '{comp.activity}' of '{comp.object}' on {selection.date}; "
+            "Woningwet art. 45(2) lists the gebied van de volkshuisvesting exhaustively.")
+    return Reason(rule="GEB-02", effect="undetermined", text=text, citation=citation(lb, selection.date, lang),
+                  confidence="verified")
