@@ -52,8 +52,25 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
         raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
 
 
+# Commands that live in their own modules, imported only when used (keeps `woningwet check` fast).
+# One entry per command: name -> "module:attribute".
+LAZY_COMMANDS: dict[str, str] = {
+}
+
+
 class Group(click.Group):
-    """Maps InputError to exit code 2 for every command."""
+    """Maps InputError to exit code 2 for every command and loads LAZY_COMMANDS on demand."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attr = LAZY_COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:

@@ -13,7 +13,7 @@ from .rulebook.params import ResolvedParam
 from .result import Citation, ParamUse
 from .units import BP, format_bp, format_eur
 
-UNKNOWN_TEXT = {"nl": "onbekend", "en": "unknown"}
+UNKNOWN_TEXT = {"nl": "(onbekend)", "en": "(unknown)"}
 BOOL_TEXT = {"nl": ("nee", "ja"), "en": ("no", "yes")}
 
 
@@ -39,6 +39,9 @@ def human_value(value, type_: str, lang: str) -> str:
         return BOOL_TEXT[lang][bool(value)]
     if isinstance(value, list):
         return ", ".join(value)
+    if isinstance(value, int):
+        text = f"{value:,}"
+        return text.replace(",", ".") if lang == "nl" else text
     return str(value)
 
 
