@@ -262,9 +262,21 @@ class Leefbaarheid(Strict):
     partners: list[Text] = Field(default_factory=list, max_length=50)
 
 
+class MoneyForm(str, Enum):
+    """The only forms in which a TI may give money (BTIV 48 lid 1)."""
+
+    resident_activities = "resident_activities"  # 48 lid 1 a
+    cooperative_maintenance_reserve = "cooperative_maintenance_reserve"  # 48 lid 1 b
+    nhg_mortgage_interest = "nhg_mortgage_interest"  # 48 lid 1 c, lid 2
+    other = "other"
+
+
 class Service(Strict):
     kind: ServiceKind
     for_residents: bool = True
+    for_daeb_dwellings: bool = Field(
+        True, description="the residents served live in DAEB dwellings (Ww 47 lid 1 e)")
+    money_form: MoneyForm | None = Field(None, description="for kind 'money': the BTIV 48 lid 1 form")
 
 
 class Sale(Strict):
@@ -306,6 +318,8 @@ class Component(Strict):
     service: Service | None = None
     sale: Sale | None = None
     verbinding: Verbinding | None = None
+    redevelop_within_5_years: bool | None = Field(
+        None, description="acquired to demolish and rebuild, or convert, within five years (BTIV 49 lid 3, 52 lid 2)")
     committed_on: PastDate | None = Field(
         None, description="date of the written commitment (omgevingsvergunning application or contract), RTIV 5")
 

@@ -14,7 +14,7 @@ from typing import Mapping
 
 from .case import (
     Activity, Buyer, Case, Component, Counterparty, Financing, LeefbaarheidCategory, ObjectKind,
-    ParkingUse, SeparationRegime, ServiceKind, TenantType, Tenure,
+    ParkingUse, SeparationRegime, MoneyForm, ServiceKind, TenantType, Tenure,
 )
 from .conditions.nodes import FieldSpec
 from .units import share_bp
@@ -74,6 +74,9 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "in_prestatieafspraken": FieldSpec("bool"),
     "service_kind": _enum(ServiceKind),
     "service_for_residents": FieldSpec("bool"),
+    "service_for_daeb": FieldSpec("bool", doc="service for residents of DAEB dwellings"),
+    "service_money_form": _enum(MoneyForm),
+    "redevelop_within_5_years": FieldSpec("bool", doc="acquired to redevelop within five years (BTIV 49/52)"),
     "sale_buyer": _enum(Buyer),
     "sale_price": FieldSpec("eur"),
     "sale_price_ratio_leegwaarde": FieldSpec("bp", doc="price / leegwaarde (or WOZ)"),
@@ -232,6 +235,9 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
     if c.service is not None:
         f["service_kind"] = c.service.kind
         f["service_for_residents"] = c.service.for_residents
+        f["service_for_daeb"] = c.service.for_daeb_dwellings
+        _put(f, "service_money_form", c.service.money_form)
+    _put(f, "redevelop_within_5_years", c.redevelop_within_5_years)
     if c.sale is not None:
         s = c.sale
         f["sale_buyer"] = s.buyer

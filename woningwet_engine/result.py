@@ -79,6 +79,7 @@ class ComponentResult(Out):
     object: str
     project: str | None = None
     units: int | None = None
+    cost: str | None = None  # investment cost in euros as a decimal string ("36000000.00"), None if not given
     verdict: VerdictOut
     compliant: bool
     conditions: list[ConditionOut] = Field(default_factory=list)

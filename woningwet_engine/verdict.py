@@ -12,7 +12,8 @@ from .case import Component
 from .conditions.evaluator import render
 from .conditions.nodes import And, Not
 from .engine import BranchState, FactEvaluation
-from .explain import citation, json_value, param_use, render as render_text
+from .conditions.compiler import negation_normal_form
+from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text
 from .facts import COMPONENT_FIELDS
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import Rulebook, Selection
@@ -86,20 +87,25 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     verdict = VERDICT_TEXT[lang].get(outcome.verdict, "-") if outcome.verdict else "-"
+    shown = render(negation_normal_form(root))
+    values = [f"{p} = {human_value(selection.params[p].value, PARAM_TYPE[selection.params[p].unit], lang)}"
+              for p in bs.rule.params if f"param.{p}" in shown]
+    if values:
+        shown += " (" + "; ".join(values) + ")"
     if lang == "nl":
         parts = []
         if missing:
             parts.append("ontbrekend gegeven: " + ", ".join(missing))
         if unknown_params:
             parts.append("onbekend bedrag/percentage op deze datum: " + ", ".join(unknown_params))
-        text = f"{'; '.join(parts)}. Als {render(root)}, dan beslist {rule.id}: {verdict}."
+        text = f"{'; '.join(parts)}. Als {shown}, dan beslist {rule.id}: {verdict}."
     else:
         parts = []
         if missing:
             parts.append("missing fact: " + ", ".join(missing))
         if unknown_params:
             parts.append("figure unknown on this date: " + ", ".join(unknown_params))
-        text = f"{'; '.join(parts)}. If {render(root)}, {rule.id} decides: {verdict}."
+        text = f"{'; '.join(parts)}. If {shown}, {rule.id} decides: {verdict}."
     cites = [citation(lb, selection.date, lang) for lb in rule.legal_basis]
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
                   citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
@@ -185,7 +191,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     compliant = verdict not in ("forbidden", "undetermined") and not violation
     return ComponentResult(
         id=comp.id, title=comp.title, activity=comp.activity, object=comp.object, project=comp.project,
-        units=comp.units, verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,
+        units=comp.units, cost=json_value(comp.cost, "eur"), verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,
         assumptions=assumptions, party=party, not_fired=not_fired)
 
 

@@ -41,6 +41,11 @@ def _nnf(node, negate: bool = False):
     raise TypeError(node)
 
 
+def negation_normal_form(node):
+    """The same condition with every `not` pushed down onto the atoms."""
+    return _nnf(node)
+
+
 def _exists(fact: str) -> dict:
     return {"$ex": {fact: 1}}
 

@@ -13,6 +13,9 @@ Lessons applied (see docs/durable-rules.md in ../shared/engineering):
   at most 64 rules), at most MAX_TESTS_PER_PROPERTY distinct tests on one property, priorities
   in 0..65535, at most MAX_FACT_PROPERTIES properties per fact.
 - Facts carry only ints, bools and strings (money in cents, shares in basis points).
+- Every ruleset ends with a catch-all rule so that every fact is handled: calling delete_state on a
+  session that only ever saw unhandled facts crashes the process (free(): invalid size / SIGSEGV,
+  reproduced here), so a session must never be left in that state.
 """
 
 from __future__ import annotations
@@ -71,6 +74,10 @@ def check_capacity(branches: Sequence[Branch]) -> None:
         raise EngineError(f"more than {MAX_TESTS_PER_PROPERTY} tests on one fact property: {over}")
 
 
+def _handled(c):
+    """Catch-all action: the fact was seen; nothing to record."""
+
+
 class DurableMatcher:
     """Matches facts against compiled rule branches with durable_rules. One per process."""
 
@@ -105,7 +112,8 @@ class DurableMatcher:
                     definition = {}
                     for i, b in enumerate(chunk):
                         cond = {"$and": [{"kind": scope}, b.condition]}
-                        definition[f"r{i}"] = {"pri": i, "all": [{"m": cond}], "run": self._action(start + i)}
+                        definition[f"r{i}"] = {"pri": i, "all": [{"m": cond}], "run": self._action(i)}
+                    definition["catch_all"] = {"pri": len(chunk), "all": [{"m": {"kind": scope}}], "run": _handled}
                     try:
                         self._host.set_rulesets({name: definition})
                     except Exception as exc:  # durable_rules reports only numeric codes
@@ -133,8 +141,8 @@ class DurableMatcher:
                         self._fired = []
                         try:
                             state = self._host.assert_fact(name, dict(fact, sid=SID))
-                        except _dr.MessageNotHandledException:
-                            continue  # no rule of this chunk matched: a normal outcome
+                        except _dr.MessageNotHandledException as exc:  # the catch-all rule should prevent this
+                            raise EngineError(f"fact {fact.get('id')!r} was not handled by {name}") from exc
                         except _dr.MessageObservedException as exc:
                             raise EngineError(f"duplicate fact id {fact.get('id')!r}") from exc
                         if isinstance(state, dict) and "exception" in state:

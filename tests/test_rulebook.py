@@ -1,0 +1,100 @@
+"""Rulebook loading and validation: schema, unique ids, citations, parameter coverage, dated selection."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from woningwet_engine.errors import InputError
+from woningwet_engine.rulebook import load_rulebook
+from woningwet_engine.rulebook.citation import juriconnect, wetten_url
+from woningwet_engine.rulebook.loader import build_rulebook, read_rules_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def files():
+    return read_rules_dir(ROOT / "rules")
+
+
+def test_real_rulebook_validates(files):
+    book = build_rulebook(files)
+    assert book.rules and all(cr.rule.legal_basis for cr in book.rules)
+    assert len({cr.rule.id for cr in book.rules}) == len(book.rules)
+
+
+def test_selection_follows_the_case_date(files):
+    book = build_rulebook(files)
+    in_2016 = {cr.rule.id for cr in book.at(dt.date(2016, 6, 1)).rules}
+    in_2022 = {cr.rule.id for cr in book.at(dt.date(2022, 6, 1)).rules}
+    assert "MT-01" in in_2016 and "MT-01" not in in_2022
+    assert "LFB-06" in in_2022 and "LFB-06" not in in_2016
+    lib = book.at(dt.date(2022, 6, 1)).params["liberalisatiegrens"]
+    assert lib.value == 76347 and lib.confidence == "secondary"
+    # dates inside one regime period share a compiled ruleset
+    assert book.at(dt.date(2016, 6, 1)).key == book.at(dt.date(2016, 7, 1)).key
+    assert book.at(dt.date(2016, 6, 1)).key != book.at(dt.date(2022, 6, 1)).key
+
+
+def replace(files, name, old, new):
+    text = files[name].decode()
+    assert old in text, (name, old)
+    out = dict(files)
+    out[name] = text.replace(old, new, 1).encode()
+    return out
+
+
+def problems_of(files):
+    with pytest.raises(InputError) as err:
+        build_rulebook(files)
+    return err.value.problems
+
+
+def test_duplicate_rule_id(files):
+    broken = replace(files, "daeb.yaml", "id: DAEB-01.c", "id: DAEB-01.b")
+    assert any("already defined" in p.message for p in problems_of(broken))
+
+
+def test_rule_without_citation(files):
+    broken = replace(files, "geo.yaml", """    legal_basis:
+      - {bwb: BWBR0005181, name: Woningwet, article: "41c"}
+      - {bwb: BWBR0036702, name: BTIV, article: "36"}""", "    legal_basis: []")
+    [p] = problems_of(broken)
+    assert p.path == "rules.1.legal_basis" and p.line is not None
+
+
+def test_condition_errors_point_at_the_rule(files):
+    broken = replace(files, "geo.yaml", "when: in_working_municipality == false", "when: in_working_municipality == 3")
+    [p] = problems_of(broken)
+    assert p.file.endswith("geo.yaml") and p.path == "rules.0.when" and "true/false" in p.message
+
+
+def test_parameter_must_cover_every_date_a_rule_is_valid(files):
+    broken = replace(files, "parameters/bog_max_cost.yaml", "valid_from: 2015-07-01", "valid_from: 2016-01-01")
+    assert any("bog_max_cost" in p.message and "2015-07-01" in p.message for p in problems_of(broken))
+
+
+def test_unknown_condition_id_and_placeholder(files):
+    broken = replace(files, "daeb.yaml", "conditions: [transfer-market-value", "conditions: [no-such-thing")
+    broken = replace(broken, "daeb.yaml", "{lfb_amount}", "{lfb_amont}")
+    messages = [p.message for p in problems_of(broken)]
+    assert any("unknown condition id 'no-such-thing'" in m for m in messages)
+    assert any("unknown fact {lfb_amont}" in m for m in messages)
+
+
+def test_overlapping_parameter_values(files):
+    broken = replace(files, "parameters/liberalisatiegrens.yaml", "valid_to: 2014-12-31", "valid_to: 2015-01-31")
+    assert any("overlap" in p.message for p in problems_of(broken))
+
+
+def test_citations_are_date_exact():
+    day = dt.date(2016, 6, 1)
+    ref = juriconnect("BWBR0005181", "47", "1", "b", day)
+    assert ref == "jci1.3:c:BWBR0005181&artikel=47&lid=1&onderdeel=b&z=2016-06-01&g=2016-06-01"
+    assert wetten_url("BWBR0005181", "47", "1", "b", day) == "https://wetten.overheid.nl/" + ref
+    assert juriconnect("BWBR0036702", "bijlage 3", None, None, day).startswith("jci1.3:c:BWBR0036702&bijlage=3&")
+
+
+def test_load_rulebook_default_dir():
+    assert load_rulebook().meta.coverage_from == dt.date(2015, 7, 1)
