@@ -149,6 +149,15 @@ def judge_component(date: dt.date | str, *, corp: dict | None = None, agreed: bo
     return judge_one(date, corp=corp, agreed=agreed, lang=lang, **component_overrides).components[0]
 
 
+def judge_plinth(date: dt.date | str, bog_m2: int = 100, bog_cost: str = "100000", homes_m2: int = 3000,
+                 homes_cost: str = "6000000", *, lang: str = "en", **shop_overrides: Any) -> ComponentResult:
+    """The shop plinth (component 'S') of an investment 'P1' of social homes ('W') plus the plinth."""
+    homes = component(id="W", project="P1", floor_area_m2=homes_m2, cost=homes_cost)
+    shop = component(**deep_merge({"id": "S", "project": "P1", "object": "bog", "floor_area_m2": bog_m2,
+                                   "cost": bog_cost}, shop_overrides))
+    return judge(make_case(date, [homes, shop]), lang=lang).components[1]
+
+
 def rule_ids(cr: ComponentResult, effect: str | None = None) -> set[str]:
     """Ids of the rules among the reasons (optionally only of one effect: verdict, condition, ...)."""
     return {r.rule for r in cr.reasons if effect is None or r.effect == effect}

@@ -75,8 +75,8 @@ Share = Annotated[
 GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$", description="CBS gemeentecode, e.g. GM0344")]
 WkCode = Annotated[str, Field(pattern=r"^WK\d{6}$", description="CBS wijkcode")]
 BuCode = Annotated[str, Field(pattern=r"^BU\d{8}$", description="CBS buurtcode")]
-Count = Annotated[int, Field(ge=0, le=10_000_000)]
-Area = Annotated[int, Field(ge=0, le=100_000_000, description="m2 BVO")]
+Count = Annotated[int, Field(ge=0, le=10_000_000, strict=True)]  # strict: `true` is not a number
+Area = Annotated[int, Field(ge=0, le=100_000_000, description="m2 BVO", strict=True)]
 CaseDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2100, 12, 31))]
 PastDate = Annotated[dt.date, Field(ge=dt.date(1800, 1, 1), le=dt.date(2100, 12, 31))]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
@@ -220,6 +220,8 @@ class Land(Strict):
     acquired_on: PastDate | None = None
     herstructurering: bool = Field(False, description="BTIV art. 1 herstructurering: demolish DAEB, build non-DAEB")
     contributes_to_daeb: bool | None = Field(None, description="activity on unbuilt land contributes to DAEB tasks")
+    demolition_site: bool | None = Field(
+        None, description="rebuilding on the site of dwellings the corporation demolished (Ww 41c exception)")
 
 
 class Dwelling(Strict):
@@ -231,7 +233,7 @@ class Dwelling(Strict):
 
 
 class Mv(Strict):
-    vera_code: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="VERA EENHEIDDETAILSOORT code (parent MOG)")
+    vera_code: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="VERA EENHEIDDETAILSOORT code (parent MOG); leave out for a building on no BTIV list")
     function: Text
     tenant_type: TenantType | None = None
     third_party_floor_m2: Area | None = Field(None, description="floor let to other parties (BTIV 50)")
@@ -322,6 +324,9 @@ class Component(Strict):
         None, description="acquired to demolish and rebuild, or convert, within five years (BTIV 49 lid 3, 52 lid 2)")
     committed_on: PastDate | None = Field(
         None, description="date of the written commitment (omgevingsvergunning application or contract), RTIV 5")
+    public_space_share: Share | None = Field(
+        None, description="share (by cost) of the work that lies in public space beyond the directly adjacent "
+        "surroundings: the municipality's task (Ww 45 lid 2); used by the split stage")
 
     @model_validator(mode="after")
     def _blocks_match_object(self):
@@ -367,6 +372,12 @@ class Corporation(Strict):
     wants_verlicht_regime: bool = False
     leefbaarheid_other_annual: Euro = Field(0, description="leefbaarheid spend outside this plan, same year")
     statutes_require_rvt_for_maintenance: bool = False
+    non_daeb_icr: Share | None = Field(
+        None, description="interest coverage ratio (ICR) of the non-DAEB branch, e.g. 1.6 (RTIV 20 lid 2)")
+    non_daeb_debt_woz_share: Share | None = Field(
+        None, description="non-DAEB debt as a share of the WOZ value of the non-DAEB real estate (RTIV 20 lid 2)")
+    allocation_free_room_local: Share | None = Field(
+        None, description="free allocation room agreed in local (prestatie)afspraken, from 2022 (at most 0.15)")
 
     @model_validator(mode="after")
     def _home_in_municipalities(self):
@@ -405,6 +416,28 @@ class Source(Strict):
     date: CaseDate | None = None
 
 
+class SharedCostKind(str, Enum):
+    land = "land"
+    parking = "parking"
+    site_preparation = "site_preparation"
+    other = "other"
+
+
+class SharedCost(Strict):
+    kind: SharedCostKind
+    title: Text | None = None
+    amount: Euro
+
+
+class Project(Strict):
+    """Optional project-level data: costs shared by the components of one investment (land, parking,
+    site preparation). The split stage allocates them pro rata to floor area."""
+
+    id: Id
+    title: Text | None = None
+    shared_costs: list[SharedCost] = Field(default_factory=list, max_length=100)
+
+
 class Case(Strict):
     case_id: Id
     title: Text
@@ -415,6 +448,8 @@ class Case(Strict):
     corporation: Corporation
     performance_agreements: list[PerformanceAgreement] = Field(default_factory=list, max_length=1000)
     components: list[Component] = Field(min_length=1, max_length=MAX_COMPONENTS)
+    projects: list[Project] = Field(default_factory=list, max_length=MAX_COMPONENTS,
+                                    description="optional shared costs per project id")
     lettings: list[Letting] = Field(default_factory=list, max_length=MAX_LETTINGS)
 
     @model_validator(mode="after")
@@ -428,6 +463,14 @@ class Case(Strict):
             unknown = [c for c in agreement.covers if c not in seen]
             if unknown:
                 raise ValueError(f"performance agreement {agreement.id!r} covers unknown components {unknown}")
+        used = {c.project for c in self.components if c.project is not None}
+        pids: set[str] = set()
+        for project in self.projects:
+            if project.id in pids:
+                raise ValueError(f"project id {project.id!r} is listed twice under projects")
+            pids.add(project.id)
+            if project.id not in used:
+                raise ValueError(f"projects: {project.id!r} is not the project of any component")
         return self
 
     def canonical(self) -> dict:

@@ -29,6 +29,9 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -55,6 +58,10 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
 # Commands that live in their own modules, imported only when used (keeps `woningwet check` fast).
 # One entry per command: name -> "module:attribute".
 LAZY_COMMANDS: dict[str, str] = {
+    "report": "woningwet_engine.report.cli:report",
+    "report-all": "woningwet_engine.report.cli:report_all",
+    "audit": "woningwet_engine.audit.cli:audit",
+    "compare": "woningwet_engine.compare:compare_command",
 }
 
 
@@ -91,9 +98,9 @@ def rules_option(f):
 
 
 def load_book(rules_dir):
-    from .rulebook import load_rulebook
+    from .rulebook.cache import load_rulebook_cached  # validated rulebook cached on disk by content hash
 
-    return load_rulebook(rules_dir)
+    return load_rulebook_cached(rules_dir)
 
 
 @main.command()
@@ -102,8 +109,14 @@ def load_book(rules_dir):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=LANGS, default="nl", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@click.option("--record", is_flag=True, help="append each decision to the audit decision log")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
+@click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
+@click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
+              help="what to maximise when choosing non-DAEB components to hand to market parties")
 @rules_option
-def check(cases, at, fmt, lang, output, rules_dir):
+def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_dir):
     """Judge one or more CASE files; print a table or the JSON result."""
     from .case import load_case
     from .engine import judge
@@ -111,6 +124,7 @@ def check(cases, at, fmt, lang, output, rules_dir):
     from .textout import text_table
 
     day = parse_date(at)
+    start_day = parse_date(start, "--start")
     book = load_book(rules_dir)
     loaded = []
     problems: list[Problem] = []
@@ -121,7 +135,12 @@ def check(cases, at, fmt, lang, output, rules_dir):
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
-    results = [judge(case, book, at=day, lang=lang, source=str(path)) for path, case in loaded]
+    results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
+               for path, case in loaded]
+    if record:
+        from .audit import record_cli
+
+        record_cli(loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by})
     if fmt == "json":
         payload = results[0].model_dump(mode="json") if len(results) == 1 else [r.model_dump(mode="json") for r in results]
         text = canonical_json(payload)
@@ -210,6 +229,34 @@ def rules_show(rule_id, at, rules_dir):
     for pid in cr.params:
         p = resolve(book.params[pid], day)
         click.echo(f"  param:      {pid} on {day} = {p.value} ({p.confidence}; {p.source})")
+
+
+@rules.command("coverage")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="coverage file written by the test suite (default: .rule-coverage.json here)")
+@click.option("--tests", "show_tests", type=click.IntRange(0, 1000), default=3, show_default=True,
+              help="test ids shown per rule and direction")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_coverage(path, show_tests, fmt):
+    """Each rule with the tests that made it fire and not fire (from the last test run); exit 1 on a gap."""
+    from .coverage import run_command
+
+    raise SystemExit(run_command(path, show_tests, fmt))
+
+
+@rules.command("check")
+@click.option("--allow", "allow_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="allow-list of accepted findings (default: check-allow.yaml in the rules directory)")
+@click.option("--coverage", "coverage_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="rule coverage from the test run (default: .rule-coverage.json here; skipped if absent)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--show-allowed", is_flag=True, help="also list the findings the allow-list accepts")
+@rules_option
+def rules_check(allow_path, coverage_path, fmt, show_allowed, rules_dir):
+    """Static analysis: gaps, conflicts, unreachable rules, parameter periods, citations, test coverage."""
+    from .rulebook.static_check import run_command
+
+    raise SystemExit(run_command(rules_dir, allow_path, coverage_path, fmt, show_allowed))
 
 
 @rules.command("validate")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from . import __version__
+from . import __version__, coverage
 from .case import Case
 from .conditions.evaluator import Tri, Why, evaluate, explain
 from .conditions.compiler import compile_condition
@@ -128,7 +128,9 @@ def evaluate_all(selection: Selection, facts: list[dict], engine: Engine | None 
     by_scope: dict[str, list[CompiledRule]] = {}
     for cr in selection.rules:
         by_scope.setdefault(cr.rule.scope, []).append(cr)
-    evaluations = [evaluate_fact(by_scope.get(f["kind"], []), f, selection.values) for f in facts]
+    batch = getattr(engine, "evaluate_facts", None)  # portfolio.SharedEngine: once per distinct fact
+    evaluations = batch(selection, by_scope, facts) if batch else [
+        evaluate_fact(by_scope.get(f["kind"], []), f, selection.values) for f in facts]
     if check:
         fired = (engine or default_engine()).fire(selection, facts)
         expected = {(f"{bs.rule.rule.id}#{bs.branch}", ev.fact["id"]) for ev in evaluations for bs in ev.fired}
@@ -136,11 +138,13 @@ def evaluate_all(selection: Selection, facts: list[dict], engine: Engine | None 
             raise EngineError(
                 "durable_rules and the reference evaluator disagree: "
                 f"only durable_rules fired {sorted(fired - expected)}; only the reference fired {sorted(expected - fired)}")
+    coverage.notify(selection, evaluations)
     return evaluations
 
 
 def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
-          engine: Engine | None = None, source: str = "<case>") -> Result:
+          engine: Engine | None = None, source: str = "<case>", start: dt.date | None = None,
+          keep_by: str = "value") -> Result:
     """Judge `case` by the law in force on `at` (default: the case date)."""
     from .plan import plan_checks
     from .verdict import component_result
@@ -150,7 +154,7 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
         raise InputError([Problem(source, "date", f"{day} is outside the rulebook's coverage "
                                   f"({rulebook.meta.coverage_from} to {rulebook.meta.coverage_to})")])
     selection = rulebook.at(day)
-    components, projects, plan = build_facts(case, selection.values)
+    components, projects, plan = build_facts(case, selection.values, day)
     evaluations = evaluate_all(selection, components + projects + [plan], engine)
     comp_evals = evaluations[: len(components)]
     results = [component_result(c, ev, selection, rulebook, lang, case.illustrative)
@@ -159,6 +163,9 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
     by_verdict: dict[str, int] = {}
     for r in results:
         by_verdict[r.verdict] = by_verdict.get(r.verdict, 0) + 1
+    from .decision import decide
+    splits, route = decide(case, rulebook, selection, components, plan, comp_evals, evaluations[len(components):],
+                           results, plan_out, lang, start=start, keep_by=keep_by)
     plan_ok = not any(ch.status == "fail" and _is_violation(selection, ch.rule, "else") for ch in plan_out.checks)
     summary = Summary(components=len(results), by_verdict=dict(sorted(by_verdict.items())),
                       compliant=all(r.compliant for r in results) and plan_ok)
@@ -167,7 +174,7 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
         regime=Regime(rulebook=rulebook.meta.name, selection=selection.key,
                       rules_in_force=[cr.rule.id for cr in selection.rules],
                       change_points=[d.isoformat() for d in rulebook.change_points()]),
-        summary=summary, components=results, plan=plan_out,
+        summary=summary, components=results, plan=plan_out, splits=splits, route=route,
         provenance=Provenance(engine_version=__version__, rulebook_sha256=rulebook.sha256,
                               case_sha256=sha256_of(case.canonical()), date=day.isoformat()),
     )

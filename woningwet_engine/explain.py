@@ -67,13 +67,26 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
     return PLACEHOLDER.sub(sub, template)
 
 
+_MEMO: dict = {}  # citation fields per (legal basis, date, language); each result gets its own object
+_MEMO_MAX = 20_000
+
+
+def _memo(key, build) -> dict:
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        hit = _MEMO[key] = build()
+    return hit
+
+
 def citation(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
-    return Citation(
+    return Citation(**_memo(("cite", lb, on, lang), lambda: dict(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
         text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang),
         juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
         url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
-    )
+    )))
 
 
 def param_use(p: ResolvedParam) -> ParamUse:

@@ -17,7 +17,7 @@ from .case import (
     ParkingUse, SeparationRegime, MoneyForm, ServiceKind, TenantType, Tenure,
 )
 from .conditions.nodes import FieldSpec
-from .units import share_bp
+from .units import BP
 
 
 def _enum(e) -> FieldSpec:
@@ -47,6 +47,7 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "land_acquired_before_2015": FieldSpec("bool", doc="land acquired before 2015-01-01 (BTIV 42)"),
     "herstructurering": FieldSpec("bool"),
     "land_contributes_to_daeb": FieldSpec("bool"),
+    "land_demolition_site": FieldSpec("bool", doc="rebuilding on the site of demolished own dwellings"),
     "self_contained": FieldSpec("bool"),
     "tenure": _enum(Tenure),
     "rent": FieldSpec("eur", doc="kale huur per month"),
@@ -88,6 +89,11 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "verbinding_after_formation": FieldSpec("bool"),
     "committed_before_2015_07_01": FieldSpec("bool", doc="written commitment before the reform (HzW II)"),
     "corporation_regime": _enum(SeparationRegime),
+    "statutes_require_rvt_for_maintenance": FieldSpec("bool", doc="statutes extend RvT approval to maintenance"),
+    "nd_rent_return": FieldSpec("bp", doc="first-year rent (12 x rent x units) / investment cost (RTIV 20 lid 1 a)"),
+    "nd_sale_return": FieldSpec("bp", doc="expected sale proceeds / investment cost (RTIV 20 lid 1 b)"),
+    "corp_non_daeb_icr": FieldSpec("bp", doc="ICR of the corporation's non-DAEB branch"),
+    "corp_non_daeb_debt_woz": FieldSpec("bp", doc="non-DAEB debt / WOZ value of non-DAEB real estate"),
 }
 
 PROJECT_FIELDS: dict[str, FieldSpec] = {
@@ -111,9 +117,15 @@ PLAN_FIELDS: dict[str, FieldSpec] = {
     "corporation_regime": _enum(SeparationRegime),
     "mv_floor_m2": FieldSpec("int"),
     "mv_third_party_share": FieldSpec("bp"),
-    "lettings_count": FieldSpec("int"),
+    "lettings_count": FieldSpec("int", doc="lettings of DAEB dwellings in the calendar year of the judging date"),
+    "lettings_other_years": FieldSpec("int", doc="lettings in the case outside that calendar year (not counted)"),
     "alloc_share_low": FieldSpec("bp", doc="share of lettings to incomes <= the low/main DAEB limit or categories"),
     "alloc_share_target": FieldSpec("bp", doc="share of lettings to the target group of the regime"),
+    "alloc_category_count": FieldSpec("int", doc="lettings counted as compliant by category (BTIV 57)"),
+    "alloc_free_share": FieldSpec("bp", doc="share of lettings outside the target group (free room used)"),
+    "alloc_local_free_room": FieldSpec("bp", doc="free room agreed locally (from 2022), as given in the case"),
+    "alloc_free_excess": FieldSpec(
+        "bp", doc="free room used minus the free room allowed by local agreement (capped at the legal maximum)"),
     "pt_eligible_count": FieldSpec("int"),
     "pt_share": FieldSpec("bp", doc="share of huurtoeslag-eligible lettings at or below the aftoppingsgrens"),
 }
@@ -184,6 +196,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
             f["land_acquired_before_2015"] = c.land.acquired_on < LAND_CUTOFF
         f["herstructurering"] = c.land.herstructurering
         _put(f, "land_contributes_to_daeb", c.land.contributes_to_daeb)
+        _put(f, "land_demolition_site", c.land.demolition_site)
     else:
         f["herstructurering"] = False
     if c.dwelling is not None:
@@ -196,11 +209,11 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         _put(f, "mv_code", m.vera_code)
         _put(f, "mv_tenant_type", m.tenant_type)
         if m.third_party_floor_m2 is not None and c.floor_area_m2:
-            f["mv_third_party_share"] = share_bp(m.third_party_floor_m2, c.floor_area_m2)
+            f["mv_third_party_share"] = share_ceil(m.third_party_floor_m2, c.floor_area_m2)
         _put(f, "mv_owned_on_2015_07_01", m.owned_on_2015_07_01)
         build_cost = m.build_cost if m.build_cost is not None else c.cost
         if m.annual_rent is not None and build_cost:
-            f["mv_rent_ratio"] = share_bp(m.annual_rent, build_cost)
+            f["mv_rent_ratio"] = share_floor(m.annual_rent, build_cost)
         _put(f, "mv_minister_approval", m.minister_approval)
         _put(f, "mv_inside_woonzorggebouw", m.inside_woonzorggebouw)
         _put(f, "mv_integrated_with_housing", m.integrated_with_housing)
@@ -214,7 +227,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         agg = projects[c.project]
         if agg["floor_known"]:
             f["project_floor_area_m2"] = agg["floor"]
-            share = share_bp(agg["bog_floor"], agg["floor"])
+            share = share_ceil(agg["bog_floor"], agg["floor"])
             if share is not None:
                 f["project_bog_floor_share"] = share
         f["project_bog_cost"] = agg["bog_cost"]
@@ -223,7 +236,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         # a component without a project is an investment of its own
         if c.floor_area_m2:
             f["project_floor_area_m2"] = c.floor_area_m2
-            f["project_bog_floor_share"] = share_bp(c.floor_area_m2 if _is_bog_space(c) else 0, c.floor_area_m2)
+            f["project_bog_floor_share"] = share_ceil(c.floor_area_m2 if _is_bog_space(c) else 0, c.floor_area_m2)
         if c.cost is not None:
             f["project_cost"] = c.cost
             f["project_bog_cost"] = c.cost if _is_bog_space(c) else 0
@@ -243,9 +256,9 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         f["sale_buyer"] = s.buyer
         f["sale_price"] = s.price
         if s.leegwaarde:
-            f["sale_price_ratio_leegwaarde"] = share_bp(s.price, s.leegwaarde)
+            f["sale_price_ratio_leegwaarde"] = share_floor(s.price, s.leegwaarde)
         if s.market_value:
-            f["sale_price_ratio_market"] = share_bp(s.price, s.market_value)
+            f["sale_price_ratio_market"] = share_floor(s.price, s.market_value)
         f["sale_vacant"] = s.vacant
         f["sale_vov"] = s.vov_clauses
         _put(f, "buyer_income", s.buyer_income)
@@ -257,37 +270,102 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
     else:
         f["committed_before_2015_07_01"] = False
     _put(f, "corporation_regime", corp.separation_regime)
+    f["statutes_require_rvt_for_maintenance"] = corp.statutes_require_rvt_for_maintenance
+    _put(f, "corp_non_daeb_icr", corp.non_daeb_icr)
+    _put(f, "corp_non_daeb_debt_woz", corp.non_daeb_debt_woz_share)
+    if c.cost and c.activity in ("build", "acquire"):
+        # RTIV 20 lid 1: return of a non-DAEB investment, from the case's own figures
+        if c.dwelling is not None and c.dwelling.rent is not None and c.units:
+            f["nd_rent_return"] = share_floor(c.dwelling.rent * 12 * c.units, c.cost)
+        if c.sale is not None:
+            f["nd_sale_return"] = share_floor(c.sale.price, c.cost)
     return f
 
 
-def _allocation(case: Case, params: Mapping) -> dict:
-    lettings = case.lettings
-    out: dict = {"lettings_count": len(lettings)}
+ALLOCATION_DIFFERENTIATED_FROM = dt.date(2022, 1, 1)  # BTIV 16 as amended by Stb. 2021, 509
+STUDENT_MAX_HOUSEHOLD = 2  # BTIV 57: students count when the household has one or two persons
+
+
+def share_floor(part: int, whole: int) -> int | None:
+    """part/whole in basis points rounded down: exact for 'at least' tests against whole basis points."""
+    if whole <= 0:
+        return None
+    return (part * BP) // whole
+
+
+def share_ceil(part: int, whole: int) -> int | None:
+    """part/whole in basis points rounded up: exact for 'at most' tests against whole basis points."""
+    if whole <= 0:
+        return None
+    return -((-part * BP) // whole)
+
+
+def _counts_by_category(letting) -> bool:
+    """BTIV 57: students (one or two persons), status holders and care indications count as compliant."""
+    if letting.category == "student":
+        return letting.household_size <= STUDENT_MAX_HOUSEHOLD
+    return letting.category in ("status_holder", "care_indication")
+
+
+def _allocation(case: Case, params: Mapping, day: dt.date) -> dict:
+    """Allocation (Ww 48, BTIV 16, 57) and passend toewijzen (Ww 46 lid 2, BTIV 54) shares.
+
+    Counted: the lettings of the calendar year of `day` (not before 2015-07-01) of DAEB dwellings,
+    i.e. at a rent at or below the liberalisatiegrens. Until 2021 the share at or below the main
+    limit (at least 80%) and at or below the middle limit (at least 90%) are both computed; from
+    2022 one limit per household size (single / multi-person) defines the target group. A missing
+    figure (null parameter) leaves the shares out, so the checks that need them are unknown.
+    Shares that must be "at least" are rounded down, shares that may be "at most" rounded up.
+    """
+    start = max(dt.date(day.year, 1, 1), REFORM_DATE)
+    end = dt.date(day.year, 12, 31)
+    in_year = [x for x in case.lettings if start <= x.date <= end]
+    out: dict = {"lettings_other_years": len(case.lettings) - len(in_year)}
+    lib = params.get("liberalisatiegrens")
+    if lib is None:
+        return out
+    lettings = [x for x in in_year if x.rent <= lib]
+    out["lettings_count"] = len(lettings)
     if not lettings:
+        out["pt_eligible_count"] = 0
         return out
 
-    def limit_for(size: int, low: bool):
-        if params.get("daeb_income_limit_single") is not None or params.get("daeb_income_limit_multi") is not None:
-            return params.get("daeb_income_limit_single") if size == 1 else params.get("daeb_income_limit_multi")
-        return params.get("daeb_income_limit") if low else params.get("daeb_income_limit_middle") \
-            or params.get("daeb_income_limit")
+    differentiated = day >= ALLOCATION_DIFFERENTIATED_FROM
+    if differentiated:
+        def limits(size: int):
+            lim = params.get("daeb_income_limit_single" if size == 1 else "daeb_income_limit_multi")
+            return lim, lim
+    else:
+        def limits(size: int):
+            return params.get("daeb_income_limit"), params.get("daeb_income_limit_middle")
 
-    low_ok = target_ok = 0
+    low_ok = target_ok = by_category = 0
     known = True
     for letting in lettings:
-        if letting.category is not None:
+        if _counts_by_category(letting):
             low_ok += 1
             target_ok += 1
+            by_category += 1
             continue
-        lim_low, lim_target = limit_for(letting.household_size, True), limit_for(letting.household_size, False)
+        lim_low, lim_target = limits(letting.household_size)
         if lim_low is None or lim_target is None:
             known = False
             break
         low_ok += letting.household_income <= lim_low
         target_ok += letting.household_income <= lim_target
     if known:
-        out["alloc_share_low"] = share_bp(low_ok, len(lettings))
-        out["alloc_share_target"] = share_bp(target_ok, len(lettings))
+        n = len(lettings)
+        out["alloc_share_low"] = share_floor(low_ok, n)
+        out["alloc_share_target"] = share_floor(target_ok, n)
+        out["alloc_category_count"] = by_category
+        free = share_ceil(n - target_ok, n)
+        out["alloc_free_share"] = free
+        local = case.corporation.allocation_free_room_local
+        if differentiated and local is not None:
+            out["alloc_local_free_room"] = local
+            cap = params.get("allocation_max_free_local")
+            if cap is not None:
+                out["alloc_free_excess"] = free - min(local, cap)
 
     eligible = within = 0
     pt_known = True
@@ -315,11 +393,11 @@ def _allocation(case: Case, params: Mapping) -> dict:
     if pt_known:
         out["pt_eligible_count"] = eligible
         if eligible:
-            out["pt_share"] = share_bp(within, eligible)
+            out["pt_share"] = share_floor(within, eligible)
     return out
 
 
-def plan_fact(case: Case, params: Mapping) -> dict:
+def plan_fact(case: Case, params: Mapping, day: dt.date | None = None) -> dict:
     corp = case.corporation
     f: dict = {"id": "plan", "kind": "plan", "daeb_rental_homes": corp.daeb_rental_homes}
     lfb = [c for c in case.components if c.leefbaarheid is not None
@@ -341,13 +419,13 @@ def plan_fact(case: Case, params: Mapping) -> dict:
         floor = sum(c.floor_area_m2 for c in mv)
         third = sum((c.mv.third_party_floor_m2 or 0) for c in mv)
         f["mv_floor_m2"] = floor
-        f["mv_third_party_share"] = share_bp(third, floor)
-    f.update(_allocation(case, params))
+        f["mv_third_party_share"] = share_ceil(third, floor)
+    f.update(_allocation(case, params, day or case.date))
     return f
 
 
-def build_facts(case: Case, params: Mapping) -> tuple[list[dict], list[dict], dict]:
-    """(component facts in case order, project facts sorted by id, plan fact)."""
+def build_facts(case: Case, params: Mapping, day: dt.date | None = None) -> tuple[list[dict], list[dict], dict]:
+    """(component facts in case order, project facts sorted by id, plan fact); `day`: the judging date."""
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     projects = project_aggregates(case)
     components = [component_fact(case, c, agreements, projects) for c in case.components]
@@ -359,8 +437,8 @@ def build_facts(case: Case, params: Mapping) -> tuple[list[dict], list[dict], di
         if agg["floor_known"]:
             pf["project_floor_area_m2"] = agg["floor"]
             pf["project_bog_floor_m2"] = agg["bog_floor"]
-            share = share_bp(agg["bog_floor"], agg["floor"])
+            share = share_ceil(agg["bog_floor"], agg["floor"])
             if share is not None:
                 pf["project_bog_floor_share"] = share
         project_facts.append(pf)
-    return components, project_facts, plan_fact(case, params)
+    return components, project_facts, plan_fact(case, params, day)

@@ -72,6 +72,28 @@ class NotFired(Out):
     missing: list[str] = Field(default_factory=list)
 
 
+class Change(Out):
+    """One change to the case: the component (or "corporation"/"plan"), the case field, old and new value."""
+
+    component: str | None = None
+    field: str
+    old: Any = None
+    new: Any = None
+
+
+class Remediation(Out):
+    """The smallest change that clears one rule's negative outcome (remediation.py)."""
+
+    rule: str
+    kind: Literal["numeric", "change", "approval", "procedure", "transfer"]
+    text: str
+    changes: list[Change] = Field(default_factory=list)
+    condition: str | None = None  # condition/approval id of rules/conditions.yaml
+    party: str | None = None  # for a transfer
+    citation: Citation
+    verified: bool = False  # re-judging the changed case clears the rule's negative branch
+
+
 class ComponentResult(Out):
     id: str
     title: str
@@ -87,6 +109,7 @@ class ComponentResult(Out):
     assumptions: list[str] = Field(default_factory=list)
     party: str = "corporation"
     not_fired: list[NotFired] = Field(default_factory=list)
+    remediation: list[Remediation] = Field(default_factory=list)
 
 
 class PlanCheck(Out):
@@ -99,6 +122,7 @@ class PlanCheck(Out):
     confidence: str
     inputs: Inputs = Field(default_factory=Inputs)
     conditions: list[str] = Field(default_factory=list)
+    remediation: list[Remediation] = Field(default_factory=list)
 
 
 class Plan(Out):
@@ -126,6 +150,90 @@ class Summary(Out):
     compliant: bool
 
 
+class SplitPart(Out):
+    """Who should carry (part of) a component, and why (split.py)."""
+
+    component: str
+    party: Literal["corporation", "corporation_non_daeb", "market", "municipality", "care_or_welfare"]
+    share: str = "1"  # fraction of the component (cost basis) this part covers
+    units: int | None = None
+    floor_area_m2: int | None = None
+    cost: str | None = None  # euros
+    shared_cost: str | None = None  # euros of the project's shared costs allocated pro rata to floor area
+    how: str | None = None  # e.g. "land sale to a developer at market value"
+    reason: str
+    rule: str | None = None
+    citation: Citation
+    also_cites: list[Citation] = Field(default_factory=list)
+
+
+class PartyTotal(Out):
+    party: str
+    components: list[str]
+    units: int
+    floor_area_m2: int
+    cost: str
+    shared_cost: str
+
+
+class SharedCostOut(Out):
+    kind: str
+    title: str
+    amount: str
+
+
+class ProjectSplit(Out):
+    project: str
+    floor_area_m2: int
+    shared_costs: list[SharedCostOut] = Field(default_factory=list)
+    parties: list[PartyTotal] = Field(default_factory=list)
+
+
+class LimitOut(Out):
+    id: str
+    text: str
+    status: Literal["holds", "fails", "unknown", "not_applicable"]
+    before: str | None = None
+    after: str | None = None
+    limit: str | None = None
+    citation: Citation
+
+
+class SelectionOut(Out):
+    """Which non-DAEB components to hand to market parties so that plan-level limits hold (verlicht.py)."""
+
+    scope: str  # "verlicht" or "project:<id>"
+    keep_by: Literal["value", "units"]
+    method: Literal["exact", "heuristic", "none"]
+    feasible: bool | None = None
+    kept: list[str] = Field(default_factory=list)
+    handed_over: list[str] = Field(default_factory=list)
+    limits: list[LimitOut] = Field(default_factory=list)
+    text: str
+
+
+class Splits(Out):
+    parts: list[SplitPart] = Field(default_factory=list)
+    projects: list[ProjectSplit] = Field(default_factory=list)
+    selections: list[SelectionOut] = Field(default_factory=list)
+
+
+class RouteStep(Out):
+    order: int
+    id: str
+    title: str
+    kind: str
+    actor: str
+    legal_basis: list[Citation]
+    depends_on: list[str] = Field(default_factory=list)
+    evidence: list[str] = Field(default_factory=list)
+    period_weeks: int | None = None
+    period_param: str | None = None
+    earliest_start: str
+    earliest_end: str
+    components: list[str] = Field(default_factory=list)
+
+
 class Result(Out):
     case: str
     title: str
@@ -136,6 +244,8 @@ class Result(Out):
     components: list[ComponentResult]
     plan: Plan
     provenance: Provenance
+    splits: Splits = Field(default_factory=Splits)
+    route: list[RouteStep] = Field(default_factory=list)
 
 
 def canonical_json(data: Any) -> str:

@@ -24,5 +24,25 @@ def text_table(result: Result) -> str:
             lines.append("  ".join("-" * w for w in widths))
     for ch in result.plan.checks:
         lines.append(f"[{ch.status}] {ch.id} ({ch.rule}, {ch.subject}): {ch.text}")
+    lines.extend(decision_lines(result))
     lines.append(("Conform: " if lang == "nl" else "Compliant: ") + str(result.summary.compliant).lower())
     return "\n".join(lines) + "\n"
+
+
+def decision_lines(result: Result) -> list[str]:
+    """Splits away from the corporation, the first remedy per component, and the approval route."""
+    nl = result.lang == "nl"
+    lines = []
+    moved = [f"{p.component} -> {p.party}" + (f" ({p.share})" if p.share != "1" else "")
+             for p in result.splits.parts if p.party not in ("corporation", "corporation_non_daeb")]
+    if moved:
+        lines.append(("Splitsing: " if nl else "Split: ") + ", ".join(moved))
+    for c in result.components:
+        if c.remediation:
+            lines.append(("Herstel " if nl else "Remedy ") + f"{c.id}: {c.remediation[0].text}")
+    if result.route:
+        lines.append(("Route:" if nl else "Route:"))
+        for s in result.route:
+            period = f", {s.period_weeks} {'wk' if not nl else 'wkn'}" if s.period_weeks else ""
+            lines.append(f"  {s.order}. {s.id} [{s.earliest_start} .. {s.earliest_end}{period}]")
+    return lines

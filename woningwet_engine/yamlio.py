@@ -60,6 +60,18 @@ class _LineLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=True)
 
 
+def _timestamp(loader, node):
+    """YAML dates such as 2016-02-30 fail inside PyYAML with a bare ValueError: give it a line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"not a valid date: {node.value!r} ({exc})", node.start_mark) from None
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -93,7 +105,10 @@ class LoadedYaml:
 def load_yaml_text(text: str, filename: str) -> LoadedYaml:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise InputError([Problem(filename, "", f"file larger than {MAX_BYTES} bytes")])
-    loader = _LineLoader(text, filename)
+    try:
+        loader = _LineLoader(text, filename)
+    except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL up front
+        raise InputError([Problem(filename, "", f"invalid YAML: {exc}")]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -108,6 +123,8 @@ def load_yaml_text(text: str, filename: str) -> LoadedYaml:
         raise InputError([Problem(filename, "", f"invalid YAML: {exc}")]) from None
     except RecursionError:
         raise InputError([Problem(filename, "", "document nested too deeply")]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. a timestamp such as 2016-02-30
+        raise InputError([Problem(filename, "", f"invalid YAML value: {exc}")]) from None
     finally:
         loader.dispose()
     lines: dict[tuple, int] = {}

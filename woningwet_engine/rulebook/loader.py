@@ -28,6 +28,8 @@ from .params import ParameterFile, ResolvedParam, resolve
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
 MAX_FILES = 500
+# files in the rules directory that are not part of the rulebook (nor of its hash)
+NOT_RULEBOOK_FILES = {"check-allow.yaml"}  # allow-list of `woningwet rules check`
 
 
 class RulebookMeta(BaseModel):
@@ -157,6 +159,8 @@ def read_rules_dir(root: Path | str) -> dict[str, bytes]:
     files = {}
     for path in sorted(root.rglob("*.yaml")):
         rel = path.relative_to(root).as_posix()
+        if rel in NOT_RULEBOOK_FILES:
+            continue
         files[rel] = path.read_bytes()
         if len(files) > MAX_FILES:
             raise InputError([Problem(str(root), "", f"more than {MAX_FILES} rule files")])

@@ -1,0 +1,208 @@
+"""Markttoets and approval of non-DAEB work (Ww 44c, BTIV 41-45, RTIV 20) and the 2024 middle segment.
+
+Each rule is made to fire and not to fire, at its thresholds and on both sides of its regime dates.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from a2helpers import mid_rent
+from rulehelpers import condition_ids, fired, fired_branch, in_force, judge_component
+
+D16 = "2016-06-01"
+
+
+# --- MT-01 / MT-04 / MT-05: who needs the full market test ------------------------------------
+
+def test_mt01_new_mid_rent_build_needs_full_market_test():
+    cr = mid_rent(D16)
+    assert cr.verdict == "non_daeb" and fired(cr, "MT-01")
+    assert {"markttoets-market-test", "aw-approval-non-daeb", "wsw-view"} <= condition_ids(cr)
+
+
+def test_mt01_not_for_a_rent_exactly_at_the_liberalisatiegrens():
+    cr = mid_rent(D16, rent="710.68")
+    assert cr.verdict == "daeb" and not fired(cr, "MT-01")
+    assert "markttoets-market-test" not in condition_ids(cr)
+
+
+def test_mt01_regime_ends_with_2021():
+    assert fired(mid_rent("2021-12-31", rent="900.00"), "MT-01")
+    later = mid_rent("2022-01-01", rent="900.00")
+    assert not fired(later, "MT-01") and not in_force("MT-01", "2022-01-01")
+    assert "markttoets-market-test" not in condition_ids(later)
+
+
+def test_mt04_herstructurering_on_land_held_before_2015_waives_the_market_call():
+    cr = mid_rent(D16, land={"herstructurering": True, "acquired_on": "2014-12-31"})
+    assert fired(cr, "MT-04") and not fired(cr, "MT-01")
+    assert "markttoets-market-test" not in condition_ids(cr)
+    assert {"markttoets-necessity", "aw-approval-non-daeb"} <= condition_ids(cr)
+
+
+def test_mt04_not_for_land_acquired_on_or_after_2015_01_01():
+    cr = mid_rent(D16, land={"herstructurering": True, "acquired_on": "2015-01-01"})
+    assert not fired(cr, "MT-04") and fired(cr, "MT-01")
+
+
+def test_mt05_commitment_before_the_reform_is_exempt():
+    before = mid_rent(D16, committed_on="2015-06-30")
+    assert fired(before, "MT-05") and not fired(before, "MT-01") and not fired(before, "MT-02")
+    on_the_day = mid_rent(D16, committed_on="2015-07-01")
+    assert not fired(on_the_day, "MT-05") and fired(on_the_day, "MT-01")
+
+
+def test_mt03_non_daeb_maintenance_is_exempt():
+    cr = judge_component(D16, activity="renovate", dwelling={"rent": "800.00"})
+    assert fired(cr, "MT-03") and not fired(cr, "MT-01")
+    daeb = judge_component(D16, activity="renovate", dwelling={"rent": "700.00"})
+    assert not fired(daeb, "MT-03")
+
+
+# --- MT-02 / MT-06: grounds and plausibility of the approval -------------------------------------
+
+@pytest.mark.parametrize("rule", ["MT-02", "MT-06"])
+def test_mt02_mt06_attach_to_non_daeb_new_build_only(rule):
+    assert fired(mid_rent(D16), rule)
+    assert not fired(mid_rent(D16, rent="700.00"), rule)
+    assert not fired(mid_rent(D16, committed_on="2014-01-01"), rule)
+    assert not fired(mid_rent("2022-03-01", rent="900.00"), rule)
+
+
+def test_mt06_lists_return_and_continuity_conditions():
+    assert {"non-daeb-min-return", "non-daeb-continuity"} <= condition_ids(mid_rent(D16))
+
+
+# --- MT-07: minimum return (RTIV 20 lid 1) -------------------------------------------------------
+
+def test_mt07_rent_return_exactly_5_5_percent_passes():
+    # 10 homes x 1,100 x 12 = 132,000 a year on 2,400,000: exactly 5.5%
+    cr = mid_rent(D16, rent="1100.00", units=10, cost="2400000")
+    assert fired_branch(cr, "MT-07.rent") == "then" and cr.compliant
+
+
+def test_mt07_rent_return_a_cent_of_cost_more_fails():
+    cr = mid_rent(D16, rent="1100.00", units=10, cost="2400000.01")
+    assert fired_branch(cr, "MT-07.rent") == "else" and not cr.compliant
+    assert any(r.rule == "MT-07.rent" and r.effect == "violation" for r in cr.reasons)
+
+
+def test_mt07_rent_return_unknown_without_cost():
+    cr = mid_rent(D16, rent="1100.00", cost=None)
+    assert not fired(cr, "MT-07.rent")
+    assert any(n.rule.startswith("MT-07.rent") and n.status == "unknown" for n in cr.not_fired)
+
+
+@pytest.mark.parametrize("cost, branch", [("2400000", "then"), ("2400000.01", "else")])
+def test_mt07_herstructurering_below_the_norm_is_a_condition_not_a_violation(cost, branch):
+    cr = mid_rent(D16, rent="1100.00", units=10, cost=cost, land={"herstructurering": True})
+    assert fired_branch(cr, "MT-07.rent-herstructurering") == branch and not fired(cr, "MT-07.rent")
+    assert not any(r.rule.startswith("MT-07") and r.effect == "violation" for r in cr.reasons)
+    assert ("herstructurering-budget" in condition_ids(cr))  # SCH-08 lists it in both cases
+
+
+@pytest.mark.parametrize("price, branch", [("2100000", "then"), ("2000000", "else")])
+def test_mt07_sale_herstructurering(price, branch):
+    cr = judge_component(D16, cost="2000000", land={"herstructurering": True},
+                         dwelling={"tenure": "sale", "rent": None}, sale={"buyer": "owner_occupier", "price": price})
+    assert fired_branch(cr, "MT-07.sale-herstructurering") == branch and not fired(cr, "MT-07.sale")
+    assert cr.compliant
+
+
+def test_mt07_herstructurering_rules_not_without_herstructurering():
+    assert not fired(mid_rent(D16, rent="1100.00"), "MT-07.rent-herstructurering")
+    cr = judge_component(D16, cost="2000000", dwelling={"tenure": "sale", "rent": None},
+                         sale={"buyer": "owner_occupier", "price": "2100000"})
+    assert not fired(cr, "MT-07.sale-herstructurering")
+
+
+def test_mt07_rent_not_after_2021():
+    assert not fired(mid_rent("2022-02-01", rent="1100.00", units=10, cost="9000000"), "MT-07.rent")
+
+
+@pytest.mark.parametrize("price, branch", [("2100000", "then"), ("2099999.99", "else")])
+def test_mt07_sale_proceeds_at_least_1_05_times_cost(price, branch):
+    cr = judge_component(D16, cost="2000000", dwelling={"tenure": "sale", "rent": None},
+                         sale={"buyer": "owner_occupier", "price": price})
+    assert cr.verdict == "non_daeb" and fired_branch(cr, "MT-07.sale") == branch
+
+
+def test_mt07_sale_not_for_rental_homes_nor_for_sales_committed_before_the_reform():
+    assert not fired(mid_rent(D16), "MT-07.sale")
+    cr = judge_component(D16, cost="2000000", committed_on="2015-05-01", dwelling={"tenure": "sale", "rent": None},
+                         sale={"buyer": "owner_occupier", "price": "1000000"})
+    assert not fired(cr, "MT-07.sale") and fired(cr, "MT-05")
+
+
+# --- MT-08: sufficient funds in the non-DAEB branch (RTIV 20 lid 2) ------------------------------
+
+@pytest.mark.parametrize("icr, debt, branch", [
+    ("1.4", "0.50", "then"),     # both exactly at the norm
+    ("1.39", "0.40", "else"),    # interest cover too low
+    ("2.0", "0.5001", "else"),   # debt too high
+])
+def test_mt08_non_daeb_branch_ratios(icr, debt, branch):
+    cr = mid_rent(D16, corp={"non_daeb_icr": icr, "non_daeb_debt_woz_share": debt})
+    assert fired_branch(cr, "MT-08") == branch
+
+
+def test_mt08_unknown_without_the_ratios_and_not_for_daeb():
+    assert not fired(mid_rent(D16), "MT-08")
+    assert not fired(mid_rent(D16, rent="600.00", corp={"non_daeb_icr": "1.0", "non_daeb_debt_woz_share": "0.9"}),
+                     "MT-08")
+
+
+# --- MT-10 / MT-12 / MT-13 / MT-14: later regimes --------------------------------------------------
+
+def test_mt10_warns_from_the_date_of_the_2019_besluit():
+    assert not fired(mid_rent("2019-05-27", rent="900.00"), "MT-10")
+    cr = mid_rent("2019-05-28", rent="900.00")
+    assert fired(cr, "MT-10") and any(r.rule == "MT-10" and r.confidence == "unverified" for r in cr.reasons)
+    assert not fired(mid_rent("2020-06-01", rent="700.00"), "MT-10")
+
+
+def test_mt12_2022_and_2023_only():
+    assert fired(mid_rent("2022-01-01", rent="900.00"), "MT-12")
+    assert fired(mid_rent("2023-12-31", rent="900.00"), "MT-12")
+    assert not in_force("MT-12", "2024-01-01")
+    assert not fired(mid_rent("2023-06-01", rent="800.00"), "MT-12")  # 800 <= 808.06 in 2023: DAEB
+
+
+def test_mt13_no_market_test_from_2022_but_market_financing():
+    cr = mid_rent("2022-06-01", rent="900.00")
+    assert fired(cr, "MT-13") and {"market-financing", "non-daeb-separation"} <= condition_ids(cr)
+    assert not fired(mid_rent("2022-06-01", rent="700.00"), "MT-13")
+
+
+def test_mt14_unverified_assumption_on_aw_approval_after_2022():
+    cr = mid_rent("2025-03-01", rent="1000.00", dwelling={"wws_points": 200})
+    assert fired(cr, "MT-14")
+    assert any("MT-14" in a for a in cr.assumptions)
+    assert not fired(mid_rent("2025-03-01", rent="850.00"), "MT-14")  # 850 <= 900.07: DAEB in 2025
+
+
+# --- 2024-07-01: Wet betaalbare huur, middle segment ---------------------------------------------
+
+@pytest.mark.parametrize("rent, branch", [("1157.95", "then"), ("1157.96", "else")])
+def test_middle_segment_rent_ceiling_2024(rent, branch):
+    cr = mid_rent("2024-08-01", rent=rent, dwelling={"wws_points": 186})
+    assert fired_branch(cr, "MT-13.middenhuur") == branch
+    assert cr.compliant == (branch == "then")
+
+
+def test_middle_segment_does_not_apply_above_186_points_or_before_july_2024():
+    assert not fired(mid_rent("2024-08-01", rent="1500.00", dwelling={"wws_points": 187}), "MT-13.middenhuur")
+    assert not in_force("MT-13.middenhuur", "2024-06-30")
+    assert not fired(mid_rent("2024-06-30", rent="1500.00", dwelling={"wws_points": 150}), "MT-13.middenhuur")
+
+
+def test_middle_segment_ceiling_is_indexed_2025():
+    cr = mid_rent("2025-02-01", rent="1184.82", dwelling={"wws_points": 170})
+    assert fired_branch(cr, "MT-13.middenhuur") == "then"
+    assert fired_branch(mid_rent("2025-02-01", rent="1184.83", dwelling={"wws_points": 170}), "MT-13.middenhuur") == "else"
+
+
+def test_middle_segment_unknown_without_points():
+    cr = mid_rent("2024-08-01", rent="1300.00")
+    assert not fired(cr, "MT-13.middenhuur")

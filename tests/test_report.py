@@ -1,0 +1,454 @@
+"""Compliance memos: contents tied to the result, links dated to the law date, Dutch and English
+agree, deterministic output, optional result sections, CLI behaviour on bad input."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from woningwet_engine.case import load_case
+from woningwet_engine.cli import main
+from woningwet_engine.report import memo_for
+from woningwet_engine.report.model import build_memo, strings
+from woningwet_engine.report.render import md_escape, render_html, render_md
+from woningwet_engine.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE = ROOT / "cases" / "kanaleneiland-2016.yaml"
+SOURCE = "cases/kanaleneiland-2016.yaml"
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_rulebook()
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(CASE)
+
+
+@pytest.fixture(scope="module")
+def memos(book, case):
+    """(memo, result, md, html) per language for the Kanaleneiland 2016 case."""
+    out = {}
+    for lang in ("nl", "en"):
+        memo, result = memo_for(case, book, lang, source=SOURCE)
+        out[lang] = (memo, result, render_md(memo), render_html(memo))
+    return out
+
+
+class TextAndLinks(HTMLParser):
+    """Visible text (without <style>) and every href of an HTML document."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.hrefs: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "title", "desc"):
+            self._skip += 1
+        for k, v in attrs:
+            if k == "href":
+                self.hrefs.append(v)
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "title", "desc"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.parts).split())
+
+
+def parse_html(text: str) -> TextAndLinks:
+    p = TextAndLinks()
+    p.feed(text)
+    return p
+
+
+def md_section(md: str, heading_label: str) -> str:
+    """The body of the '## n. <label>' section of a markdown memo."""
+    m = re.search(rf"^## \d+\. {re.escape(heading_label)}\n(.*?)(?=^## |\Z)", md, re.S | re.M)
+    assert m, f"section {heading_label!r} missing"
+    return m.group(1)
+
+
+def verdict_rows(md: str, lang: str) -> dict[str, list[str]]:
+    """Component id -> cells of the verdict table."""
+    body = md_section(md, strings(lang)["sections"]["table"])
+    rows = {}
+    for line in body.splitlines():
+        m = re.match(r"^\| \*\*(\w+)\*\* ", line)
+        if m:
+            rows[m.group(1)] = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+    return rows
+
+
+def number_of(cell: str) -> int | None:
+    """'€ 36.000.000,00' / 'EUR 36,000,000.00' / '600' / '1,020' -> integer (cents for money)."""
+    if not cell:
+        return None
+    money = "€" in cell or "EUR" in cell
+    digits = re.sub(r"[^0-9]", "", cell)
+    return int(digits) if digits else None if not money else None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def test_memo_states_title_corporation_dates_regime_and_status(memos, case):
+    for lang, (memo, result, md, _) in memos.items():
+        t = strings(lang)
+        head = md.split("\n## ")[0]
+        assert result["title"] in head
+        assert case.corporation.name in head
+        assert case.corporation.aw_l_number in head
+        assert f"| {t['meta']['case_date']} | {memo['meta']['case_date_text']} |" in head
+        assert f"| {t['meta']['law_date']} | {memo['meta']['law_date_text']} |" in head
+        assert result["regime"]["rulebook"] in head and result["regime"]["selection"] in head
+        status = t["status"]["compliant" if result["summary"]["compliant"] else "not_compliant"]
+        assert f"**{status}**" in head
+
+
+def test_verdict_table_matches_the_result(memos):
+    for lang, (memo, result, md, _) in memos.items():
+        t = strings(lang)
+        rows = verdict_rows(md, lang)
+        assert list(rows) == [c["id"] for c in result["components"]]
+        for c in result["components"]:
+            cells = rows[c["id"]]
+            assert cells[4] == t["verdict"][c["verdict"]]
+            assert cells[5] == (t["word_yes"] if c["compliant"] else t["word_no"])
+            assert cells[6] == t["party"][c["party"]]
+            assert number_of(cells[2]) == c.get("units")
+            cost = c.get("cost")
+            assert number_of(cells[3]) == (None if cost is None else round(float(cost) * 100))
+            decisive = [r for r in c["reasons"] if r["effect"] in ("verdict", "violation", "undetermined")]
+            for r in decisive:
+                assert r["rule"] in cells[7] and r["citation"]["url"] in cells[7]
+
+
+def test_every_reason_condition_and_check_of_the_result_is_in_the_memo(memos):
+    for lang, (memo, result, md, page) in memos.items():
+        text = parse_html(page).text
+        hrefs = set(parse_html(page).hrefs)
+        for c in result["components"]:
+            for r in c["reasons"]:
+                assert " ".join(r["text"].split()) in text, (c["id"], r["rule"])
+                assert r["citation"]["url"] in hrefs
+                assert md_escape(r["text"]) in md
+            for x in c["conditions"]:
+                assert x["title"] in text
+            for a in c["assumptions"]:
+                assert " ".join(a.split()) in text
+        for ch in result["plan"]["checks"]:
+            assert " ".join(ch["text"].split()) in text
+            assert ch["citation"]["url"] in hrefs
+
+
+def test_executive_summary_groups_components_by_outcome_and_party(memos):
+    memo, result, md, _ = memos["nl"]
+    t = strings("nl")
+    body = md_section(md, t["sections"]["summary"])
+    groups = {}
+    for g in ("as_is", "conditions", "forbidden", "undetermined"):
+        part = body.split(f"### {t['summary']['groups'][g]} (")[1].split("\n### ")[0]
+        groups[g] = set(re.findall(r"^- \*\*(\w+)\*\*", part, re.M))
+    by_id = {c["id"]: c for c in result["components"]}
+    assert set().union(*groups.values()) == set(by_id)
+    for cid in groups["forbidden"]:
+        assert by_id[cid]["verdict"] == "forbidden" or not by_id[cid]["compliant"]
+    for cid in groups["as_is"]:
+        assert by_id[cid]["compliant"] and not by_id[cid]["conditions"]
+        assert by_id[cid]["verdict"] in ("daeb", "non_daeb")
+    for cid in groups["conditions"]:
+        assert by_id[cid]["conditions"] or by_id[cid]["verdict"] == "needs_decision"
+    assert groups["forbidden"], "the Kanaleneiland 2016 plan has forbidden components"
+    # the party table adds up to the plan
+    party_rows = re.findall(r"^\| ([^|*]+) \| ([A-Z0-9, ]+) \| ([\d.]*) \| ([^|]*) \|$", body, re.M)
+    labels = {t["party"][c["party"]] for c in result["components"]}
+    assert {r[0] for r in party_rows} == labels
+    assert sum(int(r[2].replace(".", "") or 0) for r in party_rows) == sum(c["units"] or 0 for c in result["components"])
+    for label, ids, _, _ in party_rows:
+        assert {by_id[i]["party"] for i in ids.split(", ")} == {p for p, lab in t["party"].items() if lab == label}
+
+
+def test_links_go_to_wetten_overheid_with_bwb_article_and_law_date(book, case):
+    for at in (None, "2019-03-01"):
+        import datetime as dt
+
+        day = dt.date.fromisoformat(at) if at else case.date
+        memo, result = memo_for(case, book, "nl", at=day, source=SOURCE)
+        page = render_html(memo)
+        links = [h for h in parse_html(page).hrefs if not h.startswith("#")]
+        law_links = [h for h in links if "wetten.overheid.nl" in h]
+        assert law_links
+        for h in law_links:
+            assert h.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR")
+            assert re.search(r"BWBR\d{7}&(artikel|bijlage)=\w+", h), h
+            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h, h
+        # the only other links are the sources of figures, as the result gives them
+        param_urls = {p["url"] for c in result["components"] for r in c["reasons"] for p in r["inputs"]["params"]}
+        param_urls |= {p["url"] for ch in result["plan"]["checks"] for p in ch["inputs"]["params"]}
+        assert set(links) - set(law_links) <= param_urls
+        md = render_md(memo)
+        for h in re.findall(r"\]\((https?://[^)]+)\)", md):
+            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h
+
+
+def test_unverified_rules_and_figures_are_marked(memos):
+    for lang, (memo, result, md, page) in memos.items():
+        t = strings(lang)
+        weak_rules = {r["rule"] for c in result["components"] for r in c["reasons"]
+                      if r["confidence"] != "verified" and r["effect"] != "overridden"}
+        weak_rules |= {ch["rule"] for ch in result["plan"]["checks"] if ch["confidence"] != "verified"}
+        weak_params = {p["id"] for c in result["components"] for r in c["reasons"] if r["effect"] != "overridden"
+                       for p in r["inputs"]["params"] if p["confidence"] != "verified" or p["value"] is None}
+        assert weak_rules and weak_params, "the sample case rests on some unverified rule and figure"
+        confidence = {r["rule"]: r["confidence"] for c in result["components"] for r in c["reasons"]}
+        confidence.update({ch["rule"]: ch["confidence"] for ch in result["plan"]["checks"]})
+        section = md_section(md, t["sections"]["assumptions"])
+        for rule in weak_rules:
+            line = next(l for l in section.splitlines() if l.startswith(f"- {rule}: "))
+            assert t["confidence"][confidence[rule]] in line
+        for pid in weak_params:
+            assert re.search(rf"^- {re.escape(md_escape(pid))} = ", section, re.M), pid
+        # in the reasoning, each weak rule's line carries the warning flag
+        for c in result["components"]:
+            for r in c["reasons"]:
+                if r["confidence"] != "verified":
+                    lines = [l for l in md.splitlines() if l.startswith(f"- *") and f"({r['rule']}): " in l]
+                    assert lines and all(f"⚠ {t['confidence'][r['confidence']]}" in l for l in lines)
+        assert page.count('class="flag"') >= len(weak_rules) + len(weak_params)
+
+
+def test_provenance_and_replay_reproduce_the_result(memos, book, case):
+    memo, result, md, _ = memos["nl"]
+    section = md_section(md, strings("nl")["sections"]["provenance"])
+    for key in ("engine_version", "rulebook_sha256", "case_sha256"):
+        assert f"`{result['provenance'][key]}`" in section
+    cmd = re.search(r"^(woningwet check .*)$", section, re.M).group(1).split()
+    assert cmd[2] == SOURCE
+    runner = CliRunner()
+    out = runner.invoke(main, cmd[1:], catch_exceptions=False)
+    replayed = json.loads(out.output)
+    assert replayed["provenance"] == result["provenance"]
+    assert replayed["components"] == result["components"]
+
+
+def test_memos_are_deterministic_and_carry_no_timestamp(book, case):
+    import datetime as dt
+
+    first = memo_for(case, book, "nl", source=SOURCE)[0]
+    second = memo_for(case, book, "nl", source=SOURCE)[0]
+    assert render_md(first) == render_md(second)
+    assert render_html(first) == render_html(second)
+    today = dt.date.today()
+    for text in (render_md(first), render_html(first)):
+        assert today.isoformat() not in text or today == case.date
+        assert not re.search(r"\d{2}:\d{2}:\d{2}", text)
+
+
+def test_english_memo_has_the_same_numbers_and_verdicts(memos):
+    nl, en = memos["nl"], memos["en"]
+    rows_nl, rows_en = verdict_rows(nl[2], "nl"), verdict_rows(en[2], "en")
+    assert list(rows_nl) == list(rows_en)
+    back_nl = {v: k for k, v in strings("nl")["verdict"].items()}
+    back_en = {v: k for k, v in strings("en")["verdict"].items()}
+    for cid in rows_nl:
+        a, b = rows_nl[cid], rows_en[cid]
+        assert back_nl[a[4]] == back_en[b[4]]
+        assert number_of(a[2]) == number_of(b[2]) and number_of(a[3]) == number_of(b[3])
+        assert re.findall(r"[A-Z]+-[\w.]+", a[7]) == re.findall(r"[A-Z]+-[\w.]+", b[7])
+    # the summary counts and totals agree too
+    for key in ("counts", "parties"):
+        assert [(x.get("verdict") or x.get("party"), x["count"], x["units"], x["cost"]) for x in nl[0]["summary"][key]] \
+            == [(x.get("verdict") or x.get("party"), x["count"], x["units"], x["cost"]) for x in en[0]["summary"][key]]
+    nums = lambda s: sorted(int(re.sub(r"\D", "", x)) for x in re.findall(r"\d[\d.,]*\d|\d", s))  # noqa: E731
+    assert nums(md_section(nl[2], strings("nl")["sections"]["table"])) == \
+        nums(md_section(en[2], strings("en")["sections"]["table"]))
+
+
+def _keys(d, prefix=""):
+    out = set()
+    for k, v in d.items():
+        out.add(prefix + str(k))
+        if isinstance(v, dict):
+            out |= _keys(v, f"{prefix}{k}.")
+    return out
+
+
+DUTCH_WORDS = {"de", "het", "een", "van", "voor", "niet", "met", "op", "naar", "wordt", "zijn", "bij", "geen",
+               "onderdeel", "onderdelen", "woningen", "gemeente", "partij", "oordeel", "regel", "regels", "ja", "nee",
+               "toets", "toetsen", "voorwaarden", "aannames", "bron", "herkomst", "samenvatting", "investering",
+               "juni", "januari", "weken", "onbekend", "verboden", "corporatie", "marktpartij", "wie", "soort"}
+
+
+def _strings_of(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings_of(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings_of(v)]
+    return []
+
+
+def test_english_is_complete(memos, case):
+    nl_t, en_t = strings("nl"), strings("en")
+    assert _keys(nl_t) == _keys(en_t)
+    memo, result, md, page = memos["en"]
+    # take away everything that comes from the case and the result (Dutch titles, legal terms of art,
+    # sources); what is left is template text and labels, which must be English
+    text = parse_html(page).text
+    data = _strings_of(result) + _strings_of(yaml.safe_load(CASE.read_text(encoding="utf-8"))) + [case.corporation.name]
+    for s in sorted({" ".join(s.split()) for s in data if len(s) > 2}, key=len, reverse=True):
+        text = text.replace(s, " ")
+    words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text)}
+    assert not (words & DUTCH_WORDS), sorted(words & DUTCH_WORDS)
+    # and the Dutch memo really is Dutch (the check above can fail)
+    nl_words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", parse_html(memos["nl"][3]).text)}
+    assert len(nl_words & DUTCH_WORDS) > 10
+
+
+def test_optional_result_sections_render_when_present_and_are_skipped_when_absent(memos):
+    memo, result, md, page = memos["nl"]
+    t = strings("nl")
+    bare = copy.deepcopy(result)
+    bare.pop("splits", None)
+    bare.pop("route", None)
+    for c in bare["components"]:
+        c.pop("remediation", None)
+        c.pop("cost", None)
+    bare_memo = build_memo(bare, {"source": SOURCE}, "nl")
+    bare_md, bare_html = render_md(bare_memo), render_html(bare_memo)
+    for label in (t["sections"]["splits"], t["sections"]["route"]):
+        assert f". {label}\n" not in bare_md
+        assert f". {label}</h2>" not in bare_html
+    assert t["component"]["remediation"] not in bare_md
+    # present: a route with dates and a remediation are shown with their numbers and dates
+    rich = copy.deepcopy(bare)
+    cite = result["components"][0]["reasons"][0]["citation"]
+    rich["route"] = [
+        {"order": 1, "id": "step-a", "title": "Stap A", "kind": "approval", "actor": "raad van toezicht",
+         "legal_basis": [cite], "depends_on": [], "evidence": [], "period_weeks": 4, "period_param": None,
+         "earliest_start": "2016-06-01", "earliest_end": "2016-06-29", "components": ["K3"]},
+        {"order": 2, "id": "step-b", "title": "Stap B", "kind": "approval", "actor": "minister",
+         "legal_basis": [cite], "depends_on": ["step-a"], "evidence": [], "period_weeks": 12, "period_param": None,
+         "earliest_start": "2016-06-29", "earliest_end": "2016-09-21", "components": ["K12"]},
+    ]
+    rich["components"][8]["remediation"] = [{
+        "rule": "BOG-01", "kind": "numeric", "text": "Verklein de garage tot 2.000 m2.", "verified": True,
+        "changes": [{"component": "K9", "field": "floor_area_m2", "old": 9000, "new": 2000}],
+        "condition": None, "party": None, "citation": cite}]
+    rich_memo = build_memo(rich, {"source": SOURCE}, "nl")
+    rich_md, rich_html = render_md(rich_memo), render_html(rich_memo)
+    route = md_section(rich_md, t["sections"]["route"])
+    assert "Stap A" in route and "29 juni 2016" in route and "21 september 2016" in route and "12 weken" in route
+    assert "Verklein de garage tot 2.000 m2." in rich_md and "9.000 → 2.000" in rich_md
+    assert rich_html.count("<svg") == bare_html.count("<svg") + 1  # the route timeline
+
+
+def test_plan_chart_bars_follow_the_numbers(memos):
+    memo, result, md, page = memos["nl"]
+    svg = page[page.index("<svg"): page.index("</svg>")]
+    t = strings("nl")
+    # one bar segment per (party, verdict) with units, one per (party, verdict) with cost
+    segments = re.findall(r'<rect x="(\d+)" y="\d+" width="(\d+)" height="16" fill="[^"]+"><title>([^<]+)</title>', svg)
+    expected = sum(1 for p in memo["summary"]["parties"] for v in p["by_verdict"].values() if v["units"]) + \
+        sum(1 for p in memo["summary"]["parties"] for v in p["by_verdict"].values() if v["cost"])
+    assert len(segments) == expected
+    widest = max(int(w) for _, w, _ in segments)
+    assert widest <= 400
+    for p in memo["summary"]["parties"]:
+        assert html.escape(p["label"]) in svg
+    for v in {c["verdict"] for c in result["components"]}:
+        assert t["verdict"][v] in svg
+
+
+def test_json_format_holds_the_memo_and_the_result(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "memo.json"
+    r = runner.invoke(main, ["report", str(CASE), "--format", "json", "--lang", "en", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    check = runner.invoke(main, ["check", str(CASE), "--format", "json", "--lang", "en"])
+    assert data["result"] == json.loads(check.output)
+    assert [c["id"] for c in data["memo"]["table"]] == [c["id"] for c in data["result"]["components"]]
+    assert data["memo"]["lang"] == "en"
+
+
+def test_bad_input_exits_2_and_writes_nothing(tmp_path):
+    runner = CliRunner()
+    bad_case = tmp_path / "bad.yaml"
+    bad_case.write_text(CASE.read_text(encoding="utf-8").replace("date: 2016-06-01", "date: someday"), encoding="utf-8")
+    for args in (["report", str(bad_case)], ["report", str(CASE), "--at", "2016-02-30"],
+                 ["report", str(CASE), "--at", "2010-01-01"], ["report", str(tmp_path / "missing.yaml")],
+                 ["report", str(CASE), "--format", "pdf"]):
+        out = tmp_path / "memo.out"
+        r = runner.invoke(main, args + (["-o", str(out)] if "pdf" not in args else []))
+        assert r.exit_code == 2, (args, r.output)
+        assert not out.exists()
+        assert not list(tmp_path.glob(".memo.out.*"))
+    r = runner.invoke(main, ["report", str(bad_case)])
+    assert "bad.yaml" in r.output and "date" in r.output
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "good.yaml").write_text(CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    (cases / "bad.yaml").write_text(bad_case.read_text(encoding="utf-8"), encoding="utf-8")
+    r = runner.invoke(main, ["report-all", "--cases", str(cases), "-o", str(tmp_path / "reports")])
+    assert r.exit_code == 2 and not (tmp_path / "reports").exists()
+
+
+def test_markdown_escaping_keeps_text_literal():
+    assert md_escape("a | b") == r"a \| b"
+    assert md_escape("[x](y)") == r"\[x\](y)"
+    assert md_escape("investor_legal_person") == "investor_legal_person"
+    assert md_escape("_start") == r"\_start"
+    assert md_escape("*bold*") == r"\*bold\*"
+
+
+def test_undetermined_component_is_listed_with_its_open_questions(book, tmp_path):
+    text = CASE.read_text(encoding="utf-8")
+    old = "dwelling: {self_contained: true, tenure: rent, rent: 550.00}"
+    assert text.count(old) == 1
+    path = tmp_path / "no-rent.yaml"
+    path.write_text(text.replace(old, "dwelling: {self_contained: true, tenure: rent}"), encoding="utf-8")
+    memo, result = memo_for(load_case(path), book, "en", source="no-rent.yaml")
+    k1 = next(c for c in result["components"] if c["id"] == "K1")
+    assert k1["verdict"] == "undetermined"
+    md = render_md(memo)
+    t = strings("en")
+    part = md.split(f"### {t['summary']['groups']['undetermined']} (")[1].split("\n### ")[0]
+    assert part.startswith("1)") and "- **K1** " in part
+    for r in k1["reasons"]:
+        if r["effect"] == "undetermined":
+            assert md_escape(r["text"]) in part
+
+
+def test_report_all_writes_every_case_and_prunes_memos_of_removed_cases(tmp_path):
+    cases, out = tmp_path / "cases", tmp_path / "reports"
+    cases.mkdir()
+    out.mkdir()
+    (cases / "one.yaml").write_text(CASE.read_text(encoding="utf-8"), encoding="utf-8")
+    (out / "gone.nl.md").write_text("old memo", encoding="utf-8")
+    (out / "gone.json").write_text("{}", encoding="utf-8")
+    r = CliRunner().invoke(main, ["report-all", "--cases", str(cases), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["gone.json", "one.nl.html", "one.nl.md"]
+    assert f"`{cases.as_posix()}/one.yaml`" in (out / "one.nl.md").read_text(encoding="utf-8")

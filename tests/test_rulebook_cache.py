@@ -1,0 +1,84 @@
+"""The on-disk rulebook cache is exact and only trusts private files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from woningwet_engine.errors import InputError
+from woningwet_engine.rulebook import cache as rc
+from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR, load_rulebook
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("WONINGWET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WONINGWET_NO_CACHE", raising=False)
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    calls = []
+    real = rc.build_rulebook
+
+    def counting(files, label="rules"):
+        calls.append(label)
+        return real(files, label=label)
+
+    monkeypatch.setattr(rc, "build_rulebook", counting)
+    return rules, tmp_path / "cache", calls
+
+
+def test_second_load_comes_from_the_cache_and_is_identical(env):
+    rules, cache, calls = env
+    first = rc.load_rulebook_cached(rules)
+    second = rc.load_rulebook_cached(rules)
+    assert len(calls) == 1
+    fresh = load_rulebook(rules)
+    assert second.sha256 == first.sha256 == fresh.sha256
+    assert [r.rule for r in second.rules] == [r.rule for r in fresh.rules]
+    assert second.at(fresh.meta.coverage_from).key == fresh.at(fresh.meta.coverage_from).key
+    files = list(cache.glob("rulebook-*.pickle"))
+    assert len(files) == 1 and (files[0].stat().st_mode & 0o777) == 0o600
+    assert (cache.stat().st_mode & 0o777) == 0o700
+
+
+def test_changed_rules_are_never_served_from_the_cache(env):
+    rules, cache, calls = env
+    rc.load_rulebook_cached(rules)
+    p = rules / "parameters" / "liberalisatiegrens.yaml"
+    p.write_text(p.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    rc.load_rulebook_cached(rules)
+    assert len(calls) == 2
+
+
+def test_insecure_or_corrupt_cache_files_are_ignored(env):
+    rules, cache, calls = env
+    rc.load_rulebook_cached(rules)
+    target = next(cache.glob("rulebook-*.pickle"))
+    os.chmod(target, 0o666)  # writable by others: not trusted
+    rc.load_rulebook_cached(rules)
+    assert len(calls) == 2
+    target.write_bytes(b"not a pickle")
+    os.chmod(target, 0o600)
+    book = rc.load_rulebook_cached(rules)
+    assert len(calls) == 3 and book.rules
+    os.chmod(cache, 0o777)  # a shared directory: nothing is read from it
+    rc.load_rulebook_cached(rules)
+    assert len(calls) == 4
+
+
+def test_bad_rules_are_not_cached_and_still_reported(env):
+    rules, cache, calls = env
+    (rules / "zz.yaml").write_text("topic: zz\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        rc.load_rulebook_cached(rules)
+    assert not list(cache.glob("rulebook-*.pickle"))
+
+
+def test_cache_can_be_turned_off(env, monkeypatch):
+    rules, cache, calls = env
+    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
+    rc.load_rulebook_cached(rules)
+    rc.load_rulebook_cached(rules)
+    assert len(calls) == 2 and not cache.exists()

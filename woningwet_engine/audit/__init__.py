@@ -1,0 +1,82 @@
+"""Audit: the tamper-evident decision log, exact replay, and re-judging past decisions under later law.
+
+`record_decision(case, result, rulebook, log=...)` appends one judged case to the log; it is what
+`woningwet check --record` and `woningwet report --record` call. See docs/audit.md.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .log import DecisionLog, default_log_path, resolve_log_path
+
+__all__ = ["DecisionLog", "default_log_path", "resolve_log_path", "record_decision", "case_json_of"]
+
+
+def case_json_of(case: Any) -> str:
+    """The canonical case as stored in the log (sorted keys, compact, UTF-8)."""
+    return json.dumps(case.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | None = None,
+                    origin: str = "check", source: str = "", options: dict | None = None) -> dict:
+    """Append one decision to the log at `log` (default: $WONINGWET_LOG or the per-user location).
+
+    `case` is the Case that was judged, `result` the Result judge() gave for it (or its JSON data,
+    `result.model_dump(mode="json")`) and `rulebook` the
+    Rulebook it was judged with (its exact files are stored). Returns the stored record (with
+    its id and hash). Raises ValueError if the result was not made from this case and rulebook.
+    `options`: the other judge() keyword arguments used (start, keep_by, ...), so that replay can
+    pass them again; dates may be given as dates. Leave out options that had their default value.
+    """
+    from ..result import canonical_json, sha256_of
+
+    data = result if isinstance(result, dict) else result.model_dump(mode="json")
+    prov = data["provenance"]
+    if prov["rulebook_sha256"] != rulebook.sha256:
+        raise ValueError("the result was not judged with this rulebook")
+    if prov["case_sha256"] != sha256_of(case.canonical()):
+        raise ValueError("the result was not judged from this case")
+    with DecisionLog.open(log, create=True) as dlog:
+        return dlog.append(case_json=case_json_of(case), result_json=canonical_json(data), files=rulebook.files,
+                           engine_version=prov["engine_version"], date=data["date"], lang=data["lang"],
+                           case_id=data["case"], origin=origin, source=source,
+                           options=options_json(options))
+
+
+def options_json(options: dict | None) -> dict:
+    """judge() options as JSON data: dates as ISO strings, None values left out."""
+    import datetime as dt
+
+    out = {}
+    for key, value in sorted((options or {}).items()):
+        if value is None:
+            continue
+        out[key] = value.isoformat() if isinstance(value, dt.date) else value
+    return out
+
+
+def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | None, origin: str,
+               options: dict | None = None) -> list[dict]:
+    """For commands with --record: append one record per (path, case) and its result; say so on stderr.
+
+    A log that cannot be written is an input error (exit 2) naming the log file.
+    """
+    import sqlite3
+
+    import click
+
+    from ..errors import InputError, Problem
+
+    path = resolve_log_path(log)
+    out = []
+    for (source, case), result in zip(loaded, results):
+        try:
+            rec = record_decision(case, result, rulebook, path, origin=origin, source=str(source), options=options)
+        except (sqlite3.Error, OSError) as exc:
+            raise InputError([Problem(str(path), "", f"cannot write the decision log: {exc}")]) from None
+        click.echo(f"recorded decision {rec['id']} ({rec['case_id']}, {rec['date']}) in {path}", err=True)
+        out.append(rec)
+    return out

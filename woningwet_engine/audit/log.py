@@ -1,0 +1,583 @@
+"""The decision log: an append-only, hash-chained SQLite file of judged cases.
+
+Each record holds the canonical case, the exact rulebook files used (content-addressed in the
+`blobs` table, deduplicated by sha256, so a replay never depends on today's rules/), the engine
+version, the date judged, the language, the full canonical JSON result, a timestamp (the only
+non-deterministic field; it is not part of the result) and the hash of the previous record. A
+record's hash covers all of its fields, including its position (id) and the previous hash, so any
+edited, deleted, reordered or inserted record breaks the chain at that place.
+
+Writing is one SQLite transaction per record in WAL mode (BEGIN IMMEDIATE, so two writers queue
+rather than fork the chain): a process killed while writing leaves the log as it was before.
+Triggers refuse UPDATE and DELETE on records and blobs; they guard against accidents, while
+`verify` is what detects deliberate tampering. Deleting records from the end of the log can only
+be detected against a head hash kept elsewhere: `verify` prints the head, `verify --expect-head`
+checks it, and the log's own `meta` table keeps the head as a first (not tamper-proof) check.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..errors import InputError, Problem
+
+FORMAT = "woningwet-decision-log"
+FORMAT_VERSION = 1
+GENESIS = "0" * 64
+HASH_DOMAIN = b"woningwet-decision-record-v1\0"
+PAUSE_ENV = "WONINGWET_AUDIT_TEST_PAUSE"  # test hook: path of a marker file; pause inside the write transaction
+
+# The fields of a record, in table order; all of them except `hash` are covered by the hash.
+FIELDS = ("id", "prev_hash", "timestamp", "engine_version", "origin", "source", "case_id", "case_sha256",
+          "case_json", "date", "lang", "options", "rulebook_sha256", "rulebook_files", "result_json")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
+    prev_hash TEXT NOT NULL,
+    timestamp TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    source TEXT NOT NULL,
+    case_id TEXT NOT NULL,
+    case_sha256 TEXT NOT NULL,
+    case_json TEXT NOT NULL,
+    date TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    options TEXT NOT NULL,
+    rulebook_sha256 TEXT NOT NULL,
+    rulebook_files TEXT NOT NULL,
+    result_json TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS blobs_no_update BEFORE UPDATE ON blobs
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS blobs_no_delete BEFORE DELETE ON blobs
+    BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
+"""
+
+
+def default_log_path() -> Path:
+    """--log, else $WONINGWET_LOG, else $XDG_DATA_HOME/woningwet/decisions.sqlite (~/.local/share/...)."""
+    env = os.environ.get("WONINGWET_LOG")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "woningwet" / "decisions.sqlite"
+
+
+def resolve_log_path(path: str | Path | None) -> Path:
+    return Path(path) if path else default_log_path()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def rulebook_sha256_of(manifest: dict[str, str]) -> str:
+    """The rulebook hash (as Rulebook.sha256) from a manifest of relpath -> file sha256."""
+    h = hashlib.sha256()
+    for path in sorted(manifest):
+        h.update(path.encode() + b"\0" + bytes.fromhex(manifest[path]))
+    return h.hexdigest()
+
+
+def record_hash(rec: dict) -> str:
+    payload = {k: rec[k] for k in FIELDS}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(HASH_DOMAIN + text.encode("utf-8")).hexdigest()
+
+
+def case_sha256_of(case_json: str) -> str:
+    from ..result import sha256_of
+
+    return sha256_of(json.loads(case_json))
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Finding:
+    """One problem found by verify: where (record id, 1-based position in the chain) and what."""
+
+    position: int | None
+    record_id: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.record_id is not None:
+            where.append(f"record {self.record_id}")
+        if self.position is not None:
+            where.append(f"position {self.position}")
+        return (f"{', '.join(where)}: " if where else "log: ") + self.message
+
+
+@dataclass
+class VerifyReport:
+    records: int = 0
+    head: str = GENESIS
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+class DecisionLog:
+    """An open decision log. Use `DecisionLog.open(path, create=...)`; close() or `with`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self._known_blobs: set[str] = set()  # committed blobs (never deleted): no need to insert again
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: str | Path | None = None, create: bool = False) -> "DecisionLog":
+        p = resolve_log_path(path)
+        if not p.exists():
+            if not create:
+                raise InputError([Problem(str(p), "", "no decision log here (record one with --record, or give --log)")])
+            p.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(p), isolation_level=None, timeout=30.0)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 30000")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if create and tables and "meta" not in tables:
+                conn.close()
+                raise InputError([Problem(str(p), "", "not a decision log (an SQLite file of something else); "
+                                          "not touched")])
+            if create:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            if create:
+                conn.executescript(SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
+                conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
+            fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise InputError([Problem(str(p), "", f"not a decision log ({exc})")]) from None
+        if fmt is None or fmt[0] != FORMAT:
+            conn.close()
+            raise InputError([Problem(str(p), "", "not a decision log (no woningwet format marker)")])
+        return cls(p, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------ writing
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def _store_blobs(self, files: dict[str, bytes]) -> dict[str, str]:
+        manifest = {}
+        for rel in sorted(files):
+            digest = sha256_hex(files[rel])
+            manifest[rel] = digest
+            if digest not in self._known_blobs:
+                self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, files[rel]))
+        return manifest
+
+    def append(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
+               date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
+               options: dict | None = None, timestamp: str | None = None) -> dict:
+        """Append one record (one transaction). Returns the stored record.
+
+        `options` are the judge() options besides the date and language that shaped the result
+        (e.g. {"start": "2016-06-01", "keep_by": "units"}); replay passes them on again.
+        """
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            manifest = self._store_blobs(files)
+            last = self.conn.execute("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
+            rec = {
+                "id": (last["id"] + 1) if last else 1,
+                "prev_hash": last["hash"] if last else GENESIS,
+                "timestamp": timestamp or _utc_now(),
+                "engine_version": engine_version,
+                "origin": origin,
+                "source": source,
+                "case_id": case_id,
+                "case_sha256": case_sha256_of(case_json),
+                "case_json": case_json,
+                "date": date,
+                "lang": lang,
+                "options": json.dumps(options or {}, sort_keys=True, separators=(",", ":")),
+                "rulebook_sha256": rulebook_sha256_of(manifest),
+                "rulebook_files": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
+                "result_json": result_json,
+            }
+            rec["hash"] = record_hash(rec)
+            self._insert(rec)
+            _test_pause()
+            self.conn.execute("COMMIT")
+            self._known_blobs.update(manifest.values())
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        return rec
+
+    def _insert(self, rec: dict) -> None:
+        cols = FIELDS + ("hash",)
+        self.conn.execute(f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                          tuple(rec[c] for c in cols))
+        self._set_meta("head", rec["hash"])
+        self._set_meta("count", str(rec["id"]))
+
+    # ------------------------------------------------------------ reading
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+
+    def records(self, start: int | None = None) -> Iterator[dict]:
+        """All records in chain order (streamed, not loaded at once)."""
+        cur = self.conn.execute("SELECT * FROM records WHERE id >= ? ORDER BY id", (start or 0,))
+        for row in cur:
+            yield dict(row)
+
+    def get(self, record_id: int) -> dict:
+        row = self.conn.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise InputError([Problem(str(self.path), f"record {record_id}", "no such record in the decision log")])
+        return dict(row)
+
+    def blob(self, digest: str) -> bytes:
+        row = self.conn.execute("SELECT data FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
+        if row is None:
+            raise KeyError(digest)
+        return bytes(row[0])
+
+    def rulebook_files(self, rec: dict) -> dict[str, bytes]:
+        manifest = json.loads(rec["rulebook_files"])
+        files = {}
+        for rel, digest in manifest.items():
+            data = self.blob(digest)
+            if sha256_hex(data) != digest:
+                raise ValueError(f"rule file {rel} (blob {digest[:12]}) is corrupted")
+            files[rel] = data
+        return files
+
+    # ------------------------------------------------------------ verification
+
+    def verify(self, expect_head: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
+        """Walk the whole chain; every finding names the record and its position."""
+        report = VerifyReport()
+        bad_blobs: dict[str, str] = {}
+        blob_ids: set[str] = set()
+        for row in self.conn.execute("SELECT sha256, data FROM blobs"):
+            blob_ids.add(row[0])
+            if sha256_hex(bytes(row[1])) != row[0]:
+                bad_blobs[row[0]] = "content does not match its sha256"
+        manifest_ok: dict[str, str | None] = {}
+        prev = GENESIS
+        position = 0
+        expected_id = 1
+        for rec in self.records():
+            position += 1
+            rid = rec["id"]
+
+            def find(msg, _p=position, _r=rid):
+                report.findings.append(Finding(_p, _r, msg))
+
+            if rid != expected_id:
+                if rid > expected_id:
+                    find(f"{rid - expected_id} record(s) missing before this one (expected id {expected_id})")
+                else:
+                    find(f"out of sequence (expected id {expected_id})")
+            if record_hash(rec) != rec["hash"]:
+                find("content edited: the stored hash does not match the record's fields (or the record was moved)")
+            if rec["prev_hash"] != prev:
+                find("chain broken: prev_hash is not the hash of the record before it "
+                     "(a record was deleted, inserted or reordered here)")
+            problem = self._check_content(rec, blob_ids, bad_blobs, manifest_ok)
+            if problem:
+                find(problem)
+            prev = rec["hash"]
+            expected_id = rid + 1
+            report.records += 1
+            if progress:
+                progress(1)
+        report.head = prev
+        meta_head, meta_count = self._meta("head"), self._meta("count")
+        if report.records and meta_head is None:
+            report.findings.append(Finding(None, None, "the log's head marker is missing"))
+        elif meta_head is not None and meta_head != prev:
+            report.findings.append(Finding(
+                None, int(meta_count) if meta_count and meta_count.isdigit() else None,
+                f"the last record (head {meta_head[:16]}…, record {meta_count}) is missing or changed: "
+                "records were deleted from the end or the head was tampered with"))
+        if expect_head and expect_head != prev:
+            report.findings.append(Finding(None, None, f"head is {prev}, expected {expect_head}"))
+        return report
+
+    def _check_content(self, rec: dict, blob_ids: set[str], bad_blobs: dict[str, str],
+                       manifest_ok: dict[str, str | None]) -> str | None:
+        key = rec["rulebook_files"]
+        if key not in manifest_ok:
+            try:
+                manifest = json.loads(key)
+                missing = sorted(r for r, d in manifest.items() if d not in blob_ids)
+                corrupt = sorted(r for r, d in manifest.items() if d in bad_blobs)
+                if missing:
+                    manifest_ok[key] = f"rule file(s) missing from the blob store: {', '.join(missing)}"
+                elif corrupt:
+                    manifest_ok[key] = f"rule file(s) corrupted in the blob store: {', '.join(corrupt)}"
+                elif rulebook_sha256_of(manifest) != rec["rulebook_sha256"]:
+                    manifest_ok[key] = "rulebook hash does not match its files"
+                else:
+                    manifest_ok[key] = None
+            except (ValueError, AttributeError, TypeError):
+                manifest_ok[key] = "rulebook file list is not valid JSON"
+        if manifest_ok[key]:
+            return manifest_ok[key]
+        try:
+            if case_sha256_of(rec["case_json"]) != rec["case_sha256"]:
+                return "case hash does not match the stored case"
+            prov = json.loads(rec["result_json"])["provenance"]
+        except (ValueError, KeyError, TypeError):
+            return "stored case or result is not valid JSON"
+        if (prov.get("case_sha256"), prov.get("rulebook_sha256"), prov.get("date")) != (
+                rec["case_sha256"], rec["rulebook_sha256"], rec["date"]):
+            return "the result's provenance does not match the record (case, rulebook or date)"
+        return None
+
+    # ------------------------------------------------------------ export / import
+
+    def export_lines(self) -> Iterator[str]:
+        """The JSONL bundle: a header, then each blob before the first record that uses it, then records."""
+        n = self.count()
+        head = self._meta("head") or GENESIS
+        yield json.dumps({"type": "header", "format": FORMAT, "format_version": FORMAT_VERSION,
+                          "records": n, "head": head}, sort_keys=True)
+        sent: set[str] = set()
+        for rec in self.records():
+            for digest in sorted(set(json.loads(rec["rulebook_files"]).values()) - sent):
+                data = self.blob(digest)
+                sent.add(digest)
+                yield json.dumps({"type": "blob", "sha256": digest,
+                                  "data": base64.b64encode(data).decode("ascii")}, sort_keys=True)
+            yield json.dumps({"type": "record", **rec}, ensure_ascii=False, sort_keys=True)
+
+    def import_bundle(self, path: Path) -> tuple[int, int]:
+        """Check a bundle completely, then append the records this log does not have yet.
+
+        The bundle's chain must verify on its own, and this log must be a prefix of it (usually:
+        empty). Returns (records added, records already present). Nothing is written on any problem.
+        The bundle is read twice (check, then copy), record by record, so memory stays flat; the
+        copy pass checks every record again, so a bundle changed in between is refused too.
+        """
+        checked = check_bundle(path)
+        existing = [(row["id"], row["hash"]) for row in self.conn.execute("SELECT id, hash FROM records ORDER BY id")]
+        if existing != checked.chain[: len(existing)]:
+            first = next((i for i, (e, c) in enumerate(zip(existing, checked.chain)) if e != c), len(checked.chain))
+            raise InputError([Problem(str(path), f"record {first + 1}",
+                                      "the bundle does not continue this log (the logs have diverged)")])
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            now = [(row["id"], row["hash"]) for row in self.conn.execute("SELECT id, hash FROM records ORDER BY id")]
+            if now != existing:
+                raise InputError([Problem(str(self.path), "", "the log changed during import; try again")])
+            added = 0
+            for rec, blobs in _bundle_items(Path(path), checked):
+                if rec["id"] <= len(existing):
+                    continue
+                for digest, data in blobs.items():
+                    self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, data))
+                self._insert(rec)
+                added += 1
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        return added, len(existing)
+
+
+@dataclass
+class BundleCheck:
+    """What a bundle check establishes: its chain (id, hash) in order, and where each rule file is."""
+
+    chain: list[tuple[int, str]]
+    blob_lines: dict[str, int]
+
+
+def _bundle_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", f"cannot read the bundle: {exc}")]) from None
+    with fh:
+        try:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    item = None
+                yield n, item if isinstance(item, dict) else None
+        except UnicodeDecodeError as exc:
+            raise InputError([Problem(str(path), "", f"not UTF-8 text: {exc}")]) from None
+
+
+def _decode_blob(item: dict) -> tuple[str, bytes]:
+    data = base64.b64decode(item["data"], validate=True)
+    return str(item["sha256"]), data
+
+
+def _bundle_record(item: dict) -> dict | None:
+    rec = {k: item.get(k) for k in FIELDS + ("hash",)}
+    if any(rec[k] is None for k in rec) or not isinstance(rec["id"], int):
+        return None
+    return rec
+
+
+def check_bundle(path: Path) -> BundleCheck:
+    """Check a JSONL bundle completely (every blob hash, record hash and link, the header's count and
+    head); raise InputError naming each line and record that is wrong."""
+    path = Path(path)
+    problems: list[Problem] = []
+    header = None
+    blob_ok: dict[str, int] = {}
+    chain: list[tuple[int, str]] = []
+    prev = GENESIS
+    seen_any = False
+    for n, item in _bundle_lines(path):
+        kind = item.get("type") if item else None
+        if item is None:
+            problems.append(Problem(str(path), "", "not a JSON object", n))
+        elif kind == "header":
+            if header is not None or seen_any:
+                problems.append(Problem(str(path), "header", "the header must be the first line, once", n))
+            header = item
+        elif kind == "blob":
+            try:
+                digest, data = _decode_blob(item)
+            except (KeyError, ValueError, TypeError):
+                problems.append(Problem(str(path), "blob", "malformed blob line", n))
+                continue
+            if sha256_hex(data) != digest:
+                problems.append(Problem(str(path), f"blob {digest}", "content does not match its sha256 (tampered)", n))
+            else:
+                blob_ok.setdefault(digest, n)
+        elif kind == "record":
+            rec = _bundle_record(item)
+            if rec is None:
+                problems.append(Problem(str(path), "record", "malformed record line (missing fields)", n))
+                continue
+            pos = len(chain) + 1
+            where = f"record {rec['id']} (position {pos})"
+            if rec["id"] != pos:
+                problems.append(Problem(str(path), where, f"out of sequence (expected id {pos}): "
+                                        "records missing or reordered", n))
+            if record_hash(rec) != rec["hash"]:
+                problems.append(Problem(str(path), where, "content edited: the stored hash does not match "
+                                        "the record's fields", n))
+            if rec["prev_hash"] != prev:
+                problems.append(Problem(str(path), where, "chain broken: prev_hash is not the hash of the "
+                                        "record before it", n))
+            try:
+                manifest = json.loads(rec["rulebook_files"])
+                missing = sorted(r for r, d in manifest.items() if d not in blob_ok)
+                if missing:
+                    problems.append(Problem(str(path), where, "rule file(s) missing from the bundle (or tampered): "
+                                            f"{', '.join(missing)}", n))
+                elif rulebook_sha256_of(manifest) != rec["rulebook_sha256"]:
+                    problems.append(Problem(str(path), where, "rulebook hash does not match its files", n))
+                if case_sha256_of(rec["case_json"]) != rec["case_sha256"]:
+                    problems.append(Problem(str(path), where, "case hash does not match the stored case", n))
+            except (ValueError, AttributeError, TypeError):
+                problems.append(Problem(str(path), where, "record fields are not valid JSON", n))
+            chain.append((rec["id"], rec["hash"]))
+            prev = rec["hash"]
+        else:
+            problems.append(Problem(str(path), "", f"unknown line type {kind!r}", n))
+        seen_any = True
+    if header is None or header.get("format") != FORMAT:
+        problems.insert(0, Problem(str(path), "header", f"not a {FORMAT} bundle (first line must be its header)", 1))
+    else:
+        if header.get("records") != len(chain):
+            problems.append(Problem(str(path), "header", f"header announces {header.get('records')} records, "
+                                    f"the bundle holds {len(chain)} (records deleted or added)"))
+        if header.get("head") != prev:
+            problems.append(Problem(str(path), "header", "the head hash does not match the last record "
+                                    "(records deleted from the end, or the chain was rewritten)"))
+    if problems:
+        raise InputError(problems)
+    return BundleCheck(chain, blob_ok)
+
+
+def _bundle_items(path: Path, checked: BundleCheck) -> Iterator[tuple[dict, dict[str, bytes]]]:
+    """Second pass: each record with the rule files first needed by it, re-checked against the first pass."""
+    pending: dict[str, bytes] = {}
+    stored: set[str] = set()
+    pos = 0
+    prev = GENESIS
+    for n, item in _bundle_lines(path):
+        kind = item.get("type") if item else None
+        if kind == "blob":
+            digest, data = _decode_blob(item)
+            if digest not in stored and sha256_hex(data) == digest:
+                pending[digest] = data
+        elif kind == "record":
+            rec = _bundle_record(item)
+            ok = rec is not None and pos < len(checked.chain) and (rec["id"], rec["hash"]) == checked.chain[pos] \
+                and rec["prev_hash"] == prev and record_hash(rec) == rec["hash"]
+            if ok:
+                manifest = json.loads(rec["rulebook_files"])
+                need = {d: pending[d] for d in manifest.values() if d not in stored and d in pending}
+                ok = all(d in stored or d in need for d in manifest.values())
+            if not ok:
+                raise InputError([Problem(str(path), f"record at line {n}", "the bundle changed while importing")])
+            stored.update(need)
+            for d in need:
+                pending.pop(d, None)
+            pos += 1
+            prev = rec["hash"]
+            yield rec, need
+    if pos != len(checked.chain):
+        raise InputError([Problem(str(path), "", "the bundle changed while importing")])
+
+
+def _test_pause() -> None:
+    """Test hook: with WONINGWET_AUDIT_TEST_PAUSE=<marker path>, create the marker inside the
+    write transaction and wait there, so a test can kill the process mid-write."""
+    marker = os.environ.get(PAUSE_ENV)
+    if not marker:
+        return
+    Path(marker).write_text("in transaction\n")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.05)

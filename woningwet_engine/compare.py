@@ -1,0 +1,400 @@
+"""Comparing two results of one case: what changed between two dates (or two rulebooks), and why.
+
+`compare_results` takes two results of the same case (as Result models or their JSON dicts) and
+the rulebook(s) they were judged with, and lists per component every change of verdict,
+compliance, conditions, party (and remediation, when results carry it), plus every changed plan
+check. Each change names the rules that cause it: rules that fired (gave a reason) under one date
+and not under the other, with whether they are in force on each date and which of their parameter
+values differ. The regime part lists what changed in the law between the two dates: rules in force
+on one date only, rules whose validity starts or ends in between, parameters whose values differ,
+the change points in between and, when two different rulebooks are compared (audit diff), the
+rule files whose content differs.
+
+Used by `woningwet compare` and `woningwet audit diff`. Output is deterministic (sorted lists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .explain import PARAM_TYPE, json_value
+from .rulebook.loader import Rulebook, Selection
+
+DECISIVE = ("verdict", "overridden", "violation", "undetermined")
+COMPONENT_FIELDS = ("verdict", "compliant", "party", "remediation")
+
+
+def _as_dict(result: Any) -> dict:
+    if isinstance(result, dict):
+        return result
+    return result.model_dump(mode="json")
+
+
+def _param_value(sel: Selection, pid: str):
+    p = sel.params.get(pid)
+    if p is None:
+        return None
+    return json_value(p.value, PARAM_TYPE[p.unit])
+
+
+class _Side:
+    """One side of a comparison: the result, its rulebook and the selection on its date."""
+
+    def __init__(self, result: dict, book: Rulebook):
+        self.result = result
+        self.book = book
+        self.date = dt.date.fromisoformat(result["date"])
+        self.selection = book.at(self.date)
+        self.in_force = {cr.rule.id for cr in self.selection.rules}
+        self.rules = {cr.rule.id: cr for cr in book.rules}
+
+
+def _regime(a: _Side, b: _Side) -> dict:
+    lo, hi = sorted((a.date, b.date))
+    points = sorted({d for d in a.book.change_points() + b.book.change_points() if lo < d <= hi})
+    starting, ending = [], []
+    for rid in sorted(set(a.rules) | set(b.rules)):
+        cr = (b.rules.get(rid) or a.rules.get(rid)).rule
+        if lo < cr.valid_from <= hi:
+            starting.append({"rule": rid, "valid_from": cr.valid_from.isoformat()})
+        if cr.valid_to is not None and lo <= cr.valid_to < hi:
+            ending.append({"rule": rid, "valid_to": cr.valid_to.isoformat()})
+    params = []
+    for pid in sorted(set(a.selection.params) | set(b.selection.params)):
+        va, vb = _param_value(a.selection, pid), _param_value(b.selection, pid)
+        if va != vb:
+            unit = (b.selection.params.get(pid) or a.selection.params.get(pid)).unit
+            params.append({"id": pid, "unit": unit, "from": va, "to": vb})
+    out = {
+        "change_points": [d.isoformat() for d in points],
+        "rules_only_from": sorted(a.in_force - b.in_force),
+        "rules_only_to": sorted(b.in_force - a.in_force),
+        "rules_starting": starting,
+        "rules_ending": ending,
+        "params_changed": params,
+    }
+    if a.book.sha256 != b.book.sha256:
+        fa, fb = a.book.files, b.book.files
+        out["files_changed"] = sorted(p for p in set(fa) | set(fb) if fa.get(p) != fb.get(p))
+    return out
+
+
+def _rule_params(side: _Side, rid: str) -> tuple[str, ...]:
+    cr = side.rules.get(rid)
+    return cr.params if cr else ()
+
+
+def _cause(rid: str, a: _Side, b: _Side, fired_a: dict, fired_b: dict, changed_params: set[str]) -> dict:
+    both = rid in a.in_force and rid in b.in_force
+    # a parameter explains a change only for a rule in force on both dates; otherwise validity does
+    params = sorted({p for side in (a, b) for p in _rule_params(side, rid)} & changed_params) if both else []
+    cr = (b.rules.get(rid) or a.rules.get(rid))
+    valid = f"{cr.rule.valid_from}..{cr.rule.valid_to or ''}" if cr else None
+    return {
+        "rule": rid,
+        "valid": valid,
+        "fired_from": rid in fired_a,
+        "fired_to": rid in fired_b,
+        "outcome_from": fired_a.get(rid),
+        "outcome_to": fired_b.get(rid),
+        "in_force_from": rid in a.in_force,
+        "in_force_to": rid in b.in_force,
+        "params_changed": params,
+    }
+
+
+def _causes(rule_ids, a, b, fired_a, fired_b, changed_params) -> list[dict]:
+    return [_cause(r, a, b, fired_a, fired_b, changed_params) for r in sorted(set(rule_ids))]
+
+
+def _outcomes(comp: dict) -> dict[str, str]:
+    """Rule id -> how it fired on this component ("then:verdict", "else:verdict", ...), for every reason."""
+    out: dict[str, list[str]] = {}
+    for r in comp.get("reasons", []):
+        out.setdefault(r["rule"], []).append(f"{r.get('branch') or '-'}:{r['effect']}")
+    return {k: ",".join(sorted(v)) for k, v in out.items()}
+
+
+def _component_changes(ca: dict, cb: dict, a: _Side, b: _Side, changed_params: set[str]) -> list[dict]:
+    fired_a, fired_b = _outcomes(ca), _outcomes(cb)
+    decisive_a = {r["rule"] for r in ca.get("reasons", []) if r["effect"] in DECISIVE}
+    decisive_b = {r["rule"] for r in cb.get("reasons", []) if r["effect"] in DECISIVE}
+    # decisive rules that fired on one date only, or fired on both with another branch or effect
+    decisive_causes = {r for r in decisive_a | decisive_b if fired_a.get(r) != fired_b.get(r)} \
+        or (decisive_a | decisive_b)
+    changes = []
+    for fld in COMPONENT_FIELDS:
+        va, vb = ca.get(fld), cb.get(fld)
+        if fld == "remediation":
+            va, vb = _remedies(va), _remedies(vb)
+        if va == vb:
+            continue
+        rules = decisive_causes if fld != "remediation" else (set(fired_a) ^ set(fired_b)) or decisive_causes
+        changes.append({"field": fld, "from": va, "to": vb,
+                        "because": _causes(rules, a, b, fired_a, fired_b, changed_params)})
+    conds_a = {c["id"]: c for c in ca.get("conditions", [])}
+    conds_b = {c["id"]: c for c in cb.get("conditions", [])}
+    for cid in sorted(set(conds_a) | set(conds_b)):
+        if cid in conds_a and cid in conds_b:
+            ta, tb = conds_a[cid].get("triggered_by", []), conds_b[cid].get("triggered_by", [])
+            if sorted(ta) == sorted(tb):
+                continue
+            changes.append({"field": "condition", "condition": cid, "from": "present", "to": "present",
+                            "triggered_by_from": ta, "triggered_by_to": tb,
+                            "because": _causes(set(ta) ^ set(tb), a, b, fired_a, fired_b, changed_params)})
+        else:
+            present_a = cid in conds_a
+            trig = set((conds_a if present_a else conds_b)[cid].get("triggered_by", []))
+            causes = _causes(trig, a, b, fired_a, fired_b, changed_params)
+            if not any(_is_change(c) for c in causes):
+                # the triggering rules behaved alike on both dates: the condition came or went with the
+                # verdict (e.g. a forbidden component carries no conditions)
+                causes = _causes(trig | decisive_causes, a, b, fired_a, fired_b, changed_params)
+            changes.append({"field": "condition", "condition": cid, "from": "present" if present_a else "absent",
+                            "to": "absent" if present_a else "present", "because": causes})
+    return changes
+
+
+def _is_change(cause: dict) -> bool:
+    return (cause["outcome_from"] != cause["outcome_to"] or not cause["in_force_from"] or not cause["in_force_to"]
+            or bool(cause["params_changed"]))
+
+
+def _remedies(items) -> list[dict]:
+    """Remediation entries reduced to what a reader compares: rule, kind, text."""
+    return [{"rule": r.get("rule"), "kind": r.get("kind"), "text": r.get("text")} for r in (items or [])]
+
+
+def _plan_changes(pa: dict, pb: dict, a: _Side, b: _Side, changed_params: set[str]) -> list[dict]:
+    checks_a = {c["id"]: c for c in pa.get("checks", [])}
+    checks_b = {c["id"]: c for c in pb.get("checks", [])}
+    out = []
+    fired_a = {c["rule"]: c["status"] for c in checks_a.values()}
+    fired_b = {c["rule"]: c["status"] for c in checks_b.values()}
+    for cid in sorted(set(checks_a) | set(checks_b)):
+        xa, xb = checks_a.get(cid), checks_b.get(cid)
+        rules = {x["rule"] for x in (xa, xb) if x}
+        base = {"check": cid, "subject": (xb or xa).get("subject")}
+        because = _causes(rules, a, b, fired_a, fired_b, changed_params)
+        if xa is None or xb is None:
+            out.append({**base, "field": "status", "from": xa["status"] if xa else "absent",
+                        "to": xb["status"] if xb else "absent", "because": because})
+            continue
+        if xa["status"] != xb["status"]:
+            out.append({**base, "field": "status", "from": xa["status"], "to": xb["status"], "because": because})
+        ca, cb = sorted(xa.get("conditions", [])), sorted(xb.get("conditions", []))
+        if ca != cb:
+            out.append({**base, "field": "conditions", "from": ca, "to": cb, "because": because})
+        ra, rb = _remedies(xa.get("remediation")), _remedies(xb.get("remediation"))
+        if ra != rb:
+            out.append({**base, "field": "remediation", "from": ra, "to": rb, "because": because})
+    return out
+
+
+def compare_results(result_from: Any, result_to: Any, book_from: Rulebook, book_to: Rulebook | None = None) -> dict:
+    """Changes from `result_from` to `result_to` (the same case judged on two dates or rulebooks)."""
+    ra, rb = _as_dict(result_from), _as_dict(result_to)
+    if ra["case"] != rb["case"]:
+        raise ValueError(f"cannot compare results of different cases ({ra['case']} and {rb['case']})")
+    a, b = _Side(ra, book_from), _Side(rb, book_to or book_from)
+    regime = _regime(a, b)
+    changed_params = {p["id"] for p in regime["params_changed"]}
+    comps_a = {c["id"]: c for c in ra["components"]}
+    comps_b = {c["id"]: c for c in rb["components"]}
+    components = []
+    for cid in list(comps_a) + [c for c in comps_b if c not in comps_a]:
+        ca, cb = comps_a.get(cid), comps_b.get(cid)
+        if ca is None or cb is None:  # cannot happen for one case; kept for robustness
+            components.append({"id": cid, "title": (ca or cb)["title"],
+                               "changes": [{"field": "component", "from": "present" if ca else "absent",
+                                            "to": "present" if cb else "absent", "because": []}]})
+            continue
+        changes = _component_changes(ca, cb, a, b, changed_params)
+        if changes:
+            components.append({"id": cid, "title": ca["title"], "changes": changes})
+    plan = _plan_changes(ra.get("plan", {}), rb.get("plan", {}), a, b, changed_params)
+    return {
+        "case": ra["case"],
+        "title": ra["title"],
+        "from": {"date": ra["date"], "rulebook_sha256": ra["provenance"]["rulebook_sha256"],
+                 "selection": ra["regime"]["selection"], "compliant": ra["summary"]["compliant"]},
+        "to": {"date": rb["date"], "rulebook_sha256": rb["provenance"]["rulebook_sha256"],
+               "selection": rb["regime"]["selection"], "compliant": rb["summary"]["compliant"]},
+        "regime": regime,
+        "components": components,
+        "plan": plan,
+        "summary": {"components_changed": len(components), "plan_checks_changed": len({p["check"] for p in plan}),
+                    "changed": bool(components or plan)},
+    }
+
+
+# ---------------------------------------------------------------- text rendering
+
+TEXT = {
+    "nl": {
+        "head": "Vergelijking {case} — {a} → {b}",
+        "rulebooks": "regelboek {a} → {b}",
+        "regime": "Wijzigingen in het recht tussen de data:",
+        "points": "  wijzigingsdata: {v}",
+        "only_from": "  alleen van kracht op {d}: {v}",
+        "only_to": "  alleen van kracht op {d}: {v}",
+        "param": "  parameter {id}: {a} → {b}",
+        "files": "  gewijzigde regelbestanden: {v}",
+        "none": "  (geen)",
+        "components": "Componenten met wijzigingen:",
+        "plan": "Plantoetsen met wijzigingen:",
+        "nochange": "Geen wijzigingen in oordelen, voorwaarden, partijen of plantoetsen.",
+        "because": "door",
+        "fired": "gaf reden op {d}",
+        "not_in_force": "niet van kracht op {d}",
+        "params": "parameter gewijzigd: {v}",
+        "valid": "geldig {v}",
+        "summary": "{n} component(en) en {p} plantoets(en) gewijzigd; conform: {a} → {b}",
+    },
+    "en": {
+        "head": "Comparison {case} — {a} → {b}",
+        "rulebooks": "rulebook {a} → {b}",
+        "regime": "Changes in the law between the dates:",
+        "points": "  change points: {v}",
+        "only_from": "  in force only on {d}: {v}",
+        "only_to": "  in force only on {d}: {v}",
+        "param": "  parameter {id}: {a} → {b}",
+        "files": "  changed rule files: {v}",
+        "none": "  (none)",
+        "components": "Components with changes:",
+        "plan": "Plan checks with changes:",
+        "nochange": "No changes in verdicts, conditions, parties or plan checks.",
+        "because": "because of",
+        "fired": "gave a reason on {d}",
+        "not_in_force": "not in force on {d}",
+        "params": "parameter changed: {v}",
+        "valid": "valid {v}",
+        "summary": "{n} component(s) and {p} plan check(s) changed; compliant: {a} → {b}",
+    },
+}
+
+
+def _fmt_value(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return str(v)
+
+
+def _fmt_remedies(items: list[dict]) -> str:
+    return "; ".join(f"{r['rule']} ({r['kind']}): {r['text']}" for r in items) if items else "-"
+
+
+def _fmt_causes(causes: list[dict], cmp: dict, t: dict) -> str:
+    da, db = cmp["from"]["date"], cmp["to"]["date"]
+    parts = []
+    for c in causes:
+        notes = []
+        if c["fired_from"] != c["fired_to"]:
+            notes.append(t["fired"].format(d=da if c["fired_from"] else db))
+        elif c["fired_from"] and c["outcome_from"] != c["outcome_to"]:
+            notes.append(f"{c['outcome_from']} → {c['outcome_to']}")
+        if not c["in_force_from"]:
+            notes.append(t["not_in_force"].format(d=da))
+        if not c["in_force_to"]:
+            notes.append(t["not_in_force"].format(d=db))
+        if c["valid"] and not (c["in_force_from"] and c["in_force_to"]):
+            notes.append(t["valid"].format(v=c["valid"]))
+        if c["params_changed"]:
+            notes.append(t["params"].format(v=", ".join(c["params_changed"])))
+        parts.append(c["rule"] + (f" ({'; '.join(notes)})" if notes else ""))
+    return "; ".join(parts) if parts else "-"
+
+
+def render_text(cmp: dict, lang: str = "nl") -> str:
+    t = TEXT[lang]
+    da, db = cmp["from"]["date"], cmp["to"]["date"]
+    lines = [t["head"].format(case=cmp["case"], a=da, b=db)]
+    if cmp["from"]["rulebook_sha256"] != cmp["to"]["rulebook_sha256"]:
+        lines.append(t["rulebooks"].format(a=cmp["from"]["rulebook_sha256"][:12], b=cmp["to"]["rulebook_sha256"][:12]))
+    reg = cmp["regime"]
+    lines.append(t["regime"])
+    n = len(lines)
+    if reg["change_points"]:
+        lines.append(t["points"].format(v=", ".join(reg["change_points"])))
+    if reg["rules_only_from"]:
+        lines.append(t["only_from"].format(d=da, v=", ".join(reg["rules_only_from"])))
+    if reg["rules_only_to"]:
+        lines.append(t["only_to"].format(d=db, v=", ".join(reg["rules_only_to"])))
+    for p in reg["params_changed"]:
+        lines.append(t["param"].format(id=p["id"], a=_fmt_value(p["from"]), b=_fmt_value(p["to"])))
+    if reg.get("files_changed"):
+        lines.append(t["files"].format(v=", ".join(reg["files_changed"])))
+    if len(lines) == n:
+        lines.append(t["none"])
+    if cmp["components"]:
+        lines.append(t["components"])
+        for comp in cmp["components"]:
+            lines.append(f"  {comp['id']} {comp['title']}")
+            for ch in comp["changes"]:
+                if ch["field"] == "condition":
+                    sign = {"absent": "-", "present": "+"}[ch["to"]] if ch["from"] != ch["to"] else "~"
+                    what = f"{sign} condition {ch['condition']}"
+                elif ch["field"] == "remediation":
+                    what = f"remediation: {_fmt_remedies(ch['from'])} → {_fmt_remedies(ch['to'])}"
+                else:
+                    what = f"{ch['field']}: {_fmt_value(ch['from'])} → {_fmt_value(ch['to'])}"
+                lines.append(f"    {what}  [{t['because']} {_fmt_causes(ch['because'], cmp, t)}]")
+    if cmp["plan"]:
+        lines.append(t["plan"])
+        for ch in cmp["plan"]:
+            fmt = _fmt_remedies if ch["field"] == "remediation" else _fmt_value
+            lines.append(f"  {ch['check']} ({ch['subject']}) {ch['field']}: {fmt(ch['from'])} → "
+                         f"{fmt(ch['to'])}  [{t['because']} {_fmt_causes(ch['because'], cmp, t)}]")
+    if not cmp["summary"]["changed"]:
+        lines.append(t["nochange"])
+    s = cmp["summary"]
+    lines.append(t["summary"].format(n=s["components_changed"], p=s["plan_checks_changed"],
+                                     a=_fmt_value(cmp["from"]["compliant"]), b=_fmt_value(cmp["to"]["compliant"])))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- command
+
+@click.command("compare")
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--at", "dates", multiple=True, required=True, help="two dates (YYYY-MM-DD): --at D1 --at D2")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="rules directory (default: the project's rules/)")
+def compare_command(case_file, dates, fmt, lang, output, rules_dir):
+    """Judge CASE_FILE under the law of two dates and list what changed, and why.
+
+    Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
+    """
+    from .case import load_case
+    from .cli import load_book, parse_date, write_atomic
+    from .engine import judge
+    from .errors import InputError, Problem
+    from .result import canonical_json
+
+    if len(dates) != 2:
+        raise InputError([Problem("--at", "", f"give exactly two dates (--at D1 --at D2), got {len(dates)}")])
+    d1, d2 = parse_date(dates[0]), parse_date(dates[1])
+    case = load_case(case_file)
+    book = load_book(rules_dir)
+    ra = judge(case, book, at=d1, lang=lang, source=str(case_file))
+    rb = judge(case, book, at=d2, lang=lang, source=str(case_file))
+    cmp = compare_results(ra, rb, book)
+    text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if cmp["summary"]["changed"] else 0)

@@ -1,0 +1,608 @@
+"""Remediation: for every forbidden, undecided-by-approval or non-compliant component, the smallest
+change that would clear the rule, derived from the rule's own condition.
+
+How a move is derived, never hand-written per rule:
+
+1. The negative branch that fired tells what must change: an `else` branch needs the rule's `test`
+   to become true; a `then` branch needs the `test` (or, without a test, the `when`) to become false.
+2. `alternatives()` walks that condition and lists the ways to flip it: each way is a set of atoms
+   that must each take a given truth value (an `and` needs all of its failing parts, an `or` any one).
+3. Every atom names a fact. FIELDS maps each changeable fact back to the case field it comes from
+   (rent -> dwelling.rent, project_bog_floor_share -> this component's floor_area_m2,
+   mv_third_party_share -> mv.third_party_floor_m2, sale_price_ratio_leegwaarde -> sale.price, ...).
+   Numeric moves are solved exactly by bisection on the field with the fact rebuilt by facts.py, so
+   shares, roundings and project totals are honoured: the result is the value closest to the current
+   one at which the comparison holds (the boundary: rent down to the limit, floor area down to the
+   share, price up to the ratio). Yes/no and choice facts try the values that satisfy the atom.
+4. Each candidate is applied to the case and the component is re-evaluated with the reference
+   evaluator; a remediation is `verified` when the rule's negative branch no longer fires. Among the
+   verified ways the stage prefers one after which no rule forbids the component at all, then fewer
+   changes.
+Facts that describe the world rather than the plan (location, ownership history, the kind of object)
+have no field: then the remedy is a transfer to the party of the split stage, or the approval the
+rule's outcome names.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .case import Case, Component, Land
+from .conditions.evaluator import Tri, _atom as eval_atom, _eval
+from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
+from .engine import FactEvaluation
+from .explain import citation, human_value
+from .facts import COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, plan_fact, project_aggregates
+from .result import Change, ComponentResult, Plan, Remediation
+from .rulebook.loader import Rulebook, Selection
+from .split import PARTY_TEXT, KEEP, allocate
+
+NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+MAX_ALTERNATIVES = 16
+MAX_REMEDIES_PER_RULE = 3
+MAX_CENTS = 10**15
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """The case field a fact comes from."""
+
+    path: tuple[str, ...]  # within the component
+    unit: str  # eur | int | bool | enum
+    kind: str  # numeric | change | approval | procedure
+    condition: str | None = None
+    lo: int = 0  # lowest acceptable value for numeric moves (1: a size cannot drop to nothing)
+
+
+FIELDS: dict[str, FieldRef] = {
+    "rent": FieldRef(("dwelling", "rent"), "eur", "numeric"),
+    "wws_points": FieldRef(("dwelling", "wws_points"), "int", "numeric"),
+    "floor_area_m2": FieldRef(("floor_area_m2",), "int", "numeric", lo=1),
+    "cost": FieldRef(("cost",), "eur", "numeric", lo=1),
+    "project_bog_floor_share": FieldRef(("floor_area_m2",), "int", "numeric", lo=1),
+    "project_bog_cost": FieldRef(("cost",), "eur", "numeric", lo=1),
+    "mv_third_party_share": FieldRef(("mv", "third_party_floor_m2"), "int", "numeric"),
+    "mv_rent_ratio": FieldRef(("mv", "annual_rent"), "eur", "numeric"),
+    "sale_price": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
+    "sale_price_ratio_leegwaarde": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
+    "sale_price_ratio_market": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
+    "lfb_amount": FieldRef(("leefbaarheid", "annual_amount"), "eur", "numeric"),
+    "financing": FieldRef(("financing",), "enum", "change"),
+    "mv_tenant_type": FieldRef(("mv", "tenant_type"), "enum", "change"),
+    "lfb_category": FieldRef(("leefbaarheid", "category"), "enum", "change"),
+    "sale_vov": FieldRef(("sale", "vov_clauses"), "bool", "change"),
+    "wijk_function": FieldRef(("location", "wijk_function"), "bool", "change"),
+    "lfb_near_own": FieldRef(("leefbaarheid", "near_own_property_or_tenants"), "bool", "change"),
+    "land_contributes_to_daeb": FieldRef(("land", "contributes_to_daeb"), "bool", "change"),
+    "mv_minister_approval": FieldRef(("mv", "minister_approval"), "bool", "approval", "minister-admission-mv"),
+    "in_prestatieafspraken": FieldRef(("~agreement",), "bool", "procedure", "prestatieafspraken"),
+    "in_working_municipality": FieldRef(("~municipality",), "bool", "approval"),
+}
+# the enum values a rule could be moved to are tried in this order (least disruptive first)
+ENUM_PREFERENCE = {
+    "financing": ["market", "own_funds", "internal_loan", "wsw"],
+}
+
+TEXT = {
+    "nl": {
+        "numeric": "{field} van {old} naar {new}",
+        "set": "{field}: {old} -> {new}",
+        "transfer": "Overdragen aan {party}: de corporatie voert dit onderdeel dan niet uit ({rule}).",
+        "approval_cond": "Verkrijg: {title}.",
+        "lfb": "Leefbaarheidsbudget in het plan begrenzen tot {total} per jaar ({per} per DAEB-huurwoning)",
+    },
+    "en": {
+        "numeric": "{field} from {old} to {new}",
+        "set": "{field}: {old} -> {new}",
+        "transfer": "Hand over to {party}: the corporation then does not carry out this component ({rule}).",
+        "approval_cond": "Obtain: {title}.",
+        "lfb": "Cap the plan's leefbaarheid budget at {total} a year ({per} per DAEB rental home)",
+    },
+}
+
+
+# --- changing a case -------------------------------------------------------------------------------------
+
+def _json(value, unit: str):
+    if value is None:
+        return None
+    if unit == "eur":
+        return f"{Decimal(value) / 100:.2f}"
+    return value
+
+
+def _engine(value, unit: str):
+    if value is None:
+        return None
+    if unit == "eur":
+        return int(Decimal(str(value)) * 100)
+    return value
+
+
+def _get(comp: Component, path: tuple[str, ...]):
+    obj: Any = comp
+    for name in path:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def _set_component(comp: Component, path: tuple[str, ...], value) -> Component:
+    if len(path) == 1:
+        return comp.model_copy(update={path[0]: value})
+    block = getattr(comp, path[0])
+    if block is None:
+        if path[0] != "land":
+            raise ValueError(f"component {comp.id} has no {path[0]} block")
+        block = Land()
+    return comp.model_copy(update={path[0]: _set_component(block, path[1:], value)})
+
+
+def _with_component(case: Case, k: int, comp: Component) -> Case:
+    comps = list(case.components)
+    comps[k] = comp
+    return case.model_copy(update={"components": comps})
+
+
+def apply_changes(case: Case, changes: list[Change]) -> Case:
+    """The case with the changes applied, validated again through the case model."""
+    data = case.model_dump(mode="json")
+    index = {c["id"]: c for c in data["components"]}
+    for ch in changes:
+        if ch.component is None:
+            target: dict = data
+        else:
+            target = index[ch.component]
+        parts = ch.field.split(".")
+        for name in parts[:-1]:
+            if name.isdigit():
+                target = target[int(name)]
+            else:
+                if target.get(name) is None:
+                    target[name] = {}
+                target = target[name]
+        last = parts[-1]
+        if last == "+":
+            target.append(ch.new)
+        else:
+            target[last] = ch.new
+    return Case.model_validate(data)
+
+
+# --- evaluating ------------------------------------------------------------------------------------------
+
+def _component_fact(case: Case, k: int, selection: Selection) -> dict:
+    agreements = {cid for a in case.performance_agreements for cid in a.covers}
+    return component_fact(case, case.components[k], agreements, project_aggregates(case))
+
+
+_RULES_CACHE: dict[tuple[str, str], list] = {}
+
+
+def _rules(selection: Selection, scope: str):
+    key = (selection.key, scope)
+    if key not in _RULES_CACHE:
+        if len(_RULES_CACHE) > 64:
+            _RULES_CACHE.clear()
+        _RULES_CACHE[key] = [cr for cr in selection.rules if cr.rule.scope == scope]
+    return _RULES_CACHE[key]
+
+
+def _negative(outcome, strict_decision: bool = True) -> bool:
+    return outcome.verdict == "forbidden" or outcome.violation or (strict_decision and outcome.verdict == "needs_decision")
+
+
+def _branch_fires(cr, branch: str, fact: dict, values: dict) -> bool:
+    w = _eval(cr.when.root, fact, values)
+    if cr.test is None:
+        return w is Tri.TRUE
+    t = _eval(cr.test.root, fact, values)
+    if branch == "then":
+        return w is Tri.TRUE and t is Tri.TRUE
+    return w is Tri.TRUE and t is Tri.FALSE
+
+
+def component_passes(case: Case, k: int, selection: Selection) -> bool:
+    """No component rule forbids the component, leaves it for a decision, or finds a violation
+    (the reference evaluator's three-valued result, without the why-not tracing of evaluate_fact)."""
+    fact = _component_fact(case, k, selection)
+    values = selection.values
+    key = (selection.key, "negative")
+    if key not in _RULES_CACHE:
+        _RULES_CACHE[key] = [(cr, branch) for cr in _rules(selection, "component")
+                             for branch, outcome in (("then", cr.rule.then), ("else", cr.rule.else_))
+                             if outcome is not None and _negative(outcome)]
+    return not any(_branch_fires(cr, branch, fact, values) for cr, branch in _RULES_CACHE[key])
+
+
+def branch_cleared(case: Case, k: int, selection: Selection, rule_id: str, branch: str) -> bool:
+    cr = next(cr for cr in selection.rules if cr.rule.id == rule_id)
+    return not _branch_fires(cr, branch, _component_fact(case, k, selection), selection.values)
+
+
+# --- deriving moves --------------------------------------------------------------------------------------
+
+def alternatives(node, fact: dict, values: dict, want: bool) -> list[tuple]:
+    """Ways to give `node` the truth value `want`: each a tuple of (atom, wanted truth value)."""
+    goal = Tri.TRUE if want else Tri.FALSE
+    status = _eval(node, fact, values)
+    if status is goal:
+        return [()]
+    if isinstance(node, Not):
+        return alternatives(node.item, fact, values, not want)
+    if isinstance(node, (And, Or)):
+        conj = isinstance(node, And) == want  # all children must reach the goal
+        if conj:
+            options = [alternatives(item, fact, values, want) for item in node.items
+                       if _eval(item, fact, values) is not goal]
+            if any(not o for o in options):
+                return []
+            out = []
+            for combo in itertools.product(*[sorted(o, key=len)[:4] for o in options]):
+                merged = tuple(dict.fromkeys(a for part in combo for a in part))
+                out.append(merged)
+                if len(out) >= MAX_ALTERNATIVES:
+                    break
+            return out
+        out = []
+        for item in node.items:
+            out.extend(alternatives(item, fact, values, want))
+        return sorted(dict.fromkeys(out), key=len)[:MAX_ALTERNATIVES]
+    if status is Tri.UNKNOWN or isinstance(node, Present):
+        return []
+    return [((node, want),)]
+
+
+def _atom_holds(node, want: bool, fact: dict, values: dict) -> bool:
+    return eval_atom(node, fact, values) is (Tri.TRUE if want else Tri.FALSE)
+
+
+def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selection: Selection) -> int | None:
+    """The field value nearest to the current one at which the atom takes the wanted value."""
+    comp = case.components[k]
+    current = _get(comp, ref.path)
+    if current is None:
+        return None
+
+    def holds(x: int) -> bool:
+        trial = _with_component(case, k, _set_component(comp, ref.path, x))
+        return _atom_holds(node, want, _component_fact(trial, k, selection), selection.values)
+
+    hi_limit = MAX_CENTS if ref.unit == "eur" else 100_000_000
+    lo_limit = ref.lo
+    if holds(current):
+        return current
+    if current < hi_limit and holds(hi_limit):
+        lo, hi = current, hi_limit  # holds(hi), not holds(lo): smallest x that holds
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if holds(mid) else (mid, hi)
+        return hi
+    if current > lo_limit and holds(lo_limit):
+        lo, hi = lo_limit, current  # holds(lo), not holds(hi): largest x that holds
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+        return lo
+    return None
+
+
+def _choices(node, want: bool, fact_name: str, values: dict) -> list:
+    spec = COMPONENT_FIELDS[fact_name]
+    if isinstance(node, Cmp):
+        rhs = values.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
+        op = node.op if want else NEG[node.op]
+        if spec.type == "bool":
+            return [rhs if op == "==" else (not rhs)]
+        if op == "==":
+            return [rhs]
+        return [v for v in spec.values if v != rhs]
+    if isinstance(node, In):
+        options = values.get(node.param) if node.param else [lit.value for lit in node.values]
+        inside = want != node.negated
+        if options is None:
+            return []
+        return [v for v in spec.values if (v in options) == inside] if spec.type == "enum" else (
+            list(options) if inside else [])
+    return []
+
+
+def _agreement_change(case: Case, comp: Component) -> Change:
+    for i, pa in enumerate(case.performance_agreements):
+        if pa.municipality == comp.location.municipality and pa.year == case.date.year:
+            return Change(component=None, field=f"performance_agreements.{i}.covers", old=list(pa.covers),
+                          new=list(pa.covers) + [comp.id])
+    new = {"id": f"PA-{comp.location.municipality}-{case.date.year}", "municipality": comp.location.municipality,
+           "year": case.date.year, "covers": [comp.id]}
+    return Change(component=None, field="performance_agreements.+", old=None, new=new)
+
+
+def _moves_for(case: Case, k: int, atom, want: bool, selection: Selection) -> list[tuple[list[Change], FieldRef]]:
+    """Candidate change lists for one atom (several for choice facts), in preference order."""
+    fact_name = atom.fact
+    ref = FIELDS.get(fact_name)
+    if ref is None:
+        return []
+    comp = case.components[k]
+    if ref.path == ("~agreement",):
+        return [([_agreement_change(case, comp)], ref)] if _choices(atom, want, fact_name, selection.values) == [True] else []
+    if ref.path == ("~municipality",):
+        if _choices(atom, want, fact_name, selection.values) != [True]:
+            return []
+        old = list(case.corporation.municipalities)
+        return [([Change(component=None, field="corporation.municipalities", old=old,
+                         new=old + [comp.location.municipality])], ref)]
+    field = ".".join(ref.path)
+    old = _get(comp, ref.path)
+    if ref.kind == "numeric":
+        x = _solve_numeric(case, k, ref, atom, want, selection)
+        if x is None or x == old:
+            return []
+        return [([Change(component=comp.id, field=field, old=_json(old, ref.unit), new=_json(x, ref.unit))], ref)]
+    values = _choices(atom, want, fact_name, selection.values)
+    pref = ENUM_PREFERENCE.get(fact_name)
+    if pref:
+        values = sorted(values, key=lambda v: pref.index(v) if v in pref else len(pref))
+    return [([Change(component=comp.id, field=field, old=_json(old, ref.unit), new=v)], ref)
+            for v in values if v != old][:8]
+
+
+def _apply_engine(case: Case, changes: list[Change]) -> Case:
+    return apply_changes(case, changes)
+
+
+@dataclass
+class Candidate:
+    changes: list[Change]
+    refs: list[FieldRef]
+    cleared: bool
+    passes: bool
+
+
+def _try_alternative(case: Case, k: int, alt: tuple, selection: Selection, rule_id: str,
+                     branch: str) -> Candidate | None:
+    """Apply the atoms of one alternative in turn (each solved on the case as changed so far)."""
+    work = case
+    changes: list[Change] = []
+    refs: list[FieldRef] = []
+    for atom, want in alt:
+        options = _moves_for(work, k, atom, want, selection)
+        if not options:
+            return None
+        chosen = None
+        for chs, ref in options:
+            trial = _apply_engine(work, chs)
+            if _atom_holds(atom, want, _component_fact(trial, k, selection), selection.values):
+                if chosen is None:
+                    chosen = (chs, ref, trial)
+                if len(options) == 1 or component_passes(trial, k, selection):
+                    chosen = (chs, ref, trial)
+                    break
+        if chosen is None:
+            return None
+        chs, ref, work = chosen
+        changes += chs
+        refs.append(ref)
+    return Candidate(changes, refs, branch_cleared(work, k, selection, rule_id, branch),
+                     component_passes(work, k, selection))
+
+
+def _field_label(ch: Change, lang: str) -> str:
+    return ch.field if ch.component is None else f"{ch.component}.{ch.field}"
+
+
+def _show(value, unit: str, lang: str) -> str:
+    if unit == "eur" and value is not None:
+        return human_value(_engine(value, "eur"), "eur", lang)
+    if isinstance(value, bool) or value is None:
+        return human_value(value, "bool" if isinstance(value, bool) else "code", lang)
+    return human_value(value, "int" if isinstance(value, int) else "code", lang)
+
+
+def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, str, str | None]:
+    kinds = {r.kind for r in cand.refs}
+    kind = "approval" if "approval" in kinds else "procedure" if "procedure" in kinds else \
+        "numeric" if kinds == {"numeric"} else "change"
+    cond = next((r.condition for r in cand.refs if r.condition), None)
+    pieces = []
+    for ch, ref in zip(cand.changes, cand.refs):
+        if ref.path == ("~agreement",):
+            pieces.append(book.conditions["prestatieafspraken"].title.__getattribute__(lang))
+            continue
+        if ref.path == ("~municipality",):
+            pieces.append(("verklaring van geen bezwaar voor " if lang == "nl" else "declaration of no objection for ")
+                          + ch.new[-1])
+            continue
+        t = TEXT[lang]["numeric" if ref.kind == "numeric" else "set"]
+        pieces.append(t.format(field=_field_label(ch, lang), old=_show(ch.old, ref.unit, lang),
+                               new=_show(ch.new, ref.unit, lang)))
+    text = "; ".join(pieces) + f" ({rule.id})"
+    if cond and cond in book.conditions:
+        text = TEXT[lang]["approval_cond"].format(title=getattr(book.conditions[cond].title, lang)) + " " + text
+    return kind, text, cond
+
+
+def _negative_branches(ev: FactEvaluation):
+    for bs in ev.fired:
+        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
+        if _negative(outcome):
+            yield bs, outcome
+
+
+def component_remediation(case: Case, k: int, ev: FactEvaluation, result: ComponentResult, party: str,
+                          selection: Selection, book: Rulebook, lang: str) -> list[Remediation]:
+    out: list[Remediation] = []
+    fact = ev.fact
+    values = selection.values
+    for bs, outcome in _negative_branches(ev):
+        cr = bs.rule
+        rule = cr.rule
+        cite = citation(rule.legal_basis[0], selection.date, lang)
+        if cr.test is not None:
+            alts = alternatives(cr.test.root, fact, values, want=(bs.branch == "else"))
+        else:
+            alts = alternatives(cr.when.root, fact, values, want=False)
+        found: list[Candidate] = []
+        for alt in alts:
+            if not alt:
+                continue
+            cand = _try_alternative(case, k, alt, selection, rule.id, bs.branch)
+            if cand is None or not cand.cleared:
+                continue
+            if any(c.changes == cand.changes for c in found):
+                continue
+            found.append(cand)
+        # preferred first: the component passes outright, then fewer changes; ties keep the rule's own order
+        found.sort(key=lambda c: (not c.passes, len(c.changes)))
+        best = found[0] if found else None
+        for cand in found[:MAX_REMEDIES_PER_RULE]:
+            kind, text, cond = _describe(cand, rule, lang, book)
+            rcite = citation(book.conditions[cond].legal_basis[0], selection.date, lang) \
+                if cond and cond in book.conditions else cite
+            out.append(Remediation(rule=rule.id, kind=kind, text=text, changes=cand.changes, condition=cond,
+                                   citation=rcite, verified=True))
+        if outcome.verdict == "needs_decision":
+            for cid in outcome.conditions:
+                cdef = book.conditions.get(cid)
+                if cdef is None or cdef.kind != "approval" or any(r.condition == cid for r in out):
+                    continue
+                out.append(Remediation(
+                    rule=rule.id, kind="approval", condition=cid,
+                    text=TEXT[lang]["approval_cond"].format(title=getattr(cdef.title, lang)) + f" ({rule.id})",
+                    citation=citation(cdef.legal_basis[0], selection.date, lang), verified=False))
+        is_sale = case.components[k].activity == "sell"  # a sale is itself the transfer
+        # a transfer whenever the split hands the component over, or no change makes it pass
+        if outcome.verdict in ("forbidden", "needs_decision") and not is_sale \
+                and (best is None or not best.passes or party not in KEEP):
+            target = party if party not in KEEP else (outcome.party or None)
+            if target and target not in KEEP and not any(r.kind == "transfer" for r in out):
+                out.append(Remediation(
+                    rule=rule.id, kind="transfer", party=target,
+                    text=TEXT[lang]["transfer"].format(party=PARTY_TEXT[lang][target], rule=rule.id),
+                    citation=cite, verified=True))
+    return out
+
+
+# --- plan checks -----------------------------------------------------------------------------------------
+
+def _lfb_members(case: Case) -> list[int]:
+    return [k for k, c in enumerate(case.components)
+            if c.leefbaarheid is not None and c.leefbaarheid.category in LEEFBAARHEID_CATEGORIES]
+
+
+def _with_lfb_total(case: Case, members: list[int], total: int) -> Case:
+    amounts = allocate(total, [case.components[k].leefbaarheid.annual_amount for k in members])
+    if sum(case.components[k].leefbaarheid.annual_amount for k in members) == 0:
+        amounts = allocate(total, [1] * len(members))
+    for k, amount in zip(members, amounts):
+        comp = case.components[k]
+        case = _with_component(case, k, _set_component(comp, ("leefbaarheid", "annual_amount"), amount))
+    return case
+
+
+def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], selection: Selection,
+                     lang: str) -> None:
+    """Failing plan checks on the leefbaarheid cap get the plan budget that meets it (numeric, derived)."""
+    plan_ev = next((ev for ev in plan_evs if ev.fact.get("kind") == "plan"), None)
+    if plan_ev is None:
+        return
+    for bs in plan_ev.fired:
+        outcome = bs.rule.rule.else_ if bs.branch == "else" else bs.rule.rule.then
+        if bs.branch != "else" or not outcome.violation or bs.rule.test is None:
+            continue
+        alts = alternatives(bs.rule.test.root, plan_ev.fact, selection.values, want=True)
+        members = _lfb_members(case)
+        for alt in alts:
+            if len(alt) != 1 or alt[0][0].fact != "lfb_per_daeb_home" or not members:
+                continue
+            atom, want = alt[0]
+
+            light = case.model_copy(update={"lettings": []})  # the leefbaarheid figures do not read lettings
+
+            def holds(total: int) -> bool:
+                pf = plan_fact(_with_lfb_total(light, members, total), selection.values, selection.date)
+                return _atom_holds(atom, want, pf, selection.values)
+
+            current = sum(case.components[k].leefbaarheid.annual_amount for k in members)
+            if not holds(0):
+                continue
+            lo, hi = 0, current
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if holds(mid) else (lo, mid)
+            changed = _with_lfb_total(case, members, lo)
+            changes = [Change(component=case.components[k].id, field="leefbaarheid.annual_amount",
+                              old=_json(case.components[k].leefbaarheid.annual_amount, "eur"),
+                              new=_json(changed.components[k].leefbaarheid.annual_amount, "eur"))
+                       for k in members if changed.components[k].leefbaarheid.annual_amount
+                       != case.components[k].leefbaarheid.annual_amount]
+            cap = selection.values.get(atom.rhs.name) if isinstance(atom.rhs, Param) else atom.rhs.value
+            text = TEXT[lang]["lfb"].format(total=human_value(lo, "eur", lang), per=human_value(cap, "eur", lang))
+            cite = citation(bs.rule.rule.legal_basis[0], selection.date, lang)
+            for check in plan.checks:
+                if check.rule == bs.rule.rule.id and check.status == "fail":
+                    check.remediation.append(Remediation(rule=bs.rule.rule.id, kind="numeric", text=text,
+                                                         changes=changes, citation=cite, verified=True))
+            break
+
+
+def _local_case(case: Case, k: int, members_of: dict) -> tuple[Case, int]:
+    """The part of the case one component's facts depend on: its project, its agreements, no lettings.
+    Keeps every trial evaluation proportional to the project, not to the whole plan."""
+    comp = case.components[k]
+    members = members_of.get(comp.project, [k]) if comp.project else [k]
+    ids = {case.components[i].id for i in members}
+    agreements = [pa.model_copy(update={"covers": [c for c in pa.covers if c in ids]})
+                  for pa in case.performance_agreements]
+    local = case.model_copy(update={
+        "components": [case.components[i] for i in members], "lettings": [],
+        "projects": [p for p in case.projects if p.id == comp.project], "performance_agreements": agreements})
+    return local, members.index(k)
+
+
+def _to_full(case: Case, changes: list[Change]) -> list[Change]:
+    """Agreement changes were made on the local case: restate them against the full case."""
+    out = []
+    for ch in changes:
+        if ch.field.startswith("performance_agreements.") and ch.field.endswith(".covers"):
+            full = list(case.performance_agreements[int(ch.field.split(".")[1])].covers)
+            added = [c for c in ch.new if c not in ch.old]
+            ch = ch.model_copy(update={"old": full, "new": full + added})
+        out.append(ch)
+    return out
+
+
+def remediate(case: Case, evs: list[FactEvaluation], results: list[ComponentResult], parties: dict[str, str],
+              plan: Plan, plan_evs: list[FactEvaluation], selection: Selection, book: Rulebook, lang: str) -> None:
+    members_of: dict[str, list[int]] = {}
+    for k, c in enumerate(case.components):
+        if c.project is not None:
+            members_of.setdefault(c.project, []).append(k)
+    for k, (ev, res) in enumerate(zip(evs, results)):
+        if res.verdict in ("forbidden", "needs_decision") or not res.compliant:
+            local, j = _local_case(case, k, members_of)
+            remedies = component_remediation(local, j, ev, res, parties.get(res.id, res.party), selection, book, lang)
+            for rem in remedies:
+                rem.changes = _to_full(case, rem.changes)
+            res.remediation = remedies
+    plan_remediation(case, plan, plan_evs, selection, lang)
+
+
+def selection_remediation(plan: Plan, selections, lang: str) -> None:
+    """A failing project check that a hand-over selection resolves gets that hand-over as its remedy."""
+    by_scope = {sel.scope: sel for sel in selections}
+    for check in plan.checks:
+        sel = by_scope.get(check.subject)
+        if check.status != "fail" or sel is None or not sel.handed_over or not sel.feasible:
+            continue
+        cite = sel.limits[0].citation if sel.limits else check.citation
+        text = (f"Hand over {', '.join(sel.handed_over)} to an investor or developer; keep "
+                f"{', '.join(sel.kept) or 'nothing'} ({check.rule})" if lang == "en" else
+                f"Draag {', '.join(sel.handed_over)} over aan een belegger of ontwikkelaar; behoud "
+                f"{', '.join(sel.kept) or 'niets'} ({check.rule})")
+        check.remediation.append(Remediation(rule=check.rule, kind="transfer", party="market", text=text,
+                                             citation=cite, verified=True))

@@ -1,0 +1,30 @@
+"""Compliance memos (Markdown, HTML, PDF, JSON; Dutch and English) built from the engine's result.
+
+model.py prepares a view model from the result, templates/ hold one template per markup format and
+one label table per language, svg.py draws the pictures, render.py renders, cli.py is the command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .model import build_memo
+from .render import FORMATS, render
+
+
+def memo_for(case, book, lang: str, at: dt.date | None = None, source: str = "<case>") -> tuple[dict, dict]:
+    """Judge `case` and build the memo view model. Returns (memo, result as JSON data)."""
+    from ..engine import judge
+
+    result = judge(case, book, at=at, lang=lang, source=source).model_dump(mode="json")
+    meta = {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
+            "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative}
+    return build_memo(result, meta, lang), result
+
+
+def report_text(case, book, lang: str, fmt: str, at: dt.date | None = None, source: str = "<case>") -> str | bytes:
+    memo, result = memo_for(case, book, lang, at, source)
+    return render(memo, result, fmt)
+
+
+__all__ = ["FORMATS", "build_memo", "memo_for", "render", "report_text"]

@@ -1,0 +1,153 @@
+"""`woningwet report` (one memo) and `woningwet report-all` (the memos of every case in a directory).
+
+Exit codes: 0 written; 2 unusable input (case, rule or parameter file, date, options), nothing
+written; 3 the PDF renderer (headless Chromium) is missing or failed, nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..cli import LANGS, load_book, parse_date, rules_option, write_atomic
+from ..errors import InputError, Problem
+from .render import FORMATS, RendererError
+
+ALL_FORMATS = ("md", "html")
+ALL_LANGS = ("nl",)
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    """Binary twin of cli.write_atomic: temporary file in the same directory, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _renderer_failed(exc: RendererError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(3)
+
+
+@click.command("report")
+@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="write to this file (required for pdf)")
+@click.option("--record", is_flag=True, help="append the decision to the audit decision log (docs/audit.md)")
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
+@rules_option
+def report(case, at, fmt, lang, output, record, log_path, rules_dir):
+    """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
+    from ..case import load_case
+    from . import report_text
+
+    day = parse_date(at)
+    if fmt == "pdf" and output is None:
+        raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
+    book = load_book(rules_dir)
+    loaded = load_case(case)
+    try:
+        out = report_text(loaded, book, lang, fmt, at=day, source=Path(case).as_posix())
+    except RendererError as exc:
+        _renderer_failed(exc)
+        return
+    if record:  # the memo's decision, judged again (deterministic) to get the Result to store
+        from ..audit import record_cli
+        from ..engine import judge
+
+        source = Path(case).as_posix()
+        record_cli([(source, loaded)], [judge(loaded, book, at=day, lang=lang, source=source)], book, log_path,
+                   origin="report")
+    if isinstance(out, bytes):
+        write_atomic_bytes(output, out)
+    elif output:
+        write_atomic(output, out)
+    else:
+        click.echo(out, nl=False)
+
+
+def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) -> dict[str, str | bytes]:
+    """Every memo of every case in `cases_dir` (*.yaml), by output file name `<stem>.<lang>.<fmt>`.
+    All cases are loaded first: one bad case file stops the run with every problem listed."""
+    from ..case import load_case
+    from .model import build_memo
+    from .render import render
+
+    paths = sorted(Path(cases_dir).glob("*.yaml"))
+    if not paths:
+        raise InputError([Problem(str(cases_dir), "", "no case files (*.yaml) in this directory")])
+    loaded, problems = [], []
+    for p in paths:
+        try:
+            loaded.append((p, load_case(p)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    from ..engine import judge
+
+    out: dict[str, str | bytes] = {}
+    for p, case in loaded:
+        source = (Path(cases_dir) / p.name).as_posix()
+        for lang in langs:
+            result = judge(case, book, lang=lang, source=source).model_dump(mode="json")
+            meta = {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
+                    "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative}
+            memo = build_memo(result, meta, lang)
+            for fmt in formats:
+                out[f"{p.stem}.{lang}.{fmt}"] = render(memo, result, fmt)
+    return out
+
+
+@click.command("report-all")
+@click.option("--cases", "cases_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("cases"),
+              show_default=True, help="directory of case files")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("reports"), show_default=True, help="directory for the memos")
+@click.option("--lang", "langs", type=LANGS, multiple=True, help="language(s) (default: nl)")
+@click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True, help="format(s) (default: md, html)")
+@click.option("--prune/--no-prune", default=True, show_default=True,
+              help="remove memos (of these languages and formats) whose case file is gone")
+@rules_option
+def report_all(cases_dir, out_dir, langs, formats, prune, rules_dir):
+    """Write the memo of every case in --cases to --output as <case>.<lang>.<format>."""
+    book = load_book(rules_dir)
+    langs = tuple(dict.fromkeys(langs)) or ALL_LANGS
+    formats = tuple(dict.fromkeys(formats)) or ALL_FORMATS
+    try:
+        memos = generate_all(cases_dir, book, langs, formats)
+    except RendererError as exc:
+        _renderer_failed(exc)
+        return
+    for name, data in memos.items():
+        if isinstance(data, bytes):
+            write_atomic_bytes(out_dir / name, data)
+        else:
+            write_atomic(out_dir / name, data)
+        click.echo(f"wrote {(out_dir / name).as_posix()}")
+    if prune:
+        for lang in langs:
+            for fmt in formats:
+                for old in sorted(Path(out_dir).glob(f"*.{lang}.{fmt}")):
+                    if old.name not in memos:
+                        old.unlink()
+                        click.echo(f"removed {old.as_posix()} (no case file)")

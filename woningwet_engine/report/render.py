@@ -1,0 +1,145 @@
+"""Rendering the memo view model: Markdown and HTML through jinja2, PDF through headless Chromium,
+JSON as the view model next to the result."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from ..result import canonical_json
+from .model import strings
+from .svg import plan_chart, route_chart
+
+FORMATS = ("md", "html", "pdf", "json")
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PDF_TIMEOUT_S = 180
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_MD_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def md_escape(value) -> str:
+    """Escape text from the result for Markdown (tables included): it must show literally."""
+    text = " ".join(str(value).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_UNDERSCORE.sub(r"\\_", text)
+
+
+@lru_cache(maxsize=None)
+def environment(html: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("woningwet_engine.report", "templates"),
+        autoescape=html, undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    return env
+
+
+def render_md(memo: dict) -> str:
+    text = environment(False).get_template("memo.md.j2").render(m=memo, t=strings(memo["lang"]))
+    return _tidy(text)
+
+
+def render_html(memo: dict) -> str:
+    charts = {"plan": plan_chart(memo), "route": route_chart(memo)}
+    text = environment(True).get_template("memo.html.j2").render(
+        m=memo, t=strings(memo["lang"]), charts={k: (v and _markup(v)) for k, v in charts.items()})
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def render_json(memo: dict, result: dict) -> str:
+    return canonical_json({"memo": memo, "result": result})
+
+
+def _markup(svg: str):
+    from markupsafe import Markup
+
+    return Markup(svg)
+
+
+def _tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line == "" and (not out or out[-1] == ""):
+            continue
+        out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF
+
+
+class RendererError(RuntimeError):
+    """The PDF renderer is missing or failed."""
+
+
+def find_chromium() -> str | None:
+    env = os.environ.get("WONINGWET_CHROMIUM")
+    if env:
+        return env if Path(env).exists() or shutil.which(env) else None
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def chromium_args(binary: str, profile: str) -> list[str]:
+    return [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-extensions", "--disable-default-apps",
+            "--mute-audio", "--hide-scrollbars", f"--user-data-dir={profile}"]
+
+
+def run_chromium(extra: list[str], url: str, workdir: str) -> subprocess.CompletedProcess:
+    binary = find_chromium()
+    if binary is None:
+        raise RendererError("headless Chromium not found (install the Debian package 'chromium', "
+                            "or set WONINGWET_CHROMIUM to the browser binary)")
+    profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=workdir)
+    cmd = chromium_args(binary, profile) + extra + [url]
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=PDF_TIMEOUT_S, cwd=workdir,
+                              env={**os.environ, "HOME": workdir})
+    except subprocess.TimeoutExpired:
+        raise RendererError(f"Chromium did not finish within {PDF_TIMEOUT_S} s") from None
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print the self-contained HTML memo to PDF with headless Chromium (A4, no header/footer)."""
+    with tempfile.TemporaryDirectory(prefix="woningwet-pdf-") as tmp:
+        src = Path(tmp) / "memo.html"
+        out = Path(tmp) / "memo.pdf"
+        src.write_text(html, encoding="utf-8")
+        proc = run_chromium([f"--print-to-pdf={out}", "--no-pdf-header-footer", "--print-to-pdf-no-header"],
+                            src.as_uri(), tmp)
+        if not out.exists() or out.stat().st_size == 0:
+            raise RendererError(f"Chromium wrote no PDF (exit {proc.returncode}): {proc.stderr.strip()[-800:]}")
+        data = out.read_bytes()
+    if not data.startswith(b"%PDF"):
+        raise RendererError("Chromium output is not a PDF")
+    return data
+
+
+def render(memo: dict, result: dict, fmt: str) -> str | bytes:
+    if fmt == "md":
+        return render_md(memo)
+    if fmt == "html":
+        return render_html(memo)
+    if fmt == "json":
+        return render_json(memo, result)
+    if fmt == "pdf":
+        return html_to_pdf(render_html(memo))
+    raise ValueError(f"unknown format {fmt!r}")

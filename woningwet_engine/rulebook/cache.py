@@ -1,0 +1,99 @@
+"""On-disk cache of the validated rulebook, so a single `woningwet check` does not re-parse ~100 YAML files.
+
+The cache key is the SHA-256 of everything the loaded rulebook depends on: every rules file
+(path and bytes), the label it is loaded under, and the versions of the engine, Python and
+pydantic. A hit is used only when it is safe and exact:
+- the cache directory and file belong to the current user and are not writable by group or
+  others (a pickle is code; nobody else may be able to plant one);
+- the unpickled rulebook holds exactly the same file bytes as the rules directory now.
+Anything else (miss, corrupt file, other owner, unwritable directory) falls back to loading
+from the YAML files; the cache is only ever an optimisation. Set WONINGWET_NO_CACHE=1 to turn
+it off, WONINGWET_CACHE_DIR to move it (default: $XDG_CACHE_HOME/woningwet-engine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
+
+KEEP = 16  # cached rulebook versions kept
+
+
+def cache_dir() -> Path:
+    if os.environ.get("WONINGWET_CACHE_DIR"):
+        return Path(os.environ["WONINGWET_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "woningwet-engine"
+
+
+def cache_key(files: dict[str, bytes], label: str) -> str:
+    import pydantic
+
+    from .. import __version__
+
+    h = hashlib.sha256()
+    h.update(f"{__version__}\0{sys.version}\0{pydantic.VERSION}\0{label}\0".encode())
+    for path in sorted(files):
+        h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
+    return h.hexdigest()
+
+
+def _private(path: Path) -> bool:
+    """Owned by us and not writable by group or others."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
+    root = Path(root) if root is not None else DEFAULT_RULES_DIR
+    files = read_rules_dir(root)
+    label = str(root)
+    if os.environ.get("WONINGWET_NO_CACHE"):
+        return build_rulebook(files, label=label)
+    directory = cache_dir()
+    target = directory / f"rulebook-{cache_key(files, label)}.pickle"
+    if _private(directory) and _private(target):
+        try:
+            with target.open("rb") as fh:
+                book = pickle.load(fh)
+            if isinstance(book, Rulebook) and book.files == files:
+                return book
+        except Exception:  # a damaged or foreign cache file is ignored, never trusted
+            pass
+    book = build_rulebook(files, label=label)  # raises InputError on bad rules: nothing is cached
+    _store(directory, target, book)
+    return book
+
+
+def _store(directory: Path, target: Path, book: Rulebook) -> None:
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(directory):
+            return
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".rulebook-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(book, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        entries = sorted(directory.glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:  # keep the most recent rulebook versions only
+            if old != target:
+                old.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError):
+        pass

@@ -1,0 +1,461 @@
+"""Who should carry each component: the corporation (DAEB), its non-DAEB branch, a market party,
+the municipality or a care/welfare organisation, with the legal reason for each move.
+
+The stage starts from the judged components (verdict and the `party` a rule outcome names) and
+refines them with a small, cited policy table:
+
+* forbidden work goes to the party the forbidding rule names (a care provider's building to a
+  care/welfare party), except commercial real estate that fails only the per-investment BOG limits:
+  for that the stage chooses which BOG components to hand over so that the rest fits (verlicht.py);
+* new-build homes for sale go to a developer through a sale of the building land at market value
+  (no minister's approval is needed for land, BTIV 24 e);
+* other new non-DAEB homes go to a market party while the Ww 44c market test applies to them
+  (2015-2021): the test exists to establish that no market party wants to do it;
+* remaining non-DAEB work stays in the corporation's non-DAEB branch (Ww 49 lid 1, BTIV 66), unless
+  the corporation wants to stay in the verlicht regime and the non-DAEB investment share would reach
+  10% (Ww 49 lid 1 b): then the selection hands over as little as possible;
+* sales to investors and developers are themselves the market split (Ww 27);
+* a component's public-space share (case field `public_space_share`) goes to the municipality
+  (Ww 45 lid 2: public space is not on the list).
+
+Mixed investments are split by units and floor area; the project's shared costs (case `projects`)
+are allocated to the parts pro rata to floor area, to the cent, by largest remainder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .case import Case, Component
+from .engine import FactEvaluation
+from .explain import citation
+from .result import (
+    ComponentResult, LimitOut, PartyTotal, ProjectSplit, SelectionOut, SharedCostOut, SplitPart, Splits,
+)
+from .rulebook.loader import Selection
+from .rulebook.model import LegalBasis
+from .units import BP, format_bp, format_eur
+from . import verlicht
+
+WW = ("BWBR0005181", "Woningwet")
+BTIV = ("BWBR0036702", "BTIV")
+
+
+def _lb(law, article, lid=None, onderdeel=None) -> LegalBasis:
+    return LegalBasis(bwb=law[0], name=law[1], article=article, lid=lid, onderdeel=onderdeel)
+
+
+BASIS = {
+    "separation": [_lb(WW, "49", "1"), _lb(BTIV, "66")],
+    "land_sale": [_lb(BTIV, "24", onderdeel="e"), _lb(WW, "45", "2", "a")],
+    "markttoets": [_lb(WW, "44c", "1")],
+    "public_space": [_lb(WW, "45", "2")],
+    "verlicht_turnover": [_lb(WW, "49", "1", "a")],
+    "verlicht_investment": [_lb(WW, "49", "1", "b")],
+    "bog": [_lb(BTIV, "52", "1", "b")],
+    "sale": [_lb(WW, "27", "1", "a")],
+    "daeb": [_lb(WW, "47", "1")],
+    "area": [_lb(WW, "45", "1")],
+}
+INVESTMENT = {"build", "acquire", "renovate"}
+MARKET_BUYERS = {"investor_legal_person", "investor_natural_person", "developer", "other"}
+KEEP = {"corporation", "corporation_non_daeb"}
+
+T = {
+    "nl": {
+        "daeb": "DAEB-taak van de corporatie ({rule}).",
+        "non_daeb": "Niet-DAEB ({rule}): in de niet-DAEB-tak van de corporatie, met marktfinanciering en gescheiden administratie.",
+        "forbidden": "Valt buiten het gebied van de volkshuisvesting ({rule}): over te dragen.",
+        "care": "Valt buiten het gebied van de volkshuisvesting ({rule}); het gebouw dient een zorgaanbieder: over te dragen aan een zorg- of welzijnspartij of belegger.",
+        "needs_decision": "Toegestaan na besluit of goedkeuring ({rule}); lukt dat niet, dan: {alt}.",
+        "undetermined": "Nog niet te beoordelen; blijft voorlopig bij de corporatie.",
+        "land_sale": "Nieuwbouw van koopwoningen is niet-DAEB ({rule}); advies: bouwgrond tegen marktwaarde aan een ontwikkelaar verkopen (verkoop van grond vraagt geen goedkeuring van de minister, BTIV art. 24 onderdeel e).",
+        "land_sale_how": "verkoop van de bouwgrond aan een ontwikkelaar tegen marktwaarde",
+        "markttoets": "Niet-DAEB-nieuwbouw waarvoor de markttoets van art. 44c geldt ({rule}): de toets moet juist aantonen dat geen marktpartij dit wil doen; een belegger of ontwikkelaar ligt voor de hand.",
+        "markttoets_how": "overdracht aan een belegger of ontwikkelaar, met de grond eronder tegen marktwaarde",
+        "sale": "De verkoop aan {buyer} is zelf de overdracht aan de markt ({rule}).",
+        "sale_how": "verkoop aan {buyer}",
+        "public_space": "Het deel in de openbare ruimte buiten de direct aangrenzende omgeving ({share}) is een taak van de gemeente (art. 45 lid 2).",
+        "bog_keep": "Binnen de grenzen van BTIV art. 52 lid 1 b nadat {handed} is overgedragen: in de niet-DAEB-tak.",
+        "bog_hand": "Overdragen aan een belegger of ontwikkelaar zodat het overige bedrijfsmatig vastgoed binnen 25% BVO en {cap} per investering blijft (BTIV art. 52 lid 1 b).",
+        "verlicht_hand": "Overdragen aan een marktpartij om in het verlichte regime te blijven: niet-DAEB-investeringen moeten onder {limit} blijven (art. 49 lid 1 b).",
+    },
+    "en": {
+        "daeb": "DAEB task of the corporation ({rule}).",
+        "non_daeb": "Non-DAEB ({rule}): in the corporation's non-DAEB branch, with market financing and separate accounts.",
+        "forbidden": "Outside the gebied van de volkshuisvesting ({rule}): to be handed over.",
+        "care": "Outside the gebied van de volkshuisvesting ({rule}); the building serves a care provider: hand it to a care or welfare party or an investor.",
+        "needs_decision": "Allowed after a decision or approval ({rule}); failing that: {alt}.",
+        "undetermined": "Cannot be judged yet; stays with the corporation for now.",
+        "land_sale": "New-build homes for sale are non-DAEB ({rule}); advice: sell the building land to a developer at market value (a land sale needs no minister's approval, BTIV art. 24(e)).",
+        "land_sale_how": "sale of the building land to a developer at market value",
+        "markttoets": "New non-DAEB construction subject to the art. 44c market test ({rule}): the test has to show that no market party wants to do it; an investor or developer is the obvious carrier.",
+        "markttoets_how": "transfer to an investor or developer, with the land under it at market value",
+        "sale": "The sale to {buyer} is itself the transfer to the market ({rule}).",
+        "sale_how": "sale to {buyer}",
+        "public_space": "The part in public space beyond the directly adjacent surroundings ({share}) is the municipality's task (art. 45(2)).",
+        "bog_keep": "Within the limits of BTIV art. 52(1)(b) once {handed} is handed over: in the non-DAEB branch.",
+        "bog_hand": "Hand to an investor or developer so that the remaining commercial real estate stays within 25% of the floor area and {cap} per investment (BTIV art. 52(1)(b)).",
+        "verlicht_hand": "Hand to a market party to stay in the verlicht regime: non-DAEB investment must stay below {limit} (art. 49(1)(b)).",
+    },
+}
+PARTY_TEXT = {
+    "nl": {"municipality": "de gemeente", "market": "een marktpartij", "care_or_welfare": "een zorg- of welzijnspartij",
+           "corporation": "de corporatie", "corporation_non_daeb": "de niet-DAEB-tak"},
+    "en": {"municipality": "the municipality", "market": "a market party", "care_or_welfare": "a care or welfare party",
+           "corporation": "the corporation", "corporation_non_daeb": "the non-DAEB branch"},
+}
+
+
+BUYER_TEXT = {
+    "nl": {"investor_legal_person": "een belegger (rechtspersoon)", "investor_natural_person": "een particuliere belegger",
+           "developer": "een ontwikkelaar", "other": "een andere koper"},
+    "en": {"investor_legal_person": "an investor (legal person)", "investor_natural_person": "a private investor",
+           "developer": "a developer", "other": "another buyer"},
+}
+
+
+@dataclass
+class Decision:
+    """The split of one component before amounts are attached."""
+
+    party: str
+    reason: str
+    rule: str | None
+    basis: list[LegalBasis]
+    how: str | None = None
+    public_share_bp: int = 0  # share (cost basis) going to the municipality as public space
+    public_reason: str | None = None
+
+
+@dataclass
+class SplitOutcome:
+    splits: Splits
+    parties: dict[str, str] = field(default_factory=dict)  # component id -> main party
+    kept: set[str] = field(default_factory=set)
+
+
+def _rule_basis(selection: Selection, rule_id: str) -> list[LegalBasis]:
+    for cr in selection.rules:
+        if cr.rule.id == rule_id:
+            return list(cr.rule.legal_basis)
+    return []
+
+
+def _deciding(ev: FactEvaluation, verdict: str):
+    """The fired branches whose outcome gives the component's verdict, in rulebook order."""
+    out = []
+    for bs in ev.fired:
+        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
+        if outcome.verdict == verdict:
+            out.append((bs, outcome))
+    return out
+
+
+def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: ComponentResult,
+                     selection: Selection, lang: str) -> Decision:
+    t = T[lang]
+    verdict = result.verdict
+    deciding = _deciding(ev, verdict) if verdict != "undetermined" else []
+    rule_id = deciding[0][0].rule.rule.id if deciding else None
+    basis = _rule_basis(selection, rule_id) if rule_id else []
+    rule_party = next((o.party for _, o in deciding if o.party), None)
+    condition_ids = {c.id for c in result.conditions}
+
+    if comp.activity == "sell" and comp.sale is not None and comp.sale.buyer in MARKET_BUYERS \
+            and verdict != "forbidden":
+        sale_rule = next((bs.rule.rule.id for bs in ev.fired if bs.rule.rule.id.startswith("VK-")), rule_id)
+        buyer = BUYER_TEXT[lang][comp.sale.buyer]
+        return Decision("market", t["sale"].format(buyer=buyer, rule=sale_rule), sale_rule,
+                        BASIS["sale"] + _rule_basis(selection, sale_rule or ""),
+                        how=t["sale_how"].format(buyer=buyer))
+    if verdict == "forbidden":
+        party = rule_party or "market"
+        key = "forbidden"
+        if comp.object == "mv" and fact.get("mv_tenant_type") == "care_provider" and party == "market":
+            party, key = "care_or_welfare", "care"
+        return Decision(party, t[key].format(rule=rule_id), rule_id, basis or BASIS["area"])
+    if verdict == "needs_decision":
+        alt = PARTY_TEXT[lang][rule_party or "market"]
+        return Decision("corporation", t["needs_decision"].format(rule=rule_id, alt=alt), rule_id, basis)
+    if verdict == "non_daeb":
+        if comp.object == "dwelling" and fact.get("tenure") == "sale" and comp.activity in ("build", "acquire"):
+            return Decision("market", t["land_sale"].format(rule=rule_id), rule_id, BASIS["land_sale"] + basis,
+                            how=t["land_sale_how"])
+        if comp.object == "dwelling" and comp.activity in ("build", "acquire") \
+                and any(c.startswith("markttoets-") for c in condition_ids):
+            mt_rule = next((bs.rule.rule.id for bs in ev.fired if bs.rule.rule.id.startswith("MT-")), rule_id)
+            return Decision("market", t["markttoets"].format(rule=mt_rule), mt_rule,
+                            BASIS["markttoets"] + basis, how=t["markttoets_how"])
+        return Decision("corporation_non_daeb", t["non_daeb"].format(rule=rule_id), rule_id,
+                        basis + BASIS["separation"])
+    if verdict == "daeb":
+        d = Decision("corporation", t["daeb"].format(rule=rule_id), rule_id, basis or BASIS["daeb"])
+        if comp.public_space_share:
+            share = min(comp.public_space_share, BP)
+            d.public_share_bp = share
+            d.public_reason = t["public_space"].format(share=format_bp(share, lang))
+        return d
+    return Decision(result.party or "corporation", t["undetermined"], None, BASIS["area"])
+
+
+# --- selections: BOG limits per investment and the verlicht regime ---------------------------------------
+
+def _value(comp: Component, keep_by: str) -> int:
+    if keep_by == "units":
+        return comp.units if comp.units is not None else 1
+    return comp.cost or 0
+
+
+def _forbidding_rules(ev: FactEvaluation) -> set[str]:
+    out = set()
+    for bs in ev.fired:
+        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
+        if outcome.verdict == "forbidden":
+            out.add(bs.rule.rule.id)
+    return out
+
+
+def _eur(cents: int | None) -> str | None:
+    return None if cents is None else f"{Decimal(cents) / 100:.2f}"
+
+
+def _ratio(bp: int | None) -> str | None:
+    return None if bp is None else f"{(Decimal(bp) / BP).normalize():f}"
+
+
+def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation], decisions: dict[str, Decision],
+                   selection: Selection, lang: str, keep_by: str) -> list[SelectionOut]:
+    """Per investment where BOG-01 fails: the BOG components to hand over so that the rest fits."""
+    bog_rules = {cr.rule.id for cr in selection.rules if cr.rule.catalogue_id == "BOG-01" and cr.rule.scope == "component"}
+    if not bog_rules:
+        return []
+    r = selection.values.get("bog_max_floor_share")
+    max_cost = selection.values.get("bog_max_cost")
+    if r is None or max_cost is None:
+        return []
+    t = T[lang]
+    out = []
+    by_project: dict[str, list[int]] = {}
+    for k, c in enumerate(case.components):
+        key = c.project or f"~{c.id}"
+        by_project.setdefault(key, []).append(k)
+    for key in sorted(by_project):
+        idx = by_project[key]
+        failing = [k for k in idx if _forbidding_rules(evs[k]) & bog_rules]
+        if not failing:
+            continue
+        bog = [k for k in idx if facts[k].get("is_bog_space") and case.components[k].activity in INVESTMENT
+               and not facts[k].get("bog_own_office")]
+        if any(case.components[k].floor_area_m2 is None for k in bog) or "project_floor_area_m2" not in facts[failing[0]]:
+            continue
+        floor_all = facts[failing[0]]["project_floor_area_m2"]
+        floor_bog = sum(case.components[k].floor_area_m2 for k in bog)
+        other_floor = floor_all - floor_bog
+        candidates = [k for k in bog if _forbidding_rules(evs[k]) <= bog_rules]
+        items = [verlicht.Item(case.components[k].id, _value(case.components[k], keep_by),
+                               ((BP - r) * case.components[k].floor_area_m2, case.components[k].cost or 0))
+                 for k in candidates]
+        limits = [verlicht.Limit("bog_floor_share", r * other_floor), verlicht.Limit("bog_cost", max_cost)]
+        sel = verlicht.select(items, limits)
+        kept_floor = sum(case.components[k].floor_area_m2 for k in candidates if case.components[k].id in sel.kept)
+        kept_cost = sum(case.components[k].cost or 0 for k in candidates if case.components[k].id in sel.kept)
+        handed = [case.components[k].id for k in bog if case.components[k].id not in sel.kept]
+        for k in bog:
+            cid = case.components[k].id
+            if cid in sel.kept:
+                decisions[cid] = Decision(
+                    "corporation_non_daeb", t["bog_keep"].format(handed=", ".join(handed) or "-"), "BOG-01",
+                    BASIS["bog"] + BASIS["separation"])
+            elif k in candidates:
+                decisions[cid] = Decision("market", t["bog_hand"].format(cap=format_eur(max_cost, lang)), "BOG-01",
+                                          BASIS["bog"])
+        cite = citation(BASIS["bog"][0], selection.date, lang)
+        share_after = None if other_floor + kept_floor == 0 else kept_floor * BP // (other_floor + kept_floor)
+        limits_out = [
+            LimitOut(id="bog_floor_share", text="BOG floor share of the investment" if lang == "en"
+                     else "BOG-aandeel in het BVO van de investering", status="holds",
+                     before=_ratio(facts[failing[0]].get("project_bog_floor_share")),
+                     after=_ratio(share_after) if share_after is not None else "0", limit=_ratio(r), citation=cite),
+            LimitOut(id="bog_cost", text="BOG cost of the investment" if lang == "en"
+                     else "BOG-kosten van de investering", status="holds",
+                     before=_eur(facts[failing[0]].get("project_bog_cost")), after=_eur(kept_cost),
+                     limit=_eur(max_cost), citation=cite),
+        ]
+        text = (f"Hand over {', '.join(handed) or 'nothing'}; keep {', '.join(sel.kept) or 'nothing'} (BTIV art. 52(1)(b))."
+                if lang == "en" else
+                f"Overdragen: {', '.join(handed) or 'niets'}; behouden: {', '.join(sel.kept) or 'niets'} (BTIV art. 52 lid 1 b).")
+        out.append(SelectionOut(scope=f"project:{key}" if not key.startswith("~") else f"component:{key[1:]}",
+                                keep_by=keep_by, method=sel.method, feasible=sel.feasible, kept=list(sel.kept),
+                                handed_over=handed, limits=limits_out, text=text))
+    return out
+
+
+def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResult], decisions: dict[str, Decision],
+                       selection: Selection, lang: str, keep_by: str) -> SelectionOut | None:
+    """When the corporation wants the verlicht regime (Ww 49 lid 1): keep the non-DAEB investment share
+    of the plan below the limit by handing as little as possible to market parties. The plan is taken as
+    the year's investments; turnover conditions (lid 1 a) are fixed history and only reported."""
+    if not case.corporation.wants_verlicht_regime:
+        return None
+    t = T[lang]
+    v = selection.values
+    limits_out: list[LimitOut] = []
+    turnover_ok: bool | None = True
+    # figures of the corporation as given in the case: history the plan cannot change
+    for pid, fact_name, fmt, basis in (
+            ("verlicht_max_turnover", "turnover_max", _eur, "verlicht_turnover"),
+            ("verlicht_max_non_daeb_turnover_share", "non_daeb_turnover_share_max", _ratio, "verlicht_turnover"),
+            ("verlicht_max_non_daeb_investment_share", "non_daeb_investment_share", _ratio, "verlicht_investment")):
+        lim, seen = v.get(pid), plan_fact.get(fact_name)
+        if seen is None and fact_name == "non_daeb_investment_share":
+            continue  # not given: only the plan's own share below is tested
+        status = "unknown" if lim is None or seen is None else ("holds" if seen < lim else "fails")
+        if status == "fails":
+            turnover_ok = False
+        elif status == "unknown" and turnover_ok:
+            turnover_ok = None
+        limits_out.append(LimitOut(id=f"{pid}.given" if fact_name == "non_daeb_investment_share" else pid,
+                                   text=fact_name, status=status, before=fmt(seen), after=fmt(seen),
+                                   limit=fmt(lim), citation=citation(BASIS[basis][0], selection.date, lang)))
+    r = v.get("verlicht_max_non_daeb_investment_share")
+    comps = {c.id: c for c in case.components}
+    by_id = {res.id: res for res in results}
+    daeb_cost = sum(comps[cid].cost or 0 for cid, d in decisions.items()
+                    if d.party == "corporation" and by_id[cid].verdict == "daeb" and comps[cid].activity in INVESTMENT)
+    cand = [cid for cid, d in decisions.items()
+            if d.party == "corporation_non_daeb" and comps[cid].activity in INVESTMENT and comps[cid].cost]
+    position = {c.id: i for i, c in enumerate(case.components)}
+    cand.sort(key=position.__getitem__)
+    if r is None:
+        return SelectionOut(scope="verlicht", keep_by=keep_by, method="none", feasible=None, kept=cand,
+                            limits=limits_out, text="verlicht_max_non_daeb_investment_share unknown")
+    mult, cap = verlicht.ratio_capacity(daeb_cost, r, strict=True)
+    items = [verlicht.Item(cid, _value(comps[cid], keep_by), (mult * comps[cid].cost,)) for cid in cand]
+    sel = verlicht.select(items, [verlicht.Limit("non_daeb_investment_share", cap)])
+    nd_before = sum(comps[cid].cost for cid in cand)
+    nd_after = sum(comps[cid].cost for cid in sel.kept)
+
+    def share(nd):
+        return None if daeb_cost + nd == 0 else nd * BP // (daeb_cost + nd)
+
+    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text="non_daeb_investment_share (plan)",
+                               status="holds" if sel.feasible else "fails",
+                               before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
+                               citation=citation(BASIS["verlicht_investment"][0], selection.date, lang)))
+    for cid in sel.handed_over:
+        decisions[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
+                                  BASIS["verlicht_investment"])
+    if lang == "en":
+        text = (f"Keep {', '.join(sel.kept) or 'nothing'}; hand over {', '.join(sel.handed_over) or 'nothing'} "
+                f"(Ww 49(1)(b)).")
+        if turnover_ok is False:
+            text += (" The corporation's own figures (turnover or shares as given) fail Ww 49(1) regardless of the plan:"
+                     " the verlicht regime is out of reach.")
+    else:
+        text = (f"Behouden: {', '.join(sel.kept) or 'niets'}; overdragen: {', '.join(sel.handed_over) or 'niets'} "
+                f"(Ww art. 49 lid 1 b).")
+        if turnover_ok is False:
+            text += (" De eigen cijfers van de corporatie (omzet of aandelen zoals opgegeven) voldoen hoe dan ook niet aan"
+                     " art. 49 lid 1: het verlichte regime is niet haalbaar.")
+    return SelectionOut(scope="verlicht", keep_by=keep_by, method=sel.method,
+                        feasible=sel.feasible and turnover_ok is not False, kept=list(sel.kept),
+                        handed_over=list(sel.handed_over), limits=limits_out, text=text)
+
+
+# --- amounts ---------------------------------------------------------------------------------------------
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` cents over `weights` pro rata, exactly (largest remainder, ties by position)."""
+    wsum = sum(weights)
+    if wsum == 0 or total == 0:
+        return [0] * len(weights)
+    base = [total * w // wsum for w in weights]
+    rest = total - sum(base)
+    order = sorted(range(len(weights)), key=lambda k: (-((total * weights[k]) % wsum), k))
+    for k in order[:rest]:
+        base[k] += 1
+    return base
+
+
+def _scaled(value: int | None, share_bp: int) -> int | None:
+    if value is None:
+        return None
+    return value * share_bp // BP
+
+
+def build_splits(case: Case, facts: list[dict], plan_fact: dict, evs: list[FactEvaluation],
+                 results: list[ComponentResult], selection: Selection, lang: str,
+                 keep_by: str = "value") -> SplitOutcome:
+    decisions = {c.id: decide_component(c, f, ev, r, selection, lang)
+                 for c, f, ev, r in zip(case.components, facts, evs, results)}
+    selections = bog_selections(case, facts, evs, decisions, selection, lang, keep_by)
+    vs = verlicht_selection(case, plan_fact, results, decisions, selection, lang, keep_by)
+    if vs is not None:
+        selections.append(vs)
+
+    # parts with amounts; shared project costs pro rata to floor area
+    shared_by_project = {p.id: p for p in case.projects}
+    alloc: dict[str, int] = {}
+    for pid, project in shared_by_project.items():
+        members = [c for c in case.components if c.project == pid]
+        total = sum(sc.amount for sc in project.shared_costs)
+        for c, amount in zip(members, allocate(total, [c.floor_area_m2 or 0 for c in members])):
+            alloc[c.id] = amount
+
+    parts: list[SplitPart] = []
+    for c in case.components:
+        d = decisions[c.id]
+        cites = [citation(lb, selection.date, lang) for lb in d.basis] or \
+            [citation(BASIS["area"][0], selection.date, lang)]
+        pieces = [(d.party, BP - d.public_share_bp, d.reason, d.rule, cites, d.how)]
+        if d.public_share_bp:
+            pub = [citation(lb, selection.date, lang) for lb in
+                   (_rule_basis(selection, "GEB-02.public-space") or BASIS["public_space"])]
+            pieces.append(("municipality", d.public_share_bp, d.public_reason, "GEB-02.public-space", pub, None))
+            if d.public_share_bp >= BP:
+                pieces = pieces[1:]
+        shared_total = alloc.get(c.id)
+        shared_pieces = allocate(shared_total or 0, [p[1] for p in pieces])
+        for (party, share, reason, rule, cs, how), sh in zip(pieces, shared_pieces):
+            full = share >= BP
+            parts.append(SplitPart(
+                component=c.id, party=party, share=_ratio(share) if not full else "1",
+                units=c.units if full else _scaled(c.units, share),
+                floor_area_m2=c.floor_area_m2 if full else _scaled(c.floor_area_m2, share),
+                cost=_eur(c.cost if full else _scaled(c.cost, share)),
+                shared_cost=_eur(sh) if shared_total is not None else None,
+                how=how, reason=reason, rule=rule, citation=cs[0], also_cites=cs[1:]))
+
+    projects: list[ProjectSplit] = []
+    pids = sorted({c.project for c in case.components if c.project})
+    for pid in pids:
+        members = {c.id for c in case.components if c.project == pid}
+        if len(members) < 2 and pid not in shared_by_project:
+            continue
+        comps = {c.id: c for c in case.components}
+        totals: dict[str, dict] = {}
+        for p in parts:
+            if p.component not in members:
+                continue
+            agg = totals.setdefault(p.party, {"components": [], "units": 0, "floor": 0, "cost": 0, "shared": 0})
+            if p.component not in agg["components"]:
+                agg["components"].append(p.component)
+            agg["units"] += p.units or 0
+            agg["floor"] += p.floor_area_m2 or 0
+            agg["cost"] += int(Decimal(p.cost) * 100) if p.cost else 0
+            agg["shared"] += int(Decimal(p.shared_cost) * 100) if p.shared_cost else 0
+        project = shared_by_project.get(pid)
+        projects.append(ProjectSplit(
+            project=pid, floor_area_m2=sum(comps[cid].floor_area_m2 or 0 for cid in members),
+            shared_costs=[SharedCostOut(kind=sc.kind, title=sc.title or sc.kind, amount=_eur(sc.amount))
+                          for sc in (project.shared_costs if project else [])],
+            parties=[PartyTotal(party=party, components=a["components"], units=a["units"], floor_area_m2=a["floor"],
+                                cost=_eur(a["cost"]), shared_cost=_eur(a["shared"]))
+                     for party, a in sorted(totals.items())]))
+
+    main_party = {c.id: decisions[c.id].party if decisions[c.id].public_share_bp < BP else "municipality"
+                  for c in case.components}
+    kept = {cid for cid, p in main_party.items() if p in KEEP}
+    return SplitOutcome(Splits(parts=parts, projects=projects, selections=selections), main_party, kept)
