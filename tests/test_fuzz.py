@@ -90,11 +90,11 @@ def test_corpus_file(path: Path, corpus_runs):
         assert leftovers == [out.name], "only the finished output file remains"
 
 
-def test_negative_rent_is_judged_as_at_or_below_the_limit(corpus_runs):
-    """A 'correct result' for a corpus file that is accepted: the negative rent compares as a number."""
+def test_negative_rent_is_refused_with_its_field(corpus_runs):
+    """A negative amount is an input error, not a rent that happens to be below every limit."""
     proc, out, _ = corpus_runs["negative_rent.yaml"]
-    result = json.loads(out.read_text(encoding="utf-8"))
-    assert result["components"][0]["verdict"] == "daeb"
+    assert proc.returncode == 2 and b"must not be negative" in proc.stderr
+    assert not out.exists()
 
 
 def test_oversized_file_is_refused_without_reading_it_all(tmp_path):

@@ -232,7 +232,7 @@ def test_unverified_rules_and_figures_are_marked(memos):
         for c in result["components"]:
             for r in c["reasons"]:
                 if r["confidence"] != "verified":
-                    lines = [l for l in md.splitlines() if l.startswith(f"- *") and f"({r['rule']}): " in l]
+                    lines = [l for l in md.splitlines() if l.startswith("- *") and f"({r['rule']}): " in l]
                     assert lines and all(f"⚠ {t['confidence'][r['confidence']]}" in l for l in lines)
         assert page.count('class="flag"') >= len(weak_rules) + len(weak_params)
 

@@ -37,7 +37,9 @@ MAX_LETTINGS = 200_000
 
 def _cents(value: Any) -> int:
     cents = euros_to_cents(value)
-    if not -MAX_EUR_CENTS <= cents <= MAX_EUR_CENTS:
+    if cents < 0:
+        raise ValueError("amount must not be negative")
+    if cents > MAX_EUR_CENTS:
         raise ValueError("amount out of range")
     return cents
 

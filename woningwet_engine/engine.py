@@ -18,7 +18,7 @@ from .conditions.evaluator import Tri, Why, evaluate, explain
 from .conditions.compiler import compile_condition
 from .conditions.nodes import And, Not
 from .errors import EngineError, InputError, Problem
-from .facts import SCHEMAS, build_facts
+from .facts import build_facts
 from .inference.durable_adapter import Branch, DurableMatcher
 from .result import Provenance, Regime, Result, Summary, sha256_of
 from .rulebook.loader import CompiledRule, Rulebook, Selection

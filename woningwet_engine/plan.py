@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .conditions.evaluator import Tri
 from .engine import FactEvaluation
 from .explain import citation, render as render_text
 from .facts import SCHEMAS

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from typing import Iterable, Iterator
 
 from .case import Case
-from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
+from .conditions.nodes import Cmp, In, Param, atoms
 from .engine import BranchState, Engine, FactEvaluation, evaluate_fact, judge
 from .facts import SCHEMAS
 from .result import Result
@@ -47,7 +47,7 @@ class Partition:
         for cr in rules:
             roots = [cr.when.root] + ([cr.test.root] if cr.test is not None else [])
             for root in roots:
-                for atom in _atoms(root):
+                for atom in atoms(root):
                     name = atom.fact
                     ftype = schema[name].type
                     if isinstance(atom, Cmp):
@@ -79,15 +79,6 @@ class Partition:
         get = fact.get
         return tuple([self.class_of(n, get(n)) for n in (self.fields if fields is None else fields)])
 
-
-def _atoms(node):
-    if isinstance(node, (And, Or)):
-        for item in node.items:
-            yield from _atoms(item)
-    elif isinstance(node, Not):
-        yield from _atoms(node.item)
-    elif isinstance(node, (Cmp, In, Present)):
-        yield node
 
 
 class SharedEngine(Engine):

@@ -292,6 +292,19 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation], dec
     return out
 
 
+LIMIT_LABELS = {
+    "turnover_max": {"nl": "netto-omzet (hoogste van de laatste twee jaar)",
+                     "en": "net turnover (higher of the last two years)"},
+    "non_daeb_turnover_share_max": {"nl": "aandeel niet-DAEB in de omzet (hoogste van twee jaar)",
+                                    "en": "non-DAEB share of turnover (higher of two years)"},
+    "non_daeb_investment_share": {"nl": "aandeel niet-DAEB-investeringen (opgegeven door de corporatie)",
+                                  "en": "non-DAEB share of investments (as given by the corporation)"},
+    "plan": {"nl": "aandeel niet-DAEB-investeringen in dit plan", "en": "non-DAEB share of investments in this plan"},
+    "unknown": {"nl": "het maximale aandeel niet-DAEB-investeringen is voor deze datum onbekend",
+                "en": "the maximum non-DAEB investment share is unknown for this date"},
+}
+
+
 def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResult], decisions: dict[str, Decision],
                        selection: Selection, lang: str, keep_by: str) -> SelectionOut | None:
     """When the corporation wants the verlicht regime (Ww 49 lid 1): keep the non-DAEB investment share
@@ -317,7 +330,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
         elif status == "unknown" and turnover_ok:
             turnover_ok = None
         limits_out.append(LimitOut(id=f"{pid}.given" if fact_name == "non_daeb_investment_share" else pid,
-                                   text=fact_name, status=status, before=fmt(seen), after=fmt(seen),
+                                   text=LIMIT_LABELS[fact_name][lang], status=status, before=fmt(seen), after=fmt(seen),
                                    limit=fmt(lim), citation=citation(BASIS[basis][0], selection.date, lang)))
     r = v.get("verlicht_max_non_daeb_investment_share")
     comps = {c.id: c for c in case.components}
@@ -330,7 +343,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     cand.sort(key=position.__getitem__)
     if r is None:
         return SelectionOut(scope="verlicht", keep_by=keep_by, method="none", feasible=None, kept=cand,
-                            limits=limits_out, text="verlicht_max_non_daeb_investment_share unknown")
+                            limits=limits_out, text=LIMIT_LABELS["unknown"][lang])
     mult, cap = verlicht.ratio_capacity(daeb_cost, r, strict=True)
     items = [verlicht.Item(cid, _value(comps[cid], keep_by), (mult * comps[cid].cost,)) for cid in cand]
     sel = verlicht.select(items, [verlicht.Limit("non_daeb_investment_share", cap)])
@@ -340,7 +353,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     def share(nd):
         return None if daeb_cost + nd == 0 else nd * BP // (daeb_cost + nd)
 
-    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text="non_daeb_investment_share (plan)",
+    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text=LIMIT_LABELS["plan"][lang],
                                status="holds" if sel.feasible else "fails",
                                before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
                                citation=citation(BASIS["verlicht_investment"][0], selection.date, lang)))

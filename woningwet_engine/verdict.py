@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from .case import Component
 from .conditions.evaluator import render
-from .conditions.nodes import And, Not
+from .conditions.nodes import Not
 from .engine import BranchState, FactEvaluation
 from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text
 from .facts import COMPONENT_FIELDS
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import Rulebook, Selection
-from .rulebook.model import CONFIDENCE_RANK, PRECEDENCE
+from .rulebook.model import PRECEDENCE
 
 EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5}
 CONFIDENCE_TEXT = {

@@ -63,7 +63,7 @@ def main() -> None:
     write("unknown_field", "error components.0.surprise", case().replace("units: 10", "units: 10\n    surprise: 1"))
     write("unknown_top_field", "error projectz", case(extra="projectz: []\n"))
     write("negative_units", "error components.0.units", case().replace("units: 10", "units: -5"))
-    write("negative_rent", "result", case(rent="-1.00"))
+    write("negative_rent", "error components.0.dwelling.rent", case(rent="-1.00"))
     write("huge_cost", "error components.0.cost", case().replace("cost: 1000000", "cost: 1e30"))
     write("huge_int_units", "error components.0.units", case().replace("units: 10", "units: " + "9" * 400))
     write("nan_rent", "error components.0.dwelling.rent", case(rent=".nan"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
-from .nodes import And, Cmp, Condition, Const, In, Lit, Not, Or, Param, Present
+from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 MISSING = object()
 

@@ -90,6 +90,17 @@ class Not:
 
 Node = Union[Cmp, In, Present, Const, And, Or, Not]
 
+
+def atoms(node):
+    """The comparison, membership and presence atoms of a condition tree, depth first."""
+    if isinstance(node, (And, Or)):
+        for item in node.items:
+            yield from atoms(item)
+    elif isinstance(node, Not):
+        yield from atoms(node.item)
+    elif isinstance(node, (Cmp, In, Present)):
+        yield node
+
 _OPS = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 

@@ -6,9 +6,7 @@ written; 3 the PDF renderer (headless Chromium) is missing or failed, nothing wr
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -19,24 +17,6 @@ from .render import FORMATS, RendererError
 
 ALL_FORMATS = ("md", "html")
 ALL_LANGS = ("nl",)
-
-
-def write_atomic_bytes(path: Path, data: bytes) -> None:
-    """Binary twin of cli.write_atomic: temporary file in the same directory, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _renderer_failed(exc: RendererError) -> None:
@@ -78,7 +58,7 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
         record_cli([(source, loaded)], [judge(loaded, book, at=day, lang=lang, source=source)], book, log_path,
                    origin="report")
     if isinstance(out, bytes):
-        write_atomic_bytes(output, out)
+        write_atomic(output, out)
     elif output:
         write_atomic(output, out)
     else:
@@ -140,7 +120,7 @@ def report_all(cases_dir, out_dir, langs, formats, prune, rules_dir):
         return
     for name, data in memos.items():
         if isinstance(data, bytes):
-            write_atomic_bytes(out_dir / name, data)
+            write_atomic(out_dir / name, data)
         else:
             write_atomic(out_dir / name, data)
         click.echo(f"wrote {(out_dir / name).as_posix()}")

@@ -40,9 +40,21 @@ def cache_key(files: dict[str, bytes], label: str) -> str:
 
     h = hashlib.sha256()
     h.update(f"{__version__}\0{sys.version}\0{pydantic.VERSION}\0{label}\0".encode())
+    h.update(_code_fingerprint())
     for path in sorted(files):
         h.update(path.encode() + b"\0" + hashlib.sha256(files[path]).digest())
     return h.hexdigest()
+
+
+def _code_fingerprint() -> bytes:
+    """Hash of the modules whose classes end up in the pickle, so an edited loader never meets an
+    old cache even when the version number did not change."""
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted([*package.glob("rulebook/*.py"), *package.glob("conditions/*.py"),
+                        package / "facts.py", package / "case.py", package / "units.py"]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.digest()
 
 
 def _private(path: Path) -> bool:

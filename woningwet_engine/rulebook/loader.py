@@ -49,11 +49,18 @@ class CompiledRule:
     when: Condition
     test: Condition | None
 
-    @property
+    @cached_property
     def params(self) -> tuple[str, ...]:
+        """Parameters the rule reads: in its conditions, then in its explanations (so that an
+        unverified figure quoted in a text is listed under assumptions too)."""
         names = list(self.when.params)
         if self.test is not None:
             names += [p for p in self.test.params if p not in names]
+        for outcome in (self.rule.then, self.rule.else_):
+            if outcome is None:
+                continue
+            for text in (outcome.explain.nl, outcome.explain.en):
+                names += [n[6:] for n in PLACEHOLDER.findall(text) if n.startswith("param.") and n[6:] not in names]
         return tuple(names)
 
     @property

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..conditions.evaluator import Tri, evaluate
-from ..conditions.nodes import And, Cmp, Const, In, Not, Or, Param, Present
+from ..conditions.nodes import And, Cmp, Const, In, Not, Or, Param, Present, atoms
 from ..errors import InputError, Problem
 from ..facts import COMPONENT_FIELDS, SCHEMAS
 from ..yamlio import load_yaml_file
@@ -151,15 +151,6 @@ def branches_of(cr: CompiledRule) -> list[BranchInfo]:
             BranchInfo(f"{cr.rule.id}#else", cr, "else", And((cr.when.root, Not(cr.test.root))), facts)]
 
 
-def _atoms(node) -> Iterable:
-    if isinstance(node, (And, Or)):
-        for item in node.items:
-            yield from _atoms(item)
-    elif isinstance(node, Not):
-        yield from _atoms(node.item)
-    elif isinstance(node, (Cmp, In, Present)):
-        yield node
-
 
 def fact_domains(roots: Iterable, values: Mapping, schema) -> dict[str, list]:
     """Representative values per fact read by the conditions (see the module docstring)."""
@@ -168,7 +159,7 @@ def fact_domains(roots: Iterable, values: Mapping, schema) -> dict[str, list]:
     facts: list[str] = []
     absent: set[str] = set()  # facts tested with present()/missing(): absence is a value too
     for root in roots:
-        for atom in _atoms(root):
+        for atom in atoms(root):
             f = atom.fact
             if f not in facts:
                 facts.append(f)
@@ -341,7 +332,7 @@ def simplify(node, fixed: Mapping, values: Mapping):
 
 def _free_facts(root) -> list[str]:
     out: list[str] = []
-    for atom in _atoms(root):
+    for atom in atoms(root):
         if atom.fact not in out:
             out.append(atom.fact)
     return out
