@@ -7,7 +7,8 @@ Codes follow the sector standards: CBS GMxxxx/WKxxxxxx/BUxxxxxxxx, VERA MOG deta
 VERA VERANTWOORDINGREGIME, Aw L-numbers, KvK numbers.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then parse every annotation string
+# when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import datetime as dt
 from decimal import Decimal
@@ -86,7 +87,8 @@ Text = Annotated[str, Field(max_length=2000)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    # defer_build: the validator is built once, for the whole Case, when a case is first validated
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
 
 class Activity(str, Enum):

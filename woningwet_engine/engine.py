@@ -72,13 +72,16 @@ def evaluate_fact(rules: list[CompiledRule], fact: dict, values: dict) -> FactEv
         else:
             t = evaluate(cr.test, fact, values)
             states = [("then", _and(w, t)), ("else", _and(w, _not(t)))]
+        when_why = None  # both branches fail on `when` alike: explain it once
         for name, status in states:
             bs = BranchState(cr, name, status)
             if status is Tri.TRUE:
                 ev.fired.append(bs)
             else:
-                cond = cr.when if (w is not Tri.TRUE or cr.test is None) else cr.test
-                why = explain(cond, fact, values)
+                if w is not Tri.TRUE or cr.test is None:
+                    why = when_why = when_why or explain(cr.when, fact, values, w)
+                else:
+                    why = explain(cr.test, fact, values, t)
                 if why is None:  # when TRUE and the test decided the other branch
                     why = Why(status, f"not ({' '.join(cr.test.text.split())})", None, None, (), ())
                 bs.why = why

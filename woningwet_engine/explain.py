@@ -52,8 +52,7 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
            lang: str, extra: dict | None = None) -> str:
     extra = extra or {}
 
-    def sub(match):
-        name = match.group(1)
+    def sub_name(name: str) -> str:
         if name.startswith("param."):
             p = params.get(name[6:])
             if p is None:
@@ -64,7 +63,20 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
         spec = schema.get(name)
         return human_value(facts.get(name), spec.type if spec else "code", lang)
 
-    return PLACEHOLDER.sub(sub, template)
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        if len(_TEMPLATES) >= _MEMO_MAX:
+            _TEMPLATES.clear()
+        parts = _TEMPLATES[template] = PLACEHOLDER.split(template)  # text, name, text, name, ..., text
+    if len(parts) == 1:
+        return template
+    out = list(parts)
+    for i in range(1, len(parts), 2):
+        out[i] = sub_name(parts[i])
+    return "".join(out)
+
+
+_TEMPLATES: dict[str, list[str]] = {}  # explanation templates split at their placeholders
 
 
 _MEMO: dict = {}  # citation fields per (legal basis, date, language); each result gets its own object

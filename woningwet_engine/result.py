@@ -1,6 +1,7 @@
 """The JSON result contract (stable: extend, never rename) and its canonical serialisation."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then parse every annotation string
+# when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import json
 from typing import Any, Literal
@@ -11,7 +12,9 @@ VerdictOut = Literal["daeb", "non_daeb", "forbidden", "needs_decision", "undeter
 
 
 class Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # defer_build: each model's validator and serialiser are built when first used, so a run builds
+    # only those it needs (faster CLI start-up; docs/benchmarks.md)
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Citation(Out):

@@ -8,6 +8,8 @@ missing facts and what each branch would decide.
 
 from __future__ import annotations
 
+import weakref
+
 from .case import Component
 from .conditions.evaluator import render
 from .conditions.nodes import Not
@@ -16,7 +18,7 @@ from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text
 from .facts import COMPONENT_FIELDS
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
-from .rulebook.loader import Rulebook, Selection
+from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
 
 EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5}
@@ -38,21 +40,90 @@ def outcome_of(bs: BranchState):
     return bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
 
 
+# Memo per Selection object (dropped with it): the parts of a result that depend only on the
+# selection, the rule and the values a rule reads are built once and the (read-only) result
+# objects are shared between components. Many components of a portfolio share them.
+_CONTEXTS: dict[int, tuple] = {}
+_MEMO_MAX = 50_000  # reasons / why-not entries kept per selection; beyond this the memo starts afresh
+
+
+def _context(selection: Selection) -> dict:
+    sid = id(selection)
+    entry = _CONTEXTS.get(sid)
+    if entry is not None and entry[0]() is selection:
+        return entry[1]
+
+    def drop(ref, sid=sid):
+        found = _CONTEXTS.get(sid)
+        if found is not None and found[0] is ref:
+            del _CONTEXTS[sid]
+
+    memo: dict = {"order": {cr.rule.id: i for i, cr in enumerate(selection.rules)}, "reasons": {}, "not_fired": {}}
+    _CONTEXTS[sid] = (weakref.ref(selection, drop), memo)
+    return memo
+
+
+def _rule_cites(cr, selection: Selection, lang: str, memo: dict) -> list:
+    key = ("cites", id(cr), lang)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not cr:
+        hit = memo[key] = (cr, [citation(lb, selection.date, lang) for lb in cr.rule.legal_basis])
+    return hit[1]
+
+
+def _rule_params(cr, selection: Selection, memo: dict) -> list:
+    key = ("params", id(cr))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not cr:
+        hit = memo[key] = (cr, [param_use(selection.params[p]) for p in cr.params])
+    return hit[1]
+
+
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
     facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.facts}
-    params = [param_use(selection.params[p]) for p in bs.rule.params]
+    params = _rule_params(bs.rule, selection, _context(selection))
     return Inputs(facts=facts, params=params)
+
+
+def _reason_names(cr, branch: str, lang: str, template: str, memo: dict) -> tuple[str, ...]:
+    """The facts a reason of this rule branch shows: the rule's inputs and the text's placeholders."""
+    key = ("names", id(cr), branch, lang)
+    hit = memo.get(key)
+    if hit is None or hit[0] is not cr:
+        names = list(cr.facts)
+        names += [n for n in PLACEHOLDER.findall(template) if not n.startswith("param.") and n not in names]
+        hit = memo[key] = (cr, tuple(names))
+    return hit[1]
 
 
 def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
                extra: dict | None = None) -> Reason:
-    rule = bs.rule.rule
+    cr = bs.rule
     outcome = outcome_of(bs)
-    text = render_text(getattr(outcome.explain, lang), fact, schema, selection.params, lang, extra)
-    cites = [citation(lb, selection.date, lang) for lb in rule.legal_basis]
-    return Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
-                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
-                  inputs=inputs_for(bs, fact, selection, schema))
+    template = getattr(outcome.explain, lang)
+    memo = _context(selection)
+    key = None
+    if extra is None:
+        try:
+            key = (id(cr), bs.branch, effect, lang, id(schema),
+                   tuple([fact.get(n) for n in _reason_names(cr, bs.branch, lang, template, memo)]))
+            hit = memo["reasons"].get(key)
+        except TypeError:  # a value that cannot be a key (a list): no memo
+            key = hit = None
+        if hit is not None and hit[0] is cr:
+            return hit[1]
+    rule = cr.rule
+    text = render_text(template, fact, schema, selection.params, lang, extra)
+    cites = _rule_cites(cr, selection, lang, memo)
+    reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
+                    citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
+                    inputs=inputs_for(bs, fact, selection, schema))
+    if key is not None:
+        reasons = memo["reasons"]
+        if len(reasons) >= _MEMO_MAX:
+            reasons.clear()
+        reasons[key] = (cr, reason)
+    return reason
 
 
 def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
@@ -152,19 +223,27 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             reasons.append(_undetermined_reason(bs, fact, selection, lang))
         if not pending:
             reasons.append(_no_rule_reason(comp, selection, lang))
-    order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
+    memo = _context(selection)
+    order = memo["order"]
     reasons.sort(key=lambda r: (EFFECT_ORDER[r.effect], order.get(r.rule, 0), r.branch or ""))
 
     conditions = []
     for cid, sources in condition_sources.items():
         cdef = rulebook.conditions[cid]
+        key = ("condition", cid, id(cdef), lang, tuple(sources))
+        hit = memo.get(key)
+        if hit is not None and hit[0] is cdef:
+            conditions.append(hit[1])
+            continue
         period = cdef.period_weeks
         if cdef.period_param:
             p = selection.params.get(cdef.period_param)
             period = p.value if p is not None else None
-        conditions.append(ConditionOut(
+        cond = ConditionOut(
             id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
-            legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis], triggered_by=sources))
+            legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis], triggered_by=sources)
+        memo[key] = (cdef, cond)
+        conditions.append(cond)
 
     assumptions = assumptions_for(reasons, lang)
     if illustrative:
@@ -178,14 +257,28 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             break
 
     not_fired = []
+    nf_memo = memo["not_fired"]
     for bs in ev.not_fired + ev.unknown:
         why = bs.why
         if why is None or why.fact in NON_DECIDING_FACTS or bs.rule.rule.scope != "component":
             continue
-        not_fired.append(NotFired(
+        try:
+            key = (id(bs.rule), bs.branch, why)
+            hit = nf_memo.get(key)
+        except TypeError:  # a value that cannot be a key (a list): no memo
+            key = hit = None
+        if hit is not None and hit[0] is bs.rule:
+            not_fired.append(hit[1])
+            continue
+        nf = NotFired(
             rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
             seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
-            missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params]))
+            missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params])
+        if key is not None:
+            if len(nf_memo) >= _MEMO_MAX:
+                nf_memo.clear()
+            nf_memo[key] = (bs.rule, nf)
+        not_fired.append(nf)
     not_fired.sort(key=lambda n: (order.get(n.rule.split("#")[0], 0), n.rule))
 
     compliant = verdict not in ("forbidden", "undetermined") and not violation

@@ -169,9 +169,11 @@ def _unknowns(node, facts, params, out_facts: list, out_params: list) -> None:
             out_params.append(pname)
 
 
-def explain(cond: Condition, facts: Mapping, params: Mapping) -> Why | None:
-    """None when the condition is TRUE; otherwise the first failing (or unknown) atom."""
-    status = evaluate(cond, facts, params)
+def explain(cond: Condition, facts: Mapping, params: Mapping, status: Tri | None = None) -> Why | None:
+    """None when the condition is TRUE; otherwise the first failing (or unknown) atom.
+    `status`: the condition's value on these facts when the caller has just evaluated it."""
+    if status is None:
+        status = evaluate(cond, facts, params)
     if status is Tri.TRUE:
         return None
     atom = _first(cond.root, facts, params, status)

@@ -33,7 +33,7 @@ NOT_RULEBOOK_FILES = {"check-allow.yaml"}  # allow-list of `woningwet rules chec
 
 
 class RulebookMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     coverage_from: dt.date
@@ -63,7 +63,7 @@ class CompiledRule:
                 names += [n[6:] for n in PLACEHOLDER.findall(text) if n.startswith("param.") and n[6:] not in names]
         return tuple(names)
 
-    @property
+    @cached_property
     def facts(self) -> tuple[str, ...]:
         names = list(self.when.facts)
         if self.test is not None:

@@ -1,6 +1,7 @@
 """Rule-file and condition-catalogue models (pydantic)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then parse every annotation string
+# when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import datetime as dt
 from enum import Enum
@@ -14,7 +15,9 @@ CHECK_ID = r"^PLAN-[A-Z0-9]+(-[A-Z0-9]+)*$"
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    # defer_build: validators are built on first validation; a rulebook unpickled from the cache
+    # (rulebook/cache.py) never needs them, which saves start-up time
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
 
 class Verdict(str, Enum):
@@ -80,7 +83,8 @@ class Rule(Strict):
     else_: Outcome | None = Field(None, alias="else")
     note: Annotated[str, Field(max_length=2000)] | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, populate_by_name=True,
+                              defer_build=True)
 
     @model_validator(mode="after")
     def _shape(self):

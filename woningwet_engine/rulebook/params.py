@@ -4,7 +4,8 @@ A value of null is a known gap: the figure is not known for that period, and any
 it cannot decide (its atoms are UNKNOWN). Amounts become integer cents, ratios basis points.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would then parse every annotation string
+# when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import datetime as dt
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes"]
 
 
 class ParamValue(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
     valid_from: dt.date
     valid_to: dt.date | None = None
@@ -37,7 +38,7 @@ class ParamValue(BaseModel):
 
 
 class ParameterFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     title: Bilingual
