@@ -8,8 +8,6 @@ missing facts and what each branch would decide.
 
 from __future__ import annotations
 
-import weakref
-
 from .case import Component
 from .conditions.evaluator import render
 from .conditions.nodes import Not
@@ -40,43 +38,31 @@ def outcome_of(bs: BranchState):
     return bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
 
 
-# Memo per Selection object (dropped with it): the parts of a result that depend only on the
-# selection, the rule and the values a rule reads are built once and the (read-only) result
+# Memo per selection (Selection.memo, dropped with it): the parts of a result that depend only on
+# the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
-_CONTEXTS: dict[int, tuple] = {}
 _MEMO_MAX = 50_000  # reasons / why-not entries kept per selection; beyond this the memo starts afresh
 
 
 def _context(selection: Selection) -> dict:
-    sid = id(selection)
-    entry = _CONTEXTS.get(sid)
-    if entry is not None and entry[0]() is selection:
-        return entry[1]
-
-    def drop(ref, sid=sid):
-        found = _CONTEXTS.get(sid)
-        if found is not None and found[0] is ref:
-            del _CONTEXTS[sid]
-
-    memo: dict = {"order": {cr.rule.id: i for i, cr in enumerate(selection.rules)}, "reasons": {}, "not_fired": {}}
-    _CONTEXTS[sid] = (weakref.ref(selection, drop), memo)
+    memo = selection.memo
+    if "order" not in memo:
+        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, reasons={}, not_fired={})
     return memo
 
 
 def _rule_cites(cr, selection: Selection, lang: str, memo: dict) -> list:
-    key = ("cites", id(cr), lang)
-    hit = memo.get(key)
-    if hit is None or hit[0] is not cr:
-        hit = memo[key] = (cr, [citation(lb, selection.date, lang) for lb in cr.rule.legal_basis])
-    return hit[1]
+    key = ("cites", cr.rule.id, lang)
+    if key not in memo:
+        memo[key] = [citation(lb, selection.date, lang) for lb in cr.rule.legal_basis]
+    return memo[key]
 
 
 def _rule_params(cr, selection: Selection, memo: dict) -> list:
-    key = ("params", id(cr))
-    hit = memo.get(key)
-    if hit is None or hit[0] is not cr:
-        hit = memo[key] = (cr, [param_use(selection.params[p]) for p in cr.params])
-    return hit[1]
+    key = ("params", cr.rule.id)
+    if key not in memo:
+        memo[key] = [param_use(selection.params[p]) for p in cr.params]
+    return memo[key]
 
 
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
@@ -87,13 +73,12 @@ def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inp
 
 def _reason_names(cr, branch: str, lang: str, template: str, memo: dict) -> tuple[str, ...]:
     """The facts a reason of this rule branch shows: the rule's inputs and the text's placeholders."""
-    key = ("names", id(cr), branch, lang)
-    hit = memo.get(key)
-    if hit is None or hit[0] is not cr:
+    key = ("names", cr.rule.id, branch, lang)
+    if key not in memo:
         names = list(cr.facts)
         names += [n for n in PLACEHOLDER.findall(template) if not n.startswith("param.") and n not in names]
-        hit = memo[key] = (cr, tuple(names))
-    return hit[1]
+        memo[key] = tuple(names)
+    return memo[key]
 
 
 def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
@@ -105,13 +90,13 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
     key = None
     if extra is None:
         try:
-            key = (id(cr), bs.branch, effect, lang, id(schema),
+            key = (cr.rule.id, bs.branch, effect, lang, id(schema),
                    tuple([fact.get(n) for n in _reason_names(cr, bs.branch, lang, template, memo)]))
             hit = memo["reasons"].get(key)
         except TypeError:  # a value that cannot be a key (a list): no memo
             key = hit = None
-        if hit is not None and hit[0] is cr:
-            return hit[1]
+        if hit is not None:
+            return hit
     rule = cr.rule
     text = render_text(template, fact, schema, selection.params, lang, extra)
     cites = _rule_cites(cr, selection, lang, memo)
@@ -122,7 +107,7 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
         reasons = memo["reasons"]
         if len(reasons) >= _MEMO_MAX:
             reasons.clear()
-        reasons[key] = (cr, reason)
+        reasons[key] = reason
     return reason
 
 
@@ -230,10 +215,9 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     conditions = []
     for cid, sources in condition_sources.items():
         cdef = rulebook.conditions[cid]
-        key = ("condition", cid, id(cdef), lang, tuple(sources))
-        hit = memo.get(key)
-        if hit is not None and hit[0] is cdef:
-            conditions.append(hit[1])
+        key = ("condition", cid, lang, tuple(sources))
+        if key in memo:
+            conditions.append(memo[key])
             continue
         period = cdef.period_weeks
         if cdef.period_param:
@@ -242,7 +226,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         cond = ConditionOut(
             id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
             legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis], triggered_by=sources)
-        memo[key] = (cdef, cond)
+        memo[key] = cond
         conditions.append(cond)
 
     assumptions = assumptions_for(reasons, lang)
@@ -263,12 +247,12 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         if why is None or why.fact in NON_DECIDING_FACTS or bs.rule.rule.scope != "component":
             continue
         try:
-            key = (id(bs.rule), bs.branch, why)
+            key = (bs.rule.rule.id, bs.branch, why)
             hit = nf_memo.get(key)
         except TypeError:  # a value that cannot be a key (a list): no memo
             key = hit = None
-        if hit is not None and hit[0] is bs.rule:
-            not_fired.append(hit[1])
+        if hit is not None:
+            not_fired.append(hit)
             continue
         nf = NotFired(
             rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
@@ -277,7 +261,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         if key is not None:
             if len(nf_memo) >= _MEMO_MAX:
                 nf_memo.clear()
-            nf_memo[key] = (bs.rule, nf)
+            nf_memo[key] = nf
         not_fired.append(nf)
     not_fired.sort(key=lambda n: (order.get(n.rule.split("#")[0], 0), n.rule))
 

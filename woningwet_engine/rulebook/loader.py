@@ -85,6 +85,11 @@ class Selection:
         return {pid: p.value for pid, p in self.params.items()}
 
     @cached_property
+    def memo(self) -> dict:
+        """Scratch space for read-only result pieces derived from this selection (verdict.py)."""
+        return {}
+
+    @cached_property
     def key(self) -> str:
         """Identity of the compiled ruleset: equal for all dates in one regime period."""
         payload = json.dumps({
