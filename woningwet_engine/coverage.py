@@ -41,35 +41,9 @@ def _non_deciding() -> frozenset[str]:
 def _selector_status(node, fact: dict, params: dict, selectors: frozenset[str]):
     """Evaluate `node` with every deciding atom taken as UNKNOWN: FALSE means the selecting atoms
     alone rule the rule out for this fact."""
-    from .conditions.evaluator import Tri, _atom
-    from .conditions.nodes import And, Const, Not, Or
+    from .conditions.evaluator import evaluate_restricted
 
-    if isinstance(node, And):
-        result = Tri.TRUE
-        for item in node.items:
-            r = _selector_status(item, fact, params, selectors)
-            if r is Tri.FALSE:
-                return Tri.FALSE
-            if r is Tri.UNKNOWN:
-                result = Tri.UNKNOWN
-        return result
-    if isinstance(node, Or):
-        result = Tri.FALSE
-        for item in node.items:
-            r = _selector_status(item, fact, params, selectors)
-            if r is Tri.TRUE:
-                return Tri.TRUE
-            if r is Tri.UNKNOWN:
-                result = Tri.UNKNOWN
-        return result
-    if isinstance(node, Not):
-        r = _selector_status(node.item, fact, params, selectors)
-        return {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[r]
-    if isinstance(node, Const):
-        return Tri.TRUE if node.value else Tri.FALSE
-    if getattr(node, "fact", None) in selectors:
-        return _atom(node, fact, params)
-    return Tri.UNKNOWN
+    return evaluate_restricted(node, fact, params, selectors)
 
 
 def _has_deciding_atom(node, selectors: frozenset[str]) -> bool:

@@ -68,11 +68,12 @@ def _atom(node, facts: Mapping, params: Mapping) -> Tri:
     raise TypeError(f"not an atom: {node!r}")
 
 
-def _eval(node, facts: Mapping, params: Mapping) -> Tri:
+def _eval(node, facts: Mapping, params: Mapping, atom=_atom) -> Tri:
+    """Kleene and/or/not over the tree; `atom` decides the leaves (the normal one by default)."""
     if isinstance(node, And):
         result = Tri.TRUE
         for item in node.items:
-            r = _eval(item, facts, params)
+            r = _eval(item, facts, params, atom)
             if r is Tri.FALSE:
                 return Tri.FALSE
             if r is Tri.UNKNOWN:
@@ -81,16 +82,25 @@ def _eval(node, facts: Mapping, params: Mapping) -> Tri:
     if isinstance(node, Or):
         result = Tri.FALSE
         for item in node.items:
-            r = _eval(item, facts, params)
+            r = _eval(item, facts, params, atom)
             if r is Tri.TRUE:
                 return Tri.TRUE
             if r is Tri.UNKNOWN:
                 result = Tri.UNKNOWN
         return result
     if isinstance(node, Not):
-        r = _eval(node.item, facts, params)
+        r = _eval(node.item, facts, params, atom)
         return {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[r]
-    return _atom(node, facts, params)
+    return atom(node, facts, params)
+
+
+def evaluate_restricted(node, facts: Mapping, params: Mapping, facts_read: frozenset[str]) -> Tri:
+    """Evaluate with every atom on a fact outside `facts_read` taken as UNKNOWN (constants stay)."""
+    def atom(leaf, f, p):
+        if isinstance(leaf, Const) or getattr(leaf, "fact", None) in facts_read:
+            return _atom(leaf, f, p)
+        return Tri.UNKNOWN
+    return _eval(node, facts, params, atom)
 
 
 def evaluate(cond: Condition | object, facts: Mapping, params: Mapping) -> Tri:
