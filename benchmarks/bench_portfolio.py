@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from woningwet_engine.case import Case  # noqa: E402
 from woningwet_engine.conditions.evaluator import Tri, evaluate  # noqa: E402
-from woningwet_engine.engine import Engine, branch_conditions, judge  # noqa: E402
+from woningwet_engine.engine import Engine, judge  # noqa: E402
 from woningwet_engine.facts import build_facts  # noqa: E402
 from woningwet_engine.portfolio import SharedEngine, judge_portfolio  # noqa: E402
 from woningwet_engine.rulebook import load_rulebook  # noqa: E402
@@ -93,7 +93,7 @@ def plain_python(book, cases) -> tuple[float, int]:
     Building the facts is timed too, as judge_portfolio has to build them as well."""
     sel = book.at(DAY)
     comp_rules = [cr for cr in sel.rules if cr.rule.scope == "component"]
-    roots = [root for cr in comp_rules for _, root in branch_conditions(cr)]
+    roots = [b.root for cr in comp_rules for b in cr.branches]
     t = time.perf_counter()
     fired = 0
     for case in cases:

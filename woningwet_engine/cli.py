@@ -243,9 +243,8 @@ def rules_show(rule_id, at, rules_dir):
     click.echo(f"  when:       {r.when}")
     if r.test:
         click.echo(f"  test:       {r.test}")
-    for name, out in (("then", r.then), ("else", r.else_)):
-        if out is None:
-            continue
+    for b in cr.branches:
+        name, out = b.name, b.outcome
         click.echo(f"  {name}:       verdict={out.verdict} violation={out.violation} conditions={out.conditions}")
         click.echo(f"              nl: {out.explain.nl}")
         click.echo(f"              en: {out.explain.en}")

@@ -1,7 +1,8 @@
 """Rule coverage: which tests made each rule fire, and which made it not fire.
 
-The engine calls `notify` once per evaluation (engine.evaluate_all); it returns at once unless a
-`Recorder` is installed, which the test suite does (tests/conftest.py). The recorder notes, per
+The recorder observes evaluation: `install` registers it with evaluation.observe, so it sees every
+evaluate_all; the engine does not know it exists. The test suite installs one (tests/conftest.py).
+The recorder notes, per
 test id, which rule branches fired and which rules were evaluated and did not fire. A "did not
 fire" counts only when the rule was about the fact: its selecting atoms (object, activity, tenure
 and the other facts that only say what kind of component a rule is about) do not rule it out, so
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .engine import FactEvaluation
+    from .evaluation import FactEvaluation
     from .rulebook.loader import Rulebook, Selection
 
 REPORT_FILE = ".rule-coverage.json"
@@ -33,9 +34,9 @@ _RECORDER: "Recorder | None" = None
 
 
 def _non_deciding() -> frozenset[str]:
-    from .verdict import NON_DECIDING_FACTS  # late import: verdict imports the engine
+    from .facts import SELECTOR_FACTS
 
-    return frozenset(NON_DECIDING_FACTS) | {"kind"}
+    return SELECTOR_FACTS | {"kind"}
 
 
 def _selector_status(node, fact: dict, params: dict, selectors: frozenset[str]):
@@ -94,18 +95,19 @@ class Recorder:
 
 
 def install(recorder: Recorder | None) -> None:
+    """Make `recorder` the one that observes evaluation (None: stop recording)."""
+    from . import evaluation
+
     global _RECORDER
+    if _RECORDER is not None:
+        evaluation.unobserve(_RECORDER.record)
     _RECORDER = recorder
+    if recorder is not None:
+        evaluation.observe(recorder.record)
 
 
 def installed() -> Recorder | None:
     return _RECORDER
-
-
-def notify(selection: "Selection", evaluations: list["FactEvaluation"]) -> None:
-    """Called by the engine after every evaluation; free when no recorder is installed."""
-    if _RECORDER is not None:
-        _RECORDER.record(selection, evaluations)
 
 
 def build_report(recorder: Recorder, rulebook: "Rulebook", complete: bool) -> dict:
@@ -119,7 +121,7 @@ def build_report(recorder: Recorder, rulebook: "Rulebook", complete: bool) -> di
             "file": Path(cr.file).name,
             "valid_from": cr.rule.valid_from.isoformat(),
             "valid_to": cr.rule.valid_to.isoformat() if cr.rule.valid_to else None,
-            "has_else": cr.rule.else_ is not None,
+            "has_else": len(cr.branches) > 1,
             "fired_by": {t: sorted(fired[t]) for t in sorted(fired)},
             "branches_fired": branches,
             "not_fired_by": sorted(recorder.not_fired.get(rid, set())),

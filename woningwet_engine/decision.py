@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from .case import Case
-from .engine import FactEvaluation
+from .evaluation import FactEvaluation
+from .remediation import remediate, selection_remediation
 from .result import ComponentResult, Plan, RouteStep, Splits
+from .route import build_route
 from .rulebook.loader import Rulebook, Selection
+from .split import build_splits
 
 KEEP_BY = ("value", "units")
 
@@ -18,10 +21,6 @@ def decide(case: Case, book: Rulebook, selection: Selection, component_facts: li
            comp_evals: list[FactEvaluation], plan_evals: list[FactEvaluation], results: list[ComponentResult],
            plan: Plan, lang: str, start: dt.date | None = None,
            keep_by: str = "value") -> tuple[Splits, list[RouteStep]]:
-    from .remediation import remediate, selection_remediation
-    from .route import build_route
-    from .split import build_splits
-
     if keep_by not in KEEP_BY:
         raise ValueError(f"keep_by must be one of {KEEP_BY}")
     outcome = build_splits(case, component_facts, plan_fact, comp_evals, results, selection, lang, keep_by)

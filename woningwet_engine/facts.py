@@ -134,6 +134,11 @@ SCHEMAS: dict[str, Mapping[str, FieldSpec]] = {
     "component": COMPONENT_FIELDS, "project": PROJECT_FIELDS, "plan": PLAN_FIELDS,
 }
 
+# facts that only select which kind of component a rule is about: a rule failing on one of them is
+# simply not about this fact (left out of the why-not list, not a non-firing test in rule coverage)
+SELECTOR_FACTS = frozenset({"object", "activity", "kind", "tenure", "self_contained", "is_bog_space", "parking_use",
+                            "lfb_category", "mv_code", "sale_buyer", "service_kind", "verbinding_counterparty"})
+
 LEEFBAARHEID_CATEGORIES = {"woonmaatschappelijk_werk", "small_scale_infrastructure", "clean_safe_nuisance",
                            "ontmoeting", "general_welfare", "public_space_maintenance", "other"}
 INVESTMENT_ACTIVITIES = {"build", "acquire", "renovate"}

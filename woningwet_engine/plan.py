@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .engine import FactEvaluation
+from .evaluation import FactEvaluation
 from .explain import citation, render as render_text
 from .facts import SCHEMAS
 from .result import Plan, PlanCheck
 from .rulebook.loader import Selection
-from .verdict import assumptions_for, inputs_for, outcome_of, reason_for
+from .verdict import assumptions_for, inputs_for, reason_for
 
 UNKNOWN_TEXT = {"nl": "Niet te beoordelen, onbekend: {missing}. ", "en": "Cannot be assessed, unknown: {missing}. "}
 
@@ -25,7 +25,7 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             checks.append(PlanCheck(
                 id=rule.check, rule=rule.id, subject=subject, status="pass" if bs.branch == "then" else "fail",
                 text=reason.text, citation=reason.citation, confidence=rule.confidence, inputs=reason.inputs,
-                conditions=list(outcome_of(bs).conditions)))
+                conditions=list(bs.outcome.conditions)))
         seen = set()
         for bs in ev.unknown:
             rule = bs.rule.rule

@@ -23,7 +23,8 @@ from typing import Iterable, Iterator
 
 from .case import Case
 from .conditions.nodes import Cmp, In, Param, atoms
-from .engine import BranchState, Engine, FactEvaluation, evaluate_fact, judge
+from .engine import judge
+from .evaluation import BranchState, Engine, FactEvaluation, evaluate_fact
 from .facts import SCHEMAS
 from .result import Result
 from .rulebook.loader import Rulebook, Selection
@@ -45,8 +46,7 @@ class Partition:
         numbers: dict[str, set] = {}
         texts: dict[str, set] = {}
         for cr in rules:
-            roots = [cr.when.root] + ([cr.test.root] if cr.test is not None else [])
-            for root in roots:
+            for root in (b.root for b in cr.branches):
                 for atom in atoms(root):
                     name = atom.fact
                     ftype = schema[name].type
@@ -177,7 +177,7 @@ def _own(states: list[BranchState], canon: dict, fact: dict) -> list[BranchState
     for bs in states:
         why = bs.why
         if why is not None and why.fact is not None and canon.get(why.fact) != fact.get(why.fact):
-            bs = BranchState(bs.rule, bs.branch, bs.status, dataclasses.replace(why, seen=fact.get(why.fact)))
+            bs = dataclasses.replace(bs, why=dataclasses.replace(why, seen=fact.get(why.fact)))
         out.append(bs)
     return out
 

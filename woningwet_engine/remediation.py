@@ -31,9 +31,9 @@ from decimal import Decimal
 from typing import Any
 
 from .case import Case, Component, Land
-from .conditions.evaluator import Tri, _atom as eval_atom, _eval
+from .conditions.evaluator import Tri, atom_value, evaluate
 from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
-from .engine import FactEvaluation
+from .evaluation import FactEvaluation
 from .explain import citation, human_value
 from .facts import COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, plan_fact, project_aggregates
 from .result import Change, ComponentResult, Plan, Remediation
@@ -196,14 +196,8 @@ def _negative(outcome, strict_decision: bool = True) -> bool:
     return outcome.verdict == "forbidden" or outcome.violation or (strict_decision and outcome.verdict == "needs_decision")
 
 
-def _branch_fires(cr, branch: str, fact: dict, values: dict) -> bool:
-    w = _eval(cr.when.root, fact, values)
-    if cr.test is None:
-        return w is Tri.TRUE
-    t = _eval(cr.test.root, fact, values)
-    if branch == "then":
-        return w is Tri.TRUE and t is Tri.TRUE
-    return w is Tri.TRUE and t is Tri.FALSE
+def _branch_fires(branch, fact: dict, values: dict) -> bool:
+    return evaluate(branch.root, fact, values) is Tri.TRUE
 
 
 def component_passes(case: Case, k: int, selection: Selection) -> bool:
@@ -213,15 +207,14 @@ def component_passes(case: Case, k: int, selection: Selection) -> bool:
     values = selection.values
     key = (selection.key, "negative")
     if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = [(cr, branch) for cr in _rules(selection, "component")
-                             for branch, outcome in (("then", cr.rule.then), ("else", cr.rule.else_))
-                             if outcome is not None and _negative(outcome)]
-    return not any(_branch_fires(cr, branch, fact, values) for cr, branch in _RULES_CACHE[key])
+        _RULES_CACHE[key] = [b for cr in _rules(selection, "component") for b in cr.branches
+                             if _negative(b.outcome)]
+    return not any(_branch_fires(b, fact, values) for b in _RULES_CACHE[key])
 
 
 def branch_cleared(case: Case, k: int, selection: Selection, rule_id: str, branch: str) -> bool:
-    cr = next(cr for cr in selection.rules if cr.rule.id == rule_id)
-    return not _branch_fires(cr, branch, _component_fact(case, k, selection), selection.values)
+    return not _branch_fires(selection.rule(rule_id).branch(branch), _component_fact(case, k, selection),
+                             selection.values)
 
 
 # --- deriving moves --------------------------------------------------------------------------------------
@@ -229,7 +222,7 @@ def branch_cleared(case: Case, k: int, selection: Selection, rule_id: str, branc
 def alternatives(node, fact: dict, values: dict, want: bool) -> list[tuple]:
     """Ways to give `node` the truth value `want`: each a tuple of (atom, wanted truth value)."""
     goal = Tri.TRUE if want else Tri.FALSE
-    status = _eval(node, fact, values)
+    status = evaluate(node, fact, values)
     if status is goal:
         return [()]
     if isinstance(node, Not):
@@ -238,7 +231,7 @@ def alternatives(node, fact: dict, values: dict, want: bool) -> list[tuple]:
         conj = isinstance(node, And) == want  # all children must reach the goal
         if conj:
             options = [alternatives(item, fact, values, want) for item in node.items
-                       if _eval(item, fact, values) is not goal]
+                       if evaluate(item, fact, values) is not goal]
             if any(not o for o in options):
                 return []
             out = []
@@ -258,7 +251,7 @@ def alternatives(node, fact: dict, values: dict, want: bool) -> list[tuple]:
 
 
 def _atom_holds(node, want: bool, fact: dict, values: dict) -> bool:
-    return eval_atom(node, fact, values) is (Tri.TRUE if want else Tri.FALSE)
+    return atom_value(node, fact, values) is (Tri.TRUE if want else Tri.FALSE)
 
 
 def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selection: Selection) -> int | None:
@@ -428,9 +421,8 @@ def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, st
 
 def _negative_branches(ev: FactEvaluation):
     for bs in ev.fired:
-        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
-        if _negative(outcome):
-            yield bs, outcome
+        if _negative(bs.outcome):
+            yield bs, bs.outcome
 
 
 def component_remediation(case: Case, k: int, ev: FactEvaluation, result: ComponentResult, party: str,
@@ -442,10 +434,8 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
         cr = bs.rule
         rule = cr.rule
         cite = citation(rule.legal_basis[0], selection.date, lang)
-        if cr.test is not None:
-            alts = alternatives(cr.test.root, fact, values, want=(bs.branch == "else"))
-        else:
-            alts = alternatives(cr.when.root, fact, values, want=False)
+        # the branch must stop firing: what decides it (its test part, or `when`) must become false
+        alts = alternatives(bs.definition.decisive, fact, values, want=False)
         found: list[Candidate] = []
         for alt in alts:
             if not alt:
@@ -511,10 +501,9 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
     if plan_ev is None:
         return
     for bs in plan_ev.fired:
-        outcome = bs.rule.rule.else_ if bs.branch == "else" else bs.rule.rule.then
-        if bs.branch != "else" or not outcome.violation or bs.rule.test is None:
-            continue
-        alts = alternatives(bs.rule.test.root, plan_ev.fact, selection.values, want=True)
+        if not bs.outcome.violation or bs.definition.needs_test is not False:
+            continue  # a failing check is the `else` branch of its test
+        alts = alternatives(bs.definition.decisive, plan_ev.fact, selection.values, want=False)
         members = _lfb_members(case)
         for alt in alts:
             if len(alt) != 1 or alt[0][0].fact != "lfb_per_daeb_home" or not members:

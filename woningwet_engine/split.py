@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .case import Case, Component
-from .engine import FactEvaluation
+from .evaluation import FactEvaluation
 from .explain import citation
 from .result import (
     ComponentResult, LimitOut, PartyTotal, ProjectSplit, SelectionOut, SharedCostOut, SplitPart, Splits,
@@ -147,9 +147,8 @@ def _deciding(ev: FactEvaluation, verdict: str):
     """The fired branches whose outcome gives the component's verdict, in rulebook order."""
     out = []
     for bs in ev.fired:
-        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
-        if outcome.verdict == verdict:
-            out.append((bs, outcome))
+        if bs.outcome.verdict == verdict:
+            out.append((bs, bs.outcome))
     return out
 
 
@@ -211,8 +210,7 @@ def _value(comp: Component, keep_by: str) -> int:
 def _forbidding_rules(ev: FactEvaluation) -> set[str]:
     out = set()
     for bs in ev.fired:
-        outcome = bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
-        if outcome.verdict == "forbidden":
+        if bs.outcome.verdict == "forbidden":
             out.add(bs.rule.rule.id)
     return out
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from .case import Component
 from .conditions.evaluator import render
-from .conditions.nodes import Not
-from .engine import BranchState, FactEvaluation
+from .evaluation import BranchState, FactEvaluation
 from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text
-from .facts import COMPONENT_FIELDS
+from .facts import COMPONENT_FIELDS, SELECTOR_FACTS
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
@@ -28,16 +27,6 @@ VERDICT_TEXT = {
     "nl": {"daeb": "DAEB", "non_daeb": "niet-DAEB", "forbidden": "verboden", "needs_decision": "besluit minister nodig"},
     "en": {"daeb": "DAEB", "non_daeb": "non-DAEB", "forbidden": "forbidden", "needs_decision": "needs a minister's decision"},
 }
-# facts that only select which kind of component a rule is about; a rule failing on one of them
-# is simply not about this component and is left out of the why-not list
-NON_DECIDING_FACTS = {"object", "activity", "kind", "tenure", "self_contained", "is_bog_space", "parking_use",
-                      "lfb_category", "mv_code", "sale_buyer", "service_kind", "verbinding_counterparty"}
-
-
-def outcome_of(bs: BranchState):
-    return bs.rule.rule.then if bs.branch == "then" else bs.rule.rule.else_
-
-
 # Memo per selection (Selection.memo, dropped with it): the parts of a result that depend only on
 # the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
@@ -84,7 +73,7 @@ def _reason_names(cr, branch: str, lang: str, template: str, memo: dict) -> tupl
 def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
                extra: dict | None = None) -> Reason:
     cr = bs.rule
-    outcome = outcome_of(bs)
+    outcome = bs.outcome
     template = getattr(outcome.explain, lang)
     memo = _context(selection)
     key = None
@@ -137,9 +126,8 @@ def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
 
 def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
     rule = bs.rule.rule
-    outcome = outcome_of(bs)
-    root = bs.rule.when.root if bs.rule.test is None else (
-        bs.rule.test.root if bs.branch == "then" else Not(bs.rule.test.root))
+    outcome = bs.outcome
+    root = bs.definition.decisive
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     verdict = VERDICT_TEXT[lang].get(outcome.verdict, "-") if outcome.verdict else "-"
@@ -172,9 +160,9 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                      lang: str, illustrative: bool) -> ComponentResult:
     fact = ev.fact
     schema = COMPONENT_FIELDS
-    verdict_branches = [bs for bs in ev.fired if outcome_of(bs).verdict]
-    top = max((PRECEDENCE[outcome_of(bs).verdict] for bs in verdict_branches), default=0)
-    open_branches = [bs for bs in ev.unknown if outcome_of(bs).verdict and PRECEDENCE[outcome_of(bs).verdict] > top]
+    verdict_branches = [bs for bs in ev.fired if bs.outcome.verdict]
+    top = max((PRECEDENCE[bs.outcome.verdict] for bs in verdict_branches), default=0)
+    open_branches = [bs for bs in ev.unknown if bs.outcome.verdict and PRECEDENCE[bs.outcome.verdict] > top]
     if open_branches or top == 0:
         verdict = "undetermined"
     else:
@@ -184,7 +172,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     condition_sources: dict[str, list[str]] = {}
     violation = False
     for bs in ev.fired:
-        outcome = outcome_of(bs)
+        outcome = bs.outcome
         if outcome.verdict:
             effect = "verdict" if outcome.verdict == verdict else "overridden"
         elif outcome.violation:
@@ -203,7 +191,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                 if bs.rule.rule.id not in condition_sources[cid]:
                     condition_sources[cid].append(bs.rule.rule.id)
     if verdict == "undetermined":
-        pending = open_branches or [bs for bs in ev.unknown if outcome_of(bs).verdict]
+        pending = open_branches or [bs for bs in ev.unknown if bs.outcome.verdict]
         for bs in pending:
             reasons.append(_undetermined_reason(bs, fact, selection, lang))
         if not pending:
@@ -235,7 +223,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                            else "The figures of this case are illustrative.")
 
     party = "corporation"
-    for r, bs in ((r, bs) for bs in ev.fired for r in [outcome_of(bs)]):
+    for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
         if r.party and (r.verdict == verdict or not r.verdict):
             party = r.party
             break
@@ -244,7 +232,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     nf_memo = memo["not_fired"]
     for bs in ev.not_fired + ev.unknown:
         why = bs.why
-        if why is None or why.fact in NON_DECIDING_FACTS or bs.rule.rule.scope != "component":
+        if why is None or why.fact in SELECTOR_FACTS or bs.rule.rule.scope != "component":
             continue
         try:
             key = (bs.rule.rule.id, bs.branch, why)

@@ -43,7 +43,23 @@ def _fact(facts: Mapping, name: str):
     return MISSING if value is None else value
 
 
-def _atom(node, facts: Mapping, params: Mapping) -> Tri:
+NOT = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}
+
+
+def tri_not(a: Tri) -> Tri:
+    return NOT[a]
+
+
+def tri_and(a: Tri, b: Tri) -> Tri:
+    if Tri.FALSE in (a, b):
+        return Tri.FALSE
+    if Tri.UNKNOWN in (a, b):
+        return Tri.UNKNOWN
+    return Tri.TRUE
+
+
+def atom_value(node, facts: Mapping, params: Mapping) -> Tri:
+    """The value of one leaf (comparison, membership, present/missing, constant)."""
     if isinstance(node, Const):
         return Tri.TRUE if node.value else Tri.FALSE
     if isinstance(node, Present):
@@ -68,7 +84,7 @@ def _atom(node, facts: Mapping, params: Mapping) -> Tri:
     raise TypeError(f"not an atom: {node!r}")
 
 
-def _eval(node, facts: Mapping, params: Mapping, atom=_atom) -> Tri:
+def _eval(node, facts: Mapping, params: Mapping, atom=atom_value) -> Tri:
     """Kleene and/or/not over the tree; `atom` decides the leaves (the normal one by default)."""
     if isinstance(node, And):
         result = Tri.TRUE
@@ -89,8 +105,7 @@ def _eval(node, facts: Mapping, params: Mapping, atom=_atom) -> Tri:
                 result = Tri.UNKNOWN
         return result
     if isinstance(node, Not):
-        r = _eval(node.item, facts, params, atom)
-        return {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[r]
+        return NOT[_eval(node.item, facts, params, atom)]
     return atom(node, facts, params)
 
 
@@ -98,14 +113,17 @@ def evaluate_restricted(node, facts: Mapping, params: Mapping, facts_read: froze
     """Evaluate with every atom on a fact outside `facts_read` taken as UNKNOWN (constants stay)."""
     def atom(leaf, f, p):
         if isinstance(leaf, Const) or getattr(leaf, "fact", None) in facts_read:
-            return _atom(leaf, f, p)
+            return atom_value(leaf, f, p)
         return Tri.UNKNOWN
     return _eval(node, facts, params, atom)
 
 
-def evaluate(cond: Condition | object, facts: Mapping, params: Mapping) -> Tri:
+def evaluate(cond: Condition | object, facts: Mapping, params: Mapping, atom=atom_value) -> Tri:
+    """The public evaluator: the three-valued value of a condition (or any node of one) on `facts`
+    (fact name -> value; absent or None is unknown) and `params` (parameter id -> value; None is
+    unknown). `atom` may replace how leaves are decided (see evaluate_restricted)."""
     root = cond.root if isinstance(cond, Condition) else cond
-    return _eval(root, facts, params)
+    return _eval(root, facts, params, atom)
 
 
 def render(node) -> str:
@@ -158,9 +176,8 @@ def _first(node, facts, params, want: Tri):
                     return found
         return None
     if isinstance(node, Not):
-        inner_want = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[want]
-        return _first(node.item, facts, params, inner_want)
-    return node if _atom(node, facts, params) is want else None
+        return _first(node.item, facts, params, NOT[want])
+    return node if atom_value(node, facts, params) is want else None
 
 
 def _unknowns(node, facts, params, out_facts: list, out_params: list) -> None:
@@ -171,7 +188,7 @@ def _unknowns(node, facts, params, out_facts: list, out_params: list) -> None:
     if isinstance(node, Not):
         _unknowns(node.item, facts, params, out_facts, out_params)
         return
-    if isinstance(node, (Cmp, In)) and _atom(node, facts, params) is Tri.UNKNOWN:
+    if isinstance(node, (Cmp, In)) and atom_value(node, facts, params) is Tri.UNKNOWN:
         if _fact(facts, node.fact) is MISSING and node.fact not in out_facts:
             out_facts.append(node.fact)
         pname = node.rhs.name if isinstance(node, Cmp) and isinstance(node.rhs, Param) else getattr(node, "param", None)

@@ -18,11 +18,12 @@ from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..conditions.nodes import Condition, ConditionError, parse_condition
+from ..conditions.evaluator import Tri, tri_and, tri_not
+from ..conditions.nodes import And, Condition, ConditionError, Node, Not, parse_condition
 from ..errors import InputError, Problem
 from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, pydantic_problems
-from .model import ConditionCatalogue, ConditionDef, OutOfScope, OutOfScopeEntry, Rule, RuleFile
+from .model import ConditionCatalogue, ConditionDef, OutOfScope, OutOfScopeEntry, Outcome, Rule, RuleFile
 from .params import ParameterFile, ResolvedParam, resolve
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -40,6 +41,52 @@ class RulebookMeta(BaseModel):
     coverage_to: dt.date
 
 
+@dataclass(frozen=True, eq=False)
+class Branch:
+    """One branch of a rule, defined here once for every consumer (reference evaluation, the
+    durable_rules compiler, static checks, verdicts, splits, remediation, coverage).
+
+    A rule without a test has one branch, `then`, which fires when `when` holds. A tested rule has
+    `then` (when and test) and `else` (when and not test). `needs_test` says which value of the
+    test the branch needs (None: the rule has no test)."""
+
+    rule: "CompiledRule"
+    name: str  # "then" | "else"
+    outcome: Outcome
+    needs_test: bool | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.rule.rule.id}#{self.name}"
+
+    @property
+    def when(self) -> Node:
+        return self.rule.when.root
+
+    @cached_property
+    def test(self) -> Node | None:
+        """What this branch needs of the rule's test, as a condition: the test or its negation."""
+        if self.needs_test is None:
+            return None
+        return self.rule.test.root if self.needs_test else Not(self.rule.test.root)
+
+    @cached_property
+    def root(self) -> Node:
+        """The whole condition under which the branch fires."""
+        return self.when if self.test is None else And((self.when, self.test))
+
+    @property
+    def decisive(self) -> Node:
+        """What decides the branch once the rule applies: its test part, or `when` without a test."""
+        return self.when if self.test is None else self.test
+
+    def status(self, when: Tri, test: Tri | None) -> Tri:
+        """The branch's three-valued status from the values of the rule's `when` and `test`."""
+        if self.needs_test is None:
+            return when
+        return tri_and(when, test if self.needs_test else tri_not(test))
+
+
 @dataclass(frozen=True)
 class CompiledRule:
     """A rule with its parsed conditions and the file it came from."""
@@ -50,16 +97,27 @@ class CompiledRule:
     test: Condition | None
 
     @cached_property
+    def branches(self) -> tuple[Branch, ...]:
+        """The rule's branches in order (then, else); see Branch."""
+        if self.test is None:
+            return (Branch(self, "then", self.rule.then, None),)
+        return (Branch(self, "then", self.rule.then, True), Branch(self, "else", self.rule.else_, False))
+
+    def branch(self, name: str) -> Branch:
+        for b in self.branches:
+            if b.name == name:
+                return b
+        raise KeyError(f"{self.rule.id} has no branch {name!r}")
+
+    @cached_property
     def params(self) -> tuple[str, ...]:
         """Parameters the rule reads: in its conditions, then in its explanations (so that an
         unverified figure quoted in a text is listed under assumptions too)."""
         names = list(self.when.params)
         if self.test is not None:
             names += [p for p in self.test.params if p not in names]
-        for outcome in (self.rule.then, self.rule.else_):
-            if outcome is None:
-                continue
-            for text in (outcome.explain.nl, outcome.explain.en):
+        for b in self.branches:
+            for text in (b.outcome.explain.nl, b.outcome.explain.en):
                 names += [n[6:] for n in PLACEHOLDER.findall(text) if n.startswith("param.") and n[6:] not in names]
         return tuple(names)
 
@@ -83,6 +141,14 @@ class Selection:
     @cached_property
     def values(self) -> dict:
         return {pid: p.value for pid, p in self.params.items()}
+
+    @cached_property
+    def _by_id(self) -> dict[str, "CompiledRule"]:
+        return {cr.rule.id: cr for cr in self.rules}
+
+    def rule(self, rule_id: str) -> "CompiledRule":
+        """The rule in force with this id (KeyError when none is)."""
+        return self._by_id[rule_id]
 
     @cached_property
     def memo(self) -> dict:

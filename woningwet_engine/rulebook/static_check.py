@@ -44,7 +44,7 @@ from ..conditions.nodes import And, Cmp, Const, In, Not, Or, Param, Present, ato
 from ..errors import InputError, Problem
 from ..facts import COMPONENT_FIELDS, SCHEMAS
 from ..yamlio import load_yaml_file
-from .loader import CompiledRule, Rulebook
+from .loader import Branch, CompiledRule, Rulebook
 from .model import PRECEDENCE
 
 ALLOW_FILE = "check-allow.yaml"
@@ -128,28 +128,41 @@ class Report:
 
 @dataclass(frozen=True)
 class BranchInfo:
-    name: str  # "DAEB-01.b#then"
-    rule: CompiledRule
-    branch: str
-    root: object
-    facts: tuple[str, ...]
+    """A rule branch (rulebook Branch) as the analyses address it: by its id, with the facts its rule reads."""
+
+    spec: Branch
+
+    @property
+    def name(self) -> str:  # "DAEB-01.b#then"
+        return self.spec.id
+
+    @property
+    def rule(self) -> CompiledRule:
+        return self.spec.rule
+
+    @property
+    def branch(self) -> str:
+        return self.spec.name
+
+    @property
+    def root(self):
+        return self.spec.root
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return self.spec.rule.facts
 
     @property
     def outcome(self):
-        return self.rule.rule.then if self.branch == "then" else self.rule.rule.else_
+        return self.spec.outcome
 
     @property
     def verdict(self) -> str | None:
-        return self.outcome.verdict
+        return self.spec.outcome.verdict
 
 
 def branches_of(cr: CompiledRule) -> list[BranchInfo]:
-    facts = cr.facts
-    if cr.test is None:
-        return [BranchInfo(f"{cr.rule.id}#then", cr, "then", cr.when.root, facts)]
-    return [BranchInfo(f"{cr.rule.id}#then", cr, "then", And((cr.when.root, cr.test.root)), facts),
-            BranchInfo(f"{cr.rule.id}#else", cr, "else", And((cr.when.root, Not(cr.test.root))), facts)]
-
+    return [BranchInfo(b) for b in cr.branches]
 
 
 def fact_domains(roots: Iterable, values: Mapping, schema) -> dict[str, list]:
