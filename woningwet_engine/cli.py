@@ -145,9 +145,11 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_
     """Judge one or more CASE files; print a table or the JSON result."""
     from .case import load_case
     from .engine import judge
+    from .modelcache import install, store
     from .result import canonical_json
     from .textout import text_table
 
+    models_cached = install()
     day = parse_date(at)
     start_day = parse_date(start, "--start")
     book = load_book(rules_dir)
@@ -167,14 +169,15 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_
 
         record_cli(loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by})
     if fmt == "json":
-        payload = results[0].model_dump(mode="json") if len(results) == 1 else [r.model_dump(mode="json") for r in results]
-        text = canonical_json(payload)
+        text = canonical_json(results[0] if len(results) == 1 else results)
     else:
         text = "\n".join(text_table(r) for r in results)
     if output:
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
+    if not models_cached:
+        store()
     global _FAST_EXIT
     _FAST_EXIT = not record  # the decision log is closed by then, but leave it a normal exit
     sys.exit(0 if all(r.summary.compliant for r in results) else 1)

@@ -19,7 +19,28 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 
 
-class _LineLoader(yaml.SafeLoader):
+try:  # libyaml's parser (C) under PyYAML's own composer: the same nodes and marks, ~5x faster
+    _Parser = yaml._yaml.CParser  # type: ignore[attr-defined]
+except AttributeError:  # PyYAML built without libyaml
+    _Parser = None
+
+
+if _Parser is not None:
+    class _Base(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """CParser for events; the Python composer (so that compose_node below keeps refusing
+        aliases and deep nesting before any node is built: libyaml's own composer recurses in C
+        and crashes the process on a deeply nested document)."""
+
+        def __init__(self, stream: str):
+            _Parser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+else:  # pragma: no cover
+    _Base = yaml.SafeLoader
+
+
+class _LineLoader(_Base):
     def __init__(self, stream: str, filename: str):
         super().__init__(stream)
         self.filename = filename

@@ -38,8 +38,10 @@ def _renderer_failed(exc: RendererError) -> None:
 def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
     from ..case import load_case
+    from ..modelcache import install, store
     from . import report_text
 
+    models_cached = install()
     day = parse_date(at)
     if fmt == "pdf" and output is None:
         raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
@@ -50,6 +52,8 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     except RendererError as exc:
         _renderer_failed(exc)
         return
+    if not models_cached:
+        store()
     if record:  # the memo's decision, judged again (deterministic) to get the Result to store
         from ..audit import record_cli
         from ..engine import judge

@@ -1,0 +1,127 @@
+"""The validators and serialisers of the case, result and rulebook models, kept on disk between CLI runs.
+
+Building them (pydantic turning ~45 model classes into one core schema each) took about a third of
+a `woningwet check` of Kanaleneiland. pydantic-core builds a validator from a core schema in a few
+milliseconds; what is slow is making the schema. So the first run stores every model's core schema
+(without its JSON-Schema metadata, which holds local functions and is only needed for
+`woningwet schema`), and later runs give each model a validator and serialiser made from it. The
+models stay lazily built otherwise: `model_json_schema()` still builds the model the normal way.
+
+Same safety rules as the rulebook cache (rulebook/cache.py): the file is a pickle, so it is used
+only from a directory and file that belong to the current user and that nobody else can write;
+it is keyed by the engine, Python, pydantic and pydantic-core versions and the bytes of the
+modules that define the models and their validators; anything odd falls back to building.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+_SOURCES = ("case.py", "result.py", "units.py", "modelcache.py", "rulebook/model.py", "rulebook/params.py")
+
+
+def _models() -> list[type]:
+    from pydantic import BaseModel
+
+    from . import case, result
+    from .rulebook import model, params
+
+    out = []
+    for module in (case, result, model, params):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
+                out.append(value)
+    return out
+
+
+def _path() -> Path:
+    import pydantic
+    import pydantic_core
+
+    from . import __version__
+    from .rulebook.cache import cache_dir
+
+    h = hashlib.sha256(f"{__version__}\0{sys.version}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0".encode())
+    for name in _SOURCES:
+        h.update(name.encode() + b"\0" + (_PACKAGE / name).read_bytes())
+    return cache_dir() / f"models-{h.hexdigest()}.pickle"
+
+
+def _strip(node):
+    """The core schema without `metadata` (JSON-Schema hooks; not used to validate or serialise)."""
+    if isinstance(node, dict):
+        return {k: _strip(v) for k, v in node.items() if k != "metadata"}
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    if isinstance(node, tuple):
+        return tuple(_strip(v) for v in node)
+    return node
+
+
+def install() -> bool:
+    """Give every case and result model its validator and serialiser from the cache; False on a miss."""
+    if os.environ.get("WONINGWET_NO_CACHE"):
+        return True  # nothing to install, and nothing to store either
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    from .rulebook.cache import _private
+
+    try:
+        target = _path()
+        if not (_private(target.parent) and _private(target)):
+            return False
+        with target.open("rb") as fh:
+            stored = pickle.load(fh)
+        built = {}
+        for cls in _models():
+            schema, config = stored[f"{cls.__module__}:{cls.__qualname__}"]
+            built[cls] = (SchemaValidator(schema, config), SchemaSerializer(schema, config))
+    except Exception:  # a missing, damaged or foreign cache file is ignored, never trusted
+        return False
+    for cls, (validator, serializer) in built.items():
+        if not cls.__pydantic_complete__:  # a model already built in this process keeps its own
+            cls.__pydantic_validator__ = validator
+            cls.__pydantic_serializer__ = serializer
+    return True
+
+
+def store() -> None:
+    """Build every case and result model and store their core schemas (after a cache miss)."""
+    import tempfile
+
+    from .rulebook.cache import _private
+
+    try:
+        stored = {}
+        for cls in _models():
+            if not cls.__pydantic_complete__:
+                cls.model_rebuild()
+            stored[f"{cls.__module__}:{cls.__qualname__}"] = (_strip(cls.__pydantic_core_schema__), _core_config(cls))
+        target = _path()
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(target.parent):
+            return
+        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".models-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except Exception:  # the cache is only an optimisation
+        pass
+
+
+def _core_config(cls):
+    """The pydantic-core config pydantic builds the model's validator with (pydantic pinned in pyproject)."""
+    from pydantic._internal._config import ConfigWrapper
+
+    return ConfigWrapper(cls.model_config, check=False).core_config(title=cls.__name__)
