@@ -166,6 +166,9 @@ class Selection:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+SELECTIONS_KEPT = 64
+
+
 @dataclass
 class Rulebook:
     files: dict[str, bytes]
@@ -193,19 +196,34 @@ class Rulebook:
         return self.meta.coverage_from <= day <= self.meta.coverage_to
 
     def at(self, day: dt.date) -> Selection:
-        rules = tuple(r for r in self.rules if r.rule.valid_on(day))
-        needed: list[str] = []
-        for r in rules:
-            needed += [p for p in r.params if p not in needed]
-        # pull in everything the fact builder may use (allocation limits) and route periods
-        for pid in sorted(self.params):
-            if pid not in needed:
-                needed.append(pid)
-        params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
-        return Selection(day, rules, params, self.sha256)
+        """The selection for `day`; the same object for the same day while it is among the last
+        SELECTIONS_KEPT days asked for (so its per-selection memo serves every case of that day)."""
+        kept = self.__dict__.setdefault("_selections", {})
+        found = kept.pop(day, None)
+        if found is None:
+            rules = tuple(r for r in self.rules if r.rule.valid_on(day))
+            # the rules' parameters and everything the fact builder may use (allocation limits) and route periods
+            needed = {p for r in rules for p in r.params} | set(self.params)
+            params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
+            found = Selection(day, rules, params, self.sha256)
+            if len(kept) >= SELECTIONS_KEPT:
+                del kept[next(iter(kept))]
+        kept[day] = found  # most recently used last
+        return found
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_selections", None)  # per-process scratch, not part of the pickled rulebook
+        state.pop("_change_points", None)
+        return state
 
     def change_points(self) -> list[dt.date]:
         """Dates on which some rule or parameter value starts or stops applying."""
+        if "_change_points" not in self.__dict__:
+            self.__dict__["_change_points"] = self._change_points()
+        return list(self.__dict__["_change_points"])
+
+    def _change_points(self) -> list[dt.date]:
         points = {self.meta.coverage_from}
         for r in self.rules:
             points.add(r.rule.valid_from)
