@@ -29,7 +29,7 @@ from pydantic import (
 
 from .errors import InputError, Problem
 from .units import BP, euros_to_cents, ratio_to_bp
-from .yamlio import LoadedYaml, load_yaml_file, pydantic_problems
+from .yamlio import LoadedYaml, load_yaml_bytes, load_yaml_file, pydantic_problems
 
 MAX_EUR_CENTS = 10**15  # EUR 10 trillion: larger amounts are input errors, not plans
 MAX_COMPONENTS = 20_000
@@ -493,6 +493,12 @@ def parse_case(data: Any, loaded: LoadedYaml) -> Case:
 
 def load_case(path: Path | str) -> Case:
     loaded = load_yaml_file(path)
+    return parse_case(loaded.data, loaded)
+
+
+def load_case_bytes(raw: bytes, filename: str) -> Case:
+    """A case from the bytes of a case file (e.g. an upload); `filename` only names it in problems."""
+    loaded = load_yaml_bytes(raw, filename)
     return parse_case(loaded.data, loaded)
 
 

@@ -63,6 +63,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "report-all": "woningwet_engine.report.cli:report_all",
     "audit": "woningwet_engine.audit.cli:audit",
     "compare": "woningwet_engine.compare:compare_command",
+    "serve": "woningwet_engine.web.cli:serve",
 }
 
 

@@ -159,13 +159,18 @@ def load_yaml_file(path: Path | str) -> LoadedYaml:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([Problem(str(path), "", f"cannot read file: {exc.strerror}")]) from None
+    return load_yaml_bytes(raw, str(path))
+
+
+def load_yaml_bytes(raw: bytes, filename: str) -> LoadedYaml:
+    """The bytes of a file (or of an HTTP request body) named `filename` in problems."""
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(str(path), "", f"file larger than {MAX_BYTES} bytes")])
+        raise InputError([Problem(filename, "", f"file larger than {MAX_BYTES} bytes")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(str(path), "", f"not UTF-8 text (byte {exc.start})")]) from None
-    return load_yaml_text(text, str(path))
+        raise InputError([Problem(filename, "", f"not UTF-8 text (byte {exc.start})")]) from None
+    return load_yaml_text(text, filename)
 
 
 def pydantic_problems(exc, loaded: LoadedYaml) -> list[Problem]:

@@ -1,0 +1,468 @@
+"""The HTML pages: start, YAML and form editors, the memo view, two dates side by side, downloads,
+and the auditor's pages for the decision log.
+
+Pages hold no server-side state: the case travels with each form post (a hidden field), so nothing
+a visitor sends is stored unless they record a decision in a configured log. Sample cases and static
+files are read into memory when the server starts; no request path is ever mapped to a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..errors import InputError, Problem
+from . import forms, service
+from .security import csp
+from .service import LANGS, Options
+
+HERE = Path(__file__).resolve().parent
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".svg": "image/svg+xml"}
+FORMATS = ("pdf", "html", "md", "json")
+MAX_FORM_FIELDS = 20_000
+
+
+@lru_cache(maxsize=None)
+def env() -> jinja2.Environment:
+    e = jinja2.Environment(loader=jinja2.PackageLoader("woningwet_engine.web", "templates"),
+                           autoescape=True, undefined=jinja2.StrictUndefined)
+    e.globals["display"] = forms.display
+    return e
+
+
+@lru_cache(maxsize=None)
+def strings(lang: str) -> dict:
+    return yaml.safe_load((HERE / "templates" / f"ui.{lang}.yaml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def static_files() -> dict[str, tuple[bytes, str]]:
+    """name -> (content, media type), read once; /static/<name> serves only these."""
+    return {p.name: (p.read_bytes(), STATIC_TYPES[p.suffix]) for p in sorted((HERE / "static").iterdir())
+            if p.suffix in STATIC_TYPES}
+
+
+def lang_of(request: Request, form=None) -> str:
+    for value in ((form or {}).get("lang"), request.query_params.get("lang"), request.cookies.get("lang")):
+        if value in LANGS:
+            return value
+    return "nl"
+
+
+def page(request: Request, template: str, lang: str, status: int = 200, style_hashes: tuple[str, ...] = (),
+         **context) -> HTMLResponse:
+    svc = request.app.state.service
+    html = env().get_template(template).render(
+        t=strings(lang), lang=lang, has_log=svc.log_path is not None, path=request.url.path, **context)
+    response = HTMLResponse(html, status_code=status)
+    response.headers["content-security-policy"] = csp(style_hashes)
+    if request.cookies.get("lang") != lang:
+        response.set_cookie("lang", lang, samesite="strict", httponly=True)
+    return response
+
+
+def error_page(request: Request, lang: str, status: int, message: str) -> HTMLResponse:
+    return page(request, "error.html.j2", lang, status=status, message=message)
+
+
+# ------------------------------------------------------------------------------------------------
+# the memo inside an app page
+
+
+_STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+
+
+def embed_memo(html: str) -> tuple[Markup, str, str]:
+    """(memo body markup, its <style> text, that text's CSP hash) from a memo the report renders."""
+    style = _STYLE.search(html)
+    body = _BODY.search(html)
+    css = style.group(1) if style else ""
+    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
+    return Markup(body.group(1) if body else html), css, digest
+
+
+# ------------------------------------------------------------------------------------------------
+# inputs
+
+
+async def read_form(request: Request):
+    return await request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=2 * 1024 * 1024)
+
+
+def case_bytes(form) -> bytes:
+    return (form.get("case") or "").replace("\r\n", "\n").encode("utf-8")
+
+
+def options(form, lang: str, at_key: str = "at") -> Options:
+    get = {"at": form.get(at_key) or None, "lang": lang, "name": form.get("name") or None}.get
+    return Options.parse(get)
+
+
+def problems_by_line(text: str, problems: list[Problem]) -> tuple[list[dict], list[Problem]]:
+    """The case text as numbered lines with each problem under its line; problems without a line."""
+    lines = text.splitlines() or [""]
+    at: dict[int, list[Problem]] = {}
+    general: list[Problem] = []
+    for p in problems:
+        if p.line is not None and 1 <= p.line <= len(lines):
+            at.setdefault(p.line, []).append(p)
+        else:
+            general.append(p)
+    return [{"n": i, "text": line, "problems": at.get(i, [])} for i, line in enumerate(lines, 1)], general
+
+
+def yaml_editor(request: Request, lang: str, text: str, name: str, problems: list[Problem] = (),
+                status: int = 200, at: str = "") -> HTMLResponse:
+    listing, general = problems_by_line(text, list(problems))
+    return page(request, "edit_yaml.html.j2", lang, status=status, case_text=text, name=name, at=at,
+                problems=list(problems), listing=listing, general=general)
+
+
+def form_editor(request: Request, lang: str, data: dict, name: str, problems: list[Problem] = (),
+                status: int = 200, at: str = "") -> HTMLResponse:
+    svc = request.app.state.service
+    by_field: dict[str, list[str]] = {}
+    for p in problems:
+        by_field.setdefault(p.path, []).append(p.message)
+    try:
+        day = dt.date.fromisoformat(str(data.get("date")))
+    except ValueError:
+        day = dt.date.today()
+    comps = data.get("components") if isinstance(data.get("components"), list) else []
+    return page(request, "edit_form.html.j2", lang, status=status, data=data, name=name, at=at,
+                layout=forms.layout(), components=[c if isinstance(c, dict) else {} for c in comps],
+                mv_codes=service.mv_codes(svc, day), problems=list(problems), by_field=by_field,
+                unmanaged=forms.unmanaged(data), base=json.dumps(data, ensure_ascii=False, default=str),
+                PRESENT=forms.PRESENT, REMOVE=forms.REMOVE)
+
+
+def parse_text(text: str, name: str) -> dict:
+    """The case text as data for the form (problems with lines when it is not a YAML mapping)."""
+    from ..yamlio import load_yaml_text
+
+    loaded = load_yaml_text(text, name)
+    if not isinstance(loaded.data, dict):
+        raise InputError([Problem(name, "", "a case file must be a mapping at the top level")])
+    return loaded.data
+
+
+# ------------------------------------------------------------------------------------------------
+# pages
+
+
+async def home(request: Request) -> Response:
+    svc = request.app.state.service
+    return page(request, "home.html.j2", lang_of(request), samples=sorted(svc.samples))
+
+
+async def sample(request: Request) -> Response:
+    svc = request.app.state.service
+    lang = lang_of(request)
+    name = request.path_params["name"]
+    if name not in svc.samples:
+        return error_page(request, lang, 404, strings(lang)["errors"]["not_found"])
+    return await result_page(request, lang, svc.samples[name].decode("utf-8"), f"{name}.yaml", "")
+
+
+async def result_page(request: Request, lang: str, text: str, name: str, at: str, record: bool = False,
+                      status_for_problems: int = 422) -> Response:
+    svc = request.app.state.service
+    raw = text.encode("utf-8")
+    try:
+        opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
+        m, result, case = await svc.run(service.memo, raw, opts)
+        record_id = None
+        if record:
+            _, _, rec = await svc.run(service.check, raw, opts, True)
+            record_id = rec["id"]
+    except InputError as exc:
+        return yaml_editor(request, lang, text, name, exc.problems, status=status_for_problems, at=at)
+    from ..report import render
+
+    body, css, digest = embed_memo(render(m, result, "html"))
+    return page(request, "result.html.j2", lang, style_hashes=(digest,), memo=body,
+                memo_css=Markup(css), case_text=text, name=name, at=at,
+                result=result, record_id=record_id, formats=FORMATS, case_date=case.date.isoformat())
+
+
+async def upload(request: Request) -> Response:
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    file = form.get("file")
+    if file is None or isinstance(file, str):
+        text, name = form.get("case") or "", "case.yaml"
+    else:
+        raw = await file.read()
+        name = service.safe_name(file.filename)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return yaml_editor(request, lang, "", name,
+                               [Problem(name, "", f"not UTF-8 text (byte {exc.start})")], status=422)
+    return await result_page(request, lang, text.replace("\r\n", "\n"), name, "")
+
+
+async def check(request: Request) -> Response:
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    name = service.safe_name(form.get("name"))
+    return await result_page(request, lang, case_bytes(form).decode("utf-8"), name, form.get("at") or "",
+                             record=form.get("record") is not None)
+
+
+async def edit_yaml(request: Request) -> Response:
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    return yaml_editor(request, lang, case_bytes(form).decode("utf-8"), service.safe_name(form.get("name")),
+                       at=form.get("at") or "")
+
+
+async def edit_form(request: Request) -> Response:
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    name = service.safe_name(form.get("name"))
+    text = case_bytes(form).decode("utf-8")
+    try:
+        data = parse_text(text, name)
+    except InputError as exc:
+        return yaml_editor(request, lang, text, name, exc.problems, status=422)
+    return form_editor(request, lang, data, name, at=form.get("at") or "")
+
+
+async def new_case(request: Request) -> Response:
+    lang = lang_of(request)
+    data = {"case_id": "nieuwe-casus", "title": "", "date": dt.date.today().isoformat(),
+            "corporation": {"name": "", "home_municipality": "", "municipalities": [], "daeb_rental_homes": 0},
+            "components": [forms.new_component(1)]}
+    return form_editor(request, lang, data, "case.yaml")
+
+
+async def form_submit(request: Request) -> Response:
+    """The form posted: judge it, add a component, or continue as YAML."""
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    name = service.safe_name(form.get("name"))
+    try:
+        base = json.loads(form.get("base") or "{}")
+    except ValueError:
+        base = {}
+    data = forms.from_form(form, base if isinstance(base, dict) else {})
+    action = form.get("action", "check")
+    at = form.get("at") or ""
+    if action == "add":
+        data["components"].append(forms.new_component(len(data["components"]) + 1))
+        return form_editor(request, lang, data, name, at=at)
+    text = forms.to_yaml(data)
+    if action == "yaml":
+        return yaml_editor(request, lang, text, name, at=at)
+    svc = request.app.state.service
+    try:
+        opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
+        await svc.run(service.load, text.encode("utf-8"), opts.name)
+    except InputError as exc:
+        return form_editor(request, lang, data, name, exc.problems, status=422, at=at)
+    return await result_page(request, lang, text, name, at)
+
+
+async def compare(request: Request) -> Response:
+    svc = request.app.state.service
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    name = service.safe_name(form.get("name"))
+    text = case_bytes(form).decode("utf-8")
+    try:
+        opts = options(form, lang)
+        day_to = service.parse_day(form.get("at2"), "at2")
+        if day_to is None:
+            raise InputError([Problem("at2", "", "give the date to compare with (YYYY-MM-DD)")])
+        cmp, ra, rb = await svc.run(service.compare, text.encode("utf-8"), opts, day_to)
+    except InputError as exc:
+        return yaml_editor(request, lang, text, name, exc.problems, status=422, at=form.get("at") or "")
+    from ..compare import render_text
+
+    rows = []
+    by_id_b = {c["id"]: c for c in rb["components"]}
+    changed = {c["id"] for c in cmp.get("components", [])}
+    for ca in ra["components"]:
+        cb = by_id_b.get(ca["id"], {})
+        rows.append({"id": ca["id"], "a": ca, "b": cb, "changed": ca["id"] in changed})
+    titles = {c["id"]: c.get("title", "") for c in _case_components(text)}
+    return page(request, "compare.html.j2", lang, cmp=cmp, ra=ra, rb=rb, rows=rows, titles=titles,
+                why=render_text(cmp, lang), case_text=text, name=name, at=form.get("at") or "",
+                at2=day_to.isoformat(), verdicts=_memo_strings(lang)["verdict"])
+
+
+def _case_components(text: str) -> list[dict]:
+    try:
+        data = yaml.safe_load(text)
+        return [c for c in data.get("components", []) if isinstance(c, dict)]
+    except (yaml.YAMLError, AttributeError):
+        return []
+
+
+def _memo_strings(lang: str) -> dict:
+    from ..report.model import strings as memo_strings
+
+    return memo_strings(lang)
+
+
+async def download(request: Request) -> Response:
+    svc = request.app.state.service
+    form = await read_form(request)
+    lang = lang_of(request, form)
+    name = service.safe_name(form.get("name"))
+    text = case_bytes(form).decode("utf-8")
+    fmt = form.get("format", "pdf")
+    if fmt not in FORMATS:
+        return error_page(request, lang, 422, f"format {fmt!r}")
+    try:
+        opts = options(form, lang)
+        out = await svc.run(service.report, text.encode("utf-8"), opts, "html" if fmt == "pdf" else fmt)
+        case = await svc.run(service.load, text.encode("utf-8"), opts.name)
+    except InputError as exc:
+        return yaml_editor(request, lang, text, name, exc.problems, status=422, at=form.get("at") or "")
+    if fmt == "pdf":
+        from ..report.render import RendererError
+
+        try:
+            out = await svc.pdf(out)
+        except RendererError as exc:
+            return error_page(request, lang, 503, strings(lang)["errors"]["pdf"].format(error=exc))
+    data = out if isinstance(out, bytes) else out.encode("utf-8")
+    from .api import MEDIA
+
+    filename = f"{case.case_id}.{lang}.{fmt}"
+    return Response(data, media_type=MEDIA[fmt],
+                    headers={"content-disposition": f"attachment; filename=\"{filename}\""})
+
+
+async def set_lang(request: Request) -> Response:
+    lang = request.path_params["lang"]
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = RedirectResponse(quote(target, safe="/?=&-._~"), status_code=303)
+    if lang in LANGS:
+        response.set_cookie("lang", lang, samesite="strict", httponly=True)
+    return response
+
+
+async def static(request: Request) -> Response:
+    item = static_files().get(request.path_params["name"])
+    if item is None:
+        return Response(b"not found", status_code=404, media_type="text/plain")
+    content, media = item
+    return Response(content, media_type=media, headers={"cache-control": "no-cache"})
+
+
+async def not_found(request: Request, exc) -> Response:
+    if request.url.path.startswith("/api/"):
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"error": "not found", "problems": []}, status_code=exc.status_code)
+    lang = lang_of(request)
+    return error_page(request, lang, exc.status_code, strings(lang)["errors"]["not_found"])
+
+
+# ------------------------------------------------------------------------------------------------
+# the decision log
+
+
+def _record_id(request: Request) -> int:
+    value = request.path_params["rid"]
+    if not value.isdigit() or len(value) > 12:
+        raise InputError([Problem("record id", "", f"not a record id: {value!r}")])
+    return int(value)
+
+
+def _needs_log(handler):
+    async def wrapped(request: Request) -> Response:
+        lang = lang_of(request)
+        if request.app.state.service.log_path is None:
+            return error_page(request, lang, 404, strings(lang)["log"]["not_configured"])
+        try:
+            return await handler(request, lang)
+        except InputError as exc:
+            return error_page(request, lang, 404 if "no such record" in str(exc) else 422,
+                              "; ".join(str(p) for p in exc.problems))
+    return wrapped
+
+
+@_needs_log
+async def log_list(request: Request, lang: str) -> Response:
+    records = await request.app.state.service.run(service.log_list)
+    return page(request, "log_list.html.j2", lang, records=records)
+
+
+@_needs_log
+async def log_show(request: Request, lang: str) -> Response:
+    svc = request.app.state.service
+    rec = await svc.run(service.log_get, _record_id(request))
+    result = json.loads(rec["result_json"])
+    return page(request, "log_show.html.j2", lang, rec=rec, result=result,
+                case_yaml=forms.to_yaml(json.loads(rec["case_json"])), verdicts=_memo_strings(lang)["verdict"],
+                today=dt.date.today().isoformat())
+
+
+@_needs_log
+async def log_verify(request: Request, lang: str) -> Response:
+    svc = request.app.state.service
+    if not Path(svc.log_path).exists():
+        return page(request, "log_verify.html.j2", lang, report=None)
+    report = await svc.run(service.log_verify)
+    return page(request, "log_verify.html.j2", lang, report=report)
+
+
+@_needs_log
+async def log_replay(request: Request, lang: str) -> Response:
+    svc = request.app.state.service
+    outcome = await svc.run(service.log_replay, _record_id(request))
+    return page(request, "log_replay.html.j2", lang, outcome=outcome)
+
+
+@_needs_log
+async def log_diff(request: Request, lang: str) -> Response:
+    from ..compare import render_text
+
+    svc = request.app.state.service
+    rid = _record_id(request)
+    day = service.parse_day(request.query_params.get("at"), "at") or dt.date.today()
+    cmp = await svc.run(service.log_diff, rid, day)
+    return page(request, "log_diff.html.j2", lang, rid=rid, day=day.isoformat(), cmp=cmp,
+                text=render_text(cmp, lang))
+
+
+ROUTES = [
+    Route("/", home, methods=["GET"]),
+    Route("/sample/{name}", sample, methods=["GET"]),
+    Route("/new", new_case, methods=["GET"]),
+    Route("/upload", upload, methods=["POST"]),
+    Route("/check", check, methods=["POST"]),
+    Route("/edit/yaml", edit_yaml, methods=["POST"]),
+    Route("/edit/form", edit_form, methods=["POST"]),
+    Route("/form", form_submit, methods=["POST"]),
+    Route("/compare", compare, methods=["POST"]),
+    Route("/download", download, methods=["POST"]),
+    Route("/lang/{lang}", set_lang, methods=["GET"]),
+    Route("/static/{name}", static, methods=["GET"]),
+    Route("/log", log_list, methods=["GET"]),
+    Route("/log/verify", log_verify, methods=["GET"]),
+    Route("/log/{rid}", log_show, methods=["GET"]),
+    Route("/log/{rid}/replay", log_replay, methods=["GET"]),
+    Route("/log/{rid}/diff", log_diff, methods=["GET"]),
+]

@@ -1,0 +1,296 @@
+"""The engine behind the web app: every call into it runs on one dedicated thread.
+
+durable_rules keeps per-process state that must not be entered from two threads at once, so all
+judging (and everything that judges again: memos, comparisons, replay, diff) is queued on a single
+worker thread. The asyncio event loop stays free, so pages that do not judge are served while a
+slow case is being judged. PDF printing (a Chromium subprocess, seconds) has its own worker so that
+it does not hold up judging.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import InputError, Problem
+
+LANGS = ("nl", "en")
+KEEP_BY = ("value", "units")
+NAME_RE = re.compile(r"[^A-Za-z0-9_.\-]+")
+
+
+def safe_name(value: str | None, default: str = "case.yaml") -> str:
+    """A label for the uploaded case in problems and memos: a bare file name, never opened."""
+    name = NAME_RE.sub("_", (value or "").replace("\\", "/").rsplit("/", 1)[-1])[:80].strip("._")
+    return name or default
+
+
+def parse_day(value: str | None, what: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
+
+
+@dataclass(frozen=True)
+class Options:
+    """The judge() options a request may set, as the CLI's --at, --lang, --start and --keep-by."""
+
+    at: dt.date | None = None
+    lang: str = "nl"
+    start: dt.date | None = None
+    keep_by: str = "value"
+    name: str = "case.yaml"
+
+    @classmethod
+    def parse(cls, get: Callable[[str], str | None], default_lang: str = "nl") -> "Options":
+        problems: list[Problem] = []
+        values: dict[str, Any] = {}
+        for key in ("at", "start"):
+            try:
+                values[key] = parse_day(get(key), key)
+            except InputError as exc:
+                problems += exc.problems
+        lang = get("lang") or default_lang
+        if lang not in LANGS:
+            problems.append(Problem("lang", "", f"unknown language {lang!r} (nl or en)"))
+        keep_by = get("keep_by") or "value"
+        if keep_by not in KEEP_BY:
+            problems.append(Problem("keep_by", "", f"unknown choice {keep_by!r} (value or units)"))
+        if problems:
+            raise InputError(problems)
+        return cls(at=values["at"], lang=lang, start=values["start"], keep_by=keep_by, name=safe_name(get("name")))
+
+    def judge_kwargs(self) -> dict:
+        return {"at": self.at, "lang": self.lang, "start": self.start, "keep_by": self.keep_by, "source": self.name}
+
+    def record_options(self) -> dict:
+        """As the CLI's `check --record` stores them (replay passes them again)."""
+        return {"start": self.start, "keep_by": self.keep_by}
+
+
+@dataclass
+class Service:
+    """The rulebook, the sample cases and the decision log of one running app, plus its workers."""
+
+    rules_dir: Path | None = None
+    cases_dir: Path | None = None
+    log_path: Path | None = None
+    samples: dict[str, bytes] = field(default_factory=dict)
+    book: Any = None
+    _judge: ThreadPoolExecutor | None = None
+    _pdf: ThreadPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Read the sample cases into memory and load the rulebook on the judging thread."""
+        self._judge = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woningwet-judge")
+        self._pdf = ThreadPoolExecutor(max_workers=1, thread_name_prefix="woningwet-pdf")
+        if self.cases_dir is not None and Path(self.cases_dir).is_dir():
+            self.samples = {p.stem: p.read_bytes() for p in sorted(Path(self.cases_dir).glob("*.yaml"))}
+        self.book = self._judge.submit(self._load_book).result()
+
+    def _load_book(self):
+        from ..cli import load_book
+
+        return load_book(self.rules_dir)
+
+    def stop(self) -> None:
+        for pool in (self._judge, self._pdf):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    async def run(self, fn: Callable, *args, **kwargs):
+        """Run fn(service, *args, **kwargs) on the judging thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._judge, lambda: fn(self, *args, **kwargs))
+
+    async def pdf(self, html: str) -> bytes:
+        from ..report.render import html_to_pdf
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pdf, html_to_pdf, html)
+
+
+# ------------------------------------------------------------------------------------------------
+# Work done on the judging thread. Each function takes the Service first.
+
+
+def load(svc: Service, raw: bytes, name: str):
+    from ..case import load_case_bytes
+
+    return load_case_bytes(raw, name)
+
+
+def check(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tuple[Any, Any, dict | None]:
+    """(case, Result, record) — what `woningwet check` judges for these bytes and options."""
+    from ..engine import judge
+
+    case = load(svc, raw, opts.name)
+    if record and svc.log_path is None:
+        raise InputError([Problem("record", "", "no decision log is configured (start the server with --log FILE)")])
+    result = judge(case, svc.book, **opts.judge_kwargs())
+    rec = None
+    if record:
+        rec = record_result(svc, case, result, opts)
+    return case, result, rec
+
+
+def record_result(svc: Service, case, result, opts: Options) -> dict:
+    import sqlite3
+
+    from ..audit import record_decision
+
+    try:
+        return record_decision(case, result, svc.book, svc.log_path, origin="web", source=opts.name,
+                               options=opts.record_options())
+    except (sqlite3.Error, OSError) as exc:
+        raise InputError([Problem(str(svc.log_path), "", f"cannot write the decision log: {exc}")]) from None
+
+
+def check_json(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tuple[bytes, bool, int | None]:
+    """The exact bytes `woningwet check --format json` prints, whether the plan is compliant, record id."""
+    from ..result import canonical_json
+
+    _, result, rec = check(svc, raw, opts, record)
+    return canonical_json(result).encode("utf-8"), result.summary.compliant, rec and rec["id"]
+
+
+def memo(svc: Service, raw: bytes, opts: Options) -> tuple[dict, dict, Any]:
+    """(memo view model, result JSON data, case) as `woningwet report` builds them."""
+    from ..report import memo_for
+
+    case = load(svc, raw, opts.name)
+    m, result = memo_for(case, svc.book, opts.lang, at=opts.at, source=opts.name)
+    return m, result, case
+
+
+def report(svc: Service, raw: bytes, opts: Options, fmt: str) -> str:
+    """A memo in md, html or json (pdf: render the html, then print it with `Service.pdf`)."""
+    from ..report import render
+
+    m, result, _ = memo(svc, raw, opts)
+    return render(m, result, fmt)
+
+
+def compare(svc: Service, raw: bytes, opts: Options, day_to: dt.date) -> tuple[dict, dict, dict]:
+    """(comparison as `woningwet compare --format json` gives it, result on opts.at, result on day_to)."""
+    from ..compare import compare_results
+    from ..engine import judge
+
+    case = load(svc, raw, opts.name)
+    ra = judge(case, svc.book, at=opts.at, lang=opts.lang, source=opts.name)
+    rb = judge(case, svc.book, at=day_to, lang=opts.lang, source=opts.name)
+    return compare_results(ra, rb, svc.book), ra.model_dump(mode="json"), rb.model_dump(mode="json")
+
+
+def rules_at(svc: Service, day: dt.date | None, lang: str) -> list[dict]:
+    """The rules (in force on `day`, or all), with their validity, confidence and dated citations."""
+    from ..explain import citation
+
+    out = []
+    for cr in svc.book.rules:
+        r = cr.rule
+        if day and not r.valid_on(day):
+            continue
+        on = day or r.valid_from
+        out.append({
+            "id": r.id, "title": getattr(r.title, lang), "valid_from": r.valid_from.isoformat(),
+            "valid_to": r.valid_to.isoformat() if r.valid_to else None, "scope": r.scope,
+            "confidence": r.confidence,
+            "citations": [citation(lb, on, lang).model_dump(mode="json") for lb in r.legal_basis],
+        })
+    return out
+
+
+def mv_codes(svc: Service, day: dt.date) -> list[tuple[str, str]]:
+    """The VERA maatschappelijk-vastgoed codes the rulebook knows on `day`, with the list they are on."""
+    sel = svc.book.at(day) if svc.book.covers(day) else None
+    out: list[tuple[str, str]] = []
+    for pid, label in (("mv_bijlage3_codes", "BTIV bijlage 3"), ("mv_bijlage4_codes", "BTIV bijlage 4"),
+                       ("mv_lid2_codes", "BTIV 49 lid 2")):
+        p = sel.params.get(pid) if sel else None
+        for code in (p.value if p is not None and p.value else []):
+            out.append((code, label))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# The decision log (opened per call: sqlite connections stay on the thread that made them)
+
+
+def log_list(svc: Service) -> list[dict]:
+    import json
+
+    from ..audit import DecisionLog
+
+    if not Path(svc.log_path).exists():  # configured, nothing recorded yet
+        return []
+    with DecisionLog.open(svc.log_path) as log:
+        out = []
+        for rec in log.records():
+            try:
+                compliant = json.loads(rec["result_json"])["summary"]["compliant"]
+            except (ValueError, KeyError, TypeError):
+                compliant = None
+            out.append({k: rec[k] for k in ("id", "timestamp", "case_id", "date", "lang", "engine_version",
+                                             "origin", "source", "hash")} | {"compliant": compliant})
+        return out
+
+
+def log_count(svc: Service) -> int:
+    from ..audit import DecisionLog
+
+    if svc.log_path is None or not Path(svc.log_path).exists():
+        return 0
+    with DecisionLog.open(svc.log_path) as log:
+        return log.count()
+
+
+def log_get(svc: Service, record_id: int) -> dict:
+    from ..audit import DecisionLog
+
+    with DecisionLog.open(svc.log_path) as log:
+        return log.get(record_id)
+
+
+def log_verify(svc: Service):
+    from ..audit import DecisionLog
+
+    with DecisionLog.open(svc.log_path) as log:
+        return log.verify()
+
+
+def log_replay(svc: Service, record_id: int):
+    from ..audit import DecisionLog
+    from ..audit.replay import RulebookCache, replay_record
+
+    with DecisionLog.open(svc.log_path) as log:
+        return replay_record(log.get(record_id), RulebookCache(log))
+
+
+def log_diff(svc: Service, record_id: int, day: dt.date) -> dict:
+    """As `woningwet audit diff ID --at DAY --format json`: the record re-judged under the project's rules."""
+    import json
+
+    from ..audit import DecisionLog
+    from ..audit.replay import RulebookCache, rejudge
+    from ..compare import compare_results
+
+    with DecisionLog.open(svc.log_path) as log:
+        rec = log.get(record_id)
+        try:
+            book_from = RulebookCache(log).get(rec)
+        except (KeyError, ValueError) as exc:
+            raise InputError([Problem(str(log.path), f"record {rec['id']}", f"stored rulebook unusable: {exc}")]) from None
+    result_to = rejudge(rec, svc.book, at=day)
+    cmp = compare_results(json.loads(rec["result_json"]), result_to, book_from, svc.book)
+    cmp["record"] = {"id": rec["id"], "hash": rec["hash"], "timestamp": rec["timestamp"],
+                     "engine_version": rec["engine_version"]}
+    return cmp
