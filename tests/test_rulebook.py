@@ -58,8 +58,9 @@ def test_duplicate_rule_id(files):
 
 def test_rule_without_citation(files):
     broken = replace(files, "geo.yaml", """    legal_basis:
-      - {bwb: BWBR0005181, name: Woningwet, article: "41c"}
-      - {bwb: BWBR0036702, name: BTIV, article: "36"}""", "    legal_basis: []")
+      - {bwb: BWBR0005181, name: Woningwet, article: "41c", lid: "1"}
+      - {bwb: BWBR0005181, name: Woningwet, article: "41c", lid: "2"}
+      - {bwb: BWBR0036702, name: BTIV, article: "36", onderdelen: a-c}""", "    legal_basis: []")
     [p] = problems_of(broken)
     assert p.path == "rules.1.legal_basis" and p.line is not None
 

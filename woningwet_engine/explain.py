@@ -92,13 +92,23 @@ def _memo(key, build) -> dict:
     return hit
 
 
-def citation(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
+def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -> Citation:
+    """The citation of one legal basis on a date; with `fact`, narrowed to the onderdeel that
+    decided for that fact (LegalBasis.by)."""
+    if fact is not None and lb.by is not None:
+        lb = lb.deciding(fact)
     return Citation(**_memo(("cite", lb, on, lang), lambda: dict(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
-        text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang),
-        juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
-        url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on),
+        onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,
+        text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang, lb.onderdelen, lb.policy, lb.aanhef),
+        juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
+        url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
     )))
+
+
+def rule_citations(legal_basis, on: dt.date, lang: str, fact: dict | None = None) -> list[Citation]:
+    """All citations of a rule, each narrowed by the fact where the rule maps facts to onderdelen."""
+    return [citation(lb, on, lang, fact) for lb in legal_basis]
 
 
 def param_use(p: ResolvedParam) -> ParamUse:

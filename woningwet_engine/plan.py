@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .evaluation import FactEvaluation
-from .explain import citation, render as render_text
+from .explain import render as render_text, rule_citations
 from .facts import SCHEMAS
 from .result import Plan, PlanCheck
 from .rulebook.loader import Selection
@@ -24,7 +24,8 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             reasons.append(reason)
             checks.append(PlanCheck(
                 id=rule.check, rule=rule.id, subject=subject, status="pass" if bs.branch == "then" else "fail",
-                text=reason.text, citation=reason.citation, confidence=rule.confidence, inputs=reason.inputs,
+                text=reason.text, citation=reason.citation, also_cites=list(reason.also_cites),
+                confidence=rule.confidence, inputs=reason.inputs,
                 conditions=list(bs.outcome.conditions)))
         seen = set()
         for bs in ev.unknown:
@@ -35,10 +36,11 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             seen.add(rule.id)
             missing = list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]
             detail = render_text(getattr(rule.then.explain, lang), ev.fact, schema, selection.params, lang)
+            cites = rule_citations(rule.legal_basis, selection.date, lang, ev.fact)
             checks.append(PlanCheck(
                 id=rule.check, rule=rule.id, subject=subject, status="unknown",
                 text=UNKNOWN_TEXT[lang].format(missing=", ".join(missing) or bs.why.atom) + detail,
-                citation=citation(rule.legal_basis[0], selection.date, lang), confidence=rule.confidence,
+                citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                 inputs=inputs_for(bs, ev.fact, selection, schema)))
     order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
     checks.sort(key=lambda c: (order.get(c.rule, 0), c.subject))

@@ -24,6 +24,9 @@ class Citation(Out):
     lid: str | None = None
     onderdeel: str | None = None
     sub: str | None = None
+    onderdelen: str | None = None  # the rule applies this whole list ("a-i")
+    aanhef: bool = False  # the opening words of the cited level decide
+    policy: bool = False  # a supervisor's or guarantor's norm, not statute
     text: str
     juriconnect: str
     url: str
@@ -122,6 +125,7 @@ class PlanCheck(Out):
     status: Literal["pass", "fail", "unknown"]
     text: str
     citation: Citation
+    also_cites: list[Citation] = Field(default_factory=list)
     confidence: str
     inputs: Inputs = Field(default_factory=Inputs)
     conditions: list[str] = Field(default_factory=list)

@@ -42,20 +42,20 @@ WW = ("BWBR0005181", "Woningwet")
 BTIV = ("BWBR0036702", "BTIV")
 
 
-def _lb(law, article, lid=None, onderdeel=None) -> LegalBasis:
-    return LegalBasis(bwb=law[0], name=law[1], article=article, lid=lid, onderdeel=onderdeel)
+def _lb(law, article, lid=None, onderdeel=None, **level) -> LegalBasis:
+    return LegalBasis(bwb=law[0], name=law[1], article=article, lid=lid, onderdeel=onderdeel, **level)
 
 
-BASIS = {
-    "separation": [_lb(WW, "49", "1"), _lb(BTIV, "66")],
+BASIS = {  # cited down to the deciding level (rulebook/provisions.py)
+    "separation": [_lb(WW, "49", "1", aanhef=True), _lb(BTIV, "67", "1", "a")],
     "land_sale": [_lb(BTIV, "24", onderdeel="e"), _lb(WW, "45", "2", "a")],
-    "markttoets": [_lb(WW, "44c", "1")],
-    "public_space": [_lb(WW, "45", "2")],
+    "markttoets": [_lb(WW, "44c", "1", onderdelen="a-i")],
+    "public_space": [_lb(WW, "45", "2", "b")],
     "verlicht_turnover": [_lb(WW, "49", "1", "a")],
     "verlicht_investment": [_lb(WW, "49", "1", "b")],
     "bog": [_lb(BTIV, "52", "1", "b")],
     "sale": [_lb(WW, "27", "1", "a")],
-    "daeb": [_lb(WW, "47", "1")],
+    "daeb": [_lb(WW, "47", "1", onderdelen="a-g")],
     "area": [_lb(WW, "45", "1")],
 }
 INVESTMENT = {"build", "acquire", "renovate"}

@@ -12,7 +12,7 @@ from .case import Component
 from .conditions.evaluator import render
 from .evaluation import BranchState, FactEvaluation
 from .conditions.compiler import negation_normal_form
-from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text
+from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text, rule_citations
 from .facts import COMPONENT_FIELDS, SELECTOR_FACTS
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
@@ -40,10 +40,12 @@ def _context(selection: Selection) -> dict:
     return memo
 
 
-def _rule_cites(cr, selection: Selection, lang: str, memo: dict) -> list:
+def _rule_cites(cr, selection: Selection, lang: str, memo: dict, fact: dict | None = None) -> list:
+    if cr.cite_facts and fact is not None:  # the deciding onderdeel depends on the fact: not memoised per rule
+        return rule_citations(cr.rule.legal_basis, selection.date, lang, fact)
     key = ("cites", cr.rule.id, lang)
     if key not in memo:
-        memo[key] = [citation(lb, selection.date, lang) for lb in cr.rule.legal_basis]
+        memo[key] = rule_citations(cr.rule.legal_basis, selection.date, lang)
     return memo[key]
 
 
@@ -88,7 +90,7 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
             return hit
     rule = cr.rule
     text = render_text(template, fact, schema, selection.params, lang, extra)
-    cites = _rule_cites(cr, selection, lang, memo)
+    cites = _rule_cites(cr, selection, lang, memo, fact)
     reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
                     citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                     inputs=inputs_for(bs, fact, selection, schema))
@@ -150,7 +152,7 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
         if unknown_params:
             parts.append("figure unknown on this date: " + ", ".join(unknown_params))
         text = f"{'; '.join(parts)}. If {shown}, {rule.id} decides: {verdict}."
-    cites = [citation(lb, selection.date, lang) for lb in rule.legal_basis]
+    cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
                   citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                   inputs=inputs_for(bs, fact, selection, COMPONENT_FIELDS))
@@ -263,7 +265,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
 def _no_rule_reason(comp: Component, selection: Selection, lang: str) -> Reason:
     from .rulebook.model import LegalBasis
 
-    lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2")
+    lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")
     text = (f"Geen regel in het regelboek beslist over '{comp.activity}' van '{comp.object}' op {selection.date}; "
             "Woningwet art. 45 lid 2 somt het gebied van de volkshuisvesting limitatief op." if lang == "nl" else
             f"No rule in the rulebook decides on '{comp.activity}' of '{comp.object}' on {selection.date}; "

@@ -126,7 +126,13 @@ class CompiledRule:
         names = list(self.when.facts)
         if self.test is not None:
             names += [f for f in self.test.facts if f not in names]
+        names += [f for f in self.cite_facts if f not in names]
         return tuple(names)
+
+    @cached_property
+    def cite_facts(self) -> tuple[str, ...]:
+        """Facts whose value picks the deciding onderdeel of a legal basis (LegalBasis.by)."""
+        return tuple(dict.fromkeys(lb.by.fact for lb in self.rule.legal_basis if lb.by is not None))
 
 
 @dataclass(frozen=True)
@@ -272,6 +278,23 @@ def _check_template(text: str, schema, params, where: Problem, problems: list[Pr
             problems.append(Problem(where.file, where.path, f"explanation names unknown fact {{{name}}}", where.line))
 
 
+def _cite_by_problems(by, schema) -> list[str]:
+    spec = schema.get(by.fact)
+    if spec is None:
+        return [f"cites by unknown fact {by.fact!r}"]
+    allowed = {"enum": spec.values, "bool": ("true", "false")}.get(spec.type)
+    if allowed is None:
+        return [f"cites by {by.fact!r}, a {spec.type} fact; only enum and bool facts can choose an onderdeel"]
+    return [f"cites by {by.fact}: {key!r} is not one of its values ({', '.join(allowed)})"
+            for key, _ in by.map if key != "*" and key not in allowed]
+
+
+def _basis_problems(legal_basis, where: Problem) -> list[Problem]:
+    """Conditions and parameters have no facts, so they cannot choose an onderdeel by one."""
+    return [Problem(where.file, f"{where.path}.legal_basis.{j}.by", "only rules can cite by a fact", where.line)
+            for j, lb in enumerate(legal_basis) if lb.by is not None]
+
+
 def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook:
     problems: list[Problem] = []
     meta = None
@@ -359,6 +382,10 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             if len(parsed) < 2 or (rule.test is not None and parsed.get("test") is None):
                 continue
             cr = CompiledRule(rule, name, parsed["when"], parsed["test"])
+            for j, lb in enumerate(rule.legal_basis):
+                if lb.by is not None:
+                    w = where("legal_basis", j, "by")
+                    problems += [Problem(w.file, w.path, msg, w.line) for msg in _cite_by_problems(lb.by, schema)]
             for branch_key, branch in (("then", rule.then), ("else", rule.else_)):
                 if branch is None:
                     continue
@@ -380,12 +407,16 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             compiled.append(cr)
 
     for cid, cdef in conditions.items():
+        problems += _basis_problems(cdef.legal_basis, Problem(f"{label}/conditions.yaml", cid, ""))
         for dep in cdef.depends_on:
             if dep not in conditions:
                 problems.append(Problem(f"{label}/conditions.yaml", cid, f"depends_on names unknown condition {dep!r}"))
         if cdef.period_param and cdef.period_param not in params:
             problems.append(Problem(f"{label}/conditions.yaml", cid, f"period_param names unknown parameter {cdef.period_param!r}"))
+    for pid, pf in params.items():
+        problems += _basis_problems(pf.legal_basis, Problem(f"{label}/parameters/{pid}.yaml", "", ""))
     for entry in out_of_scope:
+        problems += _basis_problems(entry.legal_basis, Problem(f"{label}/out-of-scope.yaml", entry.id, ""))
         if any(r.rule.catalogue_id == entry.id for r in compiled):
             problems.append(Problem(f"{label}/out-of-scope.yaml", entry.id, "rule is both encoded and listed as out of scope"))
 

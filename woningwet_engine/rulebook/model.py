@@ -4,10 +4,11 @@
 # when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 RULE_ID = r"^(GEB|DAEB|MV|BOG|LFB|MT|SCH|FIN|TOE|PT|VK|GEO|REL)-\d{2}(\.[a-z0-9][a-z0-9-]*)?$"
 CONDITION_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -45,13 +46,92 @@ class Bilingual(Strict):
     en: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+ONDERDEEL = r"^[a-z]{1,2}$"
+SUB = r"^[0-9]{1,2}°$"
+RANGE = r"^[a-z]{1,2}-[a-z]{1,2}$"
+
+
+class CiteBy(Strict):
+    """Which onderdeel (and sub-point) of a listing provision decided, read from one fact's value.
+
+    A rule such as 'excluded services (BTIV 47 a-p)' fires for one listed item; its reason must
+    cite that item, not the list. `map` goes from the fact's value (as written in the case
+    vocabulary, booleans as "true"/"false") to "c" or "a 1°".
+    """
+
+    fact: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    map: tuple[tuple[str, str], ...]
+
+    @field_validator("map", mode="before")
+    @classmethod
+    def _pairs(cls, value):
+        if isinstance(value, dict):
+            value = tuple((str(k).lower() if isinstance(k, bool) else str(k), str(v)) for k, v in value.items())
+        return value
+
+    @field_validator("map")
+    @classmethod
+    def _targets(cls, value):
+        if not value:
+            raise ValueError("map needs at least one fact value")
+        for key, target in value:
+            parts = target.split()
+            if re.match(RANGE, target):
+                continue
+            if not (1 <= len(parts) <= 2 and re.match(ONDERDEEL, parts[0])
+                    and (len(parts) == 1 or re.match(SUB, parts[1]))):
+                raise ValueError(f"{key}: {target!r} is not an onderdeel with an optional sub-point ('c', 'a 1°') "
+                                 "or a whole list ('a-c')")
+        return value
+
+    def target(self, value) -> dict | None:
+        """The citation fields for this fact value: onderdeel/sub, or onderdelen for a whole list;
+        the key '*' stands for every value not listed."""
+        key = str(value).lower() if isinstance(value, bool) else str(value)
+        hit = dict(self.map).get(key, dict(self.map).get("*"))
+        return None if hit is None else self.target_of(hit)
+
+    @staticmethod
+    def target_of(hit: str) -> dict:
+        if re.match(RANGE, hit):
+            return {"onderdelen": hit}
+        parts = hit.split()
+        return {"onderdeel": parts[0], "sub": parts[1] if len(parts) > 1 else None}
+
+
 class LegalBasis(Strict):
     bwb: Annotated[str, Field(pattern=r"^BWB[RV]\d{7}$")]
     name: Annotated[str, Field(min_length=1, max_length=200)]
     article: Annotated[str, Field(pattern=r"^[0-9]+[a-z]{0,2}$|^[IVXLC]+$|^bijlage ?[0-9IVX]+$")]
     lid: Annotated[str, Field(pattern=r"^[0-9]+[a-z]?$")] | None = None
-    onderdeel: Annotated[str, Field(pattern=r"^[a-z]{1,2}$")] | None = None
-    sub: Annotated[str, Field(max_length=20)] | None = Field(None, description="sub-item such as 2°")
+    onderdeel: Annotated[str, Field(pattern=ONDERDEEL)] | None = None
+    sub: Annotated[str, Field(pattern=SUB)] | None = Field(None, description="sub-point such as 2°")
+    onderdelen: Annotated[str, Field(pattern=r"^[a-z]{1,2}-[a-z]{1,2}$|^[0-9]{1,2}°-[0-9]{1,2}°$")] | None = Field(
+        None, description="the rule applies this whole list (e.g. the steps a-i of a procedure), not one item of it")
+    aanhef: bool = Field(False, description="the opening words of the cited level decide (e.g. the main "
+                                            "sentence of a lid whose onderdelen are exceptions)")
+    by: CiteBy | None = Field(None, description="the deciding onderdeel depends on a fact's value")
+    policy: bool = Field(False, description="not statute: a supervisor's or guarantor's policy norm; cited "
+                                            "for context only")
+
+    @model_validator(mode="after")
+    def _levels(self):
+        if self.by is not None and (self.onderdeel is not None or self.onderdelen is not None):
+            raise ValueError("'by' chooses the onderdeel: do not also give 'onderdeel' or 'onderdelen'")
+        if self.onderdelen is not None and self.onderdelen[0].isdigit() and self.onderdeel is None:
+            raise ValueError("a range of sub-points needs its onderdeel")
+        if self.onderdelen is not None and not self.onderdelen[0].isdigit() and self.onderdeel is not None:
+            raise ValueError("a range of onderdelen cannot also name one onderdeel")
+        return self
+
+    def deciding(self, fact: dict) -> "LegalBasis":
+        """This basis narrowed to the onderdeel the fact decides (itself when there is no mapping)."""
+        if self.by is None:
+            return self
+        hit = self.by.target(fact.get(self.by.fact))
+        if hit is None:
+            return self
+        return self.model_copy(update={**hit, "by": None})
 
 
 class Outcome(Strict):

@@ -65,7 +65,10 @@ KNOWN_REGULATIONS: dict[str, tuple[tuple[str, ...], dt.date]] = {
     "BWBR0003237": (("Besluit huurprijzen woonruimte",), dt.date(1979, 7, 1)),
     "BWBR0005290": (("Burgerlijk Wetboek Boek 7", "BW Boek 7", "BW"), dt.date(1992, 1, 1)),
     "BWBR0005686": (("Besluit beheer sociale-huursector", "BBSH"), dt.date(1993, 1, 1)),
+    "BWBR0014315": (("Uitvoeringswet huurprijzen woonruimte",), dt.date(2003, 7, 1)),
 }
+
+SECOND_REGIME = dt.date(2017, 1, 1)  # rules from here on may cite numbering added after the 2015 texts
 
 SEVERITY = {"gap": "error", "overridden": "error", "conflict": "error", "unreachable": "error",
             "parameter": "error", "citation": "error", "untested": "error", "notice": "notice"}
@@ -631,6 +634,7 @@ def _citation_problems(lb, valid_from: dt.date, with_lid: set) -> list[str]:
 
 def check_citations(book: Rulebook) -> list[Finding]:
     from .citation import juriconnect, wetten_url
+    from .provisions import deciding_problems
 
     findings = []
     items = [(cr.rule.id, lb, cr.rule.valid_from) for cr in book.rules for lb in cr.rule.legal_basis]
@@ -638,12 +642,15 @@ def check_citations(book: Rulebook) -> list[Finding]:
               for lb in c.legal_basis]
     items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, book.meta.coverage_from))
               for pid, p in book.params.items() for lb in p.legal_basis]
+    items += [(f"out of scope {e.id}", lb, book.meta.coverage_from) for e in book.out_of_scope for lb in e.legal_basis]
     with_lid = {(lb.bwb, lb.article) for _, lb, _ in items if lb.lid}
     for subject, lb, since in items:
         for msg in _citation_problems(lb, since, with_lid):
             findings.append(Finding("citation", subject, msg))
-        ref = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, since)
-        url = wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, since)
+        for msg in deciding_problems(lb, since_2015_text=since < SECOND_REGIME):
+            findings.append(Finding("citation", subject, f"not the deciding provision: {msg}"))
+        ref = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)
+        url = wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)
         if " " in url or not ref.startswith(f"jci1.3:c:{lb.bwb}&"):
             findings.append(Finding("citation", subject, f"citation does not render as a Juriconnect link: {ref}"))
     return findings
