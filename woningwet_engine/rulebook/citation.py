@@ -44,6 +44,10 @@ def _article_label(article: str, lang: str) -> str:
 
 def _range(span: str, lang: str) -> str:
     first, last = span.split("-")
+    def key(x: str):
+        return int(x.rstrip("°")) if x[0].isdigit() else ord(x[-1]) + 100 * (len(x) - 1)
+    if key(last) - key(first) == 1:  # two items: "a en b"
+        return f"{first} {'en' if lang == 'nl' else 'and'} {last}"
     if lang == "nl":
         return f"{first} tot en met {last}"
     return f"{first} to {last}"
