@@ -97,7 +97,7 @@ def plain_python(book, cases) -> tuple[float, int]:
     t = time.perf_counter()
     fired = 0
     for case in cases:
-        for f in build_facts(case, sel.values, DAY)[0]:
+        for f in build_facts(case, sel)[0]:
             for root in roots:
                 fired += evaluate(root, f, sel.values) is Tri.TRUE
     return time.perf_counter() - t, fired

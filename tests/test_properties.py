@@ -106,7 +106,7 @@ def test_durable_rules_and_reference_evaluator_agree_on_generated_cases(case: Ca
     book = rulebook()
     day = at or case.date
     selection = book.at(day)
-    comps, projects, plan = build_facts(case, selection.values, day)
+    comps, projects, plan = build_facts(case, selection)
     facts = comps + projects + [plan]
     engine = Engine()
     reference = evaluate_all(selection, facts, engine, check=False)

@@ -4,11 +4,12 @@
 the rulebook(s) they were judged with, and lists per component every change of verdict,
 compliance, conditions, party (and remediation, when results carry it), plus every changed plan
 check. Each change names the rules that cause it: rules that fired (gave a reason) under one date
-and not under the other, with whether they are in force on each date and which of their parameter
-values differ. The regime part lists what changed in the law between the two dates: rules in force
-on one date only, rules whose validity starts or ends in between, parameters whose values differ,
-the change points in between and, when two different rulebooks are compared (audit diff), the
-rule files whose content differs.
+and not under the other, with whether they are in force on each date, which of their parameter
+values differ and which declared derivations of the facts they use differ (rules/derivations.yaml).
+The regime part lists what changed in the law between the two dates: rules in force on one date
+only, rules whose validity starts or ends in between, parameters whose values differ, derived facts
+whose declaration differs (with its legal basis), the change points in between and, when two
+different rulebooks are compared (audit diff), the rule files whose content differs.
 
 Used by `woningwet compare` and `woningwet audit diff`. Output is deterministic (sorted lists).
 """
@@ -24,6 +25,7 @@ from typing import Any
 import click
 
 from .explain import PARAM_TYPE, json_value
+from .rulebook.citation import cite_text
 from .rulebook.loader import Rulebook, Selection
 
 DECISIVE = ("verdict", "overridden", "violation", "undetermined")
@@ -53,6 +55,15 @@ class _Side:
         self.selection = book.at(self.date)
         self.in_force = {cr.rule.id for cr in self.selection.rules}
         self.rules = {cr.rule.id: cr for cr in book.rules}
+        self.derivations_changed: list[dict] = []  # set by compare_results: declarations that differ
+        # figures each rule's reasons and checks list as inputs (conditions, texts and the derivations
+        # of the facts it used: what the rule rested on in this result)
+        self.reported_params: dict[str, set[str]] = {}
+        items = [r for c in result.get("components", []) for r in c.get("reasons", [])]
+        items += result.get("plan", {}).get("checks", [])
+        for item in items:
+            ids = {p["id"] for p in (item.get("inputs") or {}).get("params", [])}
+            self.reported_params.setdefault(item["rule"], set()).update(ids)
 
 
 def _regime(a: _Side, b: _Side) -> dict:
@@ -73,6 +84,7 @@ def _regime(a: _Side, b: _Side) -> dict:
             params.append({"id": pid, "unit": unit, "from": va, "to": vb})
     out = {
         "change_points": [d.isoformat() for d in points],
+        "derivations_changed": a.derivations_changed,
         "rules_only_from": sorted(a.in_force - b.in_force),
         "rules_only_to": sorted(b.in_force - a.in_force),
         "rules_starting": starting,
@@ -85,16 +97,41 @@ def _regime(a: _Side, b: _Side) -> dict:
     return out
 
 
-def _rule_params(side: _Side, rid: str) -> tuple[str, ...]:
+def _derivations_changed(a: _Side, b: _Side) -> list[dict]:
+    """Derived facts whose declaration differs between the two sides, grouped by (from, to) declaration."""
+    facts = sorted({(d.scope, f) for side in (a, b) for d in side.selection.derivations for f in d.produces})
+    groups: dict[tuple, dict] = {}
+    for scope, fact in facts:
+        da, db = a.book.derivation(fact, scope, a.date), b.book.derivation(fact, scope, b.date)
+        if da == db:
+            continue
+        key = (da.id if da else None, db.id if db else None)
+        entry = groups.setdefault(key, {"from": key[0], "to": key[1], "scope": scope, "facts": [],
+                                        "valid_to": _valid(db), "valid_from": _valid(da),
+                                        "legal_basis": [lb.model_dump(exclude_none=True)
+                                                        for lb in (db or da).legal_basis]})
+        entry["facts"].append(fact)
+    return [groups[k] for k in sorted(groups, key=lambda k: (k[1] or "", k[0] or ""))]
+
+
+def _valid(d) -> str | None:
+    return None if d is None else f"{d.valid_from}..{d.valid_to or ''}"
+
+
+def _rule_params(side: _Side, rid: str) -> set[str]:
     cr = side.rules.get(rid)
-    return cr.params if cr else ()
+    return set(cr.params if cr else ()) | side.reported_params.get(rid, set())
 
 
-def _cause(rid: str, a: _Side, b: _Side, fired_a: dict, fired_b: dict, changed_params: set[str]) -> dict:
+def _cause(rid: str, a: _Side, b: _Side, fired_a: dict, fired_b: dict, changed_params: set[str],
+           changed_derivations: list[dict] = ()) -> dict:
     both = rid in a.in_force and rid in b.in_force
     # a parameter explains a change only for a rule in force on both dates; otherwise validity does
     params = sorted({p for side in (a, b) for p in _rule_params(side, rid)} & changed_params) if both else []
     cr = (b.rules.get(rid) or a.rules.get(rid))
+    used = {f for side in (a, b) if rid in side.rules for f in side.rules[rid].used_facts}
+    derivations = [d["to"] or d["from"] for d in changed_derivations
+                   if d["scope"] == (cr.rule.scope if cr else None) and used & set(d["facts"])]
     valid = f"{cr.rule.valid_from}..{cr.rule.valid_to or ''}" if cr else None
     return {
         "rule": rid,
@@ -106,11 +143,12 @@ def _cause(rid: str, a: _Side, b: _Side, fired_a: dict, fired_b: dict, changed_p
         "in_force_from": rid in a.in_force,
         "in_force_to": rid in b.in_force,
         "params_changed": params,
+        "derivations_changed": derivations,
     }
 
 
 def _causes(rule_ids, a, b, fired_a, fired_b, changed_params) -> list[dict]:
-    return [_cause(r, a, b, fired_a, fired_b, changed_params) for r in sorted(set(rule_ids))]
+    return [_cause(r, a, b, fired_a, fired_b, changed_params, a.derivations_changed) for r in sorted(set(rule_ids))]
 
 
 def _outcomes(comp: dict) -> dict[str, str]:
@@ -163,7 +201,7 @@ def _component_changes(ca: dict, cb: dict, a: _Side, b: _Side, changed_params: s
 
 def _is_change(cause: dict) -> bool:
     return (cause["outcome_from"] != cause["outcome_to"] or not cause["in_force_from"] or not cause["in_force_to"]
-            or bool(cause["params_changed"]))
+            or bool(cause["params_changed"]) or bool(cause.get("derivations_changed")))
 
 
 def _remedies(items) -> list[dict]:
@@ -203,6 +241,7 @@ def compare_results(result_from: Any, result_to: Any, book_from: Rulebook, book_
     if ra["case"] != rb["case"]:
         raise ValueError(f"cannot compare results of different cases ({ra['case']} and {rb['case']})")
     a, b = _Side(ra, book_from), _Side(rb, book_to or book_from)
+    a.derivations_changed = b.derivations_changed = _derivations_changed(a, b)
     regime = _regime(a, b)
     changed_params = {p["id"] for p in regime["params_changed"]}
     comps_a = {c["id"]: c for c in ra["components"]}
@@ -254,6 +293,8 @@ TEXT = {
         "fired": "gaf reden op {d}",
         "not_in_force": "niet van kracht op {d}",
         "params": "parameter gewijzigd: {v}",
+        "derivations": "afleiding gewijzigd: {v}",
+        "derivation": "  afleiding van {facts}: {a} → {b} ({basis})",
         "valid": "geldig {v}",
         "summary": "{n} component(en) en {p} plantoets(en) gewijzigd; conform: {a} → {b}",
     },
@@ -274,6 +315,8 @@ TEXT = {
         "fired": "gave a reason on {d}",
         "not_in_force": "not in force on {d}",
         "params": "parameter changed: {v}",
+        "derivations": "derivation changed: {v}",
+        "derivation": "  derivation of {facts}: {a} → {b} ({basis})",
         "valid": "valid {v}",
         "summary": "{n} component(s) and {p} plan check(s) changed; compliant: {a} → {b}",
     },
@@ -294,7 +337,7 @@ def _fmt_remedies(items: list[dict]) -> str:
     return "; ".join(f"{r['rule']} ({r['kind']}): {r['text']}" for r in items) if items else "-"
 
 
-def _fmt_causes(causes: list[dict], cmp: dict, t: dict) -> str:
+def _fmt_causes(causes: list[dict], cmp: dict, t: dict, lang: str) -> str:
     da, db = cmp["from"]["date"], cmp["to"]["date"]
     parts = []
     for c in causes:
@@ -311,8 +354,18 @@ def _fmt_causes(causes: list[dict], cmp: dict, t: dict) -> str:
             notes.append(t["valid"].format(v=c["valid"]))
         if c["params_changed"]:
             notes.append(t["params"].format(v=", ".join(c["params_changed"])))
+        if c.get("derivations_changed"):
+            basis = {d["to"] or d["from"]: _basis_text(d["legal_basis"], lang)
+                     for d in cmp["regime"].get("derivations_changed", [])}
+            notes.append(t["derivations"].format(v=", ".join(f"{d} ({basis[d]})" if d in basis else d
+                                                             for d in c["derivations_changed"])))
         parts.append(c["rule"] + (f" ({'; '.join(notes)})" if notes else ""))
     return "; ".join(parts) if parts else "-"
+
+
+def _basis_text(items: list[dict], lang: str) -> str:
+    return "; ".join(cite_text(lb["name"], lb["article"], lb.get("lid"), lb.get("onderdeel"), lb.get("sub"), lang)
+                     for lb in items)
 
 
 def render_text(cmp: dict, lang: str = "nl") -> str:
@@ -332,6 +385,9 @@ def render_text(cmp: dict, lang: str = "nl") -> str:
         lines.append(t["only_to"].format(d=db, v=", ".join(reg["rules_only_to"])))
     for p in reg["params_changed"]:
         lines.append(t["param"].format(id=p["id"], a=_fmt_value(p["from"]), b=_fmt_value(p["to"])))
+    for d in reg.get("derivations_changed", []):
+        lines.append(t["derivation"].format(facts=", ".join(d["facts"]), a=d["from"] or "-", b=d["to"] or "-",
+                                            basis=_basis_text(d["legal_basis"], lang)))
     if reg.get("files_changed"):
         lines.append(t["files"].format(v=", ".join(reg["files_changed"])))
     if len(lines) == n:
@@ -348,13 +404,13 @@ def render_text(cmp: dict, lang: str = "nl") -> str:
                     what = f"remediation: {_fmt_remedies(ch['from'])} → {_fmt_remedies(ch['to'])}"
                 else:
                     what = f"{ch['field']}: {_fmt_value(ch['from'])} → {_fmt_value(ch['to'])}"
-                lines.append(f"    {what}  [{t['because']} {_fmt_causes(ch['because'], cmp, t)}]")
+                lines.append(f"    {what}  [{t['because']} {_fmt_causes(ch['because'], cmp, t, lang)}]")
     if cmp["plan"]:
         lines.append(t["plan"])
         for ch in cmp["plan"]:
             fmt = _fmt_remedies if ch["field"] == "remediation" else _fmt_value
             lines.append(f"  {ch['check']} ({ch['subject']}) {ch['field']}: {fmt(ch['from'])} → "
-                         f"{fmt(ch['to'])}  [{t['because']} {_fmt_causes(ch['because'], cmp, t)}]")
+                         f"{fmt(ch['to'])}  [{t['because']} {_fmt_causes(ch['because'], cmp, t, lang)}]")
     if not cmp["summary"]["changed"]:
         lines.append(t["nochange"])
     s = cmp["summary"]

@@ -33,7 +33,7 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
         raise InputError([Problem(source, "date", f"{day} is outside the rulebook's coverage "
                                   f"({rulebook.meta.coverage_from} to {rulebook.meta.coverage_to})")])
     selection = rulebook.at(day)
-    components, projects, plan = build_facts(case, selection.values, day)
+    components, projects, plan = build_facts(case, selection)
     evaluations = evaluate_all(selection, components + projects + [plan], engine)
     comp_evals = evaluations[: len(components)]
     results = [component_result(c, ev, selection, rulebook, lang, case.illustrative)

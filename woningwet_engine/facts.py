@@ -2,14 +2,15 @@
 
 Rules read these facts by name. Each field has a declared type so that rule files are
 type-checked when they load (a rule cannot compare a rent with a text). A field is absent when
-the case does not say; rules that need it then cannot decide (undetermined). Derived fields
-(shares, per-home amounts, date tests) are computed here, once, and named for what they mean.
+the case does not say; rules that need it then cannot decide (undetermined). Fields copied from
+the case are set here; derived fields (shares, counts, date tests) come from the derivations
+declared in rules/derivations.yaml that are in force on the selection's date (bodies in
+derivations.py). Each fact records, per derived field, the declaration that produced it and the
+parameters it read (`Fact.reads`), so that a rule using the field lists those figures too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import ROUND_CEILING, Decimal
 from typing import Mapping
 
 from .case import (
@@ -17,15 +18,16 @@ from .case import (
     ParkingUse, SeparationRegime, MoneyForm, ServiceKind, TenantType, Tenure,
 )
 from .conditions.nodes import FieldSpec
-from .units import BP
+from .derivations import (  # noqa: F401  (share_floor/ceil, project_aggregates: used by callers of facts)
+    FUNCTIONS, INVESTMENT_ACTIVITIES, LEEFBAARHEID_CATEGORIES, Env, TracingParams, project_aggregates,
+    share_ceil, share_floor,
+)
+from .errors import EngineError
 
 
 def _enum(e) -> FieldSpec:
     return FieldSpec("enum", tuple(m.value for m in e))
 
-
-REFORM_DATE = dt.date(2015, 7, 1)
-LAND_CUTOFF = dt.date(2015, 1, 1)  # BTIV 42: land acquired before 1 January 2015
 
 COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "activity": _enum(Activity),
@@ -139,9 +141,18 @@ SCHEMAS: dict[str, Mapping[str, FieldSpec]] = {
 SELECTOR_FACTS = frozenset({"object", "activity", "kind", "tenure", "self_contained", "is_bog_space", "parking_use",
                             "lfb_category", "mv_code", "sale_buyer", "service_kind", "verbinding_counterparty"})
 
-LEEFBAARHEID_CATEGORIES = {"woonmaatschappelijk_werk", "small_scale_infrastructure", "clean_safe_nuisance",
-                           "ontmoeting", "general_welfare", "public_space_maintenance", "other"}
-INVESTMENT_ACTIVITIES = {"build", "acquire", "renovate"}
+
+class Fact(dict):
+    """A fact (field name -> engine value) that also records, per derived field, which declaration
+    produced it (`derived_by`) and the parameters that declaration read (`reads`); a field the
+    declaration could not produce is absent but still has its reads (the figure that was unknown)."""
+
+    __slots__ = ("reads", "derived_by")
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.reads: dict[str, tuple[str, ...]] = {}
+        self.derived_by: dict[str, str] = {}
 
 
 def _put(fact: dict, name: str, value) -> None:
@@ -149,56 +160,40 @@ def _put(fact: dict, name: str, value) -> None:
         fact[name] = value
 
 
-def _is_bog_space(c: Component) -> bool:
-    return c.object == "bog" or (c.object == "parking" and c.parking is not None and c.parking.use == "public")
-
-
-def project_aggregates(case: Case) -> dict[str, dict]:
-    """Per project: floor areas, BOG floor share and cost over the investment's components."""
-    out: dict[str, dict] = {}
-    for c in case.components:
-        if c.project is None or c.activity not in INVESTMENT_ACTIVITIES:
+def _derive(fact: Fact, scope: str, selection, call) -> None:
+    """Apply the declarations of `scope` in force on the selection's date, in declared order."""
+    for d in selection.derivations:
+        if d.scope != scope:
             continue
-        agg = out.setdefault(c.project, {"floor": 0, "bog_floor": 0, "bog_cost": 0, "cost": 0,
-                                         "floor_known": True, "has_bog": False})
-        if c.object in ("dwelling", "mv", "bog", "parking"):
-            if c.floor_area_m2 is None:
-                agg["floor_known"] = False
-            else:
-                agg["floor"] += c.floor_area_m2
-                if _is_bog_space(c):
-                    agg["bog_floor"] += c.floor_area_m2
-        if c.cost is not None:
-            agg["cost"] += c.cost
-            if _is_bog_space(c):
-                agg["bog_cost"] += c.cost
-        if _is_bog_space(c):
-            agg["has_bog"] = True
-    return out
+        tracer = TracingParams(selection.values, frozenset(d.reads), d.id)
+        env = Env(tracer, d.dates, d.constants, selection.date)
+        produced = call(FUNCTIONS[d.function], env)
+        extra = set(produced) - set(d.produces)
+        if extra:
+            raise EngineError(f"derivation {d.id} produced {sorted(extra)}, which its declaration does not list")
+        reads = tuple(tracer.read)
+        for name in d.produces:
+            fact.reads[name] = reads
+            fact.derived_by[name] = d.id
+        for name, value in produced.items():
+            _put(fact, name, value)
 
 
-def component_fact(case: Case, c: Component, agreements: set[str], projects: dict[str, dict]) -> dict:
+def component_fact(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection) -> Fact:
     corp = case.corporation
-    f: dict = {"id": f"component:{c.id}", "kind": "component", "activity": c.activity, "object": c.object}
+    f = Fact({"id": f"component:{c.id}", "kind": "component", "activity": c.activity, "object": c.object})
     _put(f, "units", c.units)
     _put(f, "floor_area_m2", c.floor_area_m2)
     _put(f, "cost", c.cost)
     _put(f, "financing", c.financing)
     loc = c.location
     f["municipality"] = loc.municipality
-    f["in_working_municipality"] = loc.municipality in corp.municipalities
-    f["is_home_municipality"] = loc.municipality == corp.home_municipality
-    f["regio_designated"] = corp.woningmarktregio is not None
-    if corp.woningmarktregio is not None:
-        f["in_regio"] = loc.municipality in corp.woningmarktregio.municipalities
     f["corporation_categorical"] = corp.categorical
     _put(f, "area_has_corporation_homes", loc.area_has_corporation_homes)
     _put(f, "wijk_function", loc.wijk_function)
     _put(f, "adjacent_to_own_property", loc.adjacent_to_own_property)
     if c.land is not None:
         _put(f, "land_built", c.land.built)
-        if c.land.acquired_on is not None:
-            f["land_acquired_before_2015"] = c.land.acquired_on < LAND_CUTOFF
         f["herstructurering"] = c.land.herstructurering
         _put(f, "land_contributes_to_daeb", c.land.contributes_to_daeb)
         _put(f, "land_demolition_site", c.land.demolition_site)
@@ -213,12 +208,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         m = c.mv
         _put(f, "mv_code", m.vera_code)
         _put(f, "mv_tenant_type", m.tenant_type)
-        if m.third_party_floor_m2 is not None and c.floor_area_m2:
-            f["mv_third_party_share"] = share_ceil(m.third_party_floor_m2, c.floor_area_m2)
         _put(f, "mv_owned_on_2015_07_01", m.owned_on_2015_07_01)
-        build_cost = m.build_cost if m.build_cost is not None else c.cost
-        if m.annual_rent is not None and build_cost:
-            f["mv_rent_ratio"] = share_floor(m.annual_rent, build_cost)
         _put(f, "mv_minister_approval", m.minister_approval)
         _put(f, "mv_inside_woonzorggebouw", m.inside_woonzorggebouw)
         _put(f, "mv_integrated_with_housing", m.integrated_with_housing)
@@ -227,29 +217,10 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
     if c.parking is not None:
         f["parking_use"] = c.parking.use
         _put(f, "parking_for_daeb", c.parking.for_daeb_dwellings)
-    f["is_bog_space"] = _is_bog_space(c)
-    if c.project is not None and c.project in projects:
-        agg = projects[c.project]
-        if agg["floor_known"]:
-            f["project_floor_area_m2"] = agg["floor"]
-            share = share_ceil(agg["bog_floor"], agg["floor"])
-            if share is not None:
-                f["project_bog_floor_share"] = share
-        f["project_bog_cost"] = agg["bog_cost"]
-        f["project_cost"] = agg["cost"]
-    elif c.activity in INVESTMENT_ACTIVITIES:
-        # a component without a project is an investment of its own
-        if c.floor_area_m2:
-            f["project_floor_area_m2"] = c.floor_area_m2
-            f["project_bog_floor_share"] = share_ceil(c.floor_area_m2 if _is_bog_space(c) else 0, c.floor_area_m2)
-        if c.cost is not None:
-            f["project_cost"] = c.cost
-            f["project_bog_cost"] = c.cost if _is_bog_space(c) else 0
     if c.leefbaarheid is not None:
         f["lfb_category"] = c.leefbaarheid.category
         f["lfb_amount"] = c.leefbaarheid.annual_amount
         _put(f, "lfb_near_own", c.leefbaarheid.near_own_property_or_tenants)
-    f["in_prestatieafspraken"] = c.id in agreements
     if c.service is not None:
         f["service_kind"] = c.service.kind
         f["service_for_residents"] = c.service.for_residents
@@ -260,190 +231,43 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         s = c.sale
         f["sale_buyer"] = s.buyer
         f["sale_price"] = s.price
-        if s.leegwaarde:
-            f["sale_price_ratio_leegwaarde"] = share_floor(s.price, s.leegwaarde)
-        if s.market_value:
-            f["sale_price_ratio_market"] = share_floor(s.price, s.market_value)
         f["sale_vacant"] = s.vacant
         f["sale_vov"] = s.vov_clauses
         _put(f, "buyer_income", s.buyer_income)
     if c.verbinding is not None:
         f["verbinding_counterparty"] = c.verbinding.counterparty
         f["verbinding_after_formation"] = c.verbinding.after_formation
-    if c.committed_on is not None:
-        f["committed_before_2015_07_01"] = c.committed_on < REFORM_DATE
-    else:
-        f["committed_before_2015_07_01"] = False
     _put(f, "corporation_regime", corp.separation_regime)
     f["statutes_require_rvt_for_maintenance"] = corp.statutes_require_rvt_for_maintenance
     _put(f, "corp_non_daeb_icr", corp.non_daeb_icr)
     _put(f, "corp_non_daeb_debt_woz", corp.non_daeb_debt_woz_share)
-    if c.cost and c.activity in ("build", "acquire"):
-        # RTIV 20 lid 1: return of a non-DAEB investment, from the case's own figures
-        if c.dwelling is not None and c.dwelling.rent is not None and c.units:
-            f["nd_rent_return"] = share_floor(c.dwelling.rent * 12 * c.units, c.cost)
-        if c.sale is not None:
-            f["nd_sale_return"] = share_floor(c.sale.price, c.cost)
+    ctx = {"agreements": agreements, "projects": projects}
+    _derive(f, "component", selection, lambda fn, env: fn(case, c, env, ctx))
     return f
 
 
-ALLOCATION_DIFFERENTIATED_FROM = dt.date(2022, 1, 1)  # BTIV 16 as amended by Stb. 2021, 509
-STUDENT_MAX_HOUSEHOLD = 2  # BTIV 57: students count when the household has one or two persons
-
-
-def share_floor(part: int, whole: int) -> int | None:
-    """part/whole in basis points rounded down: exact for 'at least' tests against whole basis points."""
-    if whole <= 0:
-        return None
-    return (part * BP) // whole
-
-
-def share_ceil(part: int, whole: int) -> int | None:
-    """part/whole in basis points rounded up: exact for 'at most' tests against whole basis points."""
-    if whole <= 0:
-        return None
-    return -((-part * BP) // whole)
-
-
-def _counts_by_category(letting) -> bool:
-    """BTIV 57: students (one or two persons), status holders and care indications count as compliant."""
-    if letting.category == "student":
-        return letting.household_size <= STUDENT_MAX_HOUSEHOLD
-    return letting.category in ("status_holder", "care_indication")
-
-
-def _allocation(case: Case, params: Mapping, day: dt.date) -> dict:
-    """Allocation (Ww 48, BTIV 16, 57) and passend toewijzen (Ww 46 lid 2, BTIV 54) shares.
-
-    Counted: the lettings of the calendar year of `day` (not before 2015-07-01) of DAEB dwellings,
-    i.e. at a rent at or below the liberalisatiegrens. Until 2021 the share at or below the main
-    limit (at least 80%) and at or below the middle limit (at least 90%) are both computed; from
-    2022 one limit per household size (single / multi-person) defines the target group. A missing
-    figure (null parameter) leaves the shares out, so the checks that need them are unknown.
-    Shares that must be "at least" are rounded down, shares that may be "at most" rounded up.
-    """
-    start = max(dt.date(day.year, 1, 1), REFORM_DATE)
-    end = dt.date(day.year, 12, 31)
-    in_year = [x for x in case.lettings if start <= x.date <= end]
-    out: dict = {"lettings_other_years": len(case.lettings) - len(in_year)}
-    lib = params.get("liberalisatiegrens")
-    if lib is None:
-        return out
-    lettings = [x for x in in_year if x.rent <= lib]
-    out["lettings_count"] = len(lettings)
-    if not lettings:
-        out["pt_eligible_count"] = 0
-        return out
-
-    differentiated = day >= ALLOCATION_DIFFERENTIATED_FROM
-    if differentiated:
-        def limits(size: int):
-            lim = params.get("daeb_income_limit_single" if size == 1 else "daeb_income_limit_multi")
-            return lim, lim
-    else:
-        def limits(size: int):
-            return params.get("daeb_income_limit"), params.get("daeb_income_limit_middle")
-
-    low_ok = target_ok = by_category = 0
-    known = True
-    for letting in lettings:
-        if _counts_by_category(letting):
-            low_ok += 1
-            target_ok += 1
-            by_category += 1
-            continue
-        lim_low, lim_target = limits(letting.household_size)
-        if lim_low is None or lim_target is None:
-            known = False
-            break
-        low_ok += letting.household_income <= lim_low
-        target_ok += letting.household_income <= lim_target
-    if known:
-        n = len(lettings)
-        out["alloc_share_low"] = share_floor(low_ok, n)
-        out["alloc_share_target"] = share_floor(target_ok, n)
-        out["alloc_category_count"] = by_category
-        free = share_ceil(n - target_ok, n)
-        out["alloc_free_share"] = free
-        local = case.corporation.allocation_free_room_local
-        if differentiated and local is not None:
-            out["alloc_local_free_room"] = local
-            cap = params.get("allocation_max_free_local")
-            if cap is not None:
-                out["alloc_free_excess"] = free - min(local, cap)
-
-    eligible = within = 0
-    pt_known = True
-    for letting in lettings:
-        flag = letting.huurtoeslag_eligible
-        if flag is None:
-            if letting.category in ("student", "status_holder"):
-                flag = True
-            else:
-                key = ("pt_income_limit_" + ("single" if letting.household_size == 1 else "multi")
-                       + ("_aow" if letting.aow_age else ""))
-                lim = params.get(key)
-                if lim is None:
-                    pt_known = False
-                    break
-                flag = letting.household_income <= lim
-        if not flag:
-            continue
-        cap = params.get("aftoppingsgrens_low" if letting.household_size <= 2 else "aftoppingsgrens_high")
-        if cap is None:
-            pt_known = False
-            break
-        eligible += 1
-        within += letting.rent <= cap
-    if pt_known:
-        out["pt_eligible_count"] = eligible
-        if eligible:
-            out["pt_share"] = share_floor(within, eligible)
-    return out
-
-
-def plan_fact(case: Case, params: Mapping, day: dt.date | None = None) -> dict:
+def plan_fact(case: Case, selection) -> Fact:
     corp = case.corporation
-    f: dict = {"id": "plan", "kind": "plan", "daeb_rental_homes": corp.daeb_rental_homes}
-    lfb = [c for c in case.components if c.leefbaarheid is not None
-           and c.leefbaarheid.category in LEEFBAARHEID_CATEGORIES]
-    total = sum(c.leefbaarheid.annual_amount for c in lfb) + corp.leefbaarheid_other_annual
-    f["has_leefbaarheid"] = bool(lfb)
-    f["lfb_total"] = total
-    if corp.daeb_rental_homes:
-        f["lfb_per_daeb_home"] = int((Decimal(total) / corp.daeb_rental_homes).to_integral_value(ROUND_CEILING))
-    recent = sorted(corp.turnover, key=lambda t: t.year)[-2:]
-    if len(recent) == 2:
-        f["turnover_max"] = max(t.net_turnover for t in recent)
-        f["non_daeb_turnover_share_max"] = max(t.non_daeb_share for t in recent)
+    f = Fact({"id": "plan", "kind": "plan", "daeb_rental_homes": corp.daeb_rental_homes})
     _put(f, "non_daeb_investment_share", corp.non_daeb_investment_share)
     f["wants_verlicht_regime"] = corp.wants_verlicht_regime
     _put(f, "corporation_regime", corp.separation_regime)
-    mv = [c for c in case.components if c.object == "mv" and c.floor_area_m2]
-    if mv:
-        floor = sum(c.floor_area_m2 for c in mv)
-        third = sum((c.mv.third_party_floor_m2 or 0) for c in mv)
-        f["mv_floor_m2"] = floor
-        f["mv_third_party_share"] = share_ceil(third, floor)
-    f.update(_allocation(case, params, day or case.date))
+    _derive(f, "plan", selection, lambda fn, env: fn(case, env))
     return f
 
 
-def build_facts(case: Case, params: Mapping, day: dt.date | None = None) -> tuple[list[dict], list[dict], dict]:
-    """(component facts in case order, project facts sorted by id, plan fact); `day`: the judging date."""
+def project_facts(case: Case, projects: dict[str, dict], selection) -> list[Fact]:
+    out = []
+    for pid in sorted(projects):
+        pf = Fact({"id": f"project:{pid}", "kind": "project"})
+        _derive(pf, "project", selection, lambda fn, env, _pid=pid: fn(case, _pid, projects[_pid], env))
+        out.append(pf)
+    return out
+
+
+def build_facts(case: Case, selection) -> tuple[list[Fact], list[Fact], Fact]:
+    """(component facts in case order, project facts sorted by id, plan fact) on the selection's date."""
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     projects = project_aggregates(case)
-    components = [component_fact(case, c, agreements, projects) for c in case.components]
-    project_facts = []
-    for pid in sorted(projects):
-        agg = projects[pid]
-        pf = {"id": f"project:{pid}", "kind": "project", "project_cost": agg["cost"],
-              "project_bog_cost": agg["bog_cost"], "project_has_bog": agg["has_bog"]}
-        if agg["floor_known"]:
-            pf["project_floor_area_m2"] = agg["floor"]
-            pf["project_bog_floor_m2"] = agg["bog_floor"]
-            share = share_ceil(agg["bog_floor"], agg["floor"])
-            if share is not None:
-                pf["project_bog_floor_share"] = share
-        project_facts.append(pf)
-    return components, project_facts, plan_fact(case, params, day)
+    components = [component_fact(case, c, agreements, projects, selection) for c in case.components]
+    return components, project_facts(case, projects, selection), plan_fact(case, selection)

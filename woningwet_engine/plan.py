@@ -7,7 +7,7 @@ from .explain import render as render_text, rule_citations
 from .facts import SCHEMAS
 from .result import Plan, PlanCheck
 from .rulebook.loader import Selection
-from .verdict import assumptions_for, inputs_for, reason_for
+from .verdict import assumptions_for, describe_unknown, inputs_for, reason_for
 
 UNKNOWN_TEXT = {"nl": "Niet te beoordelen, onbekend: {missing}. ", "en": "Cannot be assessed, unknown: {missing}. "}
 
@@ -34,7 +34,7 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
                 continue
             # a check whose applicability itself is unknown is reported once, as unknown
             seen.add(rule.id)
-            missing = list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]
+            missing = describe_unknown(bs.why.missing_facts, bs.why.unknown_params, ev.fact, selection, lang)
             detail = render_text(getattr(rule.then.explain, lang), ev.fact, schema, selection.params, lang)
             cites = rule_citations(rule.legal_basis, selection.date, lang, ev.fact)
             checks.append(PlanCheck(

@@ -177,7 +177,7 @@ def apply_changes(case: Case, changes: list[Change]) -> Case:
 
 def _component_fact(case: Case, k: int, selection: Selection) -> dict:
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
-    return component_fact(case, case.components[k], agreements, project_aggregates(case))
+    return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
 
 
 _RULES_CACHE: dict[tuple[str, str], list] = {}
@@ -513,7 +513,7 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
             light = case.model_copy(update={"lettings": []})  # the leefbaarheid figures do not read lettings
 
             def holds(total: int) -> bool:
-                pf = plan_fact(_with_lfb_total(light, members, total), selection.values, selection.date)
+                pf = plan_fact(_with_lfb_total(light, members, total), selection)
                 return _atom_holds(atom, want, pf, selection.values)
 
             current = sum(case.components[k].leefbaarheid.annual_amount for k in members)

@@ -49,16 +49,58 @@ def _rule_cites(cr, selection: Selection, lang: str, memo: dict, fact: dict | No
     return memo[key]
 
 
-def _rule_params(cr, selection: Selection, memo: dict) -> list:
-    key = ("params", cr.rule.id)
+def params_read(cr, fact: dict) -> tuple[str, ...]:
+    """The figures a rule rests on for this fact: those in its conditions and texts, then those the
+    derivations of the facts it uses read (facts.Fact.reads), each once."""
+    reads = getattr(fact, "reads", None)
+    if not reads:
+        return cr.params
+    names = list(cr.params)
+    for f in cr.used_facts:
+        for p in reads.get(f, ()):
+            if p not in names:
+                names.append(p)
+    return tuple(names)
+
+
+def unknown_figures(missing_facts, fact: dict, selection: Selection) -> list[tuple[str, str]]:
+    """(fact, parameter) for each missing derived fact whose derivation read a figure unknown on the date."""
+    reads = getattr(fact, "reads", None) or {}
+    out = []
+    for name in missing_facts:
+        for pid in reads.get(name, ()):
+            if selection.values.get(pid) is None and (name, pid) not in out:
+                out.append((name, pid))
+    return out
+
+
+def describe_unknown(missing_facts, unknown_params, fact: dict, selection: Selection, lang: str) -> list[str]:
+    """What is unknown, in the result's language: a figure a derivation needed is named instead of the
+    derived fact it left unknown (with the fact it is needed for); then other facts and figures."""
+    derived = unknown_figures(missing_facts, fact, selection)
+    needed = "nodig voor" if lang == "nl" else "needed for"
+    out, covered = [], set()
+    for name, pid in derived:
+        p = selection.params.get(pid)
+        title = getattr(p.title, lang) if p is not None and getattr(p, "title", None) is not None else pid
+        out.append(f"param.{pid} ({title}; {needed} {name})")
+        covered.add(name)
+    out += [f for f in missing_facts if f not in covered]
+    named = {pid for _, pid in derived}
+    out += [f"param.{p}" for p in unknown_params if p not in named]
+    return out
+
+
+def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> list:
+    key = ("params", names)
     if key not in memo:
-        memo[key] = [param_use(selection.params[p]) for p in cr.params]
+        memo[key] = [param_use(selection.params[p]) for p in names]
     return memo[key]
 
 
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
     facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.facts}
-    params = _rule_params(bs.rule, selection, _context(selection))
+    params = _rule_params(params_read(bs.rule, fact), selection, _context(selection))
     return Inputs(facts=facts, params=params)
 
 
@@ -81,7 +123,7 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
     key = None
     if extra is None:
         try:
-            key = (cr.rule.id, bs.branch, effect, lang, id(schema),
+            key = (cr.rule.id, bs.branch, effect, lang, id(schema), params_read(cr, fact),
                    tuple([fact.get(n) for n in _reason_names(cr, bs.branch, lang, template, memo)]))
             hit = memo["reasons"].get(key)
         except TypeError:  # a value that cannot be a key (a list): no memo
@@ -132,6 +174,7 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     root = bs.definition.decisive
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
+    unknown_params += [p for _, p in unknown_figures(missing, fact, selection) if p not in unknown_params]
     verdict = VERDICT_TEXT[lang].get(outcome.verdict, "-") if outcome.verdict else "-"
     shown = render(negation_normal_form(root))
     values = [f"{p} = {human_value(selection.params[p].value, PARAM_TYPE[selection.params[p].unit], lang)}"

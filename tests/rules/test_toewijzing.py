@@ -18,7 +18,7 @@ L1_2016, L2_2016 = "35739", "39874"
 def plan_fact(date: str, lettings: list[dict], **corp) -> dict:
     case = make_case(date, [component()], lettings=lettings, **corp)
     day = dt.date.fromisoformat(date)
-    return build_facts(case, rulebook().at(day).values, day)[2]
+    return build_facts(case, rulebook().at(day))[2]
 
 
 # --- the fact builder -----------------------------------------------------------------------------

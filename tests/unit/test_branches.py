@@ -42,7 +42,7 @@ def test_branch_status_from_when_and_test_equals_the_whole_branch_condition(book
     seen = set()
     for path in sorted((ROOT / "cases").glob("*.yaml")):
         case = load_case(path)
-        comps, projects, plan = build_facts(case, sel.values, day)
+        comps, projects, plan = build_facts(case, sel)
         for fact in comps + projects + [plan]:
             for cr in sel.rules:
                 if cr.rule.scope != fact["kind"]:
@@ -59,7 +59,7 @@ def test_branch_status_from_when_and_test_equals_the_whole_branch_condition(book
 def test_branch_states_carry_their_branch_and_outcome(book):
     sel = book.at(DATES[0])
     case = load_case(ROOT / "cases" / "kanaleneiland-2016.yaml")
-    comps, _, _ = build_facts(case, sel.values, DATES[0])
+    comps, _, _ = build_facts(case, sel)
     rules = [cr for cr in sel.rules if cr.rule.scope == "component"]
     ev = evaluate_fact(rules, comps[0], sel.values)
     assert ev.fired

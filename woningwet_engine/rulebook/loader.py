@@ -21,9 +21,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..conditions.evaluator import Tri, tri_and, tri_not
 from ..conditions.nodes import And, Condition, ConditionError, Node, Not, parse_condition
 from ..errors import InputError, Problem
+from ..derivations import FUNCTIONS as DERIVATION_FUNCTIONS
 from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, pydantic_problems
-from .model import ConditionCatalogue, ConditionDef, OutOfScope, OutOfScopeEntry, Outcome, Rule, RuleFile
+from .model import (
+    ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, OutOfScope, OutOfScopeEntry, Outcome, Rule,
+    RuleFile,
+)
 from .params import ParameterFile, ResolvedParam, resolve
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -134,6 +138,15 @@ class CompiledRule:
         """Facts whose value picks the deciding onderdeel of a legal basis (LegalBasis.by)."""
         return tuple(dict.fromkeys(lb.by.fact for lb in self.rule.legal_basis if lb.by is not None))
 
+    @cached_property
+    def used_facts(self) -> tuple[str, ...]:
+        """Facts the rule uses: in its conditions and citations (`facts`), then in its explanations."""
+        names = list(self.facts)
+        for b in self.branches:
+            for text in (b.outcome.explain.nl, b.outcome.explain.en):
+                names += [n for n in PLACEHOLDER.findall(text) if not n.startswith("param.") and n not in names]
+        return tuple(names)
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -143,6 +156,7 @@ class Selection:
     rules: tuple[CompiledRule, ...]
     params: Mapping[str, ResolvedParam]
     rulebook_sha256: str
+    derivations: tuple[DerivationDef, ...] = ()  # in force on `date`, in declaration order
 
     @cached_property
     def values(self) -> dict:
@@ -184,6 +198,7 @@ class Rulebook:
     conditions: dict[str, ConditionDef]
     out_of_scope: list[OutOfScopeEntry]
     topics: dict[str, RuleFile] = field(default_factory=dict)
+    derivations: list[DerivationDef] = field(default_factory=list)
 
     @cached_property
     def sha256(self) -> str:
@@ -208,10 +223,11 @@ class Rulebook:
         found = kept.pop(day, None)
         if found is None:
             rules = tuple(r for r in self.rules if r.rule.valid_on(day))
-            # the rules' parameters and everything the fact builder may use (allocation limits) and route periods
+            # every parameter: the rules', the derivations' and the route periods
             needed = {p for r in rules for p in r.params} | set(self.params)
             params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
-            found = Selection(day, rules, params, self.sha256)
+            derivations = tuple(d for d in self.derivations if d.valid_on(day))
+            found = Selection(day, rules, params, self.sha256, derivations)
             if len(kept) >= SELECTIONS_KEPT:
                 del kept[next(iter(kept))]
         kept[day] = found  # most recently used last
@@ -222,6 +238,13 @@ class Rulebook:
         state.pop("_selections", None)  # per-process scratch, not part of the pickled rulebook
         state.pop("_change_points", None)
         return state
+
+    def derivation(self, fact: str, scope: str, day: dt.date) -> DerivationDef | None:
+        """The declaration that produces `fact` (of `scope`) on `day`, if any."""
+        for d in self.derivations:
+            if d.scope == scope and fact in d.produces and d.valid_on(day):
+                return d
+        return None
 
     def change_points(self) -> list[dt.date]:
         """Dates on which some rule or parameter value starts or stops applying."""
@@ -235,6 +258,10 @@ class Rulebook:
             points.add(r.rule.valid_from)
             if r.rule.valid_to:
                 points.add(r.rule.valid_to + dt.timedelta(days=1))
+        for d in self.derivations:
+            points.add(d.valid_from)
+            if d.valid_to:
+                points.add(d.valid_to + dt.timedelta(days=1))
         for p in self.params.values():
             for v in p.values:
                 points.add(v.valid_from)
@@ -302,6 +329,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     conditions: dict[str, ConditionDef] = {}
     out_of_scope: list[OutOfScopeEntry] = []
     rule_files: list[tuple[str, RuleFile, object]] = []
+    derivation_file = None
 
     for rel in sorted(files):
         name = f"{label}/{rel}"
@@ -324,6 +352,10 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                         problems.append(Problem(name, f"conditions.{i}.id", f"duplicate condition id {cdef.id}",
                                                 loaded.line_of(("conditions", i, "id"))))
                     conditions[cdef.id] = cdef
+        elif rel == "derivations.yaml":
+            df = _parse(DerivationFile, loaded.data, loaded, problems)
+            if df:
+                derivation_file = (name, df, loaded)
         elif rel == "out-of-scope.yaml":
             oos = _parse(OutOfScope, loaded.data, loaded, problems)
             if oos:
@@ -415,6 +447,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             problems.append(Problem(f"{label}/conditions.yaml", cid, f"period_param names unknown parameter {cdef.period_param!r}"))
     for pid, pf in params.items():
         problems += _basis_problems(pf.legal_basis, Problem(f"{label}/parameters/{pid}.yaml", "", ""))
+    derivations = _check_derivations(derivation_file, params, meta, problems)
     for entry in out_of_scope:
         problems += _basis_problems(entry.legal_basis, Problem(f"{label}/out-of-scope.yaml", entry.id, ""))
         if any(r.rule.catalogue_id == entry.id for r in compiled):
@@ -422,7 +455,57 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
 
     if problems:
         raise InputError(problems)
-    return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics)
+    return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics, derivations)
+
+
+def _check_derivations(found, params: Mapping[str, ParameterFile], meta, problems: list[Problem]) -> list[DerivationDef]:
+    """Each declaration names a registered body, produces facts of its scope's schema, reads declared
+    parameters that have an entry for its whole validity; no fact has two declarations on one day."""
+    if found is None:
+        return []
+    name, df, loaded = found
+    out: list[DerivationDef] = []
+    seen: set[str] = set()
+    for i, d in enumerate(df.derivations):
+        def where(*sub, _i=i):
+            path = ("derivations", _i) + sub
+            return ".".join(str(p) for p in path), loaded.line_of(path)
+
+        def problem(msg: str, *sub) -> None:
+            path, line = where(*sub)
+            problems.append(Problem(name, path, msg, line))
+
+        if d.id in seen:
+            problem(f"duplicate derivation id {d.id}", "id")
+        path, line = where()
+        problems += _basis_problems(d.legal_basis, Problem(name, path, "", line))
+        seen.add(d.id)
+        if d.function not in DERIVATION_FUNCTIONS:
+            problem(f"unknown derivation function {d.function!r} (not in woningwet_engine/derivations.py)", "function")
+        schema = SCHEMAS[d.scope]
+        for j, fact in enumerate(d.produces):
+            if fact not in schema:
+                problem(f"derivation produces unknown {d.scope} fact {fact!r}", "produces", j)
+        end = d.valid_to or (meta.coverage_to if meta else None)
+        for j, pid in enumerate(d.reads):
+            if pid not in params:
+                problem(f"derivation reads unknown parameter {pid!r}", "reads", j)
+                continue
+            for start, stop in params[pid].covers(d.valid_from, end):
+                problem(f"derivation {d.id} reads parameter {pid}, which has no entry (value or declared gap) "
+                        f"from {start} to {stop or 'open end'}", "reads", j)
+        for other in out:
+            both = set(d.produces) & set(other.produces)
+            if both and other.scope == d.scope and _overlap(d, other):
+                problem(f"derivations {other.id} and {d.id} both produce {', '.join(sorted(both))} on the same dates",
+                        "produces")
+        out.append(d)
+    return out
+
+
+def _overlap(a: DerivationDef, b: DerivationDef) -> bool:
+    far = dt.date.max
+    return a.valid_from <= (b.valid_to or far) and b.valid_from <= (a.valid_to or far)
 
 
 def load_rulebook(root: Path | str | None = None) -> Rulebook:

@@ -221,3 +221,34 @@ class OutOfScopeEntry(Strict):
 
 class OutOfScope(Strict):
     out_of_scope: list[OutOfScopeEntry] = Field(default_factory=list)
+
+
+class DerivationDef(Strict):
+    """A declared derived fact (rules/derivations.yaml): what it produces, the figures it reads, its
+    dates and constants, when it applies and on what legal basis. The body is derivations.FUNCTIONS[function]."""
+
+    id: Annotated[str, Field(pattern=CONDITION_ID)]
+    title: Bilingual
+    scope: Scope
+    function: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    produces: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(min_length=1)
+    reads: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
+    dates: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], dt.date] = Field(default_factory=dict)
+    constants: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], int] = Field(default_factory=dict)
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class DerivationFile(Strict):
+    derivations: list[DerivationDef] = Field(min_length=1)

@@ -122,6 +122,7 @@ class ResolvedParam:
     valid_from: dt.date | None
     valid_to: dt.date | None
     defined: bool  # False: no entry at all covers the date
+    title: Bilingual | None = None  # the parameter's name for people
 
     def as_dict(self) -> dict:
         return {
@@ -136,7 +137,7 @@ def resolve(param: ParameterFile, day: dt.date) -> ResolvedParam:
     entry = param.entry_on(day)
     if entry is None:
         return ResolvedParam(param.id, param.unit, None, "unverified", "no value defined for this date",
-                             None, None, None, False)
+                             None, None, None, False, param.title)
     value = None if entry.value is None else convert(param.unit, entry.value)
     return ResolvedParam(param.id, param.unit, value, entry.confidence, entry.source, entry.url,
-                         entry.valid_from, entry.valid_to, True)
+                         entry.valid_from, entry.valid_to, True, param.title)
