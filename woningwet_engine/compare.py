@@ -108,7 +108,7 @@ def _derivations_changed(a: _Side, b: _Side) -> list[dict]:
         key = (da.id if da else None, db.id if db else None)
         entry = groups.setdefault(key, {"from": key[0], "to": key[1], "scope": scope, "facts": [],
                                         "valid_to": _valid(db), "valid_from": _valid(da),
-                                        "legal_basis": [lb.model_dump(exclude_none=True)
+                                        "legal_basis": [lb.model_dump(exclude_none=True, exclude_defaults=True)
                                                         for lb in (db or da).legal_basis]})
         entry["facts"].append(fact)
     return [groups[k] for k in sorted(groups, key=lambda k: (k[1] or "", k[0] or ""))]
