@@ -34,6 +34,9 @@ STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; char
                 ".svg": "image/svg+xml"}
 FORMATS = ("pdf", "html", "md", "json")
 MAX_FORM_FIELDS = 20_000
+# An editor page showing the problems of the input is a normal page (the API answers 422): browsers log
+# every 4xx page load as a console error.
+PROBLEM_STATUS = 200
 
 
 @lru_cache(maxsize=None)
@@ -179,8 +182,7 @@ async def sample(request: Request) -> Response:
     return await result_page(request, lang, svc.samples[name].decode("utf-8"), f"{name}.yaml", "")
 
 
-async def result_page(request: Request, lang: str, text: str, name: str, at: str, record: bool = False,
-                      status_for_problems: int = 422) -> Response:
+async def result_page(request: Request, lang: str, text: str, name: str, at: str, record: bool = False) -> Response:
     svc = request.app.state.service
     raw = text.encode("utf-8")
     try:
@@ -191,13 +193,14 @@ async def result_page(request: Request, lang: str, text: str, name: str, at: str
             _, _, rec = await svc.run(service.check, raw, opts, True)
             record_id = rec["id"]
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=status_for_problems, at=at)
+        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=at)
     from ..report import render
 
     body, css, digest = embed_memo(render(m, result, "html"))
     return page(request, "result.html.j2", lang, style_hashes=(digest,), memo=body,
                 memo_css=Markup(css), case_text=text, name=name, at=at,
-                result=result, record_id=record_id, formats=FORMATS, case_date=case.date.isoformat())
+                result=result, record_id=record_id, formats=FORMATS, case_date=case.date.isoformat(),
+                verdicts=_memo_strings(lang)["verdict"])
 
 
 async def upload(request: Request) -> Response:
@@ -213,7 +216,7 @@ async def upload(request: Request) -> Response:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             return yaml_editor(request, lang, "", name,
-                               [Problem(name, "", f"not UTF-8 text (byte {exc.start})")], status=422)
+                               [Problem(name, "", f"not UTF-8 text (byte {exc.start})")], status=PROBLEM_STATUS)
     return await result_page(request, lang, text.replace("\r\n", "\n"), name, "")
 
 
@@ -240,7 +243,7 @@ async def edit_form(request: Request) -> Response:
     try:
         data = parse_text(text, name)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=422)
+        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS)
     return form_editor(request, lang, data, name, at=form.get("at") or "")
 
 
@@ -275,7 +278,7 @@ async def form_submit(request: Request) -> Response:
         opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
         await svc.run(service.load, text.encode("utf-8"), opts.name)
     except InputError as exc:
-        return form_editor(request, lang, data, name, exc.problems, status=422, at=at)
+        return form_editor(request, lang, data, name, exc.problems, status=PROBLEM_STATUS, at=at)
     return await result_page(request, lang, text, name, at)
 
 
@@ -292,7 +295,7 @@ async def compare(request: Request) -> Response:
             raise InputError([Problem("at2", "", "give the date to compare with (YYYY-MM-DD)")])
         cmp, ra, rb = await svc.run(service.compare, text.encode("utf-8"), opts, day_to)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=422, at=form.get("at") or "")
+        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=form.get("at") or "")
     from ..compare import render_text
 
     rows = []
@@ -335,7 +338,7 @@ async def download(request: Request) -> Response:
         out = await svc.run(service.report, text.encode("utf-8"), opts, "html" if fmt == "pdf" else fmt)
         case = await svc.run(service.load, text.encode("utf-8"), opts.name)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=422, at=form.get("at") or "")
+        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=form.get("at") or "")
     if fmt == "pdf":
         from ..report.render import RendererError
 
