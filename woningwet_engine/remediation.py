@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from .case import Case, Component, Land
 from .conditions.evaluator import Tri, atom_value, evaluate
@@ -495,11 +495,13 @@ def _with_lfb_total(case: Case, members: list[int], total: int) -> Case:
 
 
 def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], selection: Selection,
-                     lang: str) -> None:
-    """Failing plan checks on the leefbaarheid cap get the plan budget that meets it (numeric, derived)."""
+                     lang: str) -> dict[tuple[str, str], list[Remediation]]:
+    """Failing plan checks on the leefbaarheid cap get the plan budget that meets it (numeric, derived);
+    keyed by the check's (rule, subject)."""
+    out: dict[tuple[str, str], list[Remediation]] = {}
     plan_ev = next((ev for ev in plan_evs if ev.fact.get("kind") == "plan"), None)
     if plan_ev is None:
-        return
+        return out
     for bs in plan_ev.fired:
         if not bs.outcome.violation or bs.definition.needs_test is not False:
             continue  # a failing check is the `else` branch of its test
@@ -534,9 +536,11 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
             cite = citation(bs.rule.rule.legal_basis[0], selection.date, lang)
             for check in plan.checks:
                 if check.rule == bs.rule.rule.id and check.status == "fail":
-                    check.remediation.append(Remediation(rule=bs.rule.rule.id, kind="numeric", text=text,
-                                                         changes=changes, citation=cite, verified=True))
+                    out.setdefault((check.rule, check.subject), []).append(Remediation(
+                        rule=bs.rule.rule.id, kind="numeric", text=text, changes=changes, citation=cite,
+                        verified=True))
             break
+    return out
 
 
 def _local_case(case: Case, k: int, members_of: dict) -> tuple[Case, int]:
@@ -565,24 +569,41 @@ def _to_full(case: Case, changes: list[Change]) -> list[Change]:
     return out
 
 
-def remediate(case: Case, evs: list[FactEvaluation], results: list[ComponentResult], parties: dict[str, str],
-              plan: Plan, plan_evs: list[FactEvaluation], selection: Selection, book: Rulebook, lang: str) -> None:
+@dataclass(frozen=True)
+class Remedies:
+    """The remedies stage's output: per component id, and per plan check (rule, subject)."""
+
+    components: dict[str, list[Remediation]]
+    checks: dict[tuple[str, str], list[Remediation]]
+
+
+def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[FactEvaluation],
+              selection: Selection, book: Rulebook, lang: str) -> Remedies:
+    """Remedies for every forbidden, needs-decision or non-compliant component (`judged`: component id ->
+    pipeline.Judged), for failing plan checks, and the hand-overs of the split stage's selections
+    (`parties`: its SplitOutcome)."""
     members_of: dict[str, list[int]] = {}
     for k, c in enumerate(case.components):
         if c.project is not None:
             members_of.setdefault(c.project, []).append(k)
-    for k, (ev, res) in enumerate(zip(evs, results)):
+    components: dict[str, list[Remediation]] = {}
+    for k, c in enumerate(case.components):
+        j = judged[c.id]
+        res = j.verdict
         if res.verdict in ("forbidden", "needs_decision") or not res.compliant:
-            local, j = _local_case(case, k, members_of)
-            remedies = component_remediation(local, j, ev, res, parties.get(res.id, res.party), selection, book, lang)
-            for rem in remedies:
-                rem.changes = _to_full(case, rem.changes)
-            res.remediation = remedies
-    plan_remediation(case, plan, plan_evs, selection, lang)
+            local, i = _local_case(case, k, members_of)
+            found = component_remediation(local, i, j.evaluation, res, parties.parties.get(res.id, res.party),
+                                          selection, book, lang)
+            components[c.id] = [rem.model_copy(update={"changes": _to_full(case, rem.changes)}) for rem in found]
+    checks = plan_remediation(case, plan, plan_evs, selection, lang)
+    for key, items in selection_remediation(plan, parties.splits.selections, lang).items():
+        checks[key] = checks.get(key, []) + items
+    return Remedies(components, checks)
 
 
-def selection_remediation(plan: Plan, selections, lang: str) -> None:
+def selection_remediation(plan: Plan, selections, lang: str) -> dict[tuple[str, str], list[Remediation]]:
     """A failing project check that a hand-over selection resolves gets that hand-over as its remedy."""
+    out: dict[tuple[str, str], list[Remediation]] = {}
     by_scope = {sel.scope: sel for sel in selections}
     for check in plan.checks:
         sel = by_scope.get(check.subject)
@@ -593,5 +614,6 @@ def selection_remediation(plan: Plan, selections, lang: str) -> None:
                 f"{', '.join(sel.kept) or 'nothing'} ({check.rule})" if lang == "en" else
                 f"Draag {', '.join(sel.handed_over)} over aan een belegger of ontwikkelaar; behoud "
                 f"{', '.join(sel.kept) or 'niets'} ({check.rule})")
-        check.remediation.append(Remediation(rule=check.rule, kind="transfer", party="market", text=text,
-                                             citation=cite, verified=True))
+        out.setdefault((check.rule, check.subject), []).append(Remediation(
+            rule=check.rule, kind="transfer", party="market", text=text, citation=cite, verified=True))
+    return out

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Mapping
 
 from .case import Case, Component
 from .evaluation import FactEvaluation
@@ -223,16 +224,18 @@ def _ratio(bp: int | None) -> str | None:
     return None if bp is None else f"{(Decimal(bp) / BP).normalize():f}"
 
 
-def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation], decisions: dict[str, Decision],
-                   selection: Selection, lang: str, keep_by: str) -> list[SelectionOut]:
-    """Per investment where BOG-01 fails: the BOG components to hand over so that the rest fits."""
+def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
+                   selection: Selection, lang: str, keep_by: str) -> tuple[list[SelectionOut], dict[str, Decision]]:
+    """Per investment where BOG-01 fails: the BOG components to hand over so that the rest fits, and the
+    decisions that replace those of decide_component for the components concerned."""
     bog_rules = {cr.rule.id for cr in selection.rules if cr.rule.catalogue_id == "BOG-01" and cr.rule.scope == "component"}
+    decisions: dict[str, Decision] = {}
     if not bog_rules:
-        return []
+        return [], decisions
     r = selection.values.get("bog_max_floor_share")
     max_cost = selection.values.get("bog_max_cost")
     if r is None or max_cost is None:
-        return []
+        return [], decisions
     t = T[lang]
     out = []
     by_project: dict[str, list[int]] = {}
@@ -287,7 +290,7 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation], dec
         out.append(SelectionOut(scope=f"project:{key}" if not key.startswith("~") else f"component:{key[1:]}",
                                 keep_by=keep_by, method=sel.method, feasible=sel.feasible, kept=list(sel.kept),
                                 handed_over=handed, limits=limits_out, text=text))
-    return out
+    return out, decisions
 
 
 LIMIT_LABELS = {
@@ -304,12 +307,14 @@ LIMIT_LABELS = {
 
 
 def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResult], decisions: dict[str, Decision],
-                       selection: Selection, lang: str, keep_by: str) -> SelectionOut | None:
+                       selection: Selection, lang: str, keep_by: str) -> tuple[SelectionOut | None, dict[str, Decision]]:
     """When the corporation wants the verlicht regime (Ww 49 lid 1): keep the non-DAEB investment share
     of the plan below the limit by handing as little as possible to market parties. The plan is taken as
-    the year's investments; turnover conditions (lid 1 a) are fixed history and only reported."""
+    the year's investments; turnover conditions (lid 1 a) are fixed history and only reported. Returns
+    the selection and the decisions for the components it hands over (`decisions` is read, not changed)."""
+    handed_over: dict[str, Decision] = {}
     if not case.corporation.wants_verlicht_regime:
-        return None
+        return None, handed_over
     t = T[lang]
     v = selection.values
     limits_out: list[LimitOut] = []
@@ -341,7 +346,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     cand.sort(key=position.__getitem__)
     if r is None:
         return SelectionOut(scope="verlicht", keep_by=keep_by, method="none", feasible=None, kept=cand,
-                            limits=limits_out, text=LIMIT_LABELS["unknown"][lang])
+                            limits=limits_out, text=LIMIT_LABELS["unknown"][lang]), handed_over
     mult, cap = verlicht.ratio_capacity(daeb_cost, r, strict=True)
     items = [verlicht.Item(cid, _value(comps[cid], keep_by), (mult * comps[cid].cost,)) for cid in cand]
     sel = verlicht.select(items, [verlicht.Limit("non_daeb_investment_share", cap)])
@@ -356,7 +361,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
                                before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
                                citation=citation(BASIS["verlicht_investment"][0], selection.date, lang)))
     for cid in sel.handed_over:
-        decisions[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
+        handed_over[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
                                   BASIS["verlicht_investment"])
     if lang == "en":
         text = (f"Keep {', '.join(sel.kept) or 'nothing'}; hand over {', '.join(sel.handed_over) or 'nothing'} "
@@ -372,7 +377,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
                      " art. 49 lid 1: het verlichte regime is niet haalbaar.")
     return SelectionOut(scope="verlicht", keep_by=keep_by, method=sel.method,
                         feasible=sel.feasible and turnover_ok is not False, kept=list(sel.kept),
-                        handed_over=list(sel.handed_over), limits=limits_out, text=text)
+                        handed_over=list(sel.handed_over), limits=limits_out, text=text), handed_over
 
 
 # --- amounts ---------------------------------------------------------------------------------------------
@@ -396,15 +401,23 @@ def _scaled(value: int | None, share_bp: int) -> int | None:
     return value * share_bp // BP
 
 
-def build_splits(case: Case, facts: list[dict], plan_fact: dict, evs: list[FactEvaluation],
-                 results: list[ComponentResult], selection: Selection, lang: str,
+def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Selection, lang: str,
                  keep_by: str = "value") -> SplitOutcome:
-    decisions = {c.id: decide_component(c, f, ev, r, selection, lang)
-                 for c, f, ev, r in zip(case.components, facts, evs, results)}
-    selections = bog_selections(case, facts, evs, decisions, selection, lang, keep_by)
-    vs = verlicht_selection(case, plan_fact, results, decisions, selection, lang, keep_by)
+    """The splits stage: `judged` maps component id -> pipeline.Judged (component, fact, evaluation,
+    verdict). The per-component policy decides first; the BOG and verlicht selections then replace the
+    decisions of the components they move (each step makes a new mapping)."""
+    members = [judged[c.id] for c in case.components]
+    facts = [j.fact for j in members]
+    evs = [j.evaluation for j in members]
+    results = [j.verdict for j in members]
+    decided = {c.id: decide_component(c, j.fact, j.evaluation, j.verdict, selection, lang)
+               for c, j in zip(case.components, members)}
+    selections, bog_moves = bog_selections(case, facts, evs, selection, lang, keep_by)
+    decisions = {**decided, **bog_moves}
+    vs, verlicht_moves = verlicht_selection(case, plan_fact, results, decisions, selection, lang, keep_by)
     if vs is not None:
         selections.append(vs)
+    decisions = {**decisions, **verlicht_moves}
 
     # parts with amounts; shared project costs pro rata to floor area
     shared_by_project = {p.id: p for p in case.projects}
