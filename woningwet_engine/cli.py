@@ -62,7 +62,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "report": "woningwet_engine.report.cli:report",
     "report-all": "woningwet_engine.report.cli:report_all",
     "audit": "woningwet_engine.audit.cli:audit",
-    "compare": "woningwet_engine.compare:compare_command",
+    "compare": "woningwet_engine.compare_cli:compare_command",
     "serve": "woningwet_engine.web.cli:serve",
 }
 
@@ -144,7 +144,7 @@ def load_book(rules_dir):
 @rules_option
 def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_dir):
     """Judge one or more CASE files; print a table or the JSON result."""
-    from .case import load_case
+    from .coalition.load import is_coalition, load_any_case
     from .engine import judge
     from .modelcache import install, store
     from .result import canonical_json
@@ -158,11 +158,13 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_
     problems: list[Problem] = []
     for path in cases:
         try:
-            loaded.append((path, load_case(path)))
+            loaded.append((path, load_any_case(path, book)))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems)
+    if any(is_coalition(case) for _, case in loaded):
+        return _check_coalition(loaded, book, day, fmt, lang, output, record)
     results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
                for path, case in loaded]
     if record:
@@ -184,6 +186,35 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_
     sys.exit(0 if all(r.summary.compliant for r in results) else 1)
 
 
+def _check_coalition(loaded, book, day, fmt, lang, output, record):
+    """`check` on a set of case files that includes coalition cases (coalition/): each case judged
+    on its own; JSON is the CoalitionResult (or the ordinary Result for a single-corporation case)."""
+    from .coalition.judge import judge_coalition
+    from .coalition.load import is_coalition
+    from .coalition.textout import coalition_text
+    from .engine import judge
+    from .result import canonical_json
+    from .textout import text_table
+
+    if record:
+        raise InputError([Problem("--record", "", "the decision log does not record coalition cases yet")])
+    results = [judge_coalition(case, book, lang=lang, source=str(path), at=day) if is_coalition(case)
+               else judge(case, book, at=day, lang=lang, source=str(path)) for path, case in loaded]
+    if fmt == "json":
+        payload = [r.model_dump(mode="json") for r in results]
+        text = canonical_json(payload[0] if len(payload) == 1 else payload)
+    else:
+        text = "\n".join(coalition_text(r) if is_coalition(c) else text_table(r)
+                         for r, (_, c) in zip(results, loaded))
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    global _FAST_EXIT
+    _FAST_EXIT = True
+    sys.exit(0 if all(r.summary.compliant for r in results) else 1)
+
+
 @main.group()
 def schema() -> None:
     """Print JSON Schemas of the file formats."""
@@ -191,10 +222,10 @@ def schema() -> None:
 
 @schema.command("case")
 def schema_case():
-    """JSON Schema of case files."""
-    from .case import case_json_schema
+    """JSON Schema of case files (single-corporation and coalition cases)."""
+    from .coalition.schema import case_formats_schema
 
-    click.echo(json.dumps(case_json_schema(), indent=2, ensure_ascii=False))
+    click.echo(json.dumps(case_formats_schema(), indent=2, ensure_ascii=False))
 
 
 @schema.command("result")

@@ -11,18 +11,14 @@ only, rules whose validity starts or ends in between, parameters whose values di
 whose declaration differs (with its legal basis), the change points in between and, when two
 different rulebooks are compared (audit diff), the rule files whose content differs.
 
-Used by `woningwet compare` and `woningwet audit diff`. Output is deterministic (sorted lists).
+Used by `woningwet compare` (compare_cli.py) and `woningwet audit diff`. Output is deterministic (sorted lists).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 from typing import Any
-
-import click
 
 from .explain import PARAM_TYPE, json_value
 from .rulebook.citation import cite_text
@@ -116,6 +112,16 @@ def _derivations_changed(a: _Side, b: _Side) -> list[dict]:
 
 def _valid(d) -> str | None:
     return None if d is None else f"{d.valid_from}..{d.valid_to or ''}"
+
+
+def law_changes(book_from: Rulebook, day_from: dt.date, book_to: Rulebook, day_to: dt.date) -> dict:
+    """What changed in the law between two dates: the `regime` part of compare_results, without results."""
+    return _regime(_Side({"date": day_from.isoformat()}, book_from), _Side({"date": day_to.isoformat()}, book_to))
+
+
+def is_change(cause: dict) -> bool:
+    """A cause of compare_results that differs between the two dates (outcome, validity or parameters)."""
+    return _is_change(cause)
 
 
 def _rule_params(side: _Side, rid: str) -> set[str]:
@@ -417,40 +423,3 @@ def render_text(cmp: dict, lang: str = "nl") -> str:
     lines.append(t["summary"].format(n=s["components_changed"], p=s["plan_checks_changed"],
                                      a=_fmt_value(cmp["from"]["compliant"]), b=_fmt_value(cmp["to"]["compliant"])))
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- command
-
-@click.command("compare")
-@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--at", "dates", multiple=True, required=True, help="two dates (YYYY-MM-DD): --at D1 --at D2")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="rules directory (default: the project's rules/)")
-def compare_command(case_file, dates, fmt, lang, output, rules_dir):
-    """Judge CASE_FILE under the law of two dates and list what changed, and why.
-
-    Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
-    """
-    from .case import load_case
-    from .cli import load_book, parse_date, write_atomic
-    from .engine import judge
-    from .errors import InputError, Problem
-    from .result import canonical_json
-
-    if len(dates) != 2:
-        raise InputError([Problem("--at", "", f"give exactly two dates (--at D1 --at D2), got {len(dates)}")])
-    d1, d2 = parse_date(dates[0]), parse_date(dates[1])
-    case = load_case(case_file)
-    book = load_book(rules_dir)
-    ra = judge(case, book, at=d1, lang=lang, source=str(case_file))
-    rb = judge(case, book, at=d2, lang=lang, source=str(case_file))
-    cmp = compare_results(ra, rb, book)
-    text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang)
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
-    sys.exit(1 if cmp["summary"]["changed"] else 0)

@@ -37,7 +37,7 @@ def _renderer_failed(exc: RendererError) -> None:
 @rules_option
 def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
-    from ..case import load_case
+    from ..coalition.load import is_coalition, load_any_case
     from ..modelcache import install, store
     from . import report_text
 
@@ -46,7 +46,19 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     if fmt == "pdf" and output is None:
         raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
     book = load_book(rules_dir)
-    loaded = load_case(case)
+    loaded = load_any_case(case, book)
+    if is_coalition(loaded):
+        if record:
+            raise InputError([Problem("--record", "", "the decision log does not record coalition cases yet")])
+        from ..coalition.report import coalition_report
+
+        try:
+            out = coalition_report(loaded, book, lang, fmt, Path(case).as_posix(), at=day)
+        except RendererError as exc:
+            _renderer_failed(exc)
+            return
+        write_atomic(output, out) if output else click.echo(out, nl=False)
+        return
     try:
         out = report_text(loaded, book, lang, fmt, at=day, source=Path(case).as_posix())
     except RendererError as exc:
@@ -72,7 +84,7 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
 def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) -> dict[str, str | bytes]:
     """Every memo of every case in `cases_dir` (*.yaml), by output file name `<stem>.<lang>.<fmt>`.
     All cases are loaded first: one bad case file stops the run with every problem listed."""
-    from ..case import load_case
+    from ..coalition.load import is_coalition, load_any_case
     from .model import build_memo
     from .render import render
 
@@ -82,7 +94,7 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
     loaded, problems = [], []
     for p in paths:
         try:
-            loaded.append((p, load_case(p)))
+            loaded.append((p, load_any_case(p, book)))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -92,6 +104,9 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
     out: dict[str, str | bytes] = {}
     for p, case in loaded:
         source = (Path(cases_dir) / p.name).as_posix()
+        if is_coalition(case):
+            out.update(_coalition_memos(p.stem, case, book, source, langs, formats))
+            continue
         for lang in langs:
             result = judge(case, book, lang=lang, source=source).model_dump(mode="json")
             meta = {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
@@ -99,6 +114,27 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
             memo = build_memo(result, meta, lang)
             for fmt in formats:
                 out[f"{p.stem}.{lang}.{fmt}"] = render(memo, result, fmt)
+    return out
+
+
+def _coalition_memos(stem, case, book, source, langs, formats) -> dict[str, str | bytes]:
+    from ..coalition.judge import judge_coalition
+    from ..coalition.report import build_coalition_memo, render_coalition
+    from ..result import canonical_json
+    from .render import html_to_pdf
+
+    out: dict[str, str | bytes] = {}
+    for lang in langs:
+        res = judge_coalition(case, book, lang=lang, source=source)
+        memo = build_coalition_memo(res, case, source)
+        for fmt in formats:
+            if fmt == "json":
+                data = canonical_json({"memo": memo, "result": res.model_dump(mode="json")})
+            elif fmt == "pdf":
+                data = html_to_pdf(render_coalition(memo, "html"))
+            else:
+                data = render_coalition(memo, fmt)
+            out[f"{stem}.{lang}.{fmt}"] = data
     return out
 
 

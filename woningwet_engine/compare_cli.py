@@ -1,0 +1,63 @@
+"""`woningwet compare`: judge a case under the law of two dates and list what changed, and why.
+
+A single-corporation case is compared as one plan (compare.compare_results). A coalition case is
+compared as a whole plan too: every component judged under the law of each date (its phases set
+aside), then each corporation's part compared with its counterpart.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import load_book, parse_date, write_atomic
+from .coalition.load import is_coalition, load_any_case
+from .compare import compare_results, render_text
+from .engine import judge
+from .errors import InputError, Problem
+from .result import canonical_json
+
+
+@click.command("compare")
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--at", "dates", multiple=True, required=True, help="two dates (YYYY-MM-DD): --at D1 --at D2")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="rules directory (default: the project's rules/)")
+def compare_command(case_file, dates, fmt, lang, output, rules_dir):
+    """Judge CASE_FILE under the law of two dates and list what changed, and why.
+
+    Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
+    """
+    if len(dates) != 2:
+        raise InputError([Problem("--at", "", f"give exactly two dates (--at D1 --at D2), got {len(dates)}")])
+    d1, d2 = parse_date(dates[0]), parse_date(dates[1])
+    book = load_book(rules_dir)
+    case = load_any_case(case_file, book)
+    if is_coalition(case):
+        from .coalition.judge import judge_coalition
+
+        ra = judge_coalition(case, book, lang=lang, source=str(case_file), at=d1)
+        rb = judge_coalition(case, book, lang=lang, source=str(case_file), at=d2)
+        parts = [compare_results(a.result, b.result, book) for a, b in zip(ra.parts, rb.parts)]
+        changed = any(c["summary"]["changed"] for c in parts)
+        if fmt == "json":
+            text = canonical_json({"case": case.case_id, "title": case.title, "parts": parts,
+                                   "summary": {"changed": changed}})
+        else:
+            text = "\n".join(render_text(c, lang) for c in parts)
+    else:
+        ra = judge(case, book, at=d1, lang=lang, source=str(case_file))
+        rb = judge(case, book, at=d2, lang=lang, source=str(case_file))
+        cmp = compare_results(ra, rb, book)
+        changed = cmp["summary"]["changed"]
+        text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if changed else 0)
