@@ -106,7 +106,7 @@ async def api_rules(request: Request) -> Response:
 
 
 async def api_schema_case(request: Request) -> Response:
-    from ..case import case_json_schema
+    from ..coalition.schema import case_formats_schema as case_json_schema  # both case formats
 
     return Response(json.dumps(case_json_schema(), indent=2, ensure_ascii=False) + "\n", media_type=JSON)
 

@@ -158,8 +158,24 @@ def check_json(svc: Service, raw: bytes, opts: Options, record: bool = False) ->
     """The exact bytes `woningwet check --format json` prints, whether the plan is compliant, record id."""
     from ..result import canonical_json
 
+    coalition = _coalition(svc, raw, opts)
+    if coalition is not None:  # several corporations and partners (coalition/), as `woningwet check` does
+        if record:
+            raise InputError([Problem("record", "", "the decision log does not record coalition cases yet")])
+        from ..coalition.judge import judge_coalition
+
+        result = judge_coalition(coalition, svc.book, lang=opts.lang, source=opts.name, at=opts.at)
+        return canonical_json(result).encode("utf-8"), result.summary.compliant, None
     _, result, rec = check(svc, raw, opts, record)
     return canonical_json(result).encode("utf-8"), result.summary.compliant, rec and rec["id"]
+
+
+def _coalition(svc: Service, raw: bytes, opts: Options):
+    """The coalition case in these bytes, or None for a single-corporation case."""
+    from ..coalition.load import is_coalition, load_any_case_bytes
+
+    case = load_any_case_bytes(raw, opts.name, svc.book)
+    return case if is_coalition(case) else None
 
 
 def memo(svc: Service, raw: bytes, opts: Options) -> tuple[dict, dict, Any]:
@@ -175,6 +191,11 @@ def report(svc: Service, raw: bytes, opts: Options, fmt: str) -> str:
     """A memo in md, html or json (pdf: render the html, then print it with `Service.pdf`)."""
     from ..report import render
 
+    coalition = _coalition(svc, raw, opts)
+    if coalition is not None:  # the coalition memo, as `woningwet report` writes it
+        from ..coalition.report import coalition_report
+
+        return coalition_report(coalition, svc.book, opts.lang, fmt, opts.name, at=opts.at)
     m, result, _ = memo(svc, raw, opts)
     return render(m, result, fmt)
 
