@@ -22,9 +22,9 @@ from woningwet_engine.rulebook import load_rulebook
 from woningwet_engine.yamlio import load_yaml_file
 
 ROOT = Path(__file__).resolve().parents[1]
-LAAK = ROOT / "cases" / "laak-coalitie.yaml"
-KANALENEILAND = ROOT / "cases" / "kanaleneiland-fasen.yaml"
-COALITION_CASES = [p for p in sorted((ROOT / "cases").glob("*.yaml")) if is_coalition_data(load_yaml_file(p).data)]
+LAAK = ROOT / "cases" / "coalition" / "laak-coalitie.yaml"
+KANALENEILAND = ROOT / "cases" / "coalition" / "kanaleneiland-fasen.yaml"
+COALITION_CASES = sorted((ROOT / "cases" / "coalition").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +59,12 @@ def comp(res, corporation, phase, cid):
 
 def test_coalition_samples_exist():
     assert {p.stem for p in COALITION_CASES} >= {"laak-coalitie", "kanaleneiland-fasen"}
+    assert all(is_coalition_data(load_yaml_file(p).data) for p in COALITION_CASES)
 
 
 @pytest.mark.parametrize("case_path", COALITION_CASES, ids=[p.stem for p in COALITION_CASES])
 def test_coalition_result_matches_golden(case_path, book):
-    golden = ROOT / "reports" / f"{case_path.stem}.json"
+    golden = ROOT / "reports" / "coalition" / f"{case_path.stem}.json"
     current = canonical_json(judge_coalition(load_any_case(case_path, book), book))
     assert current == golden.read_text(encoding="utf-8"), f"{golden.name} is stale: run `bash scripts/run`"
 
@@ -298,3 +299,18 @@ def test_schema_describes_both_case_formats():
     broken = json.loads(json.dumps(load_any_case(LAAK).canonical()))
     broken["components"][0]["carried_by"] = "Not An Id"
     assert list(validator.iter_errors(broken))
+
+
+def test_coalition_memos_in_reports_are_current(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from woningwet_engine.cli import main
+
+    monkeypatch.chdir(ROOT)  # memos name their case file relative to the project root
+    r = CliRunner().invoke(main, ["report-all", "--cases", "cases/coalition", "-o", str(tmp_path)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    fresh = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(fresh) == sorted(f"{p.stem}.nl.{fmt}" for p in COALITION_CASES for fmt in ("md", "html"))
+    stale = [n for n, data in fresh.items() if (ROOT / "reports" / "coalition" / n).read_bytes() != data]
+    assert not stale, f"stale memos {stale}: run `bash scripts/run`"

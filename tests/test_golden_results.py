@@ -8,15 +8,12 @@ from pathlib import Path
 import pytest
 
 from woningwet_engine.case import load_case
-from woningwet_engine.coalition.load import is_coalition_data
 from woningwet_engine.engine import judge
 from woningwet_engine.result import canonical_json
 from woningwet_engine.rulebook import load_rulebook
-from woningwet_engine.yamlio import load_yaml_file
 
 ROOT = Path(__file__).resolve().parents[1]
-# single-corporation cases; coalition cases (several corporations) have their golden test in test_coalition.py
-CASES = [p for p in sorted((ROOT / "cases").glob("*.yaml")) if not is_coalition_data(load_yaml_file(p).data)]
+CASES = sorted((ROOT / "cases").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("case_path", CASES, ids=[p.stem for p in CASES])

@@ -72,19 +72,14 @@ def test_every_legal_basis_in_the_rulebook_resolves_to_its_deciding_provision():
 
 
 def test_seed_case_outputs_cite_deciding_provisions():
+    from woningwet_engine.case import load_case
     from woningwet_engine.engine import judge as judge_case
     from pathlib import Path
 
-    from woningwet_engine.coalition.judge import judge_coalition
-    from woningwet_engine.coalition.load import is_coalition, load_any_case
-
     for path in sorted((Path(__file__).resolve().parents[2] / "cases").glob("*.yaml")):
-        case = load_any_case(path)
-        results = [p.result for p in judge_coalition(case, rulebook()).parts] if is_coalition(case) \
-            else [judge_case(case, rulebook())]
-        for result in results:
-            bad = {(c.text, p) for c in _cites(result) for p in deciding_problems(c)}
-            assert not bad, (path.name, sorted(bad)[:5])
+        result = judge_case(load_case(path), rulebook())
+        bad = {(c.text, p) for c in _cites(result) for p in deciding_problems(c)}
+        assert not bad, (path.name, sorted(bad)[:5])
 
 
 # --- fact-to-onderdeel mapping ---------------------------------------------------------------------

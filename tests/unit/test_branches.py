@@ -40,14 +40,8 @@ def test_branch_status_from_when_and_test_equals_the_whole_branch_condition(book
     combining them gives the value of the compiled branch condition (when and [not] test)."""
     sel = book.at(day)
     seen = set()
-    from woningwet_engine.coalition.load import is_coalition, load_any_case
-    from woningwet_engine.coalition.subcases import build_subcases
-
-    every = []
     for path in sorted((ROOT / "cases").glob("*.yaml")):
-        case = load_any_case(path)
-        every += [s.case for s in build_subcases(case)[0]] if is_coalition(case) else [case]
-    for case in every:
+        case = load_case(path)
         comps, projects, plan = build_facts(case, sel)
         for fact in comps + projects + [plan]:
             for cr in sel.rules:
