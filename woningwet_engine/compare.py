@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from .explain import PARAM_TYPE, json_value
+from .i18n import section
 from .rulebook.citation import cite_text
 from .rulebook.loader import Rulebook, Selection
 
@@ -281,54 +282,6 @@ def compare_results(result_from: Any, result_to: Any, book_from: Rulebook, book_
 
 # ---------------------------------------------------------------- text rendering
 
-TEXT = {
-    "nl": {
-        "head": "Vergelijking {case} — {a} → {b}",
-        "rulebooks": "regelboek {a} → {b}",
-        "regime": "Wijzigingen in het recht tussen de data:",
-        "points": "  wijzigingsdata: {v}",
-        "only_from": "  alleen van kracht op {d}: {v}",
-        "only_to": "  alleen van kracht op {d}: {v}",
-        "param": "  parameter {id}: {a} → {b}",
-        "files": "  gewijzigde regelbestanden: {v}",
-        "none": "  (geen)",
-        "components": "Componenten met wijzigingen:",
-        "plan": "Plantoetsen met wijzigingen:",
-        "nochange": "Geen wijzigingen in oordelen, voorwaarden, partijen of plantoetsen.",
-        "because": "door",
-        "fired": "gaf reden op {d}",
-        "not_in_force": "niet van kracht op {d}",
-        "params": "parameter gewijzigd: {v}",
-        "derivations": "afleiding gewijzigd: {v}",
-        "derivation": "  afleiding van {facts}: {a} → {b} ({basis})",
-        "valid": "geldig {v}",
-        "summary": "{n} component(en) en {p} plantoets(en) gewijzigd; conform: {a} → {b}",
-    },
-    "en": {
-        "head": "Comparison {case} — {a} → {b}",
-        "rulebooks": "rulebook {a} → {b}",
-        "regime": "Changes in the law between the dates:",
-        "points": "  change points: {v}",
-        "only_from": "  in force only on {d}: {v}",
-        "only_to": "  in force only on {d}: {v}",
-        "param": "  parameter {id}: {a} → {b}",
-        "files": "  changed rule files: {v}",
-        "none": "  (none)",
-        "components": "Components with changes:",
-        "plan": "Plan checks with changes:",
-        "nochange": "No changes in verdicts, conditions, parties or plan checks.",
-        "because": "because of",
-        "fired": "gave a reason on {d}",
-        "not_in_force": "not in force on {d}",
-        "params": "parameter changed: {v}",
-        "derivations": "derivation changed: {v}",
-        "derivation": "  derivation of {facts}: {a} → {b} ({basis})",
-        "valid": "valid {v}",
-        "summary": "{n} component(s) and {p} plan check(s) changed; compliant: {a} → {b}",
-    },
-}
-
-
 def _fmt_value(v) -> str:
     if v is None:
         return "-"
@@ -375,7 +328,7 @@ def _basis_text(items: list[dict], lang: str) -> str:
 
 
 def render_text(cmp: dict, lang: str = "nl") -> str:
-    t = TEXT[lang]
+    t = section(lang, "compare")
     da, db = cmp["from"]["date"], cmp["to"]["date"]
     lines = [t["head"].format(case=cmp["case"], a=da, b=db)]
     if cmp["from"]["rulebook_sha256"] != cmp["to"]["rulebook_sha256"]:

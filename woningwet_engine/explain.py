@@ -1,51 +1,17 @@
-"""Rendering explanation templates, citations and values for people and for the JSON result."""
+"""Rendering explanation templates and citations for people and for the JSON result (values: format.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from .conditions.nodes import FieldSpec
+from .i18n import text as tr
 from .rulebook.citation import cite_text, juriconnect, wetten_url
 from .rulebook.loader import PLACEHOLDER
 from .rulebook.model import LegalBasis
 from .rulebook.params import ResolvedParam
 from .result import Citation, ParamUse
-from .units import BP, format_bp, format_eur
-
-UNKNOWN_TEXT = {"nl": "(onbekend)", "en": "(unknown)"}
-BOOL_TEXT = {"nl": ("nee", "ja"), "en": ("no", "yes")}
-
-
-def json_value(value, type_: str):
-    """Exact, unit-free representation for JSON: euros and ratios as decimal strings."""
-    if value is None:
-        return None
-    if type_ == "eur":
-        return f"{Decimal(value) / 100:.2f}"
-    if type_ in ("bp", "ratio"):
-        return f"{(Decimal(value) / BP).normalize():f}"
-    return value
-
-
-def human_value(value, type_: str, lang: str) -> str:
-    if value is None:
-        return UNKNOWN_TEXT[lang]
-    if type_ == "eur":
-        return format_eur(value, lang)
-    if type_ in ("bp", "ratio"):
-        return format_bp(value, lang)
-    if type_ == "bool":
-        return BOOL_TEXT[lang][bool(value)]
-    if isinstance(value, list):
-        return ", ".join(value)
-    if isinstance(value, int):
-        text = f"{value:,}"
-        return text.replace(",", ".") if lang == "nl" else text
-    return str(value)
-
-
-PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
+from .format import PARAM_TYPE, human_value, json_value  # noqa: F401  (re-exported for older callers)
 
 
 def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dict[str, ResolvedParam],
@@ -56,7 +22,7 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
         if name.startswith("param."):
             p = params.get(name[6:])
             if p is None:
-                return UNKNOWN_TEXT[lang]
+                return tr(lang, "values.unknown")
             return human_value(p.value, PARAM_TYPE[p.unit], lang)
         if name in extra:
             return str(extra[name])

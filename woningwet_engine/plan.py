@@ -5,11 +5,11 @@ from __future__ import annotations
 from .evaluation import FactEvaluation
 from .explain import render as render_text, rule_citations
 from .facts import SCHEMAS
+from .i18n import text as tr
 from .result import Plan, PlanCheck
 from .rulebook.loader import Selection
 from .verdict import assumptions_for, describe_unknown, inputs_for, reason_for
 
-UNKNOWN_TEXT = {"nl": "Niet te beoordelen, onbekend: {missing}. ", "en": "Cannot be assessed, unknown: {missing}. "}
 
 
 def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: str) -> Plan:
@@ -39,7 +39,7 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             cites = rule_citations(rule.legal_basis, selection.date, lang, ev.fact)
             checks.append(PlanCheck(
                 id=rule.check, rule=rule.id, subject=subject, status="unknown",
-                text=UNKNOWN_TEXT[lang].format(missing=", ".join(missing) or bs.why.atom) + detail,
+                text=tr(lang, "plan.cannot_assess", missing=", ".join(missing) or bs.why.atom) + detail,
                 citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                 inputs=inputs_for(bs, ev.fact, selection, schema)))
     order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}

@@ -27,18 +27,19 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Mapping
 
 from .case import Case, Component, Land
 from .conditions.evaluator import Tri, atom_value, evaluate
 from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
 from .evaluation import FactEvaluation
-from .explain import citation, human_value
+from .explain import citation
+from .format import cents_of, human_value, json_value as _json
 from .facts import COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, plan_fact, project_aggregates
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
-from .split import PARTY_TEXT, KEEP, allocate
+from .i18n import section, text as tr
+from .split import KEEP, allocate
 
 NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 MAX_ALTERNATIVES = 16
@@ -86,41 +87,7 @@ ENUM_PREFERENCE = {
     "financing": ["market", "own_funds", "internal_loan", "wsw"],
 }
 
-TEXT = {
-    "nl": {
-        "numeric": "{field} van {old} naar {new}",
-        "set": "{field}: {old} -> {new}",
-        "transfer": "Overdragen aan {party}: de corporatie voert dit onderdeel dan niet uit ({rule}).",
-        "approval_cond": "Verkrijg: {title}.",
-        "lfb": "Leefbaarheidsbudget in het plan begrenzen tot {total} per jaar ({per} per DAEB-huurwoning)",
-    },
-    "en": {
-        "numeric": "{field} from {old} to {new}",
-        "set": "{field}: {old} -> {new}",
-        "transfer": "Hand over to {party}: the corporation then does not carry out this component ({rule}).",
-        "approval_cond": "Obtain: {title}.",
-        "lfb": "Cap the plan's leefbaarheid budget at {total} a year ({per} per DAEB rental home)",
-    },
-}
-
-
 # --- changing a case -------------------------------------------------------------------------------------
-
-def _json(value, unit: str):
-    if value is None:
-        return None
-    if unit == "eur":
-        return f"{Decimal(value) / 100:.2f}"
-    return value
-
-
-def _engine(value, unit: str):
-    if value is None:
-        return None
-    if unit == "eur":
-        return int(Decimal(str(value)) * 100)
-    return value
-
 
 def _get(comp: Component, path: tuple[str, ...]):
     obj: Any = comp
@@ -390,7 +357,7 @@ def _field_label(ch: Change, lang: str) -> str:
 
 def _show(value, unit: str, lang: str) -> str:
     if unit == "eur" and value is not None:
-        return human_value(_engine(value, "eur"), "eur", lang)
+        return human_value(cents_of(value), "eur", lang)
     if isinstance(value, bool) or value is None:
         return human_value(value, "bool" if isinstance(value, bool) else "code", lang)
     return human_value(value, "int" if isinstance(value, int) else "code", lang)
@@ -407,15 +374,14 @@ def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, st
             pieces.append(book.conditions["prestatieafspraken"].title.__getattribute__(lang))
             continue
         if ref.path == ("~municipality",):
-            pieces.append(("verklaring van geen bezwaar voor " if lang == "nl" else "declaration of no objection for ")
-                          + ch.new[-1])
+            pieces.append(tr(lang, "remediation.no_objection", municipality=ch.new[-1]))
             continue
-        t = TEXT[lang]["numeric" if ref.kind == "numeric" else "set"]
+        t = section(lang, "remediation")["numeric" if ref.kind == "numeric" else "set"]
         pieces.append(t.format(field=_field_label(ch, lang), old=_show(ch.old, ref.unit, lang),
                                new=_show(ch.new, ref.unit, lang)))
     text = "; ".join(pieces) + f" ({rule.id})"
     if cond and cond in book.conditions:
-        text = TEXT[lang]["approval_cond"].format(title=getattr(book.conditions[cond].title, lang)) + " " + text
+        text = tr(lang, "remediation.approval_cond", title=getattr(book.conditions[cond].title, lang)) + " " + text
     return kind, text, cond
 
 
@@ -462,7 +428,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                     continue
                 out.append(Remediation(
                     rule=rule.id, kind="approval", condition=cid,
-                    text=TEXT[lang]["approval_cond"].format(title=getattr(cdef.title, lang)) + f" ({rule.id})",
+                    text=tr(lang, "remediation.approval_cond", title=getattr(cdef.title, lang)) + f" ({rule.id})",
                     citation=citation(cdef.legal_basis[0], selection.date, lang), verified=False))
         is_sale = case.components[k].activity == "sell"  # a sale is itself the transfer
         # a transfer whenever the split hands the component over, or no change makes it pass
@@ -472,7 +438,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
             if target and target not in KEEP and not any(r.kind == "transfer" for r in out):
                 out.append(Remediation(
                     rule=rule.id, kind="transfer", party=target,
-                    text=TEXT[lang]["transfer"].format(party=PARTY_TEXT[lang][target], rule=rule.id),
+                    text=tr(lang, "remediation.transfer", party=section(lang, "party")[target], rule=rule.id),
                     citation=cite, verified=True))
     return out
 
@@ -532,7 +498,7 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
                        for k in members if changed.components[k].leefbaarheid.annual_amount
                        != case.components[k].leefbaarheid.annual_amount]
             cap = selection.values.get(atom.rhs.name) if isinstance(atom.rhs, Param) else atom.rhs.value
-            text = TEXT[lang]["lfb"].format(total=human_value(lo, "eur", lang), per=human_value(cap, "eur", lang))
+            text = tr(lang, "remediation.lfb", total=human_value(lo, "eur", lang), per=human_value(cap, "eur", lang))
             cite = citation(bs.rule.rule.legal_basis[0], selection.date, lang)
             for check in plan.checks:
                 if check.rule == bs.rule.rule.id and check.status == "fail":
@@ -610,10 +576,8 @@ def selection_remediation(plan: Plan, selections, lang: str) -> dict[tuple[str, 
         if check.status != "fail" or sel is None or not sel.handed_over or not sel.feasible:
             continue
         cite = sel.limits[0].citation if sel.limits else check.citation
-        text = (f"Hand over {', '.join(sel.handed_over)} to an investor or developer; keep "
-                f"{', '.join(sel.kept) or 'nothing'} ({check.rule})" if lang == "en" else
-                f"Draag {', '.join(sel.handed_over)} over aan een belegger of ontwikkelaar; behoud "
-                f"{', '.join(sel.kept) or 'niets'} ({check.rule})")
+        text = tr(lang, "remediation.hand_over_selection", handed=", ".join(sel.handed_over),
+                  kept=", ".join(sel.kept) or tr(lang, "remediation.nothing"), rule=check.rule)
         out.setdefault((check.rule, check.subject), []).append(Remediation(
             rule=check.rule, kind="transfer", party="market", text=text, citation=cite, verified=True))
     return out

@@ -25,18 +25,19 @@ are allocated to the parts pro rata to floor area, to the cent, by largest remai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Mapping
 
 from .case import Case, Component
 from .evaluation import FactEvaluation
 from .explain import citation
+from .i18n import section
 from .result import (
     ComponentResult, LimitOut, PartyTotal, ProjectSplit, SelectionOut, SharedCostOut, SplitPart, Splits,
 )
 from .rulebook.loader import Selection
 from .rulebook.model import LegalBasis
-from .units import BP, format_bp, format_eur
+from .format import cents_of, format_bp, format_eur, json_money as _eur, json_ratio as _ratio
+from .units import BP
 from . import verlicht
 
 WW = ("BWBR0005181", "Woningwet")
@@ -62,60 +63,6 @@ BASIS = {  # cited down to the deciding level (rulebook/provisions.py)
 INVESTMENT = {"build", "acquire", "renovate"}
 MARKET_BUYERS = {"investor_legal_person", "investor_natural_person", "developer", "other"}
 KEEP = {"corporation", "corporation_non_daeb"}
-
-T = {
-    "nl": {
-        "daeb": "DAEB-taak van de corporatie ({rule}).",
-        "non_daeb": "Niet-DAEB ({rule}): in de niet-DAEB-tak van de corporatie, met marktfinanciering en gescheiden administratie.",
-        "forbidden": "Valt buiten het gebied van de volkshuisvesting ({rule}): over te dragen.",
-        "care": "Valt buiten het gebied van de volkshuisvesting ({rule}); het gebouw dient een zorgaanbieder: over te dragen aan een zorg- of welzijnspartij of belegger.",
-        "needs_decision": "Toegestaan na besluit of goedkeuring ({rule}); lukt dat niet, dan: {alt}.",
-        "undetermined": "Nog niet te beoordelen; blijft voorlopig bij de corporatie.",
-        "land_sale": "Nieuwbouw van koopwoningen is niet-DAEB ({rule}); advies: bouwgrond tegen marktwaarde aan een ontwikkelaar verkopen (verkoop van grond vraagt geen goedkeuring van de minister, BTIV art. 24 onderdeel e).",
-        "land_sale_how": "verkoop van de bouwgrond aan een ontwikkelaar tegen marktwaarde",
-        "markttoets": "Niet-DAEB-nieuwbouw waarvoor de markttoets van art. 44c geldt ({rule}): de toets moet juist aantonen dat geen marktpartij dit wil doen; een belegger of ontwikkelaar ligt voor de hand.",
-        "markttoets_how": "overdracht aan een belegger of ontwikkelaar, met de grond eronder tegen marktwaarde",
-        "sale": "De verkoop aan {buyer} is zelf de overdracht aan de markt ({rule}).",
-        "sale_how": "verkoop aan {buyer}",
-        "public_space": "Het deel in de openbare ruimte buiten de direct aangrenzende omgeving ({share}) is een taak van de gemeente (art. 45 lid 2).",
-        "bog_keep": "Binnen de grenzen van BTIV art. 52 lid 1 b nadat {handed} is overgedragen: in de niet-DAEB-tak.",
-        "bog_hand": "Overdragen aan een belegger of ontwikkelaar zodat het overige bedrijfsmatig vastgoed binnen 25% BVO en {cap} per investering blijft (BTIV art. 52 lid 1 b).",
-        "verlicht_hand": "Overdragen aan een marktpartij om in het verlichte regime te blijven: niet-DAEB-investeringen moeten onder {limit} blijven (art. 49 lid 1 b).",
-    },
-    "en": {
-        "daeb": "DAEB task of the corporation ({rule}).",
-        "non_daeb": "Non-DAEB ({rule}): in the corporation's non-DAEB branch, with market financing and separate accounts.",
-        "forbidden": "Outside the gebied van de volkshuisvesting ({rule}): to be handed over.",
-        "care": "Outside the gebied van de volkshuisvesting ({rule}); the building serves a care provider: hand it to a care or welfare party or an investor.",
-        "needs_decision": "Allowed after a decision or approval ({rule}); failing that: {alt}.",
-        "undetermined": "Cannot be judged yet; stays with the corporation for now.",
-        "land_sale": "New-build homes for sale are non-DAEB ({rule}); advice: sell the building land to a developer at market value (a land sale needs no minister's approval, BTIV art. 24(e)).",
-        "land_sale_how": "sale of the building land to a developer at market value",
-        "markttoets": "New non-DAEB construction subject to the art. 44c market test ({rule}): the test has to show that no market party wants to do it; an investor or developer is the obvious carrier.",
-        "markttoets_how": "transfer to an investor or developer, with the land under it at market value",
-        "sale": "The sale to {buyer} is itself the transfer to the market ({rule}).",
-        "sale_how": "sale to {buyer}",
-        "public_space": "The part in public space beyond the directly adjacent surroundings ({share}) is the municipality's task (art. 45(2)).",
-        "bog_keep": "Within the limits of BTIV art. 52(1)(b) once {handed} is handed over: in the non-DAEB branch.",
-        "bog_hand": "Hand to an investor or developer so that the remaining commercial real estate stays within 25% of the floor area and {cap} per investment (BTIV art. 52(1)(b)).",
-        "verlicht_hand": "Hand to a market party to stay in the verlicht regime: non-DAEB investment must stay below {limit} (art. 49(1)(b)).",
-    },
-}
-PARTY_TEXT = {
-    "nl": {"municipality": "de gemeente", "market": "een marktpartij", "care_or_welfare": "een zorg- of welzijnspartij",
-           "corporation": "de corporatie", "corporation_non_daeb": "de niet-DAEB-tak"},
-    "en": {"municipality": "the municipality", "market": "a market party", "care_or_welfare": "a care or welfare party",
-           "corporation": "the corporation", "corporation_non_daeb": "the non-DAEB branch"},
-}
-
-
-BUYER_TEXT = {
-    "nl": {"investor_legal_person": "een belegger (rechtspersoon)", "investor_natural_person": "een particuliere belegger",
-           "developer": "een ontwikkelaar", "other": "een andere koper"},
-    "en": {"investor_legal_person": "an investor (legal person)", "investor_natural_person": "a private investor",
-           "developer": "a developer", "other": "another buyer"},
-}
-
 
 @dataclass
 class Decision:
@@ -155,7 +102,7 @@ def _deciding(ev: FactEvaluation, verdict: str):
 
 def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: ComponentResult,
                      selection: Selection, lang: str) -> Decision:
-    t = T[lang]
+    t = section(lang, "split")
     verdict = result.verdict
     deciding = _deciding(ev, verdict) if verdict != "undetermined" else []
     rule_id = deciding[0][0].rule.rule.id if deciding else None
@@ -166,7 +113,7 @@ def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: Co
     if comp.activity == "sell" and comp.sale is not None and comp.sale.buyer in MARKET_BUYERS \
             and verdict != "forbidden":
         sale_rule = next((bs.rule.rule.id for bs in ev.fired if bs.rule.rule.id.startswith("VK-")), rule_id)
-        buyer = BUYER_TEXT[lang][comp.sale.buyer]
+        buyer = section(lang, "buyer")[comp.sale.buyer]
         return Decision("market", t["sale"].format(buyer=buyer, rule=sale_rule), sale_rule,
                         BASIS["sale"] + _rule_basis(selection, sale_rule or ""),
                         how=t["sale_how"].format(buyer=buyer))
@@ -177,7 +124,7 @@ def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: Co
             party, key = "care_or_welfare", "care"
         return Decision(party, t[key].format(rule=rule_id), rule_id, basis or BASIS["area"])
     if verdict == "needs_decision":
-        alt = PARTY_TEXT[lang][rule_party or "market"]
+        alt = section(lang, "party")[rule_party or "market"]
         return Decision("corporation", t["needs_decision"].format(rule=rule_id, alt=alt), rule_id, basis)
     if verdict == "non_daeb":
         if comp.object == "dwelling" and fact.get("tenure") == "sale" and comp.activity in ("build", "acquire"):
@@ -216,14 +163,6 @@ def _forbidding_rules(ev: FactEvaluation) -> set[str]:
     return out
 
 
-def _eur(cents: int | None) -> str | None:
-    return None if cents is None else f"{Decimal(cents) / 100:.2f}"
-
-
-def _ratio(bp: int | None) -> str | None:
-    return None if bp is None else f"{(Decimal(bp) / BP).normalize():f}"
-
-
 def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
                    selection: Selection, lang: str, keep_by: str) -> tuple[list[SelectionOut], dict[str, Decision]]:
     """Per investment where BOG-01 fails: the BOG components to hand over so that the rest fits, and the
@@ -236,7 +175,7 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
     max_cost = selection.values.get("bog_max_cost")
     if r is None or max_cost is None:
         return [], decisions
-    t = T[lang]
+    t = section(lang, "split")
     out = []
     by_project: dict[str, list[int]] = {}
     for k, c in enumerate(case.components):
@@ -275,35 +214,18 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
         cite = citation(BASIS["bog"][0], selection.date, lang)
         share_after = None if other_floor + kept_floor == 0 else kept_floor * BP // (other_floor + kept_floor)
         limits_out = [
-            LimitOut(id="bog_floor_share", text="BOG floor share of the investment" if lang == "en"
-                     else "BOG-aandeel in het BVO van de investering", status="holds",
+            LimitOut(id="bog_floor_share", text=t["bog_floor_share"], status="holds",
                      before=_ratio(facts[failing[0]].get("project_bog_floor_share")),
                      after=_ratio(share_after) if share_after is not None else "0", limit=_ratio(r), citation=cite),
-            LimitOut(id="bog_cost", text="BOG cost of the investment" if lang == "en"
-                     else "BOG-kosten van de investering", status="holds",
+            LimitOut(id="bog_cost", text=t["bog_cost"], status="holds",
                      before=_eur(facts[failing[0]].get("project_bog_cost")), after=_eur(kept_cost),
                      limit=_eur(max_cost), citation=cite),
         ]
-        text = (f"Hand over {', '.join(handed) or 'nothing'}; keep {', '.join(sel.kept) or 'nothing'} (BTIV art. 52(1)(b))."
-                if lang == "en" else
-                f"Overdragen: {', '.join(handed) or 'niets'}; behouden: {', '.join(sel.kept) or 'niets'} (BTIV art. 52 lid 1 b).")
+        text = t["bog_selection"].format(handed=", ".join(handed) or t["nothing"], kept=", ".join(sel.kept) or t["nothing"])
         out.append(SelectionOut(scope=f"project:{key}" if not key.startswith("~") else f"component:{key[1:]}",
                                 keep_by=keep_by, method=sel.method, feasible=sel.feasible, kept=list(sel.kept),
                                 handed_over=handed, limits=limits_out, text=text))
     return out, decisions
-
-
-LIMIT_LABELS = {
-    "turnover_max": {"nl": "netto-omzet (hoogste van de laatste twee jaar)",
-                     "en": "net turnover (higher of the last two years)"},
-    "non_daeb_turnover_share_max": {"nl": "aandeel niet-DAEB in de omzet (hoogste van twee jaar)",
-                                    "en": "non-DAEB share of turnover (higher of two years)"},
-    "non_daeb_investment_share": {"nl": "aandeel niet-DAEB-investeringen (opgegeven door de corporatie)",
-                                  "en": "non-DAEB share of investments (as given by the corporation)"},
-    "plan": {"nl": "aandeel niet-DAEB-investeringen in dit plan", "en": "non-DAEB share of investments in this plan"},
-    "unknown": {"nl": "het maximale aandeel niet-DAEB-investeringen is voor deze datum onbekend",
-                "en": "the maximum non-DAEB investment share is unknown for this date"},
-}
 
 
 def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResult], decisions: dict[str, Decision],
@@ -315,7 +237,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     handed_over: dict[str, Decision] = {}
     if not case.corporation.wants_verlicht_regime:
         return None, handed_over
-    t = T[lang]
+    t = section(lang, "split")
     v = selection.values
     limits_out: list[LimitOut] = []
     turnover_ok: bool | None = True
@@ -333,7 +255,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
         elif status == "unknown" and turnover_ok:
             turnover_ok = None
         limits_out.append(LimitOut(id=f"{pid}.given" if fact_name == "non_daeb_investment_share" else pid,
-                                   text=LIMIT_LABELS[fact_name][lang], status=status, before=fmt(seen), after=fmt(seen),
+                                   text=section(lang, "limit")[fact_name], status=status, before=fmt(seen), after=fmt(seen),
                                    limit=fmt(lim), citation=citation(BASIS[basis][0], selection.date, lang)))
     r = v.get("verlicht_max_non_daeb_investment_share")
     comps = {c.id: c for c in case.components}
@@ -346,7 +268,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     cand.sort(key=position.__getitem__)
     if r is None:
         return SelectionOut(scope="verlicht", keep_by=keep_by, method="none", feasible=None, kept=cand,
-                            limits=limits_out, text=LIMIT_LABELS["unknown"][lang]), handed_over
+                            limits=limits_out, text=section(lang, "limit")["unknown"]), handed_over
     mult, cap = verlicht.ratio_capacity(daeb_cost, r, strict=True)
     items = [verlicht.Item(cid, _value(comps[cid], keep_by), (mult * comps[cid].cost,)) for cid in cand]
     sel = verlicht.select(items, [verlicht.Limit("non_daeb_investment_share", cap)])
@@ -356,25 +278,17 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     def share(nd):
         return None if daeb_cost + nd == 0 else nd * BP // (daeb_cost + nd)
 
-    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text=LIMIT_LABELS["plan"][lang],
+    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text=section(lang, "limit")["plan"],
                                status="holds" if sel.feasible else "fails",
                                before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
                                citation=citation(BASIS["verlicht_investment"][0], selection.date, lang)))
     for cid in sel.handed_over:
         handed_over[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
                                   BASIS["verlicht_investment"])
-    if lang == "en":
-        text = (f"Keep {', '.join(sel.kept) or 'nothing'}; hand over {', '.join(sel.handed_over) or 'nothing'} "
-                f"(Ww 49(1)(b)).")
-        if turnover_ok is False:
-            text += (" The corporation's own figures (turnover or shares as given) fail Ww 49(1) regardless of the plan:"
-                     " the verlicht regime is out of reach.")
-    else:
-        text = (f"Behouden: {', '.join(sel.kept) or 'niets'}; overdragen: {', '.join(sel.handed_over) or 'niets'} "
-                f"(Ww art. 49 lid 1 b).")
-        if turnover_ok is False:
-            text += (" De eigen cijfers van de corporatie (omzet of aandelen zoals opgegeven) voldoen hoe dan ook niet aan"
-                     " art. 49 lid 1: het verlichte regime is niet haalbaar.")
+    text = t["verlicht_selection"].format(kept=", ".join(sel.kept) or t["nothing"],
+                                          handed=", ".join(sel.handed_over) or t["nothing"])
+    if turnover_ok is False:
+        text += t["verlicht_out_of_reach"]
     return SelectionOut(scope="verlicht", keep_by=keep_by, method=sel.method,
                         feasible=sel.feasible and turnover_ok is not False, kept=list(sel.kept),
                         handed_over=list(sel.handed_over), limits=limits_out, text=text), handed_over
@@ -468,8 +382,8 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
                 agg["components"].append(p.component)
             agg["units"] += p.units or 0
             agg["floor"] += p.floor_area_m2 or 0
-            agg["cost"] += int(Decimal(p.cost) * 100) if p.cost else 0
-            agg["shared"] += int(Decimal(p.shared_cost) * 100) if p.shared_cost else 0
+            agg["cost"] += cents_of(p.cost) if p.cost else 0
+            agg["shared"] += cents_of(p.shared_cost) if p.shared_cost else 0
         project = shared_by_project.get(pid)
         projects.append(ProjectSplit(
             project=pid, floor_area_m2=sum(comps[cid].floor_area_m2 or 0 for cid in members),

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from .i18n import section
 from .result import Result
-
-HEAD = {"nl": ("Component", "Oordeel", "Conform", "Voorwaarden", "Regels"),
-        "en": ("Component", "Verdict", "Compliant", "Conditions", "Rules")}
 
 
 def text_table(result: Result) -> str:
-    lang = result.lang
-    rows = [HEAD[lang]]
+    t = section(result.lang, "terminal")
+    rows = [tuple(t["head"])]
     for c in result.components:
         decisive = [r.rule for r in c.reasons if r.effect in ("verdict", "violation", "undetermined")]
-        rows.append((f"{c.id} {c.title}"[:48], c.verdict, ("ja" if lang == "nl" else "yes") if c.compliant else
-                     ("nee" if lang == "nl" else "no"), ", ".join(x.id for x in c.conditions)[:60] or "-",
+        rows.append((f"{c.id} {c.title}"[:48], c.verdict, t["answer_yes"] if c.compliant else t["answer_no"],
+                     ", ".join(x.id for x in c.conditions)[:60] or "-",
                      ", ".join(dict.fromkeys(decisive)) or "-"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
     lines = [f"{result.title} — {result.date} ({result.regime.rulebook})"]
@@ -25,24 +23,24 @@ def text_table(result: Result) -> str:
     for ch in result.plan.checks:
         lines.append(f"[{ch.status}] {ch.id} ({ch.rule}, {ch.subject}): {ch.text}")
     lines.extend(decision_lines(result))
-    lines.append(("Conform: " if lang == "nl" else "Compliant: ") + str(result.summary.compliant).lower())
+    lines.append(t["compliant"] + str(result.summary.compliant).lower())
     return "\n".join(lines) + "\n"
 
 
 def decision_lines(result: Result) -> list[str]:
     """Splits away from the corporation, the first remedy per component, and the approval route."""
-    nl = result.lang == "nl"
+    t = section(result.lang, "terminal")
     lines = []
     moved = [f"{p.component} -> {p.party}" + (f" ({p.share})" if p.share != "1" else "")
              for p in result.splits.parts if p.party not in ("corporation", "corporation_non_daeb")]
     if moved:
-        lines.append(("Splitsing: " if nl else "Split: ") + ", ".join(moved))
+        lines.append(t["split"] + ", ".join(moved))
     for c in result.components:
         if c.remediation:
-            lines.append(("Herstel " if nl else "Remedy ") + f"{c.id}: {c.remediation[0].text}")
+            lines.append(t["remedy"] + f"{c.id}: {c.remediation[0].text}")
     if result.route:
-        lines.append(("Route:" if nl else "Route:"))
+        lines.append(t["route"])
         for s in result.route:
-            period = f", {s.period_weeks} {'wk' if not nl else 'wkn'}" if s.period_weeks else ""
+            period = f", {s.period_weeks} {t['weeks']}" if s.period_weeks else ""
             lines.append(f"  {s.order}. {s.id} [{s.earliest_start} .. {s.earliest_end}{period}]")
     return lines

@@ -44,22 +44,3 @@ def share_bp(part: int, whole: int) -> int | None:
     if whole == 0:
         return None
     return int((Decimal(part) * BP / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-
-
-def format_eur(cents: int, lang: str = "nl") -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    whole, frac = divmod(cents, 100)
-    grouped = f"{whole:,}"
-    if lang == "nl":
-        grouped = grouped.replace(",", ".")
-        return f"{sign}€ {grouped},{frac:02d}"
-    return f"{sign}EUR {grouped}.{frac:02d}"
-
-
-def format_bp(bp: int, lang: str = "nl") -> str:
-    pct = Decimal(bp) / 100
-    text = f"{pct.normalize():f}"
-    if lang == "nl":
-        text = text.replace(".", ",")
-    return f"{text}%"

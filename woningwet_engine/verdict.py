@@ -14,19 +14,12 @@ from .evaluation import BranchState, FactEvaluation
 from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text, rule_citations
 from .facts import COMPONENT_FIELDS, SELECTOR_FACTS
+from .i18n import section, text as tr
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
 
 EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5}
-CONFIDENCE_TEXT = {
-    "nl": {"secondary": "secundaire bron", "unverified": "niet geverifieerd"},
-    "en": {"secondary": "secondary source", "unverified": "unverified"},
-}
-VERDICT_TEXT = {
-    "nl": {"daeb": "DAEB", "non_daeb": "niet-DAEB", "forbidden": "verboden", "needs_decision": "besluit minister nodig"},
-    "en": {"daeb": "DAEB", "non_daeb": "non-DAEB", "forbidden": "forbidden", "needs_decision": "needs a minister's decision"},
-}
 # Memo per selection (Selection.memo, dropped with it): the parts of a result that depend only on
 # the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
@@ -78,12 +71,11 @@ def describe_unknown(missing_facts, unknown_params, fact: dict, selection: Selec
     """What is unknown, in the result's language: a figure a derivation needed is named instead of the
     derived fact it left unknown (with the fact it is needed for); then other facts and figures."""
     derived = unknown_figures(missing_facts, fact, selection)
-    needed = "nodig voor" if lang == "nl" else "needed for"
     out, covered = [], set()
     for name, pid in derived:
         p = selection.params.get(pid)
         title = getattr(p.title, lang) if p is not None and getattr(p, "title", None) is not None else pid
-        out.append(f"param.{pid} ({title}; {needed} {name})")
+        out.append(tr(lang, "undetermined.needed_for", param=pid, title=title, fact=name))
         covered.add(name)
     out += [f for f in missing_facts if f not in covered]
     named = {pid for _, pid in derived}
@@ -152,8 +144,8 @@ def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
         if r.effect == "overridden":
             continue
         if r.confidence != "verified":
-            label = CONFIDENCE_TEXT[lang][r.confidence]
-            rules.append(f"{r.rule}: " + (f"regel berust op {label}" if lang == "nl" else f"rule rests on {label}"))
+            label = section(lang, "confidence")[r.confidence]
+            rules.append(f"{r.rule}: " + tr(lang, "assumptions.rule", label=label))
         for p in r.inputs.params:
             if p.confidence != "verified":
                 params.setdefault((p.id, p.value, p.confidence, p.source), [])
@@ -161,10 +153,10 @@ def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
                     params[(p.id, p.value, p.confidence, p.source)].append(r.rule)
     out = list(dict.fromkeys(rules))
     for (pid, value, conf, source), users in params.items():
-        label = CONFIDENCE_TEXT[lang][conf]
-        shown = value if value is not None else ("onbekend" if lang == "nl" else "unknown")
-        used = ("gebruikt door " if lang == "nl" else "used by ") + ", ".join(users)
-        out.append(f"{pid} = {shown} ({label}: {source}; {used})")
+        label = section(lang, "confidence")[conf]
+        shown = value if value is not None else tr(lang, "assumptions.figure_unknown")
+        used = tr(lang, "assumptions.used_by", rules=", ".join(users))
+        out.append(tr(lang, "assumptions.figure", id=pid, value=shown, label=label, source=source, used=used))
     return out
 
 
@@ -175,26 +167,18 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     unknown_params += [p for _, p in unknown_figures(missing, fact, selection) if p not in unknown_params]
-    verdict = VERDICT_TEXT[lang].get(outcome.verdict, "-") if outcome.verdict else "-"
+    verdict = section(lang, "verdict").get(outcome.verdict, "-") if outcome.verdict else "-"
     shown = render(negation_normal_form(root))
     values = [f"{p} = {human_value(selection.params[p].value, PARAM_TYPE[selection.params[p].unit], lang)}"
               for p in bs.rule.params if f"param.{p}" in shown]
     if values:
         shown += " (" + "; ".join(values) + ")"
-    if lang == "nl":
-        parts = []
-        if missing:
-            parts.append("ontbrekend gegeven: " + ", ".join(missing))
-        if unknown_params:
-            parts.append("onbekend bedrag/percentage op deze datum: " + ", ".join(unknown_params))
-        text = f"{'; '.join(parts)}. Als {shown}, dan beslist {rule.id}: {verdict}."
-    else:
-        parts = []
-        if missing:
-            parts.append("missing fact: " + ", ".join(missing))
-        if unknown_params:
-            parts.append("figure unknown on this date: " + ", ".join(unknown_params))
-        text = f"{'; '.join(parts)}. If {shown}, {rule.id} decides: {verdict}."
+    parts = []
+    if missing:
+        parts.append(tr(lang, "undetermined.missing", facts=", ".join(missing)))
+    if unknown_params:
+        parts.append(tr(lang, "undetermined.unknown_figures", params=", ".join(unknown_params)))
+    text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, rule=rule.id, verdict=verdict)
     cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
                   citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
@@ -264,8 +248,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
 
     assumptions = assumptions_for(reasons, lang)
     if illustrative:
-        assumptions.append("De cijfers van deze casus zijn illustratief." if lang == "nl"
-                           else "The figures of this case are illustrative.")
+        assumptions.append(tr(lang, "assumptions.illustrative"))
 
     party = "corporation"
     for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
@@ -309,9 +292,6 @@ def _no_rule_reason(comp: Component, selection: Selection, lang: str) -> Reason:
     from .rulebook.model import LegalBasis
 
     lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")
-    text = (f"Geen regel in het regelboek beslist over '{comp.activity}' van '{comp.object}' op {selection.date}; "
-            "Woningwet art. 45 lid 2 somt het gebied van de volkshuisvesting limitatief op." if lang == "nl" else
-            f"No rule in the rulebook decides on '{comp.activity}' of '{comp.object}' on {selection.date}; "
-            "Woningwet art. 45(2) lists the gebied van de volkshuisvesting exhaustively.")
+    text = tr(lang, "undetermined.no_rule", activity=comp.activity, object=comp.object, date=selection.date)
     return Reason(rule="GEB-02", effect="undetermined", text=text, citation=citation(lb, selection.date, lang),
                   confidence="verified")

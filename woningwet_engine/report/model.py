@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 
 from ..facts import SCHEMAS
-from ..units import BP, format_bp, format_eur
+from ..format import format_bp, format_eur
+from ..units import BP
 
 LANGS = ("nl", "en")
 VERDICT_ORDER = ("daeb", "non_daeb", "needs_decision", "forbidden", "undetermined")

@@ -1,0 +1,85 @@
+"""The one place that writes money, shares, counts and dates as text: exact strings for the JSON
+result, and words for people (separators and currency per language from the catalogue, i18n/).
+
+Engine values are integers: money in cents, shares in basis points (units.py). JSON gets unit-free
+decimal strings ("1234.50", "0.25"); people get "€ 1.234,50" / "EUR 1,234.50" and "25%".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .i18n import section, text as tr
+from .units import BP
+
+# parameter unit -> value type as the formatter knows it
+PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
+
+
+def json_money(cents: int | None) -> str | None:
+    return None if cents is None else f"{Decimal(cents) / 100:.2f}"
+
+
+def json_ratio(bp: int | None) -> str | None:
+    return None if bp is None else f"{(Decimal(bp) / BP).normalize():f}"
+
+
+def json_value(value, type_: str):
+    """Exact, unit-free representation for JSON: euros and ratios as decimal strings."""
+    if value is None:
+        return None
+    if type_ == "eur":
+        return json_money(value)
+    if type_ in ("bp", "ratio"):
+        return json_ratio(value)
+    return value
+
+
+def cents_of(money: str | int | None) -> int | None:
+    """A JSON money string ("12.34") back to cents."""
+    return None if money is None else int(Decimal(str(money)) * 100)
+
+
+def _grouped(whole: int, lang: str) -> str:
+    return f"{whole:,}".replace(",", section(lang, "format")["thousands"])
+
+
+def format_eur(cents: int, lang: str = "nl") -> str:
+    sign = "-" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    f = section(lang, "format")
+    return f"{sign}{f['currency']}{_grouped(whole, lang)}{f['decimal']}{frac:02d}"
+
+
+def format_bp(bp: int, lang: str = "nl") -> str:
+    text = f"{(Decimal(bp) / 100).normalize():f}"
+    return text.replace(".", section(lang, "format")["decimal"]) + "%"
+
+
+def format_int(n: int, lang: str) -> str:
+    return ("-" if n < 0 else "") + _grouped(abs(n), lang)
+
+
+def format_date(day: dt.date) -> str:
+    """Dates in sentences and JSON: ISO 8601 in both languages (unambiguous, sortable)."""
+    return day.isoformat()
+
+
+def human_value(value, type_: str, lang: str) -> str:
+    """A value as people read it: money, percentage, yes/no, a count with separators, or the text."""
+    if value is None:
+        return tr(lang, "values.unknown")
+    if type_ == "eur":
+        return format_eur(value, lang)
+    if type_ in ("bp", "ratio"):
+        return format_bp(value, lang)
+    if type_ == "bool":
+        return tr(lang, "values.answer_yes" if value else "values.answer_no")
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, int):
+        return format_int(value, lang)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)
