@@ -243,3 +243,99 @@ def test_token_is_required_when_configured(tmp_path):
         assert srv.request("GET", "/", headers={"Cookie": cookie})[0] == 200
     finally:
         srv.stop()
+
+
+XSS = '<script>window.__xss = 1</script>"><img src=x onerror="window.__xss = 2">'
+
+
+def _xss_case() -> bytes:
+    import yaml
+
+    data = yaml.safe_load(KANALENEILAND.read_text(encoding="utf-8"))
+    data["title"] = XSS
+    for comp in data["components"][:3]:
+        comp["title"] = XSS + comp["id"]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
+
+
+def test_xss_probe_is_escaped_in_memo_and_pages(server):
+    from html import unescape
+    from urllib.parse import urlencode
+
+    case = _xss_case()
+    status, _, memo = server.post("/api/report?format=html", case)
+    assert status == 200
+    pages = [memo]
+    for path in ("/check", "/edit/form", "/edit/yaml"):
+        status, _, html = server.request("POST", path, urlencode({"case": case.decode()}).encode(),
+                                         {"content-type": "application/x-www-form-urlencoded"})
+        assert status == 200, path
+        pages.append(html)
+    for html in pages:
+        text = html.decode()
+        assert "<script>window.__xss" not in text and "<img src=x" not in text
+        assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in text
+        assert "&lt;img src=x onerror=" in text and XSS in unescape(text)
+
+
+def test_download_gives_the_memo_as_a_file(server):
+    from urllib.parse import urlencode
+
+    body = urlencode({"case": KANALENEILAND.read_text(encoding="utf-8"), "name": KANALENEILAND.name,
+                      "format": "md", "lang": "en"}).encode()
+    status, headers, data = server.request("POST", "/download", body,
+                                           {"content-type": "application/x-www-form-urlencoded"})
+    assert status == 200
+    assert headers["content-disposition"] == 'attachment; filename="kanaleneiland-2016.en.md"'
+    _, _, memo = server.post(f"/api/report?format=md&lang=en&name={KANALENEILAND.name}", KANALENEILAND.read_bytes())
+    assert data == memo
+
+
+def test_every_sample_opens(server):
+    for case in CASES:
+        status, _, html = server.request("GET", f"/sample/{case.stem}")
+        assert status == 200 and b'id="memo"' in html, case.stem
+
+
+def test_engine_work_runs_on_one_thread_never_two_at_once(monkeypatch):
+    """The service's guarantee for durable_rules, observed on concurrent requests in one process."""
+    import asyncio
+    import threading
+    import time
+
+    from woningwet_engine import engine
+    from woningwet_engine.web import service
+    from woningwet_engine.web.service import Options, Service
+
+    real_judge = engine.judge
+    active, peak, threads = [0], [0], set()
+    lock = threading.Lock()
+
+    def watched(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+            threads.add(threading.get_ident())
+        try:
+            time.sleep(0.01)  # widen the window in which an overlap would show
+            return real_judge(*args, **kwargs)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(engine, "judge", watched)
+    svc = Service()
+    svc.start()
+    raw = KANALENEILAND.read_bytes()
+
+    async def burst():
+        jobs = [svc.run(service.check_json, raw, Options()) for _ in range(6)]
+        jobs += [svc.run(service.compare, raw, Options(), __import__("datetime").date(2022, 6, 1))]
+        return await asyncio.gather(*jobs)
+
+    try:
+        out = asyncio.run(burst())
+    finally:
+        svc.stop()
+    assert len({body for body, _, _ in out[:6]}) == 1
+    assert peak[0] == 1 and len(threads) == 1 and threading.get_ident() not in threads

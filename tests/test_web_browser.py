@@ -212,8 +212,14 @@ def test_english_switch(page, server):
     page.click("#sample-kanaleneiland-2016")
     page.wait_for_selector("#memo")
     assert "not compliant" in page.locator("#plan-status").inner_text()
-    page.click("header a.lang")  # back to Dutch for the other tests
-    page.wait_for_selector("html[lang=nl]")
+    assert "summary" in page.locator("#memo").inner_text().lower()
+    page.click("#edit-form-button")  # a page reached by a post switches with a button that keeps the case
+    page.wait_for_selector("html[lang=en] #case-form")
+    page.locator('input[name="components.2.dwelling.rent"]').fill("750")
+    page.click("#case-form .lang-switch")
+    page.wait_for_selector("html[lang=nl] #case-form")
+    assert page.locator('input[name="components.2.dwelling.rent"]').input_value() == "750"
+    assert "Casus bewerken" in page.locator("h1").inner_text()
 
 
 XSS_TITLE = '<script>window.__xss = 1</script>"><img src=x onerror="window.__xss = 2">'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -14,8 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def create_app(*, rules_dir: Path | None = None, cases_dir: Path | None = None, log_path: Path | None = None,
-               token: str | None = None, hosts: set[str] | None = None, max_body: int = MAX_BODY):
-    """The app, wrapped in the guard. `hosts`: the Host names accepted (default: loopback names)."""
+               token: str | None = None, hosts: Iterable[str] | None = LOOPBACK_NAMES, max_body: int = MAX_BODY):
+    """The app, wrapped in the guard. `hosts`: the Host names accepted (None: any, for a server bound
+    to a network address; default: the loopback names)."""
     from . import api, pages
 
     svc = Service(rules_dir=rules_dir, cases_dir=cases_dir if cases_dir is not None else PROJECT_ROOT / "cases",
@@ -32,4 +34,4 @@ def create_app(*, rules_dir: Path | None = None, cases_dir: Path | None = None, 
     app = Starlette(routes=api.ROUTES + pages.ROUTES, lifespan=lifespan,
                     exception_handlers={404: pages.not_found, 405: pages.not_found})
     app.state.service = svc
-    return Guard(app, hosts=set(hosts or LOOPBACK_NAMES), token=token, max_body=max_body)
+    return Guard(app, hosts=hosts, token=token, max_body=max_body)

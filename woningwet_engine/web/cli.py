@@ -34,12 +34,13 @@ def serve(host, port, log_path, token, cases_dir, open_browser, rules_dir):
     import uvicorn
 
     from .app import create_app
+    from .security import LOOPBACK_NAMES
 
     if token == "-":
         token = secrets.token_urlsafe(24)
-    hosts = {"127.0.0.1", "localhost", "::1", "[::1]"}
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        hosts |= {host, socket.getfqdn(), socket.gethostname()}
+    hosts = LOOPBACK_NAMES  # a loopback server answers only to loopback names (no DNS rebinding)
+    if host not in LOOPBACK_NAMES:
+        hosts = None
         click.echo(f"warning: listening on {host}: the app is reachable from the network"
                    + ("" if token else " without a token (give --token)"), err=True)
     try:

@@ -60,7 +60,9 @@ def static_files() -> dict[str, tuple[bytes, str]]:
 
 
 def lang_of(request: Request, form=None) -> str:
-    for value in ((form or {}).get("lang"), request.query_params.get("lang"), request.cookies.get("lang")):
+    form = form or {}
+    for value in (form.get("switch_lang"), form.get("lang"), request.query_params.get("lang"),
+                  request.cookies.get("lang")):
         if value in LANGS:
             return value
     return "nl"
@@ -70,7 +72,8 @@ def page(request: Request, template: str, lang: str, status: int = 200, style_ha
          **context) -> HTMLResponse:
     svc = request.app.state.service
     html = env().get_template(template).render(
-        t=strings(lang), lang=lang, has_log=svc.log_path is not None, path=request.url.path, **context)
+        t=strings(lang), lang=lang, other_lang="en" if lang == "nl" else "nl", has_log=svc.log_path is not None,
+        path=request.url.path if request.method == "GET" else None, **context)
     response = HTMLResponse(html, status_code=status)
     response.headers["content-security-policy"] = csp(style_hashes)
     if request.cookies.get("lang") != lang:
@@ -136,8 +139,8 @@ def yaml_editor(request: Request, lang: str, text: str, name: str, problems: lis
                 problems=list(problems), listing=listing, general=general)
 
 
-def form_editor(request: Request, lang: str, data: dict, name: str, problems: list[Problem] = (),
-                status: int = 200, at: str = "") -> HTMLResponse:
+async def form_editor(request: Request, lang: str, data: dict, name: str, problems: list[Problem] = (),
+                      status: int = 200, at: str = "") -> HTMLResponse:
     svc = request.app.state.service
     by_field: dict[str, list[str]] = {}
     for p in problems:
@@ -149,7 +152,7 @@ def form_editor(request: Request, lang: str, data: dict, name: str, problems: li
     comps = data.get("components") if isinstance(data.get("components"), list) else []
     return page(request, "edit_form.html.j2", lang, status=status, data=data, name=name, at=at,
                 layout=forms.layout(), components=[c if isinstance(c, dict) else {} for c in comps],
-                mv_codes=service.mv_codes(svc, day), problems=list(problems), by_field=by_field,
+                mv_codes=await svc.run(service.mv_codes, day), problems=list(problems), by_field=by_field,
                 unmanaged=forms.unmanaged(data), base=json.dumps(data, ensure_ascii=False, default=str),
                 PRESENT=forms.PRESENT, REMOVE=forms.REMOVE)
 
@@ -244,7 +247,7 @@ async def edit_form(request: Request) -> Response:
         data = parse_text(text, name)
     except InputError as exc:
         return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS)
-    return form_editor(request, lang, data, name, at=form.get("at") or "")
+    return await form_editor(request, lang, data, name, at=form.get("at") or "")
 
 
 async def new_case(request: Request) -> Response:
@@ -252,7 +255,7 @@ async def new_case(request: Request) -> Response:
     data = {"case_id": "nieuwe-casus", "title": "", "date": dt.date.today().isoformat(),
             "corporation": {"name": "", "home_municipality": "", "municipalities": [], "daeb_rental_homes": 0},
             "components": [forms.new_component(1)]}
-    return form_editor(request, lang, data, "case.yaml")
+    return await form_editor(request, lang, data, "case.yaml")
 
 
 async def form_submit(request: Request) -> Response:
@@ -267,9 +270,12 @@ async def form_submit(request: Request) -> Response:
     data = forms.from_form(form, base if isinstance(base, dict) else {})
     action = form.get("action", "check")
     at = form.get("at") or ""
+    if action == "lang":
+        lang = form.get("other_lang") if form.get("other_lang") in LANGS else lang
+        return await form_editor(request, lang, data, name, at=at)
     if action == "add":
         data["components"].append(forms.new_component(len(data["components"]) + 1))
-        return form_editor(request, lang, data, name, at=at)
+        return await form_editor(request, lang, data, name, at=at)
     text = forms.to_yaml(data)
     if action == "yaml":
         return yaml_editor(request, lang, text, name, at=at)
@@ -278,7 +284,7 @@ async def form_submit(request: Request) -> Response:
         opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
         await svc.run(service.load, text.encode("utf-8"), opts.name)
     except InputError as exc:
-        return form_editor(request, lang, data, name, exc.problems, status=PROBLEM_STATUS, at=at)
+        return await form_editor(request, lang, data, name, exc.problems, status=PROBLEM_STATUS, at=at)
     return await result_page(request, lang, text, name, at)
 
 

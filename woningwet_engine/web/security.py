@@ -1,7 +1,7 @@
 """Request guards and response headers for the web app, as one ASGI middleware.
 
-- Host check: only the host names the server was started for (stops DNS-rebinding pages from
-  reading a loopback server); Origin check on every unsafe method (no cross-site form posts).
+- Host check on a loopback server: only loopback host names (stops DNS-rebinding pages from
+  reading it); Origin check on every unsafe method (no cross-site form posts).
 - Body limit: a request body over MAX_BODY bytes is refused with 413, whether it announces its
   length or streams it.
 - Token: when the server has one, every request needs it (`Authorization: Bearer`, or the cookie
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Iterable
 from urllib.parse import parse_qs, urlsplit
 
 MAX_BODY = 2 * 1024 * 1024
@@ -48,9 +49,9 @@ def problem_body(message: str, field: str = "") -> bytes:
 class Guard:
     """ASGI middleware: host, origin, token, body size; adds the security headers to every response."""
 
-    def __init__(self, app, *, hosts: set[str], token: str | None = None, max_body: int = MAX_BODY):
+    def __init__(self, app, *, hosts: Iterable[str] | None, token: str | None = None, max_body: int = MAX_BODY):
         self.app = app
-        self.hosts = {h.lower() for h in hosts}
+        self.hosts = {h.lower() for h in hosts} if hosts is not None else None  # None: any Host
         self.token = token
         self.max_body = max_body
 
@@ -60,7 +61,7 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get("host", "")
         hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-        if hostname.lower() not in self.hosts:
+        if self.hosts is not None and hostname.lower() not in self.hosts:
             return await self._refuse(send, 421, "unknown host name for this server", "host")
         method = scope["method"]
         if method not in ("GET", "HEAD", "OPTIONS"):
