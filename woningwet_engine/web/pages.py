@@ -13,8 +13,10 @@ import datetime as dt
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
@@ -106,17 +108,28 @@ def embed_memo(html: str) -> tuple[Markup, str, str]:
 # inputs
 
 
-async def read_form(request: Request):
-    return await request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=2 * 1024 * 1024)
+@dataclass
+class Posted:
+    """A page's form post: the case text travelling with it, its file name, language and law date."""
 
+    form: Any
+    lang: str
+    name: str
+    text: str
+    at: str
 
-def case_bytes(form) -> bytes:
-    return (form.get("case") or "").replace("\r\n", "\n").encode("utf-8")
+    @classmethod
+    async def read(cls, request: Request) -> "Posted":
+        form = await request.form(max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=2 * 1024 * 1024)
+        return cls(form, lang_of(request, form), service.safe_name(form.get("name")),
+                   (form.get("case") or "").replace("\r\n", "\n"), form.get("at") or "")
 
+    @property
+    def raw(self) -> bytes:
+        return self.text.encode("utf-8")
 
-def options(form, lang: str, at_key: str = "at") -> Options:
-    get = {"at": form.get(at_key) or None, "lang": lang, "name": form.get("name") or None}.get
-    return Options.parse(get)
+    def options(self) -> Options:
+        return Options.parse({"at": self.at or None, "lang": self.lang, "name": self.name}.get)
 
 
 def problems_by_line(text: str, problems: list[Problem]) -> tuple[list[dict], list[Problem]]:
@@ -124,33 +137,32 @@ def problems_by_line(text: str, problems: list[Problem]) -> tuple[list[dict], li
     lines = text.splitlines() or [""]
     at: dict[int, list[Problem]] = {}
     general: list[Problem] = []
-    for p in problems:
-        if p.line is not None and 1 <= p.line <= len(lines):
-            at.setdefault(p.line, []).append(p)
+    for prob in problems:
+        if prob.line is not None and 1 <= prob.line <= len(lines):
+            at.setdefault(prob.line, []).append(prob)
         else:
-            general.append(p)
+            general.append(prob)
     return [{"n": i, "text": line, "problems": at.get(i, [])} for i, line in enumerate(lines, 1)], general
 
 
-def yaml_editor(request: Request, lang: str, text: str, name: str, problems: list[Problem] = (),
-                status: int = 200, at: str = "") -> HTMLResponse:
-    listing, general = problems_by_line(text, list(problems))
-    return page(request, "edit_yaml.html.j2", lang, status=status, case_text=text, name=name, at=at,
-                problems=list(problems), listing=listing, general=general)
+def yaml_editor(request: Request, p: Posted, problems: list[Problem] = ()) -> HTMLResponse:
+    listing, general = problems_by_line(p.text, list(problems))
+    return page(request, "edit_yaml.html.j2", p.lang, status=PROBLEM_STATUS if problems else 200,
+                case_text=p.text, name=p.name, at=p.at, problems=list(problems), listing=listing, general=general)
 
 
-async def form_editor(request: Request, lang: str, data: dict, name: str, problems: list[Problem] = (),
-                      status: int = 200, at: str = "") -> HTMLResponse:
+async def form_editor(request: Request, p: Posted, data: dict, problems: list[Problem] = ()) -> HTMLResponse:
     svc = request.app.state.service
     by_field: dict[str, list[str]] = {}
-    for p in problems:
-        by_field.setdefault(p.path, []).append(p.message)
+    for prob in problems:
+        by_field.setdefault(prob.path, []).append(prob.message)
     try:
         day = dt.date.fromisoformat(str(data.get("date")))
     except ValueError:
         day = dt.date.today()
     comps = data.get("components") if isinstance(data.get("components"), list) else []
-    return page(request, "edit_form.html.j2", lang, status=status, data=data, name=name, at=at,
+    return page(request, "edit_form.html.j2", p.lang, status=PROBLEM_STATUS if problems else 200, data=data,
+                name=p.name, at=p.at,
                 layout=forms.layout(), components=[c if isinstance(c, dict) else {} for c in comps],
                 mv_codes=await svc.run(service.mv_codes, day), problems=list(problems), by_field=by_field,
                 unmanaged=forms.unmanaged(data), base=json.dumps(data, ensure_ascii=False, default=str),
@@ -176,144 +188,117 @@ async def home(request: Request) -> Response:
     return page(request, "home.html.j2", lang_of(request), samples=sorted(svc.samples))
 
 
+async def result_page(request: Request, p: Posted, record: bool = False) -> Response:
+    svc = request.app.state.service
+    try:
+        opts = p.options()
+        m, result, case = await svc.run(service.memo, p.raw, opts)
+        record_id = None
+        if record:
+            _, _, rec = await svc.run(service.check, p.raw, opts, True)
+            record_id = rec["id"]
+    except InputError as exc:
+        return yaml_editor(request, p, exc.problems)
+    from ..report import render
+
+    body, css, digest = embed_memo(render(m, result, "html"))
+    return page(request, "result.html.j2", p.lang, style_hashes=(digest,), memo=body, memo_css=Markup(css),
+                case_text=p.text, name=p.name, at=p.at, result=result, record_id=record_id, formats=FORMATS,
+                case_date=case.date.isoformat(), verdicts=_memo_strings(p.lang)["verdict"])
+
+
 async def sample(request: Request) -> Response:
     svc = request.app.state.service
     lang = lang_of(request)
     name = request.path_params["name"]
     if name not in svc.samples:
         return error_page(request, lang, 404, strings(lang)["errors"]["not_found"])
-    return await result_page(request, lang, svc.samples[name].decode("utf-8"), f"{name}.yaml", "")
-
-
-async def result_page(request: Request, lang: str, text: str, name: str, at: str, record: bool = False) -> Response:
-    svc = request.app.state.service
-    raw = text.encode("utf-8")
-    try:
-        opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
-        m, result, case = await svc.run(service.memo, raw, opts)
-        record_id = None
-        if record:
-            _, _, rec = await svc.run(service.check, raw, opts, True)
-            record_id = rec["id"]
-    except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=at)
-    from ..report import render
-
-    body, css, digest = embed_memo(render(m, result, "html"))
-    return page(request, "result.html.j2", lang, style_hashes=(digest,), memo=body,
-                memo_css=Markup(css), case_text=text, name=name, at=at,
-                result=result, record_id=record_id, formats=FORMATS, case_date=case.date.isoformat(),
-                verdicts=_memo_strings(lang)["verdict"])
+    return await result_page(request, Posted({}, lang, f"{name}.yaml", svc.samples[name].decode("utf-8"), ""))
 
 
 async def upload(request: Request) -> Response:
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    file = form.get("file")
-    if file is None or isinstance(file, str):
-        text, name = form.get("case") or "", "case.yaml"
-    else:
+    p = await Posted.read(request)
+    file = p.form.get("file")
+    if file is not None and not isinstance(file, str):
+        p.name = service.safe_name(file.filename)
         raw = await file.read()
-        name = service.safe_name(file.filename)
         try:
-            text = raw.decode("utf-8")
+            p.text = raw.decode("utf-8").replace("\r\n", "\n")
         except UnicodeDecodeError as exc:
-            return yaml_editor(request, lang, "", name,
-                               [Problem(name, "", f"not UTF-8 text (byte {exc.start})")], status=PROBLEM_STATUS)
-    return await result_page(request, lang, text.replace("\r\n", "\n"), name, "")
+            return yaml_editor(request, p, [Problem(p.name, "", f"not UTF-8 text (byte {exc.start})")])
+    return await result_page(request, p)
 
 
 async def check(request: Request) -> Response:
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    name = service.safe_name(form.get("name"))
-    return await result_page(request, lang, case_bytes(form).decode("utf-8"), name, form.get("at") or "",
-                             record=form.get("record") is not None)
+    p = await Posted.read(request)
+    return await result_page(request, p, record=p.form.get("record") is not None)
 
 
 async def edit_yaml(request: Request) -> Response:
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    return yaml_editor(request, lang, case_bytes(form).decode("utf-8"), service.safe_name(form.get("name")),
-                       at=form.get("at") or "")
+    return yaml_editor(request, await Posted.read(request))
 
 
 async def edit_form(request: Request) -> Response:
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    name = service.safe_name(form.get("name"))
-    text = case_bytes(form).decode("utf-8")
+    p = await Posted.read(request)
     try:
-        data = parse_text(text, name)
+        data = parse_text(p.text, p.name)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS)
-    return await form_editor(request, lang, data, name, at=form.get("at") or "")
+        return yaml_editor(request, p, exc.problems)
+    return await form_editor(request, p, data)
 
 
 async def new_case(request: Request) -> Response:
-    lang = lang_of(request)
     data = {"case_id": "nieuwe-casus", "title": "", "date": dt.date.today().isoformat(),
             "corporation": {"name": "", "home_municipality": "", "municipalities": [], "daeb_rental_homes": 0},
             "components": [forms.new_component(1)]}
-    return await form_editor(request, lang, data, "case.yaml")
+    return await form_editor(request, Posted({}, lang_of(request), "case.yaml", "", ""), data)
 
 
 async def form_submit(request: Request) -> Response:
-    """The form posted: judge it, add a component, or continue as YAML."""
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    name = service.safe_name(form.get("name"))
+    """The form posted: judge it, add a component, switch language, or continue as YAML."""
+    p = await Posted.read(request)
     try:
-        base = json.loads(form.get("base") or "{}")
+        base = json.loads(p.form.get("base") or "{}")
     except ValueError:
         base = {}
-    data = forms.from_form(form, base if isinstance(base, dict) else {})
-    action = form.get("action", "check")
-    at = form.get("at") or ""
+    data = forms.from_form(p.form, base if isinstance(base, dict) else {})
+    action = p.form.get("action", "check")
     if action == "lang":
-        lang = form.get("other_lang") if form.get("other_lang") in LANGS else lang
-        return await form_editor(request, lang, data, name, at=at)
+        p.lang = p.form.get("other_lang") if p.form.get("other_lang") in LANGS else p.lang
+        return await form_editor(request, p, data)
     if action == "add":
         data["components"].append(forms.new_component(len(data["components"]) + 1))
-        return await form_editor(request, lang, data, name, at=at)
-    text = forms.to_yaml(data)
+        return await form_editor(request, p, data)
+    p.text = forms.to_yaml(data)
     if action == "yaml":
-        return yaml_editor(request, lang, text, name, at=at)
-    svc = request.app.state.service
+        return yaml_editor(request, p)
     try:
-        opts = Options.parse({"at": at or None, "lang": lang, "name": name}.get)
-        await svc.run(service.load, text.encode("utf-8"), opts.name)
+        await request.app.state.service.run(service.load, p.raw, p.options().name)
     except InputError as exc:
-        return await form_editor(request, lang, data, name, exc.problems, status=PROBLEM_STATUS, at=at)
-    return await result_page(request, lang, text, name, at)
+        return await form_editor(request, p, data, exc.problems)
+    return await result_page(request, p)
 
 
 async def compare(request: Request) -> Response:
     svc = request.app.state.service
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    name = service.safe_name(form.get("name"))
-    text = case_bytes(form).decode("utf-8")
+    p = await Posted.read(request)
     try:
-        opts = options(form, lang)
-        day_to = service.parse_day(form.get("at2"), "at2")
+        day_to = service.parse_day(p.form.get("at2"), "at2")
         if day_to is None:
             raise InputError([Problem("at2", "", "give the date to compare with (YYYY-MM-DD)")])
-        cmp, ra, rb = await svc.run(service.compare, text.encode("utf-8"), opts, day_to)
+        cmp, ra, rb = await svc.run(service.compare, p.raw, p.options(), day_to)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=form.get("at") or "")
+        return yaml_editor(request, p, exc.problems)
     from ..compare import render_text
 
-    rows = []
     by_id_b = {c["id"]: c for c in rb["components"]}
     changed = {c["id"] for c in cmp.get("components", [])}
-    for ca in ra["components"]:
-        cb = by_id_b.get(ca["id"], {})
-        rows.append({"id": ca["id"], "a": ca, "b": cb, "changed": ca["id"] in changed})
-    titles = {c["id"]: c.get("title", "") for c in _case_components(text)}
-    return page(request, "compare.html.j2", lang, cmp=cmp, ra=ra, rb=rb, rows=rows, titles=titles,
-                why=render_text(cmp, lang), case_text=text, name=name, at=form.get("at") or "",
-                at2=day_to.isoformat(), verdicts=_memo_strings(lang)["verdict"])
+    rows = [{"id": ca["id"], "a": ca, "b": by_id_b.get(ca["id"], {}), "changed": ca["id"] in changed}
+            for ca in ra["components"]]
+    titles = {c["id"]: c.get("title", "") for c in _case_components(p.text)}
+    return page(request, "compare.html.j2", p.lang, cmp=cmp, ra=ra, rb=rb, rows=rows, titles=titles,
+                why=render_text(cmp, p.lang), case_text=p.text, name=p.name, at=p.at, at2=day_to.isoformat(),
+                verdicts=_memo_strings(p.lang)["verdict"])
 
 
 def _case_components(text: str) -> list[dict]:
@@ -331,32 +316,28 @@ def _memo_strings(lang: str) -> dict:
 
 
 async def download(request: Request) -> Response:
+    from .api import MEDIA
+
     svc = request.app.state.service
-    form = await read_form(request)
-    lang = lang_of(request, form)
-    name = service.safe_name(form.get("name"))
-    text = case_bytes(form).decode("utf-8")
-    fmt = form.get("format", "pdf")
+    p = await Posted.read(request)
+    fmt = p.form.get("format", "pdf")
     if fmt not in FORMATS:
-        return error_page(request, lang, 422, f"format {fmt!r}")
+        return error_page(request, p.lang, 422, f"format {fmt!r}")
     try:
-        opts = options(form, lang)
-        out = await svc.run(service.report, text.encode("utf-8"), opts, "html" if fmt == "pdf" else fmt)
-        case = await svc.run(service.load, text.encode("utf-8"), opts.name)
+        opts = p.options()
+        out = await svc.run(service.report, p.raw, opts, "html" if fmt == "pdf" else fmt)
+        case = await svc.run(service.load, p.raw, opts.name)
     except InputError as exc:
-        return yaml_editor(request, lang, text, name, exc.problems, status=PROBLEM_STATUS, at=form.get("at") or "")
+        return yaml_editor(request, p, exc.problems)
     if fmt == "pdf":
         from ..report.render import RendererError
 
         try:
             out = await svc.pdf(out)
         except RendererError as exc:
-            return error_page(request, lang, 503, strings(lang)["errors"]["pdf"].format(error=exc))
-    data = out if isinstance(out, bytes) else out.encode("utf-8")
-    from .api import MEDIA
-
-    filename = f"{case.case_id}.{lang}.{fmt}"
-    return Response(data, media_type=MEDIA[fmt],
+            return error_page(request, p.lang, 503, strings(p.lang)["errors"]["pdf"].format(error=exc))
+    filename = f"{case.case_id}.{p.lang}.{fmt}"
+    return Response(out if isinstance(out, bytes) else out.encode("utf-8"), media_type=MEDIA[fmt],
                     headers={"content-disposition": f"attachment; filename=\"{filename}\""})
 
 
