@@ -87,12 +87,113 @@ def rules_by_scope(selection: Selection) -> dict[str, list[CompiledRule]]:
     return by_scope
 
 
-class Engine:
-    """The durable_rules back-end: the matcher and the compiled branches per regime selection."""
+class CompiledEvaluator:
+    """The hot path: every rule of a scope compiled once per selection (conditions/compiled.py).
+
+    One generated function per (selection, scope) gives each rule's atom codes on a fact; a rule's
+    evaluation (branch statuses by the compiled Kleene code, and the reference's why-not) is a
+    function of those codes and of the one fact value its why-not shows, so it is made once per
+    distinct (codes, value) and shared, read-only, by every fact that has them. The first time,
+    the reference evaluator evaluates the rule on the fact too and must agree (else EngineError);
+    it also supplies the why-not. Results are identical to `evaluate_fact` (the property tests
+    and the conformance suite hold the two to that)."""
+
+    MAX_ENTRIES = 200_000  # shared rule evaluations kept; beyond this the memo starts afresh
 
     def __init__(self) -> None:
+        self._programs: dict[tuple, tuple] = {}
+        self._memo: dict = {}
+        self.stats = {"facts": 0, "reference_calls": 0}
+
+    def _program(self, selection: Selection, kind: str, rules: list[CompiledRule]):
+        # keyed by the rule objects too: another Rulebook object with the same selection key
+        # (a replayed record's) gets its own program, so branch states point at its own rules
+        key = (selection.key, kind, tuple(map(id, rules)))
+        found = self._programs.get(key)
+        if found is None:
+            from .conditions.compiled import compile_kleene, leaves, program
+
+            kleene = [(compile_kleene(cr.when.root), None if cr.test is None else compile_kleene(cr.test.root),
+                       len(leaves(cr.when.root))) for cr in rules]
+            roots = [[cr.when.root] + ([cr.test.root] if cr.test is not None else []) for cr in rules]
+            found = self._programs[key] = (tuple(rules), program(roots, selection.values), kleene)
+        return found
+
+    def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
+        from .conditions.compiled import TRI
+
+        out = []
+        memo = self._memo
+        values = selection.values
+        for fact in facts:
+            self.stats["facts"] += 1
+            kind = fact["kind"]
+            rules = by_scope.get(kind, [])
+            _, codes_of, kleene = self._program(selection, kind, rules)
+            ev = FactEvaluation(fact)
+            fired, unknown, not_fired = ev.fired, ev.unknown, ev.not_fired
+            for cr, codes, (when_k, test_k, n_when) in zip(rules, codes_of(fact), kleene):
+                key = (selection.key, id(cr), codes)
+                entry = memo.get(key)
+                if entry is None:
+                    w = TRI[when_k(codes[:n_when])]
+                    t = None if test_k is None else TRI[test_k(codes[n_when:])]
+                    entry = memo[key] = self._new_entry(cr, fact, values, w, t)
+                    if len(memo) >= self.MAX_ENTRIES:
+                        memo.clear()
+                        memo[key] = entry
+                why_fact, by_seen = entry
+                seen = fact.get(why_fact) if why_fact is not None else None
+                try:
+                    states = by_seen.get(seen)
+                except TypeError:  # an unhashable value: evaluate this fact on its own
+                    states = None
+                    by_seen = None
+                if states is None:
+                    states = self._states(cr, fact, values)
+                    if by_seen is not None:
+                        by_seen[seen] = states
+                for bs in states:
+                    status = bs.status
+                    (fired if status is Tri.TRUE else unknown if status is Tri.UNKNOWN else not_fired).append(bs)
+            out.append(ev)
+        return out
+
+    def _states(self, cr: CompiledRule, fact: dict, values: dict) -> tuple:
+        self.stats["reference_calls"] += 1
+        ev = evaluate_fact([cr], fact, values)
+        return tuple(sorted(ev.fired + ev.unknown + ev.not_fired, key=lambda bs: bs.branch != "then"))
+
+    def _new_entry(self, cr: CompiledRule, fact: dict, values: dict, w: Tri, t: Tri | None):
+        """Evaluate the rule with the reference evaluator on this fact; hold the compiled values to it."""
+        states = self._states(cr, fact, values)
+        compiled = {b.name: b.status(w, t) for b in cr.branches}
+        reference = {bs.branch: bs.status for bs in states}
+        if compiled != reference:
+            raise EngineError(f"the compiled evaluator and the reference disagree on {cr.rule.id} for fact "
+                              f"{fact.get('id')!r}: compiled {compiled}, reference {reference}")
+        why_facts = {bs.why.fact for bs in states if bs.why is not None and bs.why.fact is not None}
+        why_fact = next(iter(why_facts)) if len(why_facts) == 1 else None
+        if len(why_facts) > 1:  # never seen in practice: keep it exact, key by all shown values
+            raise EngineError(f"{cr.rule.id}: branches show different facts in their why-not")
+        by_seen = {fact.get(why_fact) if why_fact is not None else None: states}
+        return why_fact, by_seen
+
+
+class Engine:
+    """The durable_rules back-end (the matcher and the compiled durable branches per regime
+    selection) and the compiled evaluator used on the hot path (`reference=True`: the reference
+    evaluator on every fact instead, as the benchmarks and the oracle tests use it)."""
+
+    def __init__(self, reference: bool = False) -> None:
         self.matcher = DurableMatcher()
         self._branches: dict[str, list[DurableBranch]] = {}
+        self.evaluator = None if reference else CompiledEvaluator()
+
+    def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
+        if self.evaluator is None:
+            return [evaluate_fact(by_scope.get(f["kind"], []), f, selection.values) for f in facts]
+        return self.evaluator.evaluate_facts(selection, by_scope, facts)
 
     def branches(self, selection: Selection) -> list[DurableBranch]:
         key = selection.key
@@ -140,13 +241,13 @@ def unobserve(observer: Observer) -> None:
 
 def evaluate_all(selection: Selection, facts: list[dict], engine: Engine | None = None,
                  check: bool = True) -> list[FactEvaluation]:
-    """Reference evaluation of every fact (in order), cross-checked against durable_rules."""
+    """Evaluation of every fact (in order) by the engine's evaluator (the compiled one unless the
+    engine says otherwise), cross-checked against durable_rules."""
     by_scope = rules_by_scope(selection)
-    batch = getattr(engine, "evaluate_facts", None)  # portfolio.SharedEngine: once per distinct fact
-    evaluations = batch(selection, by_scope, facts) if batch else [
-        evaluate_fact(by_scope.get(f["kind"], []), f, selection.values) for f in facts]
+    engine = engine or default_engine()
+    evaluations = engine.evaluate_facts(selection, by_scope, facts)  # compiled, reference or portfolio.SharedEngine
     if check:
-        fired = (engine or default_engine()).fire(selection, facts)
+        fired = engine.fire(selection, facts)
         expected = {(bs.id, ev.fact["id"]) for ev in evaluations for bs in ev.fired}
         if fired != expected:
             raise EngineError(

@@ -91,10 +91,31 @@ class DurableBackend:
         return [Tri.TRUE if (f"case{i}", f"f{i}") in fired else Tri.FALSE for i in range(len(items))]
 
 
+class CompiledBackend:
+    """The generated-code evaluator of the hot path (conditions/compiled.py), both of its forms: a
+    whole condition as one function of the facts, and the atom codes + Kleene function per rule
+    that evaluation.CompiledEvaluator uses; the two must agree with each other as well."""
+
+    name = "compiled"
+    three_valued = True
+
+    def run(self, items: list[Item]) -> list[Tri]:
+        from woningwet_engine.conditions.compiled import TRI, compile_kleene, compile_node, program
+
+        out = []
+        for item in items:
+            whole = compile_node(item.condition, item.params)(item.facts)
+            codes = program([[item.condition.root]], item.params)(item.facts)[0]
+            split = TRI[compile_kleene(item.condition.root)(codes)]
+            out.append(whole if whole is split else None)
+        return out
+
+
 # One line per back-end.
 BACKENDS = [
     ReferenceBackend(),
     DurableBackend(),
+    CompiledBackend(),
 ]
 
 

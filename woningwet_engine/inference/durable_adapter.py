@@ -3,7 +3,8 @@
 Lessons applied (see docs/durable-rules.md in ../shared/engineering):
 - `_SyncHost` disables the two background timer threads (they segfault after delete_state);
   every action runs in the caller's thread, inside assert_fact.
-- One session id per case, always deleted in `finally`.
+- One session id per case, always deleted in `finally`; all facts of a case that one ruleset
+  sees are asserted together (assert_facts), not one call per fact.
 - Actions are one closure per rule branch that only appends to a Python list; durable_rules
   swallows exceptions raised in actions and hides them in the returned state, so the state is
   checked after every assert and any action error is raised as RuleActionError.
@@ -129,26 +130,31 @@ class DurableMatcher:
         for name, chunk in groups:
             by_scope.setdefault(chunk[0].scope, []).append((name, chunk))
         fired: set[tuple[str, str]] = set()
+        batches: dict[str, list[dict]] = {}  # ruleset name -> its facts, asserted together
+        chunks: dict[str, list[Branch]] = {}
+        for fact in facts:
+            if len(fact) > MAX_FACT_PROPERTIES:
+                raise EngineError(f"fact {fact.get('id')} has more than {MAX_FACT_PROPERTIES} properties")
+            for name, chunk in by_scope.get(fact["kind"], []):
+                batches.setdefault(name, []).append(dict(fact, sid=SID))
+                chunks[name] = chunk
         with self._lock:
             used: list[str] = []
             try:
-                for fact in facts:
-                    if len(fact) > MAX_FACT_PROPERTIES:
-                        raise EngineError(f"fact {fact.get('id')} has more than {MAX_FACT_PROPERTIES} properties")
-                    for name, chunk in by_scope.get(fact["kind"], []):
-                        if name not in used:
-                            used.append(name)
-                        self._fired = []
-                        try:
-                            state = self._host.assert_fact(name, dict(fact, sid=SID))
-                        except _dr.MessageNotHandledException as exc:  # the catch-all rule should prevent this
-                            raise EngineError(f"fact {fact.get('id')!r} was not handled by {name}") from exc
-                        except _dr.MessageObservedException as exc:
-                            raise EngineError(f"duplicate fact id {fact.get('id')!r}") from exc
-                        if isinstance(state, dict) and "exception" in state:
-                            raise RuleActionError(f"rule action failed in {name}: {state['exception']}")
-                        for index, fact_id in self._fired:
-                            fired.add((chunk[index].name, fact_id))
+                for name, batch in batches.items():
+                    used.append(name)
+                    chunk = chunks[name]
+                    self._fired = []
+                    try:
+                        state = self._host.assert_facts(name, batch)
+                    except _dr.MessageNotHandledException as exc:  # the catch-all rule should prevent this
+                        raise EngineError(f"a fact was not handled by {name}: {exc}") from exc
+                    except _dr.MessageObservedException as exc:
+                        raise EngineError(f"duplicate fact id in {name}: {exc}") from exc
+                    if isinstance(state, dict) and "exception" in state:
+                        raise RuleActionError(f"rule action failed in {name}: {state['exception']}")
+                    for index, fact_id in self._fired:
+                        fired.add((chunk[index].name, fact_id))
             finally:
                 self._fired = None
                 for name in used:

@@ -1,0 +1,179 @@
+"""Compiled evaluation: conditions turned into generated Python code, once per regime selection.
+
+The reference evaluator (evaluator.py) walks the condition tree for every fact. Here each
+condition is compiled once, with the selection's parameter values as constants, into the source
+of a Python function; the generated code gives the same three-valued (Kleene) values.
+
+Two layers:
+- Atom codes. Every leaf becomes an expression giving a small int: 0 FALSE, 2 TRUE, 1 UNKNOWN
+  because the fact is missing, 3 UNKNOWN because the figure is unknown on this date while the fact
+  is present (the reference's why-not tells these apart: a missing fact is named, a present one is
+  not). `program()` compiles every atom of every rule of one scope into one function of a fact
+  that returns, per rule, the tuple of its atom codes (each distinct atom computed once).
+- Kleene values. `kleene_source()` writes and/or/not over atom codes as int arithmetic
+  (FALSE 0 < UNKNOWN 1 < TRUE 2: `and` is min, `or` is max, `not` is 2 - x) with the reference's
+  short-circuits; `compile_kleene()` makes it a function of a code tuple, `compile_node()` a
+  function of a fact dict (for the conformance suite and the property tests).
+
+Everything a rule concludes on a fact (branch statuses, and the why-not of the reference) is a
+function of its atom codes (and, for the why-not, of the one value it shows), which is what lets
+evaluation.CompiledEvaluator reuse one rule's evaluation for every fact with the same codes.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+from .evaluator import Tri
+from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present, atoms
+
+TRI = (Tri.FALSE, Tri.UNKNOWN, Tri.TRUE)
+KLEENE = (0, 1, 2, 1)  # atom code -> Kleene int
+_PY_OP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_SMALL = 8  # option lists up to this size are tuples, longer ones frozensets
+
+
+def leaves(node) -> list:
+    """The leaves of a condition (atoms and constants), depth first, as the Kleene code indexes them."""
+    if isinstance(node, (And, Or)):
+        return [leaf for item in node.items for leaf in leaves(item)]
+    if isinstance(node, Not):
+        return leaves(node.item)
+    return [node]
+
+
+class _Consts:
+    def __init__(self) -> None:
+        self.values: list = []
+
+    def ref(self, value) -> str:
+        self.values.append(value)
+        return f"K[{len(self.values) - 1}]"
+
+
+def atom_source(node, params: Mapping, var: str, consts: _Consts) -> str:
+    """Python expression for the atom code of `node`, reading the fact value from local `var`."""
+    if isinstance(node, Const):
+        return "2" if node.value else "0"
+    if isinstance(node, Present):
+        present, absent = ("0", "2") if node.negated else ("2", "0")
+        return f"({absent} if {var} is None else {present})"
+    if isinstance(node, Cmp):
+        rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
+        if rhs is None:
+            return f"(1 if {var} is None else 3)"
+        return f"(1 if {var} is None else 2 if {var} {_PY_OP[node.op]} {consts.ref(rhs)} else 0)"
+    if isinstance(node, In):
+        options = params.get(node.param) if node.param is not None else [lit.value for lit in node.values]
+        if options is None:
+            return f"(1 if {var} is None else 3)"
+        options = list(options)
+        try:
+            container = tuple(options) if len(options) <= _SMALL else frozenset(options)
+        except TypeError:  # unhashable options: keep the list (same `in` as the reference)
+            container = options
+        hit, miss = ("0", "2") if node.negated else ("2", "0")
+        return f"(1 if {var} is None else {hit} if {var} in {consts.ref(container)} else {miss})"
+    raise TypeError(f"not an atom: {node!r}")
+
+
+def kleene_source(node, leaf_expr: Callable[[int], str]) -> str:
+    """Python expression (ints 0/1/2) of the Kleene value of `node`; `leaf_expr(i)` is the Kleene
+    value of the i-th leaf (depth first). And/or stop at the first FALSE/TRUE, as the reference."""
+    counter = [0]
+    temps = [0]
+
+    def walk(n) -> str:
+        if isinstance(n, And) or isinstance(n, Or):
+            parts = [walk(item) for item in n.items]
+            return _chain(parts, isinstance(n, And))
+        if isinstance(n, Not):
+            return f"(2 - {walk(n.item)})"
+        i = counter[0]
+        counter[0] += 1
+        return leaf_expr(i)
+
+    def _chain(parts: list[str], conj: bool) -> str:
+        if not parts:
+            return "2" if conj else "0"
+        if len(parts) == 1:
+            return parts[0]
+        temps[0] += 1
+        t = f"_t{temps[0]}"
+        rest = _chain(parts[1:], conj)
+        if conj:  # FALSE (0) is falsy: stop there; else the smaller of this and the rest
+            return f"(({t} := {parts[0]}) and min({t}, {rest}))"
+        return f"(2 if ({t} := {parts[0]}) == 2 else max({t}, {rest}))"
+
+    return walk(node)
+
+
+def compile_kleene(node) -> Callable[[tuple], int]:
+    """Function of a tuple of atom codes (one per leaf of `node`, depth first) -> Kleene int."""
+    body = kleene_source(node, lambda i: f"KL[c[{i}]]")
+    ns: dict = {"KL": KLEENE, "min": min, "max": max}
+    exec(compile(f"def kleene(c):\n    return {body}\n", "<compiled kleene>", "exec"), ns)
+    return ns["kleene"]
+
+
+def compile_node(cond: Condition | object, params: Mapping) -> Callable[[Mapping], Tri]:
+    """The condition as one generated function of a fact mapping -> Tri (same value as evaluate())."""
+    root = cond.root if isinstance(cond, Condition) else cond
+    consts = _Consts()
+    found = leaves(root)
+    names: dict[str, str] = {}
+    lines = []
+    for leaf in found:
+        fact = getattr(leaf, "fact", None)
+        if fact is not None and fact not in names:
+            names[fact] = f"v{len(names)}"
+            lines.append(f"    {names[fact]} = get({fact!r})")
+    exprs = [atom_source(leaf, params, names.get(getattr(leaf, "fact", None), "None"), consts) for leaf in found]
+    body = kleene_source(root, lambda i: f"KL[{exprs[i]}]")
+    src = "def evaluate(facts):\n    get = facts.get\n" + "\n".join(lines) + ("\n" if lines else "") + \
+        f"    return TRI[{body}]\n"
+    ns: dict = {"K": tuple(consts.values), "KL": KLEENE, "TRI": TRI, "min": min, "max": max}
+    exec(compile(src, "<compiled condition>", "exec"), ns)
+    return ns["evaluate"]
+
+
+def program(conditions: list[list], params: Mapping) -> Callable[[Mapping], tuple]:
+    """One function of a fact -> per entry of `conditions` (a list of condition roots, e.g. a rule's
+    when and test) the tuple of the atom codes of all their leaves, depth first. Each distinct
+    atom is computed once per fact, each fact value read once."""
+    consts = _Consts()
+    names: dict[str, str] = {}
+    atom_vars: dict = {}
+    lines = ["def codes(fact):", "    get = fact.get"]
+    groups = []
+    for roots in conditions:
+        refs = []
+        for root in roots:
+            for leaf in leaves(root):
+                key = _leaf_key(leaf)
+                if key not in atom_vars:
+                    fact = getattr(leaf, "fact", None)
+                    if fact is not None and fact not in names:
+                        names[fact] = f"v{len(names)}"
+                        lines.append(f"    {names[fact]} = get({fact!r})")
+                    atom_vars[key] = f"a{len(atom_vars)}"
+                    var = names.get(fact, "None")
+                    lines.append(f"    {atom_vars[key]} = {atom_source(leaf, params, var, consts)}")
+                refs.append(atom_vars[key])
+        groups.append("(" + "".join(f"{r}, " for r in refs) + ")")
+    lines.append("    return (" + "".join(f"{g}, " for g in groups) + ")")
+    ns: dict = {"K": tuple(consts.values)}
+    exec(compile("\n".join(lines) + "\n", "<compiled program>", "exec"), ns)
+    return ns["codes"]
+
+
+def _leaf_key(leaf):
+    """Equal leaves (frozen dataclasses) share one computed code; unhashable ones are their own."""
+    try:
+        hash(leaf)
+        return leaf
+    except TypeError:
+        return id(leaf)
+
+
+__all__ = ["TRI", "KLEENE", "atoms", "compile_kleene", "compile_node", "kleene_source", "leaves", "program"]
