@@ -54,7 +54,7 @@ def test_compiled_evaluation_equals_the_reference_on_generated_cases(case: Case,
     book = rulebook()
     day = at or case.date
     selection = book.at(day)
-    comps, projects, plan = build_facts(case, selection.values, day)
+    comps, projects, plan = build_facts(case, selection)
     facts = comps + projects + [plan]
     by_scope = rules_by_scope(selection)
     evaluator = CompiledEvaluator()
@@ -78,7 +78,7 @@ def test_shared_states_show_each_fact_its_own_value():
                                     component(id="B", dwelling={"rent": "950.00"})])
     day = dt.date(2016, 6, 1)
     selection = book.at(day)
-    comps, _, _ = build_facts(case, selection.values, day)
+    comps, _, _ = build_facts(case, selection)
     evaluator = CompiledEvaluator()
     evs = evaluator.evaluate_facts(selection, rules_by_scope(selection), comps)
     seen = {(ev.fact["id"], bs.why.seen) for ev in evs for bs in ev.not_fired
@@ -99,7 +99,7 @@ def test_a_disagreement_with_the_reference_is_an_engine_error(monkeypatch):
     case = make_case("2016-06-01", [component(id="A")])
     day = dt.date(2016, 6, 1)
     selection = book.at(day)
-    comps, _, _ = build_facts(case, selection.values, day)
+    comps, _, _ = build_facts(case, selection)
     monkeypatch.setattr(compiled, "TRI", tuple(reversed(compiled.TRI)))  # a broken back-end: TRUE <-> FALSE
     try:
         CompiledEvaluator().evaluate_facts(selection, rules_by_scope(selection), comps)
