@@ -1,9 +1,13 @@
 """Single-case latency of the CLI (not part of the test suite; see docs/benchmarks.md).
 
-    .venv/bin/python benchmarks/bench_cli.py [--runs 15] [CASE]
+    .venv/bin/python benchmarks/bench_cli.py [--runs 21] [CASE]
 
-Runs `woningwet check CASE` in fresh processes, with the on-disk rulebook cache warm and with it
-turned off (WONINGWET_NO_CACHE=1), and prints the median and best wall time and user CPU time.
+In fresh processes, measured in rounds so that machine load hits all alike: each round runs
+`python -c pass`, `woningwet check CASE --format json`, `woningwet check CASE` (table) and
+`woningwet report CASE --format html -o FILE`, with the on-disk caches (rulebook, model
+validators) warm. Prints medians of wall and CPU time and the median of the per-round ratio
+check / `python -c pass`. A last series runs with the caches off (WONINGWET_NO_CACHE=1).
+Byte code of the package is compiled first (`compileall`), as a normal install has it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,10 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 WONINGWET = Path(sys.executable).with_name("woningwet")
 
 
-def run(case: Path, env: dict) -> tuple[float, float]:
+def run(cmd: list[str], env: dict) -> tuple[float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
-    proc = subprocess.run([str(WONINGWET), "check", str(case)], env=env, capture_output=True)
+    proc = subprocess.run(cmd, env=env, capture_output=True)
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode not in (0, 1):
@@ -33,26 +38,49 @@ def run(case: Path, env: dict) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def series(cmds: dict[str, list[str]], env: dict, runs: int) -> dict:
+    for cmd in cmds.values():
+        run(cmd, env)  # warm the OS file cache and the on-disk caches
+    walls: dict[str, list[float]] = {k: [] for k in cmds}
+    cpus: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            w, c = run(cmd, env)
+            walls[name].append(w)
+            cpus[name].append(c)
+    out = {name: {"median_wall_s": round(statistics.median(walls[name]), 3), "best_wall_s": round(min(walls[name]), 3),
+                  "median_cpu_s": round(statistics.median(cpus[name]), 3)} for name in cmds}
+    if "python -c pass" in cmds:
+        base = walls["python -c pass"]
+        for name in cmds:
+            if name != "python -c pass":
+                out[name]["median_ratio_to_python"] = round(statistics.median(
+                    [a / b for a, b in zip(walls[name], base)]), 1)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("case", nargs="?", default=str(ROOT / "cases" / "kanaleneiland-2016.yaml"))
-    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--runs", type=int, default=21)
     args = ap.parse_args()
-    case = Path(args.case)
-    out = {}
-    for label, extra in (("cache", {}), ("no_cache", {"WONINGWET_NO_CACHE": "1"})):
-        env = dict(os.environ, **extra)
-        run(case, env)  # warm the OS file cache (and the rulebook cache)
-        walls, cpus = zip(*(run(case, env) for _ in range(args.runs)))
-        out[label] = {"median_wall_s": round(statistics.median(walls), 3), "best_wall_s": round(min(walls), 3),
-                      "median_cpu_s": round(statistics.median(cpus), 3)}
-    startup = []
-    for _ in range(args.runs):
-        s = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        startup.append(time.perf_counter() - s)
-    out["python_startup_median_s"] = round(statistics.median(startup), 3)
-    out["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "woningwet_engine")], env=env,
+                   check=True, capture_output=True)
+    with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        memo = str(Path(tmp) / "memo.html")
+        cmds = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "check --format json": [str(WONINGWET), "check", args.case, "--format", "json"],
+            "check (table)": [str(WONINGWET), "check", args.case],
+            "report --format html": [str(WONINGWET), "report", args.case, "--format", "html", "-o", memo],
+        }
+        out = {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
+        out["caches_warm"] = series(cmds, env, args.runs)
+        out["caches_off"] = series({"check --format json": cmds["check --format json"]},
+                                   dict(env, WONINGWET_NO_CACHE="1"), max(3, args.runs // 3))
+        out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, indent=1))
 
 
