@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from woningwet_engine.audit import DecisionLog, case_json_of  # noqa: E402
-from woningwet_engine.audit.replay import RulebookCache, replay_record  # noqa: E402
+from woningwet_engine.audit.replay import RulebookCache, replay_all, replay_record  # noqa: E402
 from woningwet_engine.case import Case  # noqa: E402
 from woningwet_engine.engine import judge  # noqa: E402
 from woningwet_engine.result import canonical_json  # noqa: E402
@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seed", type=int, default=20150701)
     ap.add_argument("--tracemalloc", action="store_true", help="also measure the peak of Python allocations")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--jobs", type=int, default=None, help="replay worker processes (default: the CPUs)")
+    ap.add_argument("--compare-serial", action="store_true", help="also replay one by one in this process")
+    ap.add_argument("--replay-only", action="store_true", help="replay an existing --log (do not record)")
     args = ap.parse_args(argv)
 
     tmpdir = None
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> dict:
         t0 = time.perf_counter()
         with DecisionLog.open(args.log, create=True) as log:
             start = log.count()
-            for i in range(args.records):
+            for i in range(0 if args.replay_only else args.records):
                 case = synthetic_case(start + i, rng, book)
                 result = judge(case, book, lang="nl" if i % 2 else "en")
                 log.append(case_json=case_json_of(case), result_json=canonical_json(result), files=book.files,
@@ -104,14 +107,18 @@ def main(argv: list[str] | None = None) -> dict:
             if args.tracemalloc:
                 tracemalloc.start()
             t0 = time.perf_counter()
-            books = RulebookCache(log)
             counts: dict[str, int] = {}
-            for rec in log.records():
-                outcome = replay_record(rec, books)
+            for outcome in replay_all(log, jobs=args.jobs):  # grouped, batched, a process pool
                 counts[outcome.status] = counts.get(outcome.status, 0) + 1
                 if not outcome.ok:
                     print(f"record {outcome.record_id}: {outcome.message}", file=sys.stderr)
             replay_s = time.perf_counter() - t0
+            if args.compare_serial:  # the old way, one record after another in this process, for the ratio
+                t0 = time.perf_counter()
+                books = RulebookCache(log)
+                for rec in log.records():
+                    replay_record(rec, books)
+                stats["replay_serial_s"] = round(time.perf_counter() - t0, 3)
             if args.tracemalloc:
                 stats["replay_tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
                 tracemalloc.stop()

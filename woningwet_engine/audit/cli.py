@@ -158,15 +158,17 @@ def verify_cmd(log_path, expect_head, progress):
 @audit.command("replay")
 @click.argument("record_id", required=False)
 @click.option("--all", "all_", is_flag=True, help="replay every record")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="worker processes for --all (default: the number of CPUs)")
 @log_option
 @progress_option
-def replay_cmd(record_id, all_, log_path, progress):
+def replay_cmd(record_id, all_, jobs, log_path, progress):
     """Re-judge records with their own stored rulebook; prove the result is byte-identical.
 
     A difference names the first differing field (JSON path). Exit 1 on any difference or error.
     """
     from .. import __version__
-    from .replay import RulebookCache, replay_record
+    from .replay import RulebookCache, replay_all, replay_record
 
     if bool(record_id) == bool(all_):
         raise InputError([Problem("audit replay", "", "give one record ID or --all")])
@@ -179,14 +181,12 @@ def replay_cmd(record_id, all_, log_path, progress):
             click.echo(f"record {outcome.record_id}: {outcome.message}")
             sys.exit(0 if outcome.ok else 1)
         bar = Progress("replay", log.count(), progress)
-        for rec in log.records():
-            outcome = replay_record(rec, books)
+        for outcome in replay_all(log, jobs=jobs, progress=bar):
             counts[outcome.status] += 1
             if outcome.engine_version and outcome.engine_version != __version__:
                 versions.add(outcome.engine_version)
             if outcome.status != "identical":
                 click.echo(f"record {outcome.record_id}: {outcome.message}")
-            bar()
         bar.finish()
     total = sum(counts.values())
     if versions:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .. import __version__
 from ..errors import EngineError, InputError
@@ -149,3 +150,76 @@ def replay_record(rec: dict, books: RulebookCache) -> Outcome:
                            path, rec["engine_version"])
     return Outcome(rid, "mismatch", f"{version_note}differs first at {path}: recorded {_short(va)}, "
                    f"replayed {_short(vb)}", path, rec["engine_version"])
+
+
+# --- replaying a whole log ----------------------------------------------------------------------------
+
+BATCH = 200  # records per task handed to a worker process
+MIN_PARALLEL = 400  # fewer records than this are replayed in this process (starting workers costs more)
+_WORKER: dict = {}  # in a worker process: the log path and the rulebooks built before the fork
+
+
+def _fetch(log: DecisionLog, ids: list[int]) -> list[dict]:
+    rows = {}
+    for start in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        part = ids[start:start + 500]
+        marks = ",".join("?" * len(part))
+        for row in log.conn.execute(f"SELECT * FROM records WHERE id IN ({marks})", part):
+            rows[row["id"]] = dict(row)
+    return [rows[i] for i in ids]
+
+
+def _replay_batch(ids: list[int]) -> list[Outcome]:
+    """In a worker process: replay these records (one rulebook selection after another)."""
+    log = _WORKER.get("log")
+    if log is None:
+        log = _WORKER["log"] = DecisionLog.open(_WORKER["path"])  # a connection of its own, never the parent's
+        _WORKER["books"].log = log
+    books = _WORKER["books"]
+    return [replay_record(rec, books) for rec in _fetch(log, ids)]
+
+
+def replay_all(log: DecisionLog, jobs: int | None = None,
+               progress: Callable[[int], None] | None = None) -> list[Outcome]:
+    """Replay every record; the outcomes in record order, each compared byte for byte as in replay_record.
+
+    Records are grouped by rulebook hash and date, so that each rulebook is rebuilt from its stored
+    files once and the records of one regime selection are judged one after another (they share the
+    compiled rules, the durable_rules rulesets and the per-selection memo of result pieces). With
+    `jobs` > 1 (default: the number of CPUs) and enough records, batches of records are replayed by a
+    pool of worker processes (fork: the rulebooks are built before the workers start and shared)."""
+    rows = log.conn.execute("SELECT id, rulebook_sha256, date FROM records").fetchall()
+    ordered = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
+    books = RulebookCache(log, size=64)
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    outcomes: list[Outcome] = []
+    batches = [ordered[i:i + BATCH] for i in range(0, len(ordered), BATCH)]
+    import multiprocessing
+
+    parallel = jobs > 1 and len(ordered) >= MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        for batch in batches:
+            outcomes += [replay_record(rec, books) for rec in _fetch(log, batch)]
+            if progress:
+                progress(len(batch))
+    else:
+        firsts: dict[str, int] = {}
+        for rid, digest, _ in rows:
+            firsts.setdefault(digest, rid)
+        for rec in _fetch(log, sorted(firsts.values())):
+            try:
+                books.get(rec)  # built here once, inherited by every worker
+            except Exception:  # the record's own replay reports it
+                pass
+        _WORKER.clear()
+        _WORKER.update(path=log.path, books=books)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(batches))) as pool:
+                for done in pool.imap_unordered(_replay_batch, batches):
+                    outcomes += done
+                    if progress:
+                        progress(len(done))
+        finally:
+            _WORKER.clear()
+    outcomes.sort(key=lambda o: o.record_id)
+    return outcomes
