@@ -26,10 +26,11 @@ rule's outcome names.
 from __future__ import annotations
 
 import itertools
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .case import Case, Component, Land
+from .case import Case, Component, Corporation, Land, PerformanceAgreement
 from .conditions.evaluator import Tri, atom_value, evaluate
 from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
 from .evaluation import FactEvaluation
@@ -115,34 +116,133 @@ def _with_component(case: Case, k: int, comp: Component) -> Case:
     return case.model_copy(update={"components": comps})
 
 
+def _set_path(target, parts: list[str], value) -> None:
+    """Set `value` at the dotted path `parts` of JSON data (digits index lists, "+" appends)."""
+    for name in parts[:-1]:
+        if name.isdigit():
+            target = target[int(name)]
+        else:
+            if target.get(name) is None:
+                target[name] = {}
+            target = target[name]
+    if parts[-1] == "+":
+        target.append(value)
+    else:
+        target[parts[-1]] = value
+
+
 def apply_changes(case: Case, changes: list[Change]) -> Case:
     """The case with the changes applied, validated again through the case model."""
     data = case.model_dump(mode="json")
     index = {c["id"]: c for c in data["components"]}
     for ch in changes:
-        if ch.component is None:
-            target: dict = data
-        else:
-            target = index[ch.component]
-        parts = ch.field.split(".")
-        for name in parts[:-1]:
-            if name.isdigit():
-                target = target[int(name)]
-            else:
-                if target.get(name) is None:
-                    target[name] = {}
-                target = target[name]
-        last = parts[-1]
-        if last == "+":
-            target.append(ch.new)
-        else:
-            target[last] = ch.new
+        _set_path(data if ch.component is None else index[ch.component], ch.field.split("."), ch.new)
     return Case.model_validate(data)
 
 
 # --- evaluating ------------------------------------------------------------------------------------------
 
+class _Trials:
+    """What every trial of one component shares: the base (local) case, the set of components its
+    agreements cover, and its project's totals kept as sums and counts of each member's share, so
+    that a trial which changes only this component gets its fact in time independent of the size of
+    the project (swap the component's share), instead of re-deriving the whole project."""
+
+    def __init__(self, base: Case, k: int, totals: dict) -> None:
+        self.base, self.k, self.totals = base, k, totals
+        self.agreements = {cid for a in base.performance_agreements for cid in a.covers}
+        self.ids = totals["ids"]
+        self.own = _share(base.components[k])
+        self.other = 0 if k else len(base.components) - 1  # a component no trial of k replaces
+
+    def covers(self, case: Case, k: int) -> bool:
+        """`case` is a trial of this component: made from the base by _apply_local / _with_component,
+        it differs from it only in component k, the corporation or the agreements (a case rebuilt by
+        apply_changes has new objects for every component, which the identity check sees)."""
+        b = self.base
+        return (k == self.k and case.projects is b.projects and len(case.components) == len(b.components)
+                and case.components[self.other] is b.components[self.other])
+
+    def agreements_of(self, case: Case) -> set:
+        if case.performance_agreements is self.base.performance_agreements:
+            return self.agreements
+        return {cid for a in case.performance_agreements for cid in a.covers}
+
+    def projects(self, comp: Component) -> dict:
+        pid = self.base.components[self.k].project
+        if pid is None:
+            return self.totals["aggregates"]
+        sums, counts = self.totals["sums"].get(pid), self.totals["counts"].get(pid)
+        new = _share(comp)
+        if sums is None and new is None:
+            return self.totals["aggregates"]
+        agg = dict.fromkeys(self.totals["keys"], 0)
+        n = {"members": 0, "floor_unknown": 0, "bog": 0}
+        for part, sign in ((sums, 1), (self.own, -1), (new, 1)):
+            if part is None:
+                continue
+            for key in ("floor", "bog_floor", "bog_cost", "cost"):
+                agg[key] += sign * part[key]
+        for part, sign in ((counts, 1), (_count(self.own), -1), (_count(new), 1)):
+            if part is not None:
+                for key in n:
+                    n[key] += sign * part[key]
+        out = dict(self.totals["aggregates"])
+        if n["members"] == 0:
+            out.pop(pid, None)
+            return out
+        agg["floor_known"] = n["floor_unknown"] == 0
+        agg["has_bog"] = n["bog"] > 0
+        out[pid] = agg
+        return out
+
+
+class _One:
+    """A case holding one component: what project_aggregates needs to give that component's share."""
+
+    def __init__(self, comp: Component) -> None:
+        self.components = [comp]
+
+
+def _share(comp: Component) -> dict | None:
+    """The component's own share of its project's totals (project_aggregates of it alone), or None."""
+    return project_aggregates(_One(comp)).get(comp.project) if comp.project is not None else None
+
+
+def _count(share: dict | None) -> dict | None:
+    if share is None:
+        return None
+    return {"members": 1, "floor_unknown": 0 if share["floor_known"] else 1, "bog": 1 if share["has_bog"] else 0}
+
+
+def _project_totals(case: Case) -> dict:
+    """Per project: the sums of the members' shares and the counts behind floor_known/has_bog."""
+    sums: dict[str, dict] = {}
+    counts: dict[str, dict] = {}
+    keys = None
+    for c in case.components:
+        share = _share(c)
+        if share is None:
+            continue
+        keys = keys or list(share)
+        s = sums.setdefault(c.project, dict.fromkeys(("floor", "bog_floor", "bog_cost", "cost"), 0))
+        for key in s:
+            s[key] += share[key]
+        n = counts.setdefault(c.project, {"members": 0, "floor_unknown": 0, "bog": 0})
+        for key, v in _count(share).items():
+            n[key] += v
+    return {"sums": sums, "counts": counts, "aggregates": project_aggregates(case), "ids": {c.id for c in case.components},
+            "keys": keys or ["floor", "bog_floor", "bog_cost", "cost", "floor_known", "has_bog"]}
+
+
+_TRIALS: ContextVar[_Trials | None] = ContextVar("remediation_trials", default=None)
+
+
 def _component_fact(case: Case, k: int, selection: Selection) -> dict:
+    trials = _TRIALS.get()
+    if trials is not None and trials.covers(case, k):
+        return component_fact(case, case.components[k], trials.agreements_of(case),
+                              trials.projects(case.components[k]), selection)
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
 
@@ -312,7 +412,47 @@ def _moves_for(case: Case, k: int, atom, want: bool, selection: Selection) -> li
 
 
 def _apply_engine(case: Case, changes: list[Change]) -> Case:
+    """apply_changes; a trial of the component being remedied validates only what it changes (that
+    component, the corporation, the agreements), not the whole case: the case-level checks (unique
+    component ids, agreements cover known components) are checked here for what can change."""
+    trials = _TRIALS.get()
+    if trials is not None and trials.covers(case, trials.k):
+        fast = _apply_local(case, changes, trials)
+        if fast is not None:
+            return fast
     return apply_changes(case, changes)
+
+
+def _apply_local(case: Case, changes: list[Change], trials: "_Trials") -> Case | None:
+    comp = case.components[trials.k]
+    comp_data = None
+    tops: dict = {}
+    for ch in changes:
+        parts = ch.field.split(".")
+        if ch.component == comp.id and "+" not in parts:
+            comp_data = comp_data or comp.model_dump(mode="json")
+            _set_path(comp_data, parts, ch.new)
+        elif ch.component is None and parts[0] in ("corporation", "performance_agreements") and len(parts) > 1:
+            if parts[0] not in tops:
+                tops[parts[0]] = case.corporation.model_dump(mode="json") if parts[0] == "corporation" else \
+                    [pa.model_dump(mode="json") for pa in case.performance_agreements]
+            _set_path(tops[parts[0]], parts[1:], ch.new)
+        else:
+            return None
+    update: dict = {}
+    if "corporation" in tops:
+        update["corporation"] = Corporation.model_validate(tops["corporation"])
+    if "performance_agreements" in tops:
+        agreements = tops["performance_agreements"]
+        if len(agreements) > 1000 or any(not isinstance(pa, dict) for pa in agreements):
+            return None
+        update["performance_agreements"] = [PerformanceAgreement.model_validate(pa) for pa in agreements]
+        if any(cid not in trials.ids for pa in update["performance_agreements"] for cid in pa.covers):
+            return None  # let the case model report it
+    out = case.model_copy(update=update) if update else case
+    if comp_data is not None:
+        out = _with_component(out, trials.k, Component.model_validate(comp_data))
+    return out
 
 
 @dataclass
@@ -553,13 +693,26 @@ def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[F
         if c.project is not None:
             members_of.setdefault(c.project, []).append(k)
     components: dict[str, list[Remediation]] = {}
+    local_of: dict = {}  # one local case (and its project totals) per project, not one per component
     for k, c in enumerate(case.components):
         j = judged[c.id]
         res = j.verdict
         if res.verdict in ("forbidden", "needs_decision") or not res.compliant:
-            local, i = _local_case(case, k, members_of)
-            found = component_remediation(local, i, j.evaluation, res, parties.parties.get(res.id, res.party),
-                                          selection, book, lang)
+            pid = c.project
+            if pid is not None and pid in local_of:
+                local, totals, index = local_of[pid]
+                i = index[c.id]
+            else:
+                local, i = _local_case(case, k, members_of)
+                totals = _project_totals(local)
+                if pid is not None:
+                    local_of[pid] = (local, totals, {m.id: n for n, m in enumerate(local.components)})
+            token = _TRIALS.set(_Trials(local, i, totals))
+            try:
+                found = component_remediation(local, i, j.evaluation, res, parties.parties.get(res.id, res.party),
+                                              selection, book, lang)
+            finally:
+                _TRIALS.reset(token)
             components[c.id] = [rem.model_copy(update={"changes": _to_full(case, rem.changes)}) for rem in found]
     checks = plan_remediation(case, plan, plan_evs, selection, lang)
     for key, items in selection_remediation(plan, parties.splits.selections, lang).items():

@@ -335,9 +335,13 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
 
     # parts with amounts; shared project costs pro rata to floor area
     shared_by_project = {p.id: p for p in case.projects}
+    members_of: dict[str, list[Component]] = {}  # one pass: each project's components, in case order
+    for c in case.components:
+        if c.project:
+            members_of.setdefault(c.project, []).append(c)
     alloc: dict[str, int] = {}
     for pid, project in shared_by_project.items():
-        members = [c for c in case.components if c.project == pid]
+        members = members_of.get(pid, [])
         total = sum(sc.amount for sc in project.shared_costs)
         for c, amount in zip(members, allocate(total, [c.floor_area_m2 or 0 for c in members])):
             alloc[c.id] = amount
@@ -367,18 +371,19 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
                 how=how, reason=reason, rule=rule, citation=cs[0], also_cites=cs[1:]))
 
     projects: list[ProjectSplit] = []
-    pids = sorted({c.project for c in case.components if c.project})
-    for pid in pids:
-        members = {c.id for c in case.components if c.project == pid}
+    parts_of: dict[str, list[SplitPart]] = {}
+    for p in parts:
+        parts_of.setdefault(p.component, []).append(p)
+    for pid in sorted(members_of):  # linear in the components: each project sees only its own parts
+        members = members_of[pid]
         if len(members) < 2 and pid not in shared_by_project:
             continue
-        comps = {c.id: c for c in case.components}
         totals: dict[str, dict] = {}
-        for p in parts:
-            if p.component not in members:
-                continue
-            agg = totals.setdefault(p.party, {"components": [], "units": 0, "floor": 0, "cost": 0, "shared": 0})
-            if p.component not in agg["components"]:
+        for p in (p for c in members for p in parts_of.get(c.id, ())):
+            agg = totals.setdefault(p.party, {"components": [], "seen": set(), "units": 0, "floor": 0, "cost": 0,
+                                              "shared": 0})
+            if p.component not in agg["seen"]:
+                agg["seen"].add(p.component)
                 agg["components"].append(p.component)
             agg["units"] += p.units or 0
             agg["floor"] += p.floor_area_m2 or 0
@@ -386,7 +391,7 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
             agg["shared"] += cents_of(p.shared_cost) if p.shared_cost else 0
         project = shared_by_project.get(pid)
         projects.append(ProjectSplit(
-            project=pid, floor_area_m2=sum(comps[cid].floor_area_m2 or 0 for cid in members),
+            project=pid, floor_area_m2=sum(c.floor_area_m2 or 0 for c in members),
             shared_costs=[SharedCostOut(kind=sc.kind, title=sc.title or sc.kind, amount=_eur(sc.amount))
                           for sc in (project.shared_costs if project else [])],
             parties=[PartyTotal(party=party, components=a["components"], units=a["units"], floor_area_m2=a["floor"],

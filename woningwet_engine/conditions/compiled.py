@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from .evaluator import Tri
-from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present, atoms
+from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 TRI = (Tri.FALSE, Tri.UNKNOWN, Tri.TRUE)
 KLEENE = (0, 1, 2, 1)  # atom code -> Kleene int
@@ -108,11 +108,21 @@ def kleene_source(node, leaf_expr: Callable[[int], str]) -> str:
     return walk(node)
 
 
+_KLEENE: dict[int, tuple] = {}  # id(node) -> (node, function): the same in every selection
+
+
 def compile_kleene(node) -> Callable[[tuple], int]:
-    """Function of a tuple of atom codes (one per leaf of `node`, depth first) -> Kleene int."""
+    """Function of a tuple of atom codes (one per leaf of `node`, depth first) -> Kleene int.
+    It does not depend on parameter values, so it is made once per condition, not per selection."""
+    found = _KLEENE.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    if len(_KLEENE) > 20_000:
+        _KLEENE.clear()
     body = kleene_source(node, lambda i: f"KL[c[{i}]]")
     ns: dict = {"KL": KLEENE, "min": min, "max": max}
     exec(compile(f"def kleene(c):\n    return {body}\n", "<compiled kleene>", "exec"), ns)
+    _KLEENE[id(node)] = (node, ns["kleene"])
     return ns["kleene"]
 
 
@@ -176,4 +186,4 @@ def _leaf_key(leaf):
         return id(leaf)
 
 
-__all__ = ["TRI", "KLEENE", "atoms", "compile_kleene", "compile_node", "kleene_source", "leaves", "program"]
+__all__ = ["TRI", "KLEENE", "compile_kleene", "compile_node", "kleene_source", "leaves", "program"]
