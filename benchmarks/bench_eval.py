@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import generate  # noqa: E402
-from woningwet_engine import decision, engine as engine_mod  # noqa: E402
+from woningwet_engine import pipeline as engine_mod  # noqa: E402
 from woningwet_engine.case import Case  # noqa: E402
 from woningwet_engine.conditions.compiled import compile_node  # noqa: E402
 from woningwet_engine.conditions.evaluator import Tri  # noqa: E402
@@ -59,9 +59,10 @@ def _fired_sets(evs) -> set:
 
 
 class Stages:
-    """Wall time per stage of engine.judge, by wrapping the functions judge calls (benchmark only)."""
+    """Wall time per stage of pipeline.judge, by wrapping the functions it calls (benchmark only)."""
 
-    NAMES = ("build_facts", "evaluate_all", "component_result", "plan_checks", "decide")
+    NAMES = ("build_facts", "evaluate_all", "component_result", "plan_checks", "build_splits", "remediate",
+             "build_route", "assemble")
 
     def __init__(self) -> None:
         self.times = dict.fromkeys(self.NAMES, 0.0)
