@@ -7,7 +7,7 @@ How a move is derived, never hand-written per rule:
    to become true; a `then` branch needs the `test` (or, without a test, the `when`) to become false.
 2. `alternatives()` walks that condition and lists the ways to flip it: each way is a set of atoms
    that must each take a given truth value (an `and` needs all of its failing parts, an `or` any one).
-3. Every atom names a fact. FIELDS maps each changeable fact back to the case field it comes from
+3. Every atom names a fact. rules/policy/remedies.yaml maps each changeable fact back to the case field it comes from
    (rent -> dwelling.rent, project_bog_floor_share -> this component's floor_area_m2,
    mv_third_party_share -> mv.third_party_floor_m2, sale_price_ratio_leegwaarde -> sale.price, ...).
    Numeric moves are solved exactly by bisection on the field with the fact rebuilt by facts.py, so
@@ -59,34 +59,17 @@ class FieldRef:
     lo: int = 0  # lowest acceptable value for numeric moves (1: a size cannot drop to nothing)
 
 
-FIELDS: dict[str, FieldRef] = {
-    "rent": FieldRef(("dwelling", "rent"), "eur", "numeric"),
-    "wws_points": FieldRef(("dwelling", "wws_points"), "int", "numeric"),
-    "floor_area_m2": FieldRef(("floor_area_m2",), "int", "numeric", lo=1),
-    "cost": FieldRef(("cost",), "eur", "numeric", lo=1),
-    "project_bog_floor_share": FieldRef(("floor_area_m2",), "int", "numeric", lo=1),
-    "project_bog_cost": FieldRef(("cost",), "eur", "numeric", lo=1),
-    "mv_third_party_share": FieldRef(("mv", "third_party_floor_m2"), "int", "numeric"),
-    "mv_rent_ratio": FieldRef(("mv", "annual_rent"), "eur", "numeric"),
-    "sale_price": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
-    "sale_price_ratio_leegwaarde": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
-    "sale_price_ratio_market": FieldRef(("sale", "price"), "eur", "numeric", lo=1),
-    "lfb_amount": FieldRef(("leefbaarheid", "annual_amount"), "eur", "numeric"),
-    "financing": FieldRef(("financing",), "enum", "change"),
-    "mv_tenant_type": FieldRef(("mv", "tenant_type"), "enum", "change"),
-    "lfb_category": FieldRef(("leefbaarheid", "category"), "enum", "change"),
-    "sale_vov": FieldRef(("sale", "vov_clauses"), "bool", "change"),
-    "wijk_function": FieldRef(("location", "wijk_function"), "bool", "change"),
-    "lfb_near_own": FieldRef(("leefbaarheid", "near_own_property_or_tenants"), "bool", "change"),
-    "land_contributes_to_daeb": FieldRef(("land", "contributes_to_daeb"), "bool", "change"),
-    "mv_minister_approval": FieldRef(("mv", "minister_approval"), "bool", "approval", "minister-admission-mv"),
-    "in_prestatieafspraken": FieldRef(("~agreement",), "bool", "procedure", "prestatieafspraken"),
-    "in_working_municipality": FieldRef(("~municipality",), "bool", "approval"),
-}
-# the enum values a rule could be moved to are tried in this order (least disruptive first)
-ENUM_PREFERENCE = {
-    "financing": ["market", "own_funds", "internal_loan", "wsw"],
-}
+def field_refs(selection: Selection) -> dict[str, FieldRef]:
+    """The remedies map of rules/policy/remedies.yaml as FieldRefs (empty without the file)."""
+    remedies = selection.policy.remedies
+    if remedies is None:
+        return {}
+    memo = selection.memo
+    if "remedy_fields" not in memo:
+        memo["remedy_fields"] = {fact: FieldRef(tuple(ref.path.split(".")), ref.unit, ref.kind, ref.condition, ref.lo)
+                                 for fact, ref in remedies.facts.items()}
+    return memo["remedy_fields"]
+
 
 # --- changing a case -------------------------------------------------------------------------------------
 
@@ -384,7 +367,7 @@ def _agreement_change(case: Case, comp: Component) -> Change:
 def _moves_for(case: Case, k: int, atom, want: bool, selection: Selection) -> list[tuple[list[Change], FieldRef]]:
     """Candidate change lists for one atom (several for choice facts), in preference order."""
     fact_name = atom.fact
-    ref = FIELDS.get(fact_name)
+    ref = field_refs(selection).get(fact_name)
     if ref is None:
         return []
     comp = case.components[k]
@@ -404,7 +387,8 @@ def _moves_for(case: Case, k: int, atom, want: bool, selection: Selection) -> li
             return []
         return [([Change(component=comp.id, field=field, old=_json(old, ref.unit), new=_json(x, ref.unit))], ref)]
     values = _choices(atom, want, fact_name, selection.values)
-    pref = ENUM_PREFERENCE.get(fact_name)
+    remedies = selection.policy.remedies
+    pref = remedies.enum_preference.get(fact_name) if remedies is not None else None
     if pref:
         values = sorted(values, key=lambda v: pref.index(v) if v in pref else len(pref))
     return [([Change(component=comp.id, field=field, old=_json(old, ref.unit), new=v)], ref)

@@ -29,6 +29,7 @@ from typing import Mapping
 
 from .case import Case, Component
 from .evaluation import FactEvaluation
+from .conditions.evaluator import Tri, evaluate
 from .explain import citation
 from .i18n import section
 from .result import (
@@ -40,29 +41,9 @@ from .format import cents_of, format_bp, format_eur, json_money as _eur, json_ra
 from .units import BP
 from . import verlicht
 
-WW = ("BWBR0005181", "Woningwet")
-BTIV = ("BWBR0036702", "BTIV")
-
-
-def _lb(law, article, lid=None, onderdeel=None, **level) -> LegalBasis:
-    return LegalBasis(bwb=law[0], name=law[1], article=article, lid=lid, onderdeel=onderdeel, **level)
-
-
-BASIS = {  # cited down to the deciding level (rulebook/provisions.py)
-    "separation": [_lb(WW, "49", "1", aanhef=True), _lb(BTIV, "67", "1", "a")],
-    "land_sale": [_lb(BTIV, "24", onderdeel="e"), _lb(WW, "45", "2", "a")],
-    "markttoets": [_lb(WW, "44c", "1", onderdelen="a-i")],
-    "public_space": [_lb(WW, "45", "2", "b")],
-    "verlicht_turnover": [_lb(WW, "49", "1", "a")],
-    "verlicht_investment": [_lb(WW, "49", "1", "b")],
-    "bog": [_lb(BTIV, "52", "1", "b")],
-    "sale": [_lb(WW, "27", "1", "a")],
-    "daeb": [_lb(WW, "47", "1", onderdelen="a-g")],
-    "area": [_lb(WW, "45", "1")],
-}
 INVESTMENT = {"build", "acquire", "renovate"}
-MARKET_BUYERS = {"investor_legal_person", "investor_natural_person", "developer", "other"}
 KEEP = {"corporation", "corporation_non_daeb"}
+
 
 @dataclass
 class Decision:
@@ -100,51 +81,53 @@ def _deciding(ev: FactEvaluation, verdict: str):
     return out
 
 
+def _basis(names, policy, deciding: list[LegalBasis], cited: list[LegalBasis]) -> list[LegalBasis]:
+    out: list[LegalBasis] = []
+    for name in names:
+        out += deciding if name == "deciding" else cited if name == "cited" else policy.basis(name)
+    return out
+
+
 def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: ComponentResult,
                      selection: Selection, lang: str) -> Decision:
+    """The first entry of the party policy (rules/policy/parties.yaml) that applies decides."""
     t = section(lang, "split")
+    policy = selection.policy
     verdict = result.verdict
     deciding = _deciding(ev, verdict) if verdict != "undetermined" else []
     rule_id = deciding[0][0].rule.rule.id if deciding else None
     basis = _rule_basis(selection, rule_id) if rule_id else []
     rule_party = next((o.party for _, o in deciding if o.party), None)
     condition_ids = {c.id for c in result.conditions}
-
-    if comp.activity == "sell" and comp.sale is not None and comp.sale.buyer in MARKET_BUYERS \
-            and verdict != "forbidden":
-        sale_rule = next((bs.rule.rule.id for bs in ev.fired if bs.rule.rule.id.startswith("VK-")), rule_id)
-        buyer = section(lang, "buyer")[comp.sale.buyer]
-        return Decision("market", t["sale"].format(buyer=buyer, rule=sale_rule), sale_rule,
-                        BASIS["sale"] + _rule_basis(selection, sale_rule or ""),
-                        how=t["sale_how"].format(buyer=buyer))
-    if verdict == "forbidden":
-        party = rule_party or "market"
-        key = "forbidden"
-        if comp.object == "mv" and fact.get("mv_tenant_type") == "care_provider" and party == "market":
-            party, key = "care_or_welfare", "care"
-        return Decision(party, t[key].format(rule=rule_id), rule_id, basis or BASIS["area"])
-    if verdict == "needs_decision":
+    buyer = section(lang, "buyer").get(fact.get("sale_buyer"), "")
+    for entry, when in policy.entries():
+        if verdict not in entry.verdicts:
+            continue
+        if when is not None and evaluate(when, fact, selection.values) is not Tri.TRUE:
+            continue
+        if entry.with_conditions and not condition_ids & set(entry.with_conditions):
+            continue
+        if entry.only_if_rule_party and (rule_party or "none") not in entry.only_if_rule_party:
+            continue
+        cited = rule_id
+        if entry.cite_topic is not None:
+            cited = next((bs.rule.rule.id for bs in ev.fired if bs.rule.topic == entry.cite_topic), rule_id)
+        party = entry.party
+        if party == "rule":
+            party = rule_party or entry.default_party
+        elif party == "result":
+            party = result.party or entry.default_party
         alt = section(lang, "party")[rule_party or "market"]
-        return Decision("corporation", t["needs_decision"].format(rule=rule_id, alt=alt), rule_id, basis)
-    if verdict == "non_daeb":
-        if comp.object == "dwelling" and fact.get("tenure") == "sale" and comp.activity in ("build", "acquire"):
-            return Decision("market", t["land_sale"].format(rule=rule_id), rule_id, BASIS["land_sale"] + basis,
-                            how=t["land_sale_how"])
-        if comp.object == "dwelling" and comp.activity in ("build", "acquire") \
-                and any(c.startswith("markttoets-") for c in condition_ids):
-            mt_rule = next((bs.rule.rule.id for bs in ev.fired if bs.rule.rule.id.startswith("MT-")), rule_id)
-            return Decision("market", t["markttoets"].format(rule=mt_rule), mt_rule,
-                            BASIS["markttoets"] + basis, how=t["markttoets_how"])
-        return Decision("corporation_non_daeb", t["non_daeb"].format(rule=rule_id), rule_id,
-                        basis + BASIS["separation"])
-    if verdict == "daeb":
-        d = Decision("corporation", t["daeb"].format(rule=rule_id), rule_id, basis or BASIS["daeb"])
-        if comp.public_space_share:
+        legal = _basis(entry.basis, policy, basis, _rule_basis(selection, cited or "")) \
+            or _basis(entry.fallback_basis, policy, basis, [])
+        d = Decision(party, t[entry.text].format(rule=cited, buyer=buyer, alt=alt), cited, legal,
+                     how=t[entry.how].format(buyer=buyer) if entry.how else None)
+        if entry.public_space_share and comp.public_space_share:
             share = min(comp.public_space_share, BP)
             d.public_share_bp = share
-            d.public_reason = t["public_space"].format(share=format_bp(share, lang))
+            d.public_reason = t[policy.parties.public_space.text].format(share=format_bp(share, lang))
         return d
-    return Decision(result.party or "corporation", t["undetermined"], None, BASIS["area"])
+    return Decision(result.party or "corporation", t["undetermined"], None, [])
 
 
 # --- selections: BOG limits per investment and the verlicht regime ---------------------------------------
@@ -167,12 +150,19 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
                    selection: Selection, lang: str, keep_by: str) -> tuple[list[SelectionOut], dict[str, Decision]]:
     """Per investment where BOG-01 fails: the BOG components to hand over so that the rest fits, and the
     decisions that replace those of decide_component for the components concerned."""
-    bog_rules = {cr.rule.id for cr in selection.rules if cr.rule.catalogue_id == "BOG-01" and cr.rule.scope == "component"}
     decisions: dict[str, Decision] = {}
+    policy = selection.policy
+    if policy.parties is None:
+        return [], decisions
+    spec = policy.parties.selections.bog
+    bog_rules = {cr.rule.id for cr in selection.rules
+                 if cr.rule.catalogue_id in spec.catalogue_ids and cr.rule.scope == "component"}
     if not bog_rules:
         return [], decisions
-    r = selection.values.get("bog_max_floor_share")
-    max_cost = selection.values.get("bog_max_cost")
+    r = selection.values.get(spec.floor_share_param)
+    max_cost = selection.values.get(spec.cost_param)
+    rule_name = spec.catalogue_ids[0]
+    bog_basis = policy.basis(spec.basis)
     if r is None or max_cost is None:
         return [], decisions
     t = section(lang, "split")
@@ -206,12 +196,12 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
             cid = case.components[k].id
             if cid in sel.kept:
                 decisions[cid] = Decision(
-                    "corporation_non_daeb", t["bog_keep"].format(handed=", ".join(handed) or "-"), "BOG-01",
-                    BASIS["bog"] + BASIS["separation"])
+                    "corporation_non_daeb", t["bog_keep"].format(handed=", ".join(handed) or "-"), rule_name,
+                    bog_basis + policy.basis("separation"))
             elif k in candidates:
-                decisions[cid] = Decision("market", t["bog_hand"].format(cap=format_eur(max_cost, lang)), "BOG-01",
-                                          BASIS["bog"])
-        cite = citation(BASIS["bog"][0], selection.date, lang)
+                decisions[cid] = Decision("market", t["bog_hand"].format(cap=format_eur(max_cost, lang),
+                                                                         share=format_bp(r, lang)), rule_name, bog_basis)
+        cite = citation(bog_basis[0], selection.date, lang)
         share_after = None if other_floor + kept_floor == 0 else kept_floor * BP // (other_floor + kept_floor)
         limits_out = [
             LimitOut(id="bog_floor_share", text=t["bog_floor_share"], status="holds",
@@ -237,27 +227,30 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     handed_over: dict[str, Decision] = {}
     if not case.corporation.wants_verlicht_regime:
         return None, handed_over
+    policy = selection.policy
+    if policy.parties is None:
+        return None, handed_over
+    spec = policy.parties.selections.verlicht
     t = section(lang, "split")
     v = selection.values
     limits_out: list[LimitOut] = []
     turnover_ok: bool | None = True
     # figures of the corporation as given in the case: history the plan cannot change
-    for pid, fact_name, fmt, basis in (
-            ("verlicht_max_turnover", "turnover_max", _eur, "verlicht_turnover"),
-            ("verlicht_max_non_daeb_turnover_share", "non_daeb_turnover_share_max", _ratio, "verlicht_turnover"),
-            ("verlicht_max_non_daeb_investment_share", "non_daeb_investment_share", _ratio, "verlicht_investment")):
+    for limit in spec.limits:
+        pid, fact_name, basis = limit.param, limit.fact, limit.basis
+        fmt = _eur if limit.unit == "eur" else _ratio
         lim, seen = v.get(pid), plan_fact.get(fact_name)
-        if seen is None and fact_name == "non_daeb_investment_share":
+        if seen is None and limit.given_only:
             continue  # not given: only the plan's own share below is tested
         status = "unknown" if lim is None or seen is None else ("holds" if seen < lim else "fails")
         if status == "fails":
             turnover_ok = False
         elif status == "unknown" and turnover_ok:
             turnover_ok = None
-        limits_out.append(LimitOut(id=f"{pid}.given" if fact_name == "non_daeb_investment_share" else pid,
+        limits_out.append(LimitOut(id=f"{pid}.given" if limit.given_only else pid,
                                    text=section(lang, "limit")[fact_name], status=status, before=fmt(seen), after=fmt(seen),
-                                   limit=fmt(lim), citation=citation(BASIS[basis][0], selection.date, lang)))
-    r = v.get("verlicht_max_non_daeb_investment_share")
+                                   limit=fmt(lim), citation=citation(policy.basis(basis)[0], selection.date, lang)))
+    r = v.get(spec.investment_share_param)
     comps = {c.id: c for c in case.components}
     by_id = {res.id: res for res in results}
     daeb_cost = sum(comps[cid].cost or 0 for cid, d in decisions.items()
@@ -278,13 +271,13 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     def share(nd):
         return None if daeb_cost + nd == 0 else nd * BP // (daeb_cost + nd)
 
-    limits_out.append(LimitOut(id="verlicht_max_non_daeb_investment_share", text=section(lang, "limit")["plan"],
+    limits_out.append(LimitOut(id=spec.investment_share_param, text=section(lang, "limit")["plan"],
                                status="holds" if sel.feasible else "fails",
                                before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
-                               citation=citation(BASIS["verlicht_investment"][0], selection.date, lang)))
+                               citation=citation(policy.basis(spec.basis)[0], selection.date, lang)))
     for cid in sel.handed_over:
         handed_over[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
-                                  BASIS["verlicht_investment"])
+                                    policy.basis(spec.basis))
     text = t["verlicht_selection"].format(kept=", ".join(sel.kept) or t["nothing"],
                                           handed=", ".join(sel.handed_over) or t["nothing"])
     if turnover_ok is False:
@@ -350,12 +343,13 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
     for c in case.components:
         d = decisions[c.id]
         cites = [citation(lb, selection.date, lang) for lb in d.basis] or \
-            [citation(BASIS["area"][0], selection.date, lang)]
+            [citation(lb, selection.date, lang) for lb in selection.policy.basis("area")[:1]]
         pieces = [(d.party, BP - d.public_share_bp, d.reason, d.rule, cites, d.how)]
         if d.public_share_bp:
+            public = selection.policy.parties.public_space
             pub = [citation(lb, selection.date, lang) for lb in
-                   (_rule_basis(selection, "GEB-02.public-space") or BASIS["public_space"])]
-            pieces.append(("municipality", d.public_share_bp, d.public_reason, "GEB-02.public-space", pub, None))
+                   (_rule_basis(selection, public.rule) or selection.policy.basis(public.basis))]
+            pieces.append(("municipality", d.public_share_bp, d.public_reason, public.rule, pub, None))
             if d.public_share_bp >= BP:
                 pieces = pieces[1:]
         shared_total = alloc.get(c.id)

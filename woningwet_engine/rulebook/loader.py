@@ -29,12 +29,14 @@ from .model import (
     RuleFile,
 )
 from .params import ParameterFile, ResolvedParam, resolve
+from .policy import PartyPolicyFile, Policy, RemedyFile
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
 MAX_FILES = 500
 # files in the rules directory that are not part of the rulebook (nor of its hash)
 NOT_RULEBOOK_FILES = {"check-allow.yaml"}  # allow-list of `woningwet rules check`
+POLICY_FILES = {"policy/parties.yaml": PartyPolicyFile, "policy/remedies.yaml": RemedyFile}
 
 
 class RulebookMeta(BaseModel):
@@ -99,6 +101,7 @@ class CompiledRule:
     file: str
     when: Condition
     test: Condition | None
+    topic: str = ""  # the topic of its rule file (rules/<topic>.yaml)
 
     @cached_property
     def branches(self) -> tuple[Branch, ...]:
@@ -157,6 +160,7 @@ class Selection:
     params: Mapping[str, ResolvedParam]
     rulebook_sha256: str
     derivations: tuple[DerivationDef, ...] = ()  # in force on `date`, in declaration order
+    policy: Policy = Policy()  # rules/policy/: parties and remedies
 
     @cached_property
     def values(self) -> dict:
@@ -199,6 +203,7 @@ class Rulebook:
     out_of_scope: list[OutOfScopeEntry]
     topics: dict[str, RuleFile] = field(default_factory=dict)
     derivations: list[DerivationDef] = field(default_factory=list)
+    policy: Policy = field(default_factory=Policy)
 
     @cached_property
     def sha256(self) -> str:
@@ -227,7 +232,7 @@ class Rulebook:
             needed = {p for r in rules for p in r.params} | set(self.params)
             params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
             derivations = tuple(d for d in self.derivations if d.valid_on(day))
-            found = Selection(day, rules, params, self.sha256, derivations)
+            found = Selection(day, rules, params, self.sha256, derivations, self.policy)
             if len(kept) >= SELECTIONS_KEPT:
                 del kept[next(iter(kept))]
         kept[day] = found  # most recently used last
@@ -330,6 +335,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     out_of_scope: list[OutOfScopeEntry] = []
     rule_files: list[tuple[str, RuleFile, object]] = []
     derivation_file = None
+    policy_files: dict[str, tuple] = {}
 
     for rel in sorted(files):
         name = f"{label}/{rel}"
@@ -352,6 +358,10 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                         problems.append(Problem(name, f"conditions.{i}.id", f"duplicate condition id {cdef.id}",
                                                 loaded.line_of(("conditions", i, "id"))))
                     conditions[cdef.id] = cdef
+        elif rel in POLICY_FILES:
+            parsed_policy = _parse(POLICY_FILES[rel], loaded.data, loaded, problems)
+            if parsed_policy:
+                policy_files[rel] = (name, parsed_policy, loaded)
         elif rel == "derivations.yaml":
             df = _parse(DerivationFile, loaded.data, loaded, problems)
             if df:
@@ -413,7 +423,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                     problems.append(Problem(w.file, w.path, str(exc), w.line))
             if len(parsed) < 2 or (rule.test is not None and parsed.get("test") is None):
                 continue
-            cr = CompiledRule(rule, name, parsed["when"], parsed["test"])
+            cr = CompiledRule(rule, name, parsed["when"], parsed["test"], rf.topic)
             for j, lb in enumerate(rule.legal_basis):
                 if lb.by is not None:
                     w = where("legal_basis", j, "by")
@@ -448,6 +458,8 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     for pid, pf in params.items():
         problems += _basis_problems(pf.legal_basis, Problem(f"{label}/parameters/{pid}.yaml", "", ""))
     derivations = _check_derivations(derivation_file, params, meta, problems)
+    policy = _check_policy(policy_files, params, conditions, set(topics),
+                           param_units, problems)
     for entry in out_of_scope:
         problems += _basis_problems(entry.legal_basis, Problem(f"{label}/out-of-scope.yaml", entry.id, ""))
         if any(r.rule.catalogue_id == entry.id for r in compiled):
@@ -455,7 +467,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
 
     if problems:
         raise InputError(problems)
-    return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics, derivations)
+    return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics, derivations, policy)
 
 
 def _check_derivations(found, params: Mapping[str, ParameterFile], meta, problems: list[Problem]) -> list[DerivationDef]:
@@ -501,6 +513,66 @@ def _check_derivations(found, params: Mapping[str, ParameterFile], meta, problem
                         "produces")
         out.append(d)
     return out
+
+
+def _check_policy(found: dict, params, conditions, topics: set[str], param_units, problems: list[Problem]) -> Policy:
+    """The policy files refer only to what exists: facts, parameters, conditions, topics, catalogue keys."""
+    from ..i18n import LANGS, section
+
+    parties = found.get("policy/parties.yaml")
+    remedies = found.get("policy/remedies.yaml")
+    compiled: dict = {}
+    if parties is not None:
+        name, pf, loaded = parties
+
+        def problem(msg: str, *path) -> None:
+            problems.append(Problem(name, ".".join(str(p) for p in path), msg, loaded.line_of(path)))
+
+        split_keys = set(section(LANGS[0], "split"))
+        for key, bases in pf.legal_bases.items():
+            problems.extend(_basis_problems(bases, Problem(name, f"legal_bases.{key}", "", loaded.line_of(("legal_bases", key)))))
+        known_bases = set(pf.legal_bases) | {"deciding", "cited"}
+        for i, e in enumerate(pf.policy):
+            if e.when is not None:
+                try:
+                    compiled[e.id] = parse_condition(e.when, SCHEMAS["component"], param_units)
+                except ConditionError as exc:
+                    problem(str(exc), "policy", i, "when")
+            for cid in e.with_conditions:
+                if cid not in conditions:
+                    problem(f"unknown condition id {cid!r} (not in conditions.yaml)", "policy", i, "with_conditions")
+            if e.cite_topic is not None and e.cite_topic not in topics:
+                problem(f"unknown rule topic {e.cite_topic!r}", "policy", i, "cite_topic")
+            for key in (e.text, e.how):
+                if key is not None and key not in split_keys:
+                    problem(f"no sentence {key!r} in the catalogue's split section (woningwet_engine/i18n)", "policy", i)
+            for b in e.basis + e.fallback_basis:
+                if b not in known_bases:
+                    problem(f"unknown legal basis {b!r} (not under legal_bases)", "policy", i, "basis")
+        ps = pf.public_space
+        if ps.basis not in pf.legal_bases or ps.text not in split_keys:
+            problem("public_space names an unknown basis or sentence", "public_space")
+        sel = pf.selections
+        for pid in (sel.bog.floor_share_param, sel.bog.cost_param, sel.verlicht.investment_share_param,
+                    *[lim.param for lim in sel.verlicht.limits]):
+            if pid not in params:
+                problem(f"selections name unknown parameter {pid!r}", "selections")
+        for lim in sel.verlicht.limits:
+            if lim.fact not in SCHEMAS["plan"]:
+                problem(f"selections name unknown plan fact {lim.fact!r}", "selections")
+        for b in (sel.bog.basis, sel.verlicht.basis, *[lim.basis for lim in sel.verlicht.limits]):
+            if b not in pf.legal_bases:
+                problem(f"selections name unknown legal basis {b!r}", "selections")
+    if remedies is not None:
+        name, rf, loaded = remedies
+        for fact, ref in rf.facts.items():
+            where = ("facts", fact)
+            if fact not in SCHEMAS["component"]:
+                problems.append(Problem(name, ".".join(where), f"unknown component fact {fact!r}", loaded.line_of(where)))
+            if ref.condition is not None and ref.condition not in conditions:
+                problems.append(Problem(name, ".".join(where), f"unknown condition id {ref.condition!r}",
+                                        loaded.line_of(where)))
+    return Policy(parties[1] if parties else None, compiled, remedies[1] if remedies else None)
 
 
 def _overlap(a: DerivationDef, b: DerivationDef) -> bool:
