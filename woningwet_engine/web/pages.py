@@ -95,13 +95,14 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 
 
-def embed_memo(html: str) -> tuple[Markup, str, str]:
-    """(memo body markup, its <style> text, that text's CSP hash) from a memo the report renders."""
-    style = _STYLE.search(html)
+def embed_memo(html: str) -> tuple[Markup, list[str], tuple[str, ...]]:
+    """(memo body markup, its stylesheet text, the CSP hash of each <style> block) from a rendered memo.
+
+    The page puts the memo's <style> blocks in its head one by one, so each keeps the hash computed here."""
+    styles = _STYLE.findall(html)
     body = _BODY.search(html)
-    css = style.group(1) if style else ""
-    digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
-    return Markup(body.group(1) if body else html), css, digest
+    digests = tuple(base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode() for css in styles)
+    return Markup(body.group(1) if body else html), styles, digests
 
 
 # ------------------------------------------------------------------------------------------------
@@ -201,8 +202,9 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
         return yaml_editor(request, p, exc.problems)
     from ..report import render
 
-    body, css, digest = embed_memo(render(m, result, "html"))
-    return page(request, "result.html.j2", p.lang, style_hashes=(digest,), memo=body, memo_css=Markup(css),
+    body, styles, digests = embed_memo(render(m, result, "html"))
+    return page(request, "result.html.j2", p.lang, style_hashes=digests, memo=body,
+                memo_styles=[Markup(css) for css in styles],
                 case_text=p.text, name=p.name, at=p.at, result=result, record_id=record_id, formats=FORMATS,
                 case_date=case.date.isoformat(), verdicts=_memo_strings(p.lang)["verdict"])
 
