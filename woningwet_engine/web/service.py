@@ -265,15 +265,6 @@ def log_list(svc: Service) -> list[dict]:
         return out
 
 
-def log_count(svc: Service) -> int:
-    from ..audit import DecisionLog
-
-    if svc.log_path is None or not Path(svc.log_path).exists():
-        return 0
-    with DecisionLog.open(svc.log_path) as log:
-        return log.count()
-
-
 def log_get(svc: Service, record_id: int) -> dict:
     from ..audit import DecisionLog
 
