@@ -47,14 +47,14 @@ def cache_key(files: dict[str, bytes], label: str) -> str:
 
 
 def _code_fingerprint() -> bytes:
-    """Hash of the modules whose classes end up in the pickle (and of derivations.py, whose registry
-    the loader validates rules/derivations.yaml against), so an edited loader never meets an old
-    cache even when the version number did not change."""
+    """Hash of the modules whose classes end up in the pickle (and of derivations.py and the i18n
+    catalogues, which the loader validates rules/derivations.yaml and rules/policy/ against), so an
+    edited loader never meets an old cache even when the version number did not change."""
     package = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted([*package.glob("rulebook/*.py"), *package.glob("conditions/*.py"),
-                        package / "facts.py", package / "derivations.py", package / "case.py",
-                        package / "units.py"]):
+                        *package.glob("i18n/*.yaml"), package / "facts.py", package / "derivations.py",
+                        package / "case.py", package / "units.py"]):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.digest()
 
