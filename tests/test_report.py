@@ -17,9 +17,10 @@ from click.testing import CliRunner
 from woningwet_engine.case import load_case
 from woningwet_engine.cli import main
 from woningwet_engine.report import memo_for
-from woningwet_engine.report.model import build_memo, strings
+from woningwet_engine.report.model import build_memo, compliance_of, strings
 from woningwet_engine.report.render import md_escape, render_html, render_md
 from woningwet_engine.rulebook import load_rulebook
+from woningwet_engine.terms import law_name
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "cases" / "kanaleneiland-2016.yaml"
@@ -120,7 +121,14 @@ def test_memo_states_title_corporation_dates_regime_and_status(memos, case):
         assert case.corporation.aw_l_number in head
         assert f"| {t['meta']['case_date']} | {memo['meta']['case_date_text']} |" in head
         assert f"| {t['meta']['law_date']} | {memo['meta']['law_date_text']} |" in head
-        assert result["regime"]["rulebook"] in head and result["regime"]["selection"] in head
+        # the header names the laws the result cites, each linked to its text as in force on the law date,
+        # not the engine's rulebook (that is in the provenance section)
+        cited = {r["citation"]["bwb"] for c in result["components"] for r in c["reasons"]}
+        assert cited and "Woningwet" in head and result["regime"]["rulebook"] not in head
+        for bwb in cited:
+            assert f"https://wetten.overheid.nl/{bwb}/{result['date']})" in head
+            assert f"[{law_name(bwb, lang)}]" in head
+        assert result["regime"]["rulebook"] in md.split(f"## ")[-1]
         status = t["status"]["compliant" if result["summary"]["compliant"] else "not_compliant"]
         assert f"**{status}**" in head
 
@@ -133,7 +141,9 @@ def test_verdict_table_matches_the_result(memos):
         for c in result["components"]:
             cells = rows[c["id"]]
             assert cells[4] == t["verdict"][c["verdict"]]
-            assert cells[5] == (t["word_yes"] if c["compliant"] else t["word_no"])
+            # a non-compliant component is marked in bold with what it is (never a bare "no")
+            assert cells[5] == (t["word_yes"] if c["compliant"] else
+                                f'**{t["compliance"][compliance_of(c)]}**')
             assert cells[6] == t["party"][c["party"]]
             assert number_of(cells[2]) == c.get("units")
             cost = c.get("cost")
@@ -198,7 +208,12 @@ def test_links_go_to_wetten_overheid_with_bwb_article_and_law_date(book, case):
         links = [h for h in parse_html(page).hrefs if not h.startswith("#")]
         law_links = [h for h in links if "wetten.overheid.nl" in h]
         assert law_links
+        # the header links each law to its whole text as in force on the law date
+        laws = [h for h in law_links if re.fullmatch(r"https://wetten\.overheid\.nl/BWBR\d{7}/\d{4}-\d{2}-\d{2}", h)]
+        assert laws and all(h.endswith(f"/{day.isoformat()}") for h in laws)
         for h in law_links:
+            if h in laws:
+                continue
             assert h.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR")
             assert re.search(r"BWBR\d{7}&(artikel|bijlage)=\w+", h), h
             assert f"&z={day.isoformat()}&g={day.isoformat()}" in h, h
@@ -208,7 +223,7 @@ def test_links_go_to_wetten_overheid_with_bwb_article_and_law_date(book, case):
         assert set(links) - set(law_links) <= param_urls
         md = render_md(memo)
         for h in re.findall(r"\]\((https?://[^)]+)\)", md):
-            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h
+            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h or h in laws
 
 
 def test_unverified_rules_and_figures_are_marked(memos):
@@ -226,8 +241,9 @@ def test_unverified_rules_and_figures_are_marked(memos):
         for rule in weak_rules:
             line = next(l for l in section.splitlines() if l.startswith(f"- {rule}: "))
             assert t["confidence"][confidence[rule]] in line
-        for pid in weak_params:
-            assert re.search(rf"^- {re.escape(md_escape(pid))} = ", section, re.M), pid
+        titles = {pid: p.title.__getattribute__(lang) for pid, p in load_rulebook().params.items()}
+        for pid in weak_params:  # each figure by its title, not its code
+            assert re.search(rf"^- {re.escape(md_escape(titles[pid]))} = ", section, re.M), pid
         # in the reasoning, each weak rule's line carries the warning flag
         for c in result["components"]:
             for r in c["reasons"]:

@@ -38,7 +38,7 @@ def dags(draw):
 def test_schedule_respects_dependencies_and_dates_are_monotone(dag):
     ids, deps, weeks = dag
     rank = {cid: k for k, cid in enumerate(ids)}
-    steps = schedule(ids, deps, weeks, rank, START)
+    steps = [(s.id, s.start, s.end) for s in schedule(ids, deps, weeks, rank, START)]
     assert sorted(s[0] for s in steps) == sorted(ids)
     position = {cid: k for k, (cid, _, _) in enumerate(steps)}
     dates = {cid: (begin, end) for cid, begin, end in steps}
@@ -97,8 +97,43 @@ def test_cli_start_option_shifts_every_date():
     assert base.exit_code in (0, 1) and later.exit_code == base.exit_code, later.output
     a, b = json.loads(base.stdout)["route"], json.loads(later.stdout)["route"]
     shift = dt.date(2016, 9, 1) - START
-    assert [s["id"] for s in a] == [s["id"] for s in b]
-    for x, y in zip(a, b):
+    assert {s["id"] for s in a} == {s["id"] for s in b}
+    later_by_id = {s["id"]: s for s in b}
+    # steps that wait for no yearly statutory date shift by exactly the same amount; the others move
+    # to the next such date (the annual overview of 1 July 2017, the prestatieafspraken of 15 December 2017)
+    for x in a:
+        y = later_by_id[x["id"]]
+        if x["id"] in ("annual-overview", "prestatieafspraken"):
+            assert y["due"] == {"annual-overview": "2017-07-01", "prestatieafspraken": "2017-12-15"}[x["id"]]
+            continue
         assert dt.date.fromisoformat(y["earliest_start"]) - dt.date.fromisoformat(x["earliest_start"]) == shift
     bad = runner.invoke(main, ["check", str(KANALENEILAND), "--start", "1-9-2016"])
     assert bad.exit_code == 2 and "--start" in bad.output
+
+
+def test_statutory_calendar_dates_and_unknown_ends():
+    """The route knows the yearly dates (overview before 1 July, prestatieafspraken before 15 December after
+    it), the Aw's 12 weeks plus the two-week extension for a sale, the separation proposal's final date and
+    the supervisory board before the minister; a step without a statutory end has no end date."""
+    steps = {s.id: s for s in judge(load_case(KANALENEILAND)).route}
+    overview, agreements = steps["annual-overview"], steps["prestatieafspraken"]
+    assert overview.due == overview.earliest_end == "2016-07-01" and overview.end_known
+    assert "annual-overview" in agreements.depends_on
+    assert agreements.earliest_start == "2016-07-01" and agreements.due == agreements.earliest_end == "2016-12-15"
+    sale = steps["aw-approval-sale"]
+    end = dt.date.fromisoformat(sale.earliest_end)
+    assert sale.latest_end == (end + dt.timedelta(weeks=2)).isoformat()
+    assert steps["separation-proposal"].due == "2017-01-01" and not steps["separation-proposal"].overdue
+    assert "rvt-approval-investment" in steps["aw-approval-non-daeb"].depends_on
+    rvt = steps["rvt-approval-investment"]
+    assert not rvt.end_known and rvt.earliest_end == rvt.earliest_start
+
+
+def test_yearly_date_rolls_over_and_deadlines_can_be_overdue():
+    from woningwet_engine.route import Timing, next_yearly, slot
+
+    assert next_yearly(dt.date(2016, 7, 2), "07-01") == dt.date(2017, 7, 1)
+    assert next_yearly(dt.date(2016, 7, 1), "07-01") == dt.date(2016, 7, 1)
+    assert next_yearly(dt.date(2017, 3, 1), "02-29") == dt.date(2020, 2, 29)
+    late = slot("x", dt.date(2017, 3, 1), Timing(deadline=dt.date(2017, 1, 1)))
+    assert late.due < late.start and not late.end_known

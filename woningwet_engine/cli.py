@@ -141,8 +141,10 @@ def load_book(rules_dir):
 @click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
 @click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
               help="what to maximise when choosing non-DAEB components to hand to market parties")
+@click.option("--width", type=click.IntRange(60, 1000), default=None,
+              help="width of the text table (default: the terminal's, or 100 when not a terminal)")
 @rules_option
-def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_dir):
+def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width, rules_dir):
     """Judge one or more CASE files; print a table or the JSON result."""
     from .coalition.load import is_coalition, load_any_case
     from .engine import judge
@@ -174,7 +176,10 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, rules_
     if fmt == "json":
         text = canonical_json(results[0] if len(results) == 1 else results)
     else:
-        text = "\n".join(text_table(r) for r in results)
+        from .textout import terminal_width
+
+        width = width or terminal_width(None if output else sys.stdout)
+        text = "\n".join(text_table(r, width) for r in results)
     if output:
         write_atomic(output, text)
     else:

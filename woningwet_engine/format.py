@@ -76,6 +76,10 @@ def human_value(value, type_: str, lang: str) -> str:
         return format_bp(value, lang)
     if type_ == "bool":
         return tr(lang, "values.answer_yes" if value else "values.answer_no")
+    if type_ == "enum":  # a code of the case format: the reader gets the word (terms.py)
+        from .terms import value_label
+
+        return value_label(value, lang)
     if isinstance(value, list):
         return ", ".join(value)
     if isinstance(value, int):

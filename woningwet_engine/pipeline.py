@@ -28,7 +28,7 @@ from .evaluation import Engine, FactEvaluation, evaluate_all
 from .facts import Fact, build_facts
 from .plan import plan_checks
 from .remediation import Remedies, remediate
-from .result import ComponentResult, Plan, Provenance, Regime, Result, Summary, sha256_of
+from .result import CheckRef, ComponentResult, Plan, Provenance, Regime, Result, Summary, sha256_of
 from .route import build_route
 from .rulebook.loader import Rulebook, Selection
 from .split import SplitOutcome, build_splits
@@ -91,10 +91,14 @@ def assemble(case: Case, rulebook: Rulebook, selection: Selection, judged: dict[
     by_verdict: dict[str, int] = {}
     for r in components:
         by_verdict[r.verdict] = by_verdict.get(r.verdict, 0) + 1
-    plan_ok = not any(ch.status == "fail" and selection.rule(ch.rule).branch("else").outcome.violation
-                      for ch in checks)
+    failing = [ch for ch in checks if ch.status == "fail"]  # a violation, or an obligation still to meet
+    violations = [CheckRef(id=ch.id, subject=ch.subject) for ch in failing if ch.violation]
     summary = Summary(components=len(components), by_verdict=dict(sorted(by_verdict.items())),
-                      compliant=all(r.compliant for r in components) and plan_ok)
+                      compliant=all(r.compliant for r in components) and not violations,
+                      non_compliant=[r.id for r in components if not r.compliant],
+                      undetermined=[r.id for r in components if r.verdict == "undetermined"],
+                      violations=violations,
+                      actions=[CheckRef(id=ch.id, subject=ch.subject) for ch in failing if not ch.violation])
     day = selection.date.isoformat()
     return Result(
         case=case.case_id, title=case.title, date=day, lang=lang,

@@ -26,7 +26,8 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
                 id=rule.check, rule=rule.id, subject=subject, status="pass" if bs.branch == "then" else "fail",
                 text=reason.text, citation=reason.citation, also_cites=list(reason.also_cites),
                 confidence=rule.confidence, inputs=reason.inputs,
-                conditions=list(bs.outcome.conditions)))
+                conditions=list(bs.outcome.conditions),
+                violation=bs.branch == "else" and bool(bs.outcome.violation)))
         seen = set()
         for bs in ev.unknown:
             rule = bs.rule.rule

@@ -130,6 +130,9 @@ class PlanCheck(Out):
     inputs: Inputs = Field(default_factory=Inputs)
     conditions: list[str] = Field(default_factory=list)
     remediation: list[Remediation] = Field(default_factory=list)
+    # a failing check is a violation (the plan is not compliant) or an obligation still to be met
+    # (its conditions are actions with their deadline, see the route); only violations count
+    violation: bool = False
 
 
 class Plan(Out):
@@ -151,10 +154,19 @@ class Provenance(Out):
     date: str
 
 
+class CheckRef(Out):
+    id: str
+    subject: str
+
+
 class Summary(Out):
     components: int
     by_verdict: dict[str, int]
     compliant: bool
+    non_compliant: list[str] = Field(default_factory=list)  # ids of components that are not compliant
+    undetermined: list[str] = Field(default_factory=list)  # ids of components that cannot be judged yet
+    violations: list[CheckRef] = Field(default_factory=list)  # failing plan checks that are violations
+    actions: list[CheckRef] = Field(default_factory=list)  # failing plan checks that are obligations to act
 
 
 class SplitPart(Out):
@@ -237,8 +249,12 @@ class RouteStep(Out):
     period_weeks: int | None = None
     period_param: str | None = None
     earliest_start: str
-    earliest_end: str
+    earliest_end: str  # equals earliest_start when the step has no statutory duration (end_known false)
     components: list[str] = Field(default_factory=list)
+    end_known: bool = True  # false: no statutory period or date; the real end depends on the actor
+    due: str | None = None  # statutory date by which the step must be done (yearly cycle or fixed date)
+    latest_end: str | None = None  # end when the decision period is extended as far as the law allows
+    overdue: bool = False  # the statutory date lies before the earliest start
 
 
 class Result(Out):

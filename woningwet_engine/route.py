@@ -4,17 +4,21 @@ basis, actor, evidence, statutory period and earliest dates.
 Steps are the condition ids that the judged rules attached to the components the corporation keeps
 (and to the sales it carries out) and to the plan checks. Their order comes from `depends_on` in
 rules/conditions.yaml, taken transitively through conditions the plan does not need, so that an
-omitted step never breaks an ordering. Periods are statutory weeks (`period_weeks`, or the
-parameter `period_param` on the judged date); a step without one is given no duration (its real
-duration depends on the actor) and the text says so. Earliest dates: a step can start once every
-step it depends on has ended; it ends `period` weeks later. The order is a topological order that
-also follows the earliest start, with ties broken by the catalogue order and then the id.
+omitted step never breaks an ordering. The calendar is the statutory one: periods in weeks
+(`period_weeks`, or the parameter `period_param` on the judged date) with their possible extension
+(`extension_param`, e.g. the Aw's 12 + 2 weeks for a sale), yearly dates (`due_yearly`: the annual
+overview before 1 July, prestatieafspraken before the 15 December after it) and fixed final dates
+(`deadline`). A step with none of these has no known end (`end_known` false; its real duration
+depends on the actor), and people see "datum onbekend" rather than a zero-length range. Earliest
+dates: a step can start once every step it depends on has ended at the earliest. The order is a
+topological order that also follows the earliest start, ties broken by catalogue order, then id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from .errors import EngineError
@@ -45,9 +49,59 @@ def closure_dependencies(catalogue: Mapping, wanted: Iterable[str]) -> dict[str,
     return out
 
 
-def schedule(ids: list[str], deps: Mapping[str, list[str]], weeks: Mapping[str, int | None],
-             rank: Mapping[str, int], start: dt.date) -> list[tuple[str, dt.date, dt.date]]:
-    """Topological order with earliest (start, end) dates; raises EngineError on a cycle."""
+def next_yearly(day: dt.date, month_day: str) -> dt.date:
+    """The first date on or after `day` that falls on `month_day` ("MM-DD")."""
+    month, dom = (int(x) for x in month_day.split("-"))
+    for year in range(day.year, day.year + 9):  # 29 February comes round within eight years
+        try:
+            candidate = dt.date(year, month, dom)
+        except ValueError:  # 29 February in a common year
+            continue
+        if candidate >= day:
+            return candidate
+    raise EngineError(f"no date {month_day} after {day}")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long a step takes: statutory weeks, a yearly date by which it is done, a fixed final date."""
+
+    weeks: int | None = None
+    extension_weeks: int | None = None
+    due_yearly: str | None = None
+    deadline: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    id: str
+    start: dt.date
+    end: dt.date  # earliest end; equals start when the end is not known
+    end_known: bool
+    due: dt.date | None
+    latest_end: dt.date | None
+
+
+def slot(cid: str, begin: dt.date, timing: Timing) -> Slot:
+    """Dates of one step that can begin on `begin`. A statutory period fixes the end; a yearly date
+    (annual overview before 1 July, prestatieafspraken before 15 December) ends the step on the next
+    such date; a fixed final date is a due date only (the work may end earlier, nobody knows when)."""
+    due = timing.deadline
+    if timing.weeks is not None:
+        end = begin + dt.timedelta(weeks=timing.weeks)
+        latest = end + dt.timedelta(weeks=timing.extension_weeks) if timing.extension_weeks else None
+        return Slot(cid, begin, end, True, due, latest)
+    if timing.due_yearly:
+        end = next_yearly(begin, timing.due_yearly)
+        return Slot(cid, begin, end, True, end, None)
+    return Slot(cid, begin, begin, False, due, None)
+
+
+def schedule(ids: list[str], deps: Mapping[str, list[str]], timings: Mapping[str, Timing | int | None],
+             rank: Mapping[str, int], start: dt.date) -> list[Slot]:
+    """Topological order with earliest dates; raises EngineError on a cycle. A step starts once every
+    step it depends on has (at the earliest) ended; a bare int or None is a number of weeks."""
+    timing = {cid: t if isinstance(t, Timing) else Timing(weeks=t) for cid, t in timings.items()}
     waiting = {cid: set(deps.get(cid, [])) for cid in ids}
     users: dict[str, list[str]] = {cid: [] for cid in ids}
     for cid in ids:
@@ -56,13 +110,13 @@ def schedule(ids: list[str], deps: Mapping[str, list[str]], weeks: Mapping[str, 
     ready_at: dict[str, dt.date] = {cid: start for cid in ids}
     heap = [(start, rank.get(cid, 10**9), cid) for cid in ids if not waiting[cid]]
     heapq.heapify(heap)
-    out = []
+    out: list[Slot] = []
     while heap:
         begin, _, cid = heapq.heappop(heap)
-        end = begin + dt.timedelta(weeks=weeks.get(cid) or 0)
-        out.append((cid, begin, end))
+        s = slot(cid, begin, timing.get(cid) or Timing())
+        out.append(s)
         for user in users[cid]:
-            ready_at[user] = max(ready_at[user], end)
+            ready_at[user] = max(ready_at[user], s.end)
             waiting[user].discard(cid)
             if not waiting[user]:
                 heapq.heappush(heap, (ready_at[user], rank.get(user, 10**9), user))
@@ -91,20 +145,26 @@ def build_route(results: list[ComponentResult], route_components: set[str], plan
     rank = {cid: i for i, cid in enumerate(catalogue)}
     ids = sorted((cid for cid in triggered if cid in catalogue), key=lambda c: rank[c])
     deps = closure_dependencies(catalogue, ids)
-    weeks: dict[str, int | None] = {}
+    def param(pid: str | None) -> int | None:
+        p = selection.params.get(pid) if pid else None
+        return p.value if p is not None else None
+
+    timings: dict[str, Timing] = {}
     for cid in ids:
         cdef = catalogue[cid]
-        weeks[cid] = cdef.period_weeks
-        if cdef.period_param:
-            p = selection.params.get(cdef.period_param)
-            weeks[cid] = p.value if p is not None else None
+        weeks = param(cdef.period_param) if cdef.period_param else cdef.period_weeks
+        timings[cid] = Timing(weeks=weeks, extension_weeks=param(cdef.extension_param),
+                              due_yearly=cdef.due_yearly, deadline=cdef.deadline)
     steps = []
-    for order, (cid, begin, end) in enumerate(schedule(ids, deps, weeks, rank, start), start=1):
-        cdef = catalogue[cid]
+    for order, s in enumerate(schedule(ids, deps, timings, rank, start), start=1):
+        cdef = catalogue[s.id]
         steps.append(RouteStep(
-            order=order, id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor,
+            order=order, id=s.id, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor,
             legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis],
-            depends_on=deps[cid], evidence=[getattr(e, lang) for e in cdef.evidence],
-            period_weeks=weeks[cid], period_param=cdef.period_param,
-            earliest_start=begin.isoformat(), earliest_end=end.isoformat(), components=triggered[cid]))
+            depends_on=deps[s.id], evidence=[getattr(e, lang) for e in cdef.evidence],
+            period_weeks=timings[s.id].weeks, period_param=cdef.period_param,
+            earliest_start=s.start.isoformat(), earliest_end=s.end.isoformat(), components=triggered[s.id],
+            end_known=s.end_known, due=s.due.isoformat() if s.due else None,
+            latest_end=s.latest_end.isoformat() if s.latest_end else None,
+            overdue=bool(s.due and s.due < s.start)))
     return steps

@@ -12,14 +12,19 @@ from .model import build_memo
 from .render import FORMATS, render
 
 
+def case_meta(case, book, source: str, lang: str) -> dict:
+    """What the memo needs besides the result: case labels and the titles of the rulebook's figures."""
+    return {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
+            "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative,
+            "param_titles": {pid: getattr(p.title, lang) for pid, p in book.params.items()}}
+
+
 def memo_for(case, book, lang: str, at: dt.date | None = None, source: str = "<case>") -> tuple[dict, dict]:
     """Judge `case` and build the memo view model. Returns (memo, result as JSON data)."""
     from ..engine import judge
 
     result = judge(case, book, at=at, lang=lang, source=source).model_dump(mode="json")
-    meta = {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
-            "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative}
-    return build_memo(result, meta, lang), result
+    return build_memo(result, case_meta(case, book, source, lang), lang), result
 
 
 def report_text(case, book, lang: str, fmt: str, at: dt.date | None = None, source: str = "<case>") -> str | bytes:
@@ -27,4 +32,4 @@ def report_text(case, book, lang: str, fmt: str, at: dt.date | None = None, sour
     return render(memo, result, fmt)
 
 
-__all__ = ["FORMATS", "build_memo", "memo_for", "render", "report_text"]
+__all__ = ["FORMATS", "build_memo", "case_meta", "memo_for", "render", "report_text"]

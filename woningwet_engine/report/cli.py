@@ -85,6 +85,7 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
     """Every memo of every case in `cases_dir` (*.yaml), by output file name `<stem>.<lang>.<fmt>`.
     All cases are loaded first: one bad case file stops the run with every problem listed."""
     from ..coalition.load import is_coalition, load_any_case
+    from . import case_meta
     from .model import build_memo
     from .render import render
 
@@ -109,9 +110,7 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
             continue
         for lang in langs:
             result = judge(case, book, lang=lang, source=source).model_dump(mode="json")
-            meta = {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
-                    "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative}
-            memo = build_memo(result, meta, lang)
+            memo = build_memo(result, case_meta(case, book, source, lang), lang)
             for fmt in formats:
                 out[f"{p.stem}.{lang}.{fmt}"] = render(memo, result, fmt)
     return out

@@ -11,95 +11,14 @@ view model; the labels they use come from strings.<lang>.yaml.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from functools import lru_cache
-from importlib import resources
-from typing import Any
-
-import yaml
 
 from ..facts import SCHEMAS
-from ..format import format_bp, format_eur
-from ..units import BP
-
-LANGS = ("nl", "en")
-VERDICT_ORDER = ("daeb", "non_daeb", "needs_decision", "forbidden", "undetermined")
-PARTY_ORDER = ("corporation", "corporation_non_daeb", "municipality", "care_or_welfare", "market")
-GROUP_ORDER = ("as_is", "conditions", "forbidden", "undetermined")
-DECISIVE_EFFECTS = ("verdict", "violation", "undetermined")
-
-
-@lru_cache(maxsize=None)
-def strings(lang: str) -> dict:
-    """The label table of one language (templates/strings.<lang>.yaml)."""
-    if lang not in LANGS:
-        raise ValueError(f"unknown language {lang!r}")
-    text = resources.files(__package__).joinpath("templates", f"strings.{lang}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-# ---------------------------------------------------------------------------------------------
-# formatting
-
-
-def cents_of(value) -> int | None:
-    """'36000000.00' (the result's euro strings) -> integer cents."""
-    if value is None:
-        return None
-    return int(Decimal(str(value)) * 100)
-
-
-def fmt_int(n: int | None, lang: str) -> str:
-    if n is None:
-        return ""
-    text = f"{n:,}"
-    return text.replace(",", ".") if lang == "nl" else text
-
-
-def fmt_eur(cents: int | None, lang: str) -> str:
-    return "" if cents is None else format_eur(cents, lang)
-
-
-def fmt_eur_short(cents: int, lang: str) -> str:
-    """Compact money for chart labels: € 36,0 mln / EUR 36.0m."""
-    euros = Decimal(cents) / 100
-    if abs(euros) >= 1_000_000:
-        text = f"{euros / 1_000_000:.1f}"
-        return f"€ {text.replace('.', ',')} mln" if lang == "nl" else f"EUR {text}m"
-    if abs(euros) >= 1_000:
-        text = f"{euros / 1_000:.0f}"
-        return f"€ {text}k" if lang == "nl" else f"EUR {text}k"
-    return fmt_eur(cents, lang)
-
-
-def fmt_date(iso: str | None, lang: str) -> str:
-    if not iso:
-        return ""
-    try:
-        d = dt.date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return str(iso)
-    month = strings(lang)["months"][d.month - 1]
-    return f"{d.day} {month} {d.year}"
-
-
-def fmt_value(value: Any, type_: str, lang: str) -> str:
-    """A fact or parameter value as the result gives it (euro and ratio strings), for people."""
-    t = strings(lang)
-    if value is None:
-        return t["assumptions"]["unknown"]
-    if type_ == "eur":
-        return fmt_eur(cents_of(value), lang)
-    if type_ in ("bp", "ratio"):
-        return format_bp(int((Decimal(str(value)) * BP).to_integral_value()), lang)
-    if type_ == "bool" or isinstance(value, bool):
-        return t["word_yes"] if value else t["word_no"]
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, int):
-        return fmt_int(value, lang)
-    return str(value)
-
+from ..terms import actor_label, fact_label, field_label, law_name, value_label
+from .board import board_view
+from .fmt import (  # noqa: F401  (re-exported: callers and tests use them from here)
+    DECISIVE_EFFECTS, GROUP_ORDER, LANGS, PARTY_ORDER, VERDICT_ORDER, cents_of, fmt_date, fmt_eur, fmt_eur_short,
+    fmt_int, fmt_value, strings,
+)
 
 PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
 
@@ -109,6 +28,11 @@ def fact_type(name: str) -> str:
         if name in schema:
             return schema[name].type
     return "code"
+
+
+def param_label(pid: str, lang: str, titles: dict | None) -> str:
+    """A parameter's title from its file (passed in by the caller as meta['param_titles'])."""
+    return (titles or {}).get(pid) or pid
 
 
 def label(table: dict, key: str | None) -> str:
@@ -127,24 +51,25 @@ def cite(c: dict | None) -> dict | None:
     return {"text": c.get("text", ""), "url": c.get("url", ""), "juriconnect": c.get("juriconnect", "")}
 
 
-def inputs_view(inputs: dict | None, lang: str) -> tuple[list[dict], list[dict]]:
+def inputs_view(inputs: dict | None, lang: str, titles: dict | None = None) -> tuple[list[dict], list[dict]]:
     t = strings(lang)
     inputs = inputs or {}
-    facts = [{"name": name, "value": fmt_value(v, fact_type(name), lang)}
+    facts = [{"name": fact_label(name, lang), "code": name, "value": fmt_value(v, fact_type(name), lang)}
              for name, v in (inputs.get("facts") or {}).items()]
     params = []
     for p in inputs.get("params") or []:
         conf = p.get("confidence", "verified")
-        params.append({"name": p["id"], "value": fmt_value(p.get("value"), PARAM_TYPE.get(p.get("unit"), "code"), lang),
+        params.append({"name": param_label(p["id"], lang, titles), "code": p["id"],
+                       "value": fmt_value(p.get("value"), PARAM_TYPE.get(p.get("unit"), "code"), lang),
                        "confidence": conf, "confidence_label": label(t["confidence"], conf),
                        "unverified": conf != "verified" or p.get("value") is None,
                        "source": p.get("source", ""), "url": p.get("url")})
     return facts, params
 
 
-def reason_view(r: dict, lang: str) -> dict:
+def reason_view(r: dict, lang: str, titles: dict | None = None) -> dict:
     t = strings(lang)
-    facts, params = inputs_view(r.get("inputs"), lang)
+    facts, params = inputs_view(r.get("inputs"), lang, titles)
     conf = r.get("confidence", "verified")
     return {
         "rule": r["rule"], "effect": r["effect"], "effect_label": label(t["effect"], r["effect"]),
@@ -160,7 +85,7 @@ def condition_view(c: dict, lang: str) -> dict:
     weeks = c.get("period_weeks")
     return {
         "id": c["id"], "title": c["title"], "kind": c.get("kind"), "kind_label": label(t["condition_kind"], c.get("kind")),
-        "actor": c.get("actor", ""), "period": f"{weeks} {t['weeks']}" if weeks is not None else "",
+        "actor": actor_label(c.get("actor", ""), lang), "period": f"{weeks} {t['weeks']}" if weeks is not None else "",
         "citations": [cite(x) for x in c.get("legal_basis") or []], "triggered_by": list(c.get("triggered_by") or []),
     }
 
@@ -182,8 +107,8 @@ def _plain(value, lang: str) -> str:
     if isinstance(value, int):
         return fmt_int(value, lang)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+        return ", ".join(value_label(v, lang) for v in value)
+    return value_label(value, lang)
 
 
 def remediation_view(x: dict, lang: str) -> dict:
@@ -192,7 +117,7 @@ def remediation_view(x: dict, lang: str) -> dict:
     if not isinstance(x, dict):
         return {"text": str(x), "rule": "", "kind_label": "", "changes": [], "citation": None, "verified": False,
                 "verified_label": "", "party_label": "", "condition": ""}
-    changes = [{"component": ch.get("component") or "", "field": ch.get("field", ""),
+    changes = [{"component": ch.get("component") or "", "field": field_label(ch.get("field", ""), lang),
                 "old": _plain(ch.get("old"), lang), "new": _plain(ch.get("new"), lang)}
                for ch in x.get("changes") or [] if isinstance(ch, dict)]
     verified = bool(x.get("verified"))
@@ -254,7 +179,8 @@ def splits_view(splits, lang: str) -> dict | None:
     for sel in splits.get("selections") or []:
         feasible = sel.get("feasible")
         selections.append({
-            "scope": sel.get("scope", ""), "text": sel.get("text", ""),
+            "scope": sel.get("scope", ""), "scope_label": subject_label(sel.get("scope", ""), lang)
+            if sel.get("scope") != "verlicht" else t["splits"]["scope_verlicht"], "text": sel.get("text", ""),
             "method_label": label(t["splits"]["method"], sel.get("method")),
             "keep_by_label": label(t["splits"]["keep_by"], sel.get("keep_by")),
             "feasible_text": "" if feasible is None else (t["word_yes"] if feasible else t["word_no"]),
@@ -276,26 +202,44 @@ def route_view(route, lang: str) -> dict | None:
     if not isinstance(route, list) or not route:
         return None
     t = strings(lang)
+    number = {s.get("id"): str(s.get("order", "")) for s in route if isinstance(s, dict)}
     steps = []
     for i, s in enumerate(route, 1):
         if not isinstance(s, dict):
             continue
         weeks = s.get("period_weeks")
+        known = s.get("end_known", True)
         start, end = _iso(s.get("earliest_start")), _iso(s.get("earliest_end"))
+        if not known:
+            end = None
+        due, latest = _iso(s.get("due")), _iso(s.get("latest_end"))
+        period = f"{weeks} {t['weeks']}" if weeks is not None else ""
+        if period and latest:
+            period += f" ({t['route']['extension']} {fmt_date(latest, lang)})"
         steps.append({
             "n": s.get("order", i), "id": s.get("id", ""), "title": s.get("title", ""),
-            "kind_label": label(t["condition_kind"], s.get("kind")), "actor": s.get("actor", ""),
-            "start": start, "end": end, "start_text": fmt_date(start, lang), "end_text": fmt_date(end, lang),
-            "period": f"{weeks} {t['weeks']}" if weeks is not None else "",
-            "depends_on": ", ".join(s.get("depends_on") or []), "evidence": list(s.get("evidence") or []),
+            "kind": s.get("kind"), "kind_label": label(t["condition_kind"], s.get("kind")),
+            "actor": actor_label(s.get("actor", ""), lang),
+            "start": start, "end": end, "start_text": fmt_date(start, lang),
+            "end_text": fmt_date(end, lang) if end else t["route"]["date_unknown"],
+            "due": due, "due_text": f"{t['route']['before']} {fmt_date(due, lang)}" if due else "",
+            "overdue": bool(s.get("overdue")), "latest_end": latest,
+            "period": period, "depends_on": ", ".join(number.get(d, d) for d in s.get("depends_on") or []),
+            "evidence": list(s.get("evidence") or []),
             "components": ", ".join(s.get("components") or []),
-            "citations": [cite(c) for c in s.get("legal_basis") or []],
+            "citations": [cite(c) for c in s.get("legal_basis") or []], "_deps": list(s.get("depends_on") or []),
         })
     if not steps:
         return None
+    for s in steps:  # the steps that wait for this one
+        s["before"] = [str(x["n"]) for x in steps if s["id"] in (x.get("_deps") or [])]
+    for s in steps:
+        s.pop("_deps", None)
     ends = [s["end"] for s in steps if s["end"]]
     last = max(ends) if ends else None
-    return {"steps": steps, "end": last, "end_text": fmt_date(last, lang)}
+    unknown = sum(1 for s in steps if not s["end"])
+    return {"steps": steps, "end": last, "end_text": fmt_date(last, lang), "unknown": unknown,
+            "by_id": {s["id"]: s for s in steps}}
 
 
 def _iso(v) -> str | None:
@@ -314,11 +258,53 @@ def regime_view(result: dict, lang: str) -> dict:
     since = max((p for p in points if p <= law), default=None)
     nxt = min((p for p in points if p > law), default=None)
     return {"rulebook": reg["rulebook"], "selection": reg["selection"], "rules_in_force": len(reg["rules_in_force"]),
-            "since": fmt_date(since, lang), "next": fmt_date(nxt, lang)}
+            "since": fmt_date(since, lang), "next": fmt_date(nxt, lang), "laws": laws_view(result, lang)}
+
+
+LAW_ORDER = ("BWBR0005181", "BWBR0036530", "BWBR0036702", "BWBR0036709")
+
+
+def laws_view(result: dict, lang: str) -> list[dict]:
+    """The laws the result cites, by full name, each linked to its text as in force on the law date."""
+    found: dict[str, str] = {}
+
+    def add(c):
+        if isinstance(c, dict) and c.get("bwb"):
+            found.setdefault(c["bwb"], c.get("name", ""))
+
+    for comp in result.get("components") or []:
+        for r in comp.get("reasons") or []:
+            add(r.get("citation"))
+            for a in r.get("also_cites") or []:
+                add(a)
+        for x in comp.get("conditions") or []:
+            for c in x.get("legal_basis") or []:
+                add(c)
+    for ch in (result.get("plan") or {}).get("checks") or []:
+        add(ch.get("citation"))
+    for s in result.get("route") or []:
+        for c in s.get("legal_basis") or []:
+            add(c)
+    day = result["date"]
+    return [{"bwb": b, "name": law_name(b, lang, found[b]), "url": f"https://wetten.overheid.nl/{b}/{day}"}
+            for b in sorted(found, key=lambda b: _sort_key(LAW_ORDER, b))]
 
 
 # ---------------------------------------------------------------------------------------------
 # the memo
+
+
+def compliance_of(c: dict) -> str:
+    """ok | conditions | decision | non_compliant | forbidden | undetermined: what the reader must see."""
+    if c["verdict"] == "undetermined":
+        return "undetermined"
+    if c["verdict"] == "forbidden":
+        return "forbidden"
+    if not c["compliant"]:
+        return "non_compliant"
+    if c["verdict"] == "needs_decision":
+        return "decision"
+    return "conditions" if c.get("conditions") else "ok"
 
 
 def group_of(c: dict) -> str:
@@ -329,6 +315,26 @@ def group_of(c: dict) -> str:
     if c.get("conditions") or c["verdict"] == "needs_decision":
         return "conditions"
     return "as_is"
+
+
+CHECK_STATES = ("violation", "action", "unknown", "pass")
+
+
+def check_state(ch: dict) -> str:
+    """pass | violation | action | unknown. A failing check is a violation only when the rule says so;
+    otherwise its negative branch is an obligation still to be met (an action with its deadline)."""
+    if ch["status"] != "fail":
+        return ch["status"]
+    return "violation" if ch.get("violation", True) else "action"
+
+
+def subject_label(subject: str, lang: str) -> str:
+    t = strings(lang)
+    if subject == "plan":
+        return t["subject"]["plan"]
+    if subject.startswith("project:"):
+        return f'{t["subject"]["project"]} {subject[8:]}'
+    return subject
 
 
 def why_not(c: dict) -> list[dict]:
@@ -355,8 +361,9 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
     comps_raw = result["components"]
 
     components = []
+    titles = meta.get("param_titles") or {}
     for c in comps_raw:
-        reasons = [reason_view(r, lang) for r in c.get("reasons") or []]
+        reasons = [reason_view(r, lang, titles) for r in c.get("reasons") or []]
         decisive = [r for r in reasons if r["decisive"]] or reasons[:1]
         cost = cents_of(c.get("cost"))
         components.append({
@@ -365,6 +372,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
             "cost": cost, "cost_text": fmt_eur(cost, lang),
             "verdict": c["verdict"], "verdict_label": label(t["verdict"], c["verdict"]),
             "compliant": c["compliant"], "compliant_text": t["word_yes"] if c["compliant"] else t["word_no"],
+            "compliance": compliance_of(c), "compliance_label": t["compliance"][compliance_of(c)],
             "party": c.get("party", "corporation"), "party_label": label(t["party"], c.get("party", "corporation")),
             "group": group_of(c), "reasons": reasons, "decisive": decisive,
             "conditions": [condition_view(x, lang) for x in c.get("conditions") or []],
@@ -387,6 +395,8 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
         for c in members:
             approvals = sorted({x["actor"] for x in c["conditions"] if x["kind"] == "approval" and x["actor"]})
             items.append({"id": c["id"], "title": c["title"], "verdict": c["verdict"], "verdict_label": c["verdict_label"],
+                          "compliant": c["compliant"], "compliance": c["compliance"],
+                          "compliance_label": c["compliance_label"],
                           "party": c["party"], "party_label": c["party_label"], "units_text": c["units_text"],
                           "cost_text": c["cost_text"], "n_conditions": len(c["conditions"]),
                           "approvals": approvals,
@@ -404,6 +414,9 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
         parties.append(_totals({"party": p, "label": label(t["party"], p), "count": len(members),
                                 "components": [c["id"] for c in members], "by_verdict": by_verdict}, members, lang))
     totals = _totals({"count": len(components)}, components, lang)
+    bad = [c for c in components if not c["compliant"]]
+    non_compliant = _totals({"count": len(bad), "components": [c["id"] for c in bad],
+                             "label": t["compliance"]["non_compliant"]}, bad, lang)
 
     # decisions needed, by authority ---------------------------------------------------------
     actors: dict[str, dict[str, dict]] = {}
@@ -418,21 +431,29 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
     # plan checks -----------------------------------------------------------------------------
     plan = result.get("plan") or {}
     checks = []
+    route = route_view(result.get("route"), lang)
     for ch in plan.get("checks") or []:
-        facts, params = inputs_view(ch.get("inputs"), lang)
+        facts, params = inputs_view(ch.get("inputs"), lang, titles)
         conf = ch.get("confidence", "verified")
-        checks.append({"id": ch["id"], "rule": ch["rule"], "subject": ch["subject"], "status": ch["status"],
-                       "status_label": label(t["check_status"], ch["status"]), "text": ch["text"],
+        status = check_state(ch)
+        actions = []
+        for cid in ch.get("conditions") or [] if status == "action" else []:
+            step = (route or {}).get("by_id", {}).get(cid)
+            if step:
+                actions.append({"title": step["title"], "actor": step["actor"], "due_text": step["due_text"],
+                                "overdue": step["overdue"]})
+        checks.append({"id": ch["id"], "rule": ch["rule"], "subject": ch["subject"],
+                       "subject_label": subject_label(ch["subject"], lang), "status": status,
+                       "status_label": label(t["check_status"], status), "text": ch["text"], "actions": actions,
                        "citation": cite(ch.get("citation")), "confidence": conf,
                        "confidence_label": label(t["confidence"], conf), "unverified": conf != "verified",
                        "facts": facts, "params": params, "conditions": list(ch.get("conditions") or []),
                        "remediation": [remediation_view(x, lang) for x in ch.get("remediation") or []]})
     check_counts = [{"status": s, "label": label(t["check_status"], s), "count": sum(1 for c in checks if c["status"] == s)}
-                    for s in ("pass", "fail", "unknown") if any(c["status"] == s for c in checks)]
+                    for s in CHECK_STATES if any(c["status"] == s for c in checks)]
 
-    # splits and route, when the result carries them --------------------------------------------
+    # splits, when the result carries them ------------------------------------------------------
     splits = splits_view(result.get("splits"), lang)
-    route = route_view(result.get("route"), lang)
 
     # assumptions and uncertain sources ----------------------------------------------------------
     weak_rules: dict[str, dict] = {}
@@ -444,13 +465,13 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
                 continue
             _collect(r, c["id"], weak_rules, weak_params)
     for ch in checks:
-        _collect(ch, ch["id"], weak_rules, weak_params)
+        _collect(ch, f'{ch["rule"]} ({ch["subject_label"]})', weak_rules, weak_params)
 
     # the result states each weak rule ("<rule>: ...") and figure ("<param> = ...") per component; the
     # tables below list those once, so the summary keeps only the other assumptions
-    covered = tuple(f"{r}: " for r in weak_rules) + tuple(f"{p['name']} = " for p in weak_params.values())
+    covered = tuple(f"{r}: " for r in weak_rules) + tuple(f"{p['code']} = " for p in weak_params.values())
     stated: dict[str, list[str]] = {}
-    for where, items in [(c["id"], c["assumptions"]) for c in components] + [("plan", plan.get("assumptions") or [])]:
+    for where, items in [(c["id"], c["assumptions"]) for c in components] + [(t["subject"]["plan"], plan.get("assumptions") or [])]:
         for a in items:
             if not a.startswith(covered):
                 stated.setdefault(a, []).append(where)
@@ -465,7 +486,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
         "replay_memo": f"woningwet report {source} --at {result['date']} --lang {lang} --format md",
     }
 
-    return {
+    memo = {
         "lang": lang,
         "meta": {
             "title": result["title"], "case_id": result["case"], "source": source,
@@ -479,7 +500,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
             "illustrative": bool(meta.get("illustrative")),
         },
         "summary": {"counts": counts, "groups": groups, "parties": parties, "totals": totals,
-                    "check_counts": check_counts,
+                    "check_counts": check_counts, "non_compliant": non_compliant,
                     "open_checks": [ch for ch in checks if ch["status"] != "pass"]},
         "table": components,
         "components": components,
@@ -492,6 +513,8 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
                         "params": sorted(weak_params.values(), key=lambda p: p["name"])},
         "provenance": provenance,
     }
+    memo["board"] = board_view(memo, meta, lang)
+    return memo
 
 
 def _collect(r: dict, where: str, weak_rules: dict, weak_params: dict) -> None:

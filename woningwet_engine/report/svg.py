@@ -100,51 +100,99 @@ def _month_ticks(start: dt.date, end: dt.date) -> list[dt.date]:
     return ticks
 
 
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """Word-wrap `text` to at most `lines` lines of `width` characters (the last one clipped with …)."""
+    out: list[str] = []
+    line = ""
+    words = text.split()
+    for k, w in enumerate(words):
+        if len(line) + len(w) + (1 if line else 0) <= width:
+            line = f"{line} {w}" if line else w
+            continue
+        out.append(line)
+        line = w
+        if len(out) == lines - 1:
+            line = " ".join(words[k:])
+            break
+    out.append(line)
+    return [(_clip(x, width) if i == len(out) - 1 else x) for i, x in enumerate(out) if x][:lines]
+
+
 def route_chart(memo: dict) -> str | None:
-    """Gantt-style timeline of the dated steps of the approval route; None when nothing is dated."""
+    """Gantt chart of the approval route: one row per step. A bar is a statutory period (its possible
+    extension lighter), a yellow bar ends on a yearly statutory date, a red mark is a final date, and a
+    grey open bar is a step without a statutory end ("date unknown"). None when no step is dated."""
     route = memo.get("route")
     if not route:
         return None
     lang = memo["lang"]
     t = strings(lang)
-    steps = [s for s in route["steps"] if s["start"] or s["end"]]
-    if not steps:
+    steps = route["steps"]
+    dates = [dt.date.fromisoformat(d) for s in steps for d in (s["start"], s["end"], s["due"], s["latest_end"]) if d]
+    if not dates:
         return None
-    dates = [dt.date.fromisoformat(d) for s in steps for d in (s["start"], s["end"]) if d]
     lo, hi = min(dates), max(dates)
-    if hi == lo:
-        hi = lo + dt.timedelta(days=30)
-    width, label_w, bar_w = 760, 300, 420
-    row_h = 24
-    top = 28
+    lo = dt.date(lo.year, lo.month, 1)
+    hi = max(hi, lo + dt.timedelta(days=60)) + dt.timedelta(days=14)
+    width, label_w, bar_w = 880, 330, 520
+    row_h, top = 30, 52
     days = (hi - lo).days
 
     def xpos(d: dt.date) -> int:
         return label_w + round(bar_w * (d - lo).days / days)
 
     parts: list[str] = []
-    height = top + row_h * len(steps) + 12
-    for tick in _month_ticks(lo, hi):
+    height = top + row_h * len(steps) + 10
+    # legend
+    legend = ((f'<rect x="0" y="0" width="18" height="10" rx="2" fill="#1565c0"/>', t["charts"]["legend_period"]),
+              (f'<rect x="0" y="0" width="18" height="10" rx="2" fill="#e0a800"/>', t["charts"]["legend_yearly"]),
+              (f'<rect x="0" y="4" width="3" height="12" fill="#c62828" transform="translate(7 -4)"/>',
+               t["charts"]["legend_deadline"]),
+              (f'<rect x="0" y="0" width="18" height="10" rx="2" fill="#fff" stroke="{MUTED}" stroke-dasharray="3 2"/>',
+               t["route"]["date_unknown"]))
+    x = 0
+    for shape, text in legend:
+        parts.append(f'<g transform="translate({x} 4)">{shape}</g>')
+        parts.append(_t(x + 24, 13, text, 11, fill=MUTED))
+        x += 24 + 7 * len(text) + 24
+    for k, tick in enumerate(_month_ticks(lo, hi)):
         x = xpos(tick)
-        parts.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 8}" stroke="{GRID}" stroke-width="1"/>')
+        parts.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 6}" stroke="{GRID}" stroke-width="1"/>')
         text = f'{t["months"][tick.month - 1][:3]} {tick.year}'
-        parts.append(_t(x, top - 10, text, 10, anchor="middle", fill=MUTED))
+        parts.append(_t(x + 3, top - 10, text, 10, fill=MUTED))
     y = top
-    for s in steps:
-        label_text = _clip(f'{s["n"]}. {s["title"]}', 44)
-        parts.append(_t(label_w - 10, y + 13, label_text, 11, anchor="end"))
-        a = dt.date.fromisoformat(s["start"] or s["end"])
-        b = dt.date.fromisoformat(s["end"] or s["start"])
-        tip = escape(f'{s["title"]}: {s["start_text"]}' + (f' – {s["end_text"]}' if s["end_text"] and s["end"] != s["start"] else ""))
-        if b > a:
-            x1, x2 = xpos(a), xpos(b)
-            parts.append(f'<rect x="{x1}" y="{y + 3}" width="{max(2, x2 - x1)}" height="14" rx="3" fill="#1565c0">'
-                         f'<title>{tip}</title></rect>')
+    for k, s in enumerate(steps):
+        if k % 2:
+            parts.append(f'<rect x="0" y="{y}" width="{width}" height="{row_h}" fill="#f4f6f8"/>')
+        lines = _wrap(f'{s["n"]}. {s["title"]}', 50, 2)
+        for j, line in enumerate(lines):
+            parts.append(_t(6, y + (19 if len(lines) == 1 else 13 + 12 * j), line, 11))
+        a = dt.date.fromisoformat(s["start"])
+        tip = f'{s["title"]}: {s["start_text"]} – {s["end_text"]}' + (f' ({s["due_text"]})' if s["due_text"] else "")
+        by = y + 9
+        if s["end"] and s["end"] != s["start"]:
+            b = dt.date.fromisoformat(s["end"])
+            yearly = s["due"] == s["end"]
+            fill = "#e0a800" if yearly else "#1565c0"
+            if s["latest_end"]:
+                x3 = xpos(dt.date.fromisoformat(s["latest_end"]))
+                parts.append(f'<rect x="{xpos(a)}" y="{by}" width="{max(3, x3 - xpos(a))}" height="12" rx="3" '
+                             f'fill="#90b4e0"/>')
+            parts.append(f'<rect x="{xpos(a)}" y="{by}" width="{max(3, xpos(b) - xpos(a))}" height="12" rx="3" '
+                         f'fill="{fill}"><title>{escape(tip)}</title></rect>')
+            parts.append(_t(min(xpos(b) + 5, width - 90), by + 10, s["end_text"], 10, fill=MUTED))
         else:
-            x = xpos(a)
-            parts.append(f'<path d="M{x} {y + 2} L{x + 8} {y + 10} L{x} {y + 18} L{x - 8} {y + 10} Z" fill="#ef9f00">'
-                         f'<title>{tip}</title></path>')
+            x1 = xpos(a)
+            parts.append(f'<rect x="{x1}" y="{by}" width="46" height="12" rx="3" fill="#fff" stroke="{MUTED}" '
+                         f'stroke-dasharray="3 2"><title>{escape(tip)}</title></rect>')
+            parts.append(_t(min(x1 + 52, width - 90), by + 10, t["route"]["date_unknown"], 10, fill=MUTED))
+        if s["due"] and s["due"] != s["end"]:
+            xd = xpos(dt.date.fromisoformat(s["due"]))
+            parts.append(f'<rect x="{xd - 1}" y="{y + 4}" width="3" height="{row_h - 8}" fill="#c62828">'
+                         f'<title>{escape(s["due_text"])}</title></rect>')
+            parts.append(_t(xd - 5, by + 10, s["due_text"], 10, anchor="end", fill="#c62828"))
         y += row_h
+    parts.append(f'<line x1="{label_w}" y1="{top - 6}" x2="{label_w}" y2="{height - 6}" stroke="{MUTED}" stroke-width="1"/>')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}" font-family="{FONT}" class="chart">'
             f'<title>{escape(t["charts"]["route"])}</title>' + "".join(parts) + "</svg>")

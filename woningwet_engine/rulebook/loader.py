@@ -453,8 +453,10 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
         for dep in cdef.depends_on:
             if dep not in conditions:
                 problems.append(Problem(f"{label}/conditions.yaml", cid, f"depends_on names unknown condition {dep!r}"))
-        if cdef.period_param and cdef.period_param not in params:
-            problems.append(Problem(f"{label}/conditions.yaml", cid, f"period_param names unknown parameter {cdef.period_param!r}"))
+        for key in ("period_param", "extension_param"):
+            pid = getattr(cdef, key)
+            if pid and pid not in params:
+                problems.append(Problem(f"{label}/conditions.yaml", cid, f"{key} names unknown parameter {pid!r}"))
     for pid, pf in params.items():
         problems += _basis_problems(pf.legal_basis, Problem(f"{label}/parameters/{pid}.yaml", "", ""))
     derivations = _check_derivations(derivation_file, params, meta, problems)

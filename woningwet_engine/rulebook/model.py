@@ -207,6 +207,11 @@ class ConditionDef(Strict):
     period_param: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
     depends_on: list[Annotated[str, Field(pattern=CONDITION_ID)]] = Field(default_factory=list)
     evidence: list[Bilingual] = Field(default_factory=list)
+    # statutory calendar (route.py): a yearly date by which the step is done ("07-01": before 1 July),
+    # a fixed final date, and the extension the decision period may get
+    due_yearly: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")] | None = None
+    deadline: dt.date | None = None
+    extension_param: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")] | None = None
 
 
 class ConditionCatalogue(Strict):
