@@ -339,3 +339,10 @@ def test_engine_work_runs_on_one_thread_never_two_at_once(monkeypatch):
         svc.stop()
     assert len({body for body, _, _ in out[:6]}) == 1
     assert peak[0] == 1 and len(threads) == 1 and threading.get_ident() not in threads
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium is not installed (apt-get install chromium)")
+def test_report_pdf(server):
+    status, headers, data = server.post("/api/report?format=pdf&lang=en", KANALENEILAND.read_bytes())
+    assert status == 200 and headers["content-type"] == "application/pdf"
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
