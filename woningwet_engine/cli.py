@@ -64,6 +64,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "audit": "woningwet_engine.audit.cli:audit",
     "compare": "woningwet_engine.compare_cli:compare_command",
     "serve": "woningwet_engine.web.cli:serve",
+    "stock": "woningwet_engine.stock.cli:stock",
 }
 
 
@@ -239,6 +240,14 @@ def schema_result():
     from .result import Result
 
     click.echo(json.dumps(Result.model_json_schema(), indent=2, ensure_ascii=False))
+
+
+@schema.command("stock")
+def schema_stock():
+    """JSON Schema of one row of a unit register (woningwet stock)."""
+    from .stock.cli import schema_text
+
+    click.echo(schema_text())
 
 
 @main.group()

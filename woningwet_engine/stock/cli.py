@@ -1,0 +1,100 @@
+"""The `woningwet stock` command: judge a register (`woningwet stock UNITS --at DATE ...`) and explain
+one unit of a judged table (`woningwet stock explain OUT UNIT_ID`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import LANGS, load_book, parse_date, rules_option
+
+
+class StockGroup(click.Group):
+    """`stock UNITS ...` runs the `judge` subcommand; `stock explain ...` explains."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["judge", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=StockGroup)
+def stock() -> None:
+    """Judge a whole unit register (CSV, Parquet, XLSX) unit by unit; see docs/stock.md."""
+
+
+def _corp(path):
+    if path is None:
+        return None
+    from .mapping import load_corporation
+
+    return load_corporation(path)
+
+
+@stock.command("judge")
+@click.argument("units", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--at", "at", required=True, help="judge under the law of this date (YYYY-MM-DD)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="table with one row per unit")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx", "json"]), default=None,
+              help="format of -o (default: from its extension, else parquet)")
+@click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML summary here")
+@click.option("--on-error", "on_error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
+              help="a bad row stops the run with nothing written, or is reported and left out")
+@click.option("--corporation", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML with the corporation block of a case file (working area, regime, turnover)")
+@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), default=None, help="DuckDB threads (default: all cores)")
+@click.option("--memory-limit", "memory_limit", default="1GB", show_default=True, help="DuckDB memory limit")
+@click.option("--quiet", is_flag=True, help="no progress on stderr")
+@rules_option
+def judge_command(units, at, output, fmt, summary, on_error, corporation, lang, threads, memory_limit, quiet,
+                  rules_dir):
+    """Judge every unit of UNITS by the law in force on --at; print the totals."""
+    from .judge import judge_register
+    from .summary import T
+
+    day = parse_date(at)
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = suffix if suffix in ("parquet", "csv", "xlsx", "json") else "parquet"
+    book = load_book(rules_dir)
+    run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
+                         on_error=on_error, lang=lang, progress=not quiet, threads=threads,
+                         memory_limit=memory_limit, summary=summary)
+    t = T[lang]
+    tot = run.totals
+    click.echo(f"{run.judged:,} {t['units'].lower()} ({run.bad:,} {t['skipped']}) — {run.date}")
+    for v, d in tot["by_verdict"].items():
+        click.echo(f"  {t['verdict'][v]:<28} {d['units']:>10,}  {t['rent']}: {d['rent_month'] * 12 / 100:,.2f}")
+    vl = tot["verlicht"]
+    click.echo(f"  {t['verlicht']}: {t['status'][vl['status']]}")
+    click.echo(f"  {t['lib']}: {tot['liberalisation_candidates']:,}")
+    if not quiet:
+        click.echo(f"stock: {run.judged:,} units in {run.seconds:.2f} s", err=True)
+    sys.exit(0 if tot["non_compliant"] == 0 else 1)
+
+
+@stock.command("explain")
+@click.argument("table", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("unit_id")
+@click.option("--corporation", type=click.Path(dir_okay=False, path_type=Path),
+              help="the corporation file the table was judged with, if any")
+@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@rules_option
+def explain_command(table, unit_id, corporation, lang, rules_dir):
+    """Explain one unit of a table written by `woningwet stock`: reasons, citations, figures, why not."""
+    from .explain import explain_unit
+
+    book = load_book(rules_dir)
+    click.echo(explain_unit(table, unit_id, book, _corp(corporation), lang), nl=False)
+
+
+def schema_text() -> str:
+    import json
+
+    from .columns import json_schema
+
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False)
+

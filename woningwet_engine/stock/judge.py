@@ -1,0 +1,638 @@
+"""Judging a whole register in DuckDB: two scans, one compiled query, the case path's rules and verdicts.
+
+1. Scan one (group-by): bad rows are counted; the good rows are grouped by their categorical columns
+   and by the class of each number among the thresholds the rules compare it with
+   (portfolio.Partition); municipalities are grouped apart.
+2. In Python, per group (not per unit): the unit becomes a component (mapping.py) and facts.py
+   builds its facts ("protos"). Facts that copy a number of the row (rent, WWS points, floor area)
+   are found by building each proto twice with different numbers; any other dependence on a number
+   is refused, so the columnar facts are the case path's facts. Municipalities are reduced to the
+   role they play for the corporation in the same way. The reference evaluator gives each class
+   its expected rule branches; `engine.judge` on one representative unit per distinct outcome gives
+   the verdict, reasons, citations, parameters, assumptions and party.
+3. Scan two (COPY): every unit joins its proto, every rule branch in force is evaluated as compiled
+   SQL (sql.py), the fired/unknown pattern must equal the reference's for the unit's class (else the
+   query fails) and selects the outcome; the table is written to a temporary Parquet file.
+Totals are group-bys over that file (totals.py); the requested format is written from it and
+renamed into place, so a failed run leaves no output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import __version__
+from ..case import Corporation
+from ..engine import branch_conditions, evaluate_fact, judge
+from ..errors import EngineError, InputError
+from ..facts import COMPONENT_FIELDS, build_facts
+from ..portfolio import Partition, SharedEngine
+from ..rulebook.loader import Rulebook, Selection
+from .columns import BY_NAME
+from .mapping import CATEGORICAL, NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
+from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
+from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
+
+# numeric columns and the facts they may be copied into (checked per proto, see _proto)
+FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("floor_area_m2", "project_floor_area_m2")}
+SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765},
+             {"rent": 234568, "wws_points": 888, "floor_area_m2": 87654})
+ROLE_TEMPLATE = {"unit_kind": "WOO", "rent": 50000}
+DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39 < 2**63
+OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
+XLSX_MAX_ROWS = 1_048_575
+LIST_COLUMNS = ("fired", "effects", "citations", "links", "parameters", "assumptions", "conditions", "missing")
+
+
+@dataclass
+class StockRun:
+    source: Path
+    date: dt.date
+    rows: int = 0
+    judged: int = 0
+    bad: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    classes: int = 0
+    outcomes: int = 0
+    selection: str = ""
+    corporation: Corporation | None = None
+    corporation_given: bool = False
+    totals: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class CompiledBranch:
+    id: str
+    index: int
+    sql: str
+    root: object  # the condition tree the SQL was compiled from
+
+
+_COMPILED: dict[str, tuple[CompiledBranch, ...]] = {}
+
+
+def component_rules(selection: Selection) -> list:
+    return [cr for cr in selection.rules if cr.rule.scope == "component"]
+
+
+def compile_selection(selection: Selection) -> tuple[CompiledBranch, ...]:
+    """Every component rule branch in force as one SQL boolean over the f_<fact> columns, once per selection."""
+    found = _COMPILED.get(selection.key)
+    if found is None:
+        out = []
+        for cr in component_rules(selection):
+            for name, root in branch_conditions(cr):
+                out.append(CompiledBranch(f"{cr.rule.id}#{name}", len(out),
+                                          to_sql(root, selection.values, lambda f: q("f_" + f)), root))
+        found = _COMPILED[selection.key] = tuple(out)
+    return found
+
+
+def read_facts(selection: Selection) -> tuple[str, ...]:
+    names: list[str] = []
+    for cr in component_rules(selection):
+        names += [f for f in cr.facts if f not in names]
+    return tuple(sorted(names))
+
+
+def _codes(states: list[int]) -> tuple[int, ...]:
+    """Branch states (0 false, 1 true, 2 unknown, in branch order) packed base 3 into BIGINTs."""
+    out = []
+    for j in range(0, max(len(states), 1), DIGITS):
+        out.append(sum(st * 3 ** k for k, st in enumerate(states[j:j + DIGITS])))
+    return tuple(out)
+
+
+def _states(codes: tuple[int, ...], n: int) -> list[int]:
+    out = []
+    for code in codes:
+        for _ in range(DIGITS):
+            out.append(code % 3)
+            code //= 3
+    return out[:n]
+
+
+def _codes_sql(branches) -> list[str]:
+    """The same packing in SQL: a NULL branch (unknown) counts 2."""
+    out = []
+    for j in range(0, max(len(branches), 1), DIGITS):
+        part = branches[j:j + DIGITS]
+        terms = [f"coalesce((b{b.index})::BIGINT, 2) * {3 ** k}" for k, b in enumerate(part)]
+        out.append("(" + (" + ".join(terms) if terms else "0") + ")::BIGINT")
+    return out
+
+
+def _class_sql(col: str, ts: list[int]) -> str:
+    """Class of a number among thresholds: -1 missing, 2i below the i-th, 2i+1 equal to it, 2k above all."""
+    parts = [f"WHEN {q(col)} IS NULL THEN -1"]
+    for i, t in enumerate(ts):
+        parts.append(f"WHEN {q(col)} < {t} THEN {2 * i} WHEN {q(col)} = {t} THEN {2 * i + 1}")
+    return f"(CASE {' '.join(parts)} ELSE {2 * len(ts)} END)"
+
+
+def thresholds(selection: Selection) -> dict[str, list[int]]:
+    part = Partition(component_rules(selection), selection.values, COMPONENT_FIELDS)
+    out = {}
+    for col, facts in FEEDS.items():
+        ts = {0}
+        for f in facts:
+            if f in part.numbers:
+                ts.update(part.numbers[f][0])
+        out[col] = sorted(ts)
+    return out
+
+
+def _load_table(con, tmpdir: Path, name: str, names: list[str], types: list[str], rows: list[tuple]) -> None:
+    """A small Python-built table (classes, protos, outcomes) into DuckDB, through newline-delimited JSON."""
+    import json
+
+    path = tmpdir / f"{name}.json"
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(dict(zip(names, r)), ensure_ascii=False) + "\n")
+    cols = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in zip(names, types)) + "}"
+    con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_json({literal(str(path))}, "
+                f"format = 'newline_delimited', columns = {cols})")
+
+
+class _Progress:
+    """Prints the query's progress to stderr every second while a long statement runs."""
+
+    def __init__(self, con, label: str, enabled: bool):
+        self.con, self.label, self.enabled = con, label, enabled
+        self._stop = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(1.0):
+            try:
+                pct = self.con.query_progress()
+            except Exception:
+                return
+            if pct is not None and pct >= 0:
+                print(f"stock: {self.label} {pct:.0f}%", file=sys.stderr, flush=True)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def _say(enabled: bool, text: str) -> None:
+    if enabled:
+        print(f"stock: {text}", file=sys.stderr, flush=True)
+
+
+def connect(tmpdir: Path, threads: int | None = None, memory_limit: str = "1GB"):
+    import duckdb
+
+    return duckdb.connect(":memory:", config={
+        "threads": threads or os.cpu_count() or 1, "memory_limit": memory_limit,
+        "temp_directory": str(tmpdir / "spill"), "preserve_insertion_order": True})
+
+
+class _Planner:
+    """Step 2: protos, classes and outcomes for the groups of scan one."""
+
+    def __init__(self, book: Rulebook, selection: Selection, corp: Corporation, day: dt.date, lang: str):
+        self.book, self.selection, self.corp, self.day, self.lang = book, selection, corp, day, lang
+        self.rules = component_rules(selection)
+        self.branches = compile_selection(selection)
+        self.index = {b.id: b.index for b in self.branches}
+        self.read = read_facts(selection)
+        self.partition = Partition(self.rules, selection.values, COMPONENT_FIELDS)
+        self.role_muni: dict[int, str] = {}
+        self.roles: dict[tuple, int] = {}
+        self.protos: dict[tuple, int] = {}
+        self.proto_rows: list[tuple[dict, frozenset]] = []  # proto id -> (constant facts, pass-through facts)
+        self._proto_by_key: dict[tuple, int] = {}
+        self.outcomes: dict[tuple, dict] = {}
+        self._shell = None
+        self._by_class: dict[tuple, tuple] = {}
+        self.engine = SharedEngine()
+
+    def facts_of(self, u: dict, muni: str) -> dict:
+        """facts.py's component fact for the unit, built as for a one-component case file."""
+        comp = unit_component(u, muni)
+        if self._shell is None:
+            self._shell = one_unit_case(comp, self.corp, self.day)
+        case = self._shell.model_copy(update={"components": [comp]})
+        return build_facts(case, self.selection.values, self.day)[0][0]
+
+    def role_of(self, muni: str) -> int:
+        facts = self.facts_of(dict(ROLE_TEMPLATE), muni)
+        if facts.get("municipality") != muni:
+            raise EngineError("the stock path expects facts.py to copy the municipality into the fact 'municipality'")
+        key = tuple(sorted((k, repr(v)) for k, v in facts.items() if k != "municipality"))
+        rid = self.roles.setdefault(key, len(self.roles))
+        self.role_muni.setdefault(rid, muni)
+        return rid
+
+    def proto(self, cats: dict, shape: dict, role: int) -> int:
+        key = (tuple(component_inputs(cats).items()), tuple(shape.values()), role)
+        found = self._proto_by_key.get(key)
+        if found is not None:
+            return found
+        muni = self.role_muni[role]
+        runs = []
+        for sentinel in SENTINELS:
+            u = dict(cats)
+            for col in NUMERIC:
+                u[col] = None if shape[col] is None else (0 if shape[col] == 0 else sentinel[col])
+            runs.append(self.facts_of(u, muni))
+        a, b = runs
+        const: dict = {}
+        through = set()
+        for name in set(a) | set(b):
+            if name in ("id", "kind", "municipality"):
+                continue
+            va, vb = a.get(name), b.get(name)
+            fed = [c for c, facts in FEEDS.items() if name in facts and shape[c] not in (None, 0)
+                   and va == SENTINELS[0][c] and vb == SENTINELS[1][c]]
+            if fed:
+                through.add(name)
+            elif va == vb:
+                const[name] = va
+            else:
+                raise EngineError(f"fact {name!r} depends on a number of the unit row in a way the stock path "
+                                  "does not model (only copies are allowed); see stock/judge.py FEEDS")
+        unknown = set(const) - set(COMPONENT_FIELDS)
+        if unknown:
+            raise EngineError(f"facts outside the component schema: {sorted(unknown)}")
+        pkey = (tuple(sorted((k, repr(v)) for k, v in const.items())), tuple(sorted(through)))
+        pid = self.protos.setdefault(pkey, len(self.protos))
+        if pid == len(self.proto_rows):
+            self.proto_rows.append((const, frozenset(through)))
+        self._proto_by_key[key] = pid
+        return pid
+
+    def unit_facts(self, pid: int, reps: dict, muni: str) -> dict:
+        const, through = self.proto_rows[pid]
+        facts = {"id": "component:unit", "kind": "component", "municipality": muni}
+        facts.update({k: v for k, v in const.items() if v is not None})
+        for name in through:
+            col = next(c for c, fs in FEEDS.items() if name in fs)
+            facts[name] = reps[col]
+        return facts
+
+    def class_signature(self, pid: int, cls: tuple, reps: dict, muni: str) -> tuple:
+        key = (pid, cls)
+        sig = self._by_class.get(key)
+        if sig is None:
+            sig = self._by_class[key] = self.signature(self.unit_facts(pid, reps, muni))
+        return sig
+
+    def signature(self, facts: dict) -> tuple:
+        """(branch-state codes, missing facts) of the reference evaluator on these facts; each rule is
+        evaluated once per class of the values it reads (portfolio.SharedEngine)."""
+        ev = self.engine.evaluate_facts(self.selection, {"component": self.rules}, [facts])[0]
+        states = [0] * len(self.branches)
+        for bs in ev.fired:
+            states[self.index[f"{bs.rule.rule.id}#{bs.branch}"]] = 1
+        for bs in ev.unknown:
+            states[self.index[f"{bs.rule.rule.id}#{bs.branch}"]] = 2
+        nulls = tuple(f for f in self.read if facts.get(f) is None)
+        return _codes(states), nulls
+
+    def outcome(self, sig: tuple, u: dict, muni: str) -> int:
+        """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
+        outcome's id. Units with the same branch states and missing facts have the same outcome."""
+        found = self.outcomes.get(sig)
+        if found is not None:
+            return found["id"]
+        case = one_unit_case(unit_component(u, muni), self.corp, self.day)
+        result = judge(case, self.book, at=self.day, lang=self.lang, engine=self.engine).components[0]
+        fired = [r for r in result.reasons if r.effect != "undetermined"]
+        got = {self.index[f"{r.rule}#{r.branch}"] for r in fired}
+        if got != {i for i, st in enumerate(_states(sig[0], len(self.branches))) if st == 1}:
+            raise EngineError("engine.judge and the stock classes disagree on the fired rule branches "
+                              f"of a unit like {u}")
+        citations, links = [], []
+        for r in fired:
+            for c in [r.citation, *r.also_cites]:
+                if c.url not in links:
+                    citations.append(c.text)
+                    links.append(c.url)
+        params = []
+        for r in fired:
+            for p in r.inputs.params:
+                text = f"{p.id} = {p.value if p.value is not None else '?'}"
+                if text not in params:
+                    params.append(text)
+        missing: list[str] = []
+        if result.verdict == "undetermined":
+            facts = build_facts(case, self.selection.values, self.day)[0][0]
+            ev = evaluate_fact(self.rules, facts, self.selection.values)
+            pending = {r.rule for r in result.reasons if r.effect == "undetermined"}
+            for bs in ev.unknown:
+                if bs.rule.rule.id in pending and bs.why is not None:
+                    for name in list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]:
+                        if name not in missing:
+                            missing.append(name)
+        self.outcomes[sig] = {
+            "id": len(self.outcomes), "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
+            "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
+            "citations": citations, "links": links, "parameters": params, "assumptions": list(result.assumptions),
+            "conditions": [c.id for c in result.conditions], "missing": missing,
+        }
+        return self.outcomes[sig]["id"]
+
+
+def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | None = None,
+                   out_format: str = "parquet", corporation: Corporation | None = None, on_error: str = "stop",
+                   lang: str = "nl", progress: bool = False, threads: int | None = None,
+                   memory_limit: str = "1GB", summary: Path | None = None) -> StockRun:
+    """Judge every unit of the register at `source` by the law in force on `day`; write the table to
+    `output` (and the HTML summary to `summary`) only when the run succeeds."""
+    from ..cli import write_atomic
+    from . import totals as totals_mod
+
+    if out_format not in OUTPUT_FORMATS:
+        raise ValueError(out_format)
+    if not book.covers(day):
+        raise InputError([_problem(source, "--at", f"{day} is outside the rulebook's coverage "
+                                   f"({book.meta.coverage_from} to {book.meta.coverage_to})")])
+    started = time.perf_counter()
+    run = StockRun(source, day)
+    with tempfile.TemporaryDirectory(prefix="ww-stock-") as tmp:
+        tmpdir = Path(tmp)
+        con = connect(tmpdir, threads, memory_limit)
+        try:
+            src = open_source(con, source, tmpdir)
+            if src.ignored:
+                _say(progress, f"columns ignored: {', '.join(src.ignored[:10])}")
+            create_typed_view(con, src)
+            stage(con)
+            selection = book.at(day)
+            run.selection = selection.key
+            ts = thresholds(selection)
+            plan = _scan_one(con, src, run, ts, on_error, progress)
+            run.corporation_given = corporation is not None
+            corp = corporation or default_corporation(plan["municipalities"] or ["GM0000"])
+            run.corporation = corp
+            planner = _Planner(book, selection, corp, day, lang)
+            _plan(planner, plan, run)
+            _say(progress, f"{run.classes} classes of units, {run.outcomes} distinct outcomes; judging")
+            direct = output is not None and out_format == "parquet"
+            parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "out.parquet"
+            try:
+                with _Progress(con, "judging and writing", progress):
+                    _scan_two(con, tmpdir, planner, plan, ts, day, parquet_tmp)
+                _check_unique(con, source, parquet_tmp)
+                run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
+                run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
+                if summary is not None:
+                    from .summary import render_summary
+
+                    write_atomic(summary, render_summary(run, lang))
+                if direct:
+                    _publish(parquet_tmp, Path(output))
+                elif output is not None:
+                    _write(con, parquet_tmp, output, out_format)
+            finally:
+                if direct and parquet_tmp.exists():
+                    parquet_tmp.unlink()
+        finally:
+            con.close()
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _problem(source: Path, where: str, message: str):
+    from ..errors import Problem
+
+    return Problem(str(source), where, message)
+
+
+def _key_sql(ts: dict) -> str:
+    """One 64-bit key per group of scan one: the categorical columns and the class of each number."""
+    return "hash(" + ", ".join([q(c) for c in CATEGORICAL] + [_class_sql(c, ts[c]) for c in NUMERIC]) + ")"
+
+
+def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress: bool) -> dict:
+    cats = ", ".join(q(c) for c in CATEGORICAL)
+    classes = ", ".join(f"{_class_sql(c, ts[c])} AS {q('c_' + c)}" for c in NUMERIC)
+    reps = ", ".join(f"min({q(c)}) AS {q(c)}" for c in NUMERIC)
+    keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
+    rows = con.execute(
+        f"SELECT grouping(municipality) AS by_cat, bad, gkey, municipality, {keys}, count(*) AS n, {reps} "
+        f"FROM (SELECT bad, municipality, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
+        f"{', '.join(q(c) for c in NUMERIC)} FROM units) "
+        f"GROUP BY GROUPING SETS ((bad, gkey, {keys}), (bad, municipality))").fetchall()
+    ncat, nnum = len(CATEGORICAL), len(NUMERIC)
+    groups, munis, seen = [], {}, {}
+    for r in rows:
+        by_cat, bad, gkey, muni = r[0], r[1], r[2], r[3]
+        n = r[4 + ncat + nnum]
+        if bad:
+            run.bad += n if by_cat else 0
+            continue
+        if by_cat:
+            cat = dict(zip(CATEGORICAL, r[4:4 + ncat]))
+            cls = tuple(r[4 + ncat:4 + ncat + nnum])
+            if seen.setdefault(gkey, (cat, cls)) != (cat, cls):
+                raise EngineError("two groups of units share a 64-bit key")
+            rep = dict(zip(NUMERIC, r[5 + ncat + nnum:]))
+            groups.append((gkey, cat, cls, rep, n))
+        else:
+            munis[muni] = n
+    run.rows = run.bad + sum(g[4] for g in groups)
+    _say(progress, f"{run.rows:,} rows read, {run.bad:,} bad")
+    if run.bad:
+        run.errors = bad_rows(con, src)
+        if on_error == "stop":
+            problems = [e.problem(src.path) for e in run.errors]
+            if run.bad > len({e.row for e in run.errors}):
+                problems.append(_problem(src.path, "", f"{run.bad:,} bad rows in all (first {MAX_REPORTED} shown); "
+                                         "nothing was written (use --on-error skip to judge the other rows)"))
+            raise InputError(problems)
+        for e in run.errors:
+            print(f"stock: skipped {e.problem(src.path)}", file=sys.stderr)
+        if run.bad > len({e.row for e in run.errors}):
+            print(f"stock: {run.bad:,} bad rows skipped in all", file=sys.stderr)
+    order = sorted(munis, key=lambda m: (-munis[m], m))
+    return {"groups": groups, "municipalities": order}
+
+
+def _check_unique(con, source: Path, parquet_tmp: Path) -> None:
+    src = f"read_parquet({literal(str(parquet_tmp))})"
+    if con.execute(f"SELECT count(*) = count(DISTINCT unit_id) FROM {src}").fetchone()[0]:
+        return
+    dup = con.execute(f"SELECT unit_id, count(*) FROM {src} GROUP BY unit_id HAVING count(*) > 1 "
+                      "ORDER BY unit_id LIMIT 5").fetchall()
+    raise InputError([_problem(source, "column unit_id", f"unit id {d[0]!r} occurs {d[1]} times; unit ids must "
+                               "be unique (nothing was written)") for d in dup])
+
+
+def _shape(rep: dict) -> dict:
+    return {c: (None if rep[c] is None else (0 if rep[c] == 0 else 1)) for c in NUMERIC}
+
+
+def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
+    munis = plan["municipalities"]
+    plan["muni_roles"] = [(m, planner.role_of(m)) for m in munis]
+    roles = sorted({r for _, r in plan["muni_roles"]})
+    class_rows = []
+    for gkey, cat, _cls, rep, _n in plan["groups"]:
+        u = dict(cat)
+        u.update(rep)
+        shape = _shape(rep)
+        for role in roles:
+            pid = planner.proto(cat, shape, role)
+            muni = planner.role_muni[role]
+            sig = planner.class_signature(pid, _cls, rep, muni)
+            oid = planner.outcome(sig, u, muni)
+            class_rows.append((gkey, role, pid, oid, *sig[0]))
+    plan["class_rows"] = class_rows
+    run.classes = len(planner._by_class)
+    run.outcomes = len(planner.outcomes)
+
+
+def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
+    _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], plan["muni_roles"])
+    nchunks = len(_codes([0] * len(planner.branches)))
+    names = ["gkey", "role", "proto", "outcome"] + [f"e_c{j}" for j in range(nchunks)]
+    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER"] + ["BIGINT"] * nchunks
+    _load_table(con, tmpdir, "classes", names, types, plan["class_rows"])
+    facts = [f for f in COMPONENT_FIELDS if f != "municipality"]
+    through = sorted({f for fs in FEEDS.values() for f in fs})
+    pnames = ["proto"] + [f"f_{f}" for f in facts] + [f"pt_{f}" for f in through]
+    ptypes = ["INTEGER"] + [SQL_TYPE[COMPONENT_FIELDS[f].type] for f in facts] + ["BOOLEAN"] * len(through)
+    prow = [(pid,) + tuple(const.get(f) for f in facts) + tuple(f in thr for f in through)
+            for pid, (const, thr) in enumerate(planner.proto_rows)]
+    _load_table(con, tmpdir, "protos", pnames, ptypes, prow)
+    onames = ["outcome", "verdict", "compliant", "party", *LIST_COLUMNS]
+    otypes = ["INTEGER", "VARCHAR", "BOOLEAN", "VARCHAR"] + ["VARCHAR[]"] * len(LIST_COLUMNS)
+    orows = [(o["id"], o["verdict"], o["compliant"], o["party"]) + tuple(o[c] for c in LIST_COLUMNS)
+             for o in planner.outcomes.values()]
+    _load_table(con, tmpdir, "outcomes", onames, otypes, orows)
+    return nchunks
+
+
+OUTPUT_INPUTS = ("unit_id", "complex_id", "municipality", "unit_kind", "unit_detail", "self_contained", "tenure",
+                 "rent", "wws_points", "floor_area_m2", "year_built", "daeb_label", "let_status", "planned_activity",
+                 "parking_use", "parking_for_daeb", "owned_since", "area_has_corporation_homes", "wijk_function",
+                 "mv_tenant_type")
+
+
+def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int) -> str:
+    """The one query that judges every unit: facts from the protos, every branch in force as SQL, the
+    outcome by the fired/unknown pattern, checked against the reference's pattern for the unit's class."""
+    through = {f for fs in FEEDS.values() for f in fs}
+    feed_of = {f: c for c, fs in FEEDS.items() for f in fs}
+    fact_cols = []
+    for f in COMPONENT_FIELDS:
+        if f == "municipality":
+            fact_cols.append(f"u.municipality AS {q('f_municipality')}")
+        elif f in through:
+            fact_cols.append(f"CASE WHEN p.{q('pt_' + f)} THEN u.{q(feed_of[f])} ELSE p.{q('f_' + f)} END AS {q('f_' + f)}")
+        else:
+            fact_cols.append(f"p.{q('f_' + f)}")
+    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS if c != "municipality") + ", u.municipality"
+    branch_cols = ", ".join(f"{b.sql} AS b{b.index}" for b in planner.branches)
+    codes = _codes_sql(planner.branches)
+    code_cols = ", ".join(f"{e} AS s_c{j}" for j, e in enumerate(codes))
+    expect = ", ".join([f"c.e_c{j}" for j in range(nchunks)] + ["c.outcome"])
+    mismatch = " OR ".join(f"s.s_c{j} <> s.e_c{j}" for j in range(nchunks))
+    out_inputs = ", ".join(
+        ("CAST(s.rent AS DECIMAL(14,2)) / 100 AS rent" if c == "rent" else f"s.{q(c)}") for c in OUTPUT_INPUTS)
+    lists = ", ".join(f"o.{c}" for c in LIST_COLUMNS)
+    return f"""
+    WITH u AS (SELECT *, rowid AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad),
+    f AS (
+      SELECT u.ord, {inputs}, {', '.join(fact_cols)}, {expect}
+      FROM u JOIN roles r ON u.municipality = r.municipality
+             JOIN classes c ON u.gkey = c.gkey AND r.role = c.role
+             JOIN protos p ON c.proto = p.proto),
+    b AS (SELECT *, {branch_cols} FROM f),
+    s AS (SELECT *, {code_cols} FROM b)
+    SELECT {out_inputs}, DATE '{day.isoformat()}' AS date,
+      CASE WHEN o.verdict IS NULL OR {mismatch}
+           THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id)
+           ELSE o.verdict END AS verdict,
+      o.compliant, o.party,
+      CASE WHEN s.daeb_label IS NULL THEN NULL
+           WHEN o.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
+           WHEN (s.daeb_label = 'DAE') = (o.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
+      (s.unit_kind = 'WOO' AND o.verdict = 'daeb' AND s.f_self_contained IS TRUE AND s.f_tenure = 'rent'
+       AND s.let_status = 'vacant') AS liberalisation_candidate,
+      {lists},
+      '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
+    FROM s LEFT JOIN outcomes o ON s.outcome = o.outcome
+    ORDER BY s.ord
+    """
+
+
+def _scan_two(con, tmpdir: Path, planner: _Planner, plan: dict, ts: dict, day: dt.date, target: Path) -> None:
+    nchunks = _load_tables(con, tmpdir, planner, plan)
+    query = stock_query(planner, ts, day, nchunks)
+    con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+
+
+def _temp_beside(output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    os.close(fd)
+    return Path(name)
+
+
+def _publish(tmp: Path, output: Path) -> None:
+    """Give the finished file the usual permissions and rename it into place (readers never see half a file)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, output)
+
+
+def _write(con, parquet_tmp: Path, output: Path, fmt: str) -> None:
+    """The requested format from the finished Parquet table, written beside `output` and renamed into place."""
+    output = Path(output)
+    tmp = _temp_beside(output)
+    src = f"read_parquet({literal(str(parquet_tmp))})"
+    flat = ", ".join(f"array_to_string({c}, '; ') AS {c}" for c in LIST_COLUMNS)
+    try:
+        if fmt == "csv":
+            con.execute(f"COPY (SELECT * REPLACE ({flat}) FROM {src}) TO {literal(str(tmp))} (FORMAT csv, HEADER true)")
+        elif fmt == "json":
+            con.execute(f"COPY (SELECT * FROM {src}) TO {literal(str(tmp))} (FORMAT json, ARRAY true)")
+        else:
+            _write_xlsx(con, f"SELECT * REPLACE ({flat}) FROM {src}", tmp)
+        _publish(tmp, output)
+    except BaseException:
+        if tmp.exists():
+            tmp.unlink()
+        raise
+
+
+def _write_xlsx(con, query: str, path: Path) -> None:
+    from openpyxl import Workbook
+
+    n = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+    if n > XLSX_MAX_ROWS:
+        raise InputError([_problem(path, "--format", f"{n:,} units do not fit in one XLSX sheet "
+                                   f"({XLSX_MAX_ROWS:,} at most); use parquet or csv")])
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("units")
+    cur = con.execute(query)
+    ws.append([d[0] for d in cur.description])
+    while True:
+        chunk = cur.fetchmany(10_000)
+        if not chunk:
+            break
+        for row in chunk:
+            ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
+    wb.save(path)
