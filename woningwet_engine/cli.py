@@ -245,9 +245,9 @@ def schema_result():
 @schema.command("stock")
 def schema_stock():
     """JSON Schema of one row of a unit register (woningwet stock)."""
-    from .stock.cli import schema_text
+    from .stock.columns import json_schema
 
-    click.echo(schema_text())
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
 @main.group()

@@ -38,6 +38,8 @@ from woningwet_engine.conditions.evaluator import Tri, evaluate
 from woningwet_engine.conditions.nodes import Condition, FieldSpec, parse_condition
 from woningwet_engine.inference.durable_adapter import Branch, DurableMatcher
 
+from duckdb_backend import DuckDBBackend
+
 HERE = Path(__file__).resolve().parent
 EXPECT = {True: Tri.TRUE, False: Tri.FALSE, "unknown": Tri.UNKNOWN}
 
@@ -116,6 +118,7 @@ BACKENDS = [
     ReferenceBackend(),
     DurableBackend(),
     CompiledBackend(),
+    DuckDBBackend(),  # woningwet stock: conditions compiled to SQL (tests/conformance/duckdb_backend.py)
 ]
 
 

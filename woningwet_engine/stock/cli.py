@@ -89,12 +89,3 @@ def explain_command(table, unit_id, corporation, lang, rules_dir):
 
     book = load_book(rules_dir)
     click.echo(explain_unit(table, unit_id, book, _corp(corporation), lang), nl=False)
-
-
-def schema_text() -> str:
-    import json
-
-    from .columns import json_schema
-
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False)
-

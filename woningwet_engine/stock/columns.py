@@ -191,7 +191,7 @@ def json_schema() -> dict:
         if c.type == "eur":
             p = {"type": ["number", "string"], "pattern": r"^\d+([.,]\d{1,2})?$"}
         elif c.type == "int":
-            p = {"type": "integer", "minimum": c.low, "maximum": c.high}
+            p = {"type": ["integer", "string"], "minimum": c.low, "maximum": c.high, "pattern": r"^\d+$"}
         elif c.type == "bool":
             p = {"type": ["boolean", "string"], "enum": [True, False, *TRUE_WORDS, *FALSE_WORDS]}
         elif c.type == "date":

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..case import Corporation
-from ..engine import branch_conditions, evaluate_fact, judge
+from ..engine import evaluate_fact, judge
 from ..errors import EngineError, InputError
 from ..facts import COMPONENT_FIELDS, build_facts
 from ..portfolio import Partition, SharedEngine
@@ -89,9 +89,9 @@ def compile_selection(selection: Selection) -> tuple[CompiledBranch, ...]:
     if found is None:
         out = []
         for cr in component_rules(selection):
-            for name, root in branch_conditions(cr):
-                out.append(CompiledBranch(f"{cr.rule.id}#{name}", len(out),
-                                          to_sql(root, selection.values, lambda f: q("f_" + f)), root))
+            for b in cr.branches:
+                out.append(CompiledBranch(b.id, len(out), to_sql(b.root, selection.values, lambda f: q("f_" + f)),
+                                          b.root))
         found = _COMPILED[selection.key] = tuple(out)
     return found
 
@@ -231,7 +231,7 @@ class _Planner:
         if self._shell is None:
             self._shell = one_unit_case(comp, self.corp, self.day)
         case = self._shell.model_copy(update={"components": [comp]})
-        return build_facts(case, self.selection.values, self.day)[0][0]
+        return build_facts(case, self.selection)[0][0]
 
     def role_of(self, muni: str) -> int:
         facts = self.facts_of(dict(ROLE_TEMPLATE), muni)
@@ -335,7 +335,7 @@ class _Planner:
                     params.append(text)
         missing: list[str] = []
         if result.verdict == "undetermined":
-            facts = build_facts(case, self.selection.values, self.day)[0][0]
+            facts = build_facts(case, self.selection)[0][0]
             ev = evaluate_fact(self.rules, facts, self.selection.values)
             pending = {r.rule for r in result.reasons if r.effect == "undetermined"}
             for bs in ev.unknown:

@@ -9,7 +9,7 @@ the plan rules of the rulebook on a plan fact made from the register). Money is 
 from __future__ import annotations
 
 from ..engine import evaluate_fact
-from ..facts import share_ceil, share_floor
+from ..derivations import share_ceil, share_floor
 from ..plan import plan_checks
 from .sql import literal
 

@@ -1,0 +1,355 @@
+"""woningwet stock: a unit register judged on DuckDB equals judge() per unit; totals, formats, explain,
+bad input (row and column, exit 2, nothing written), schema, summary."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from woningwet_engine.cli import main
+from woningwet_engine.engine import judge
+from woningwet_engine.rulebook import load_rulebook
+from woningwet_engine.stock.columns import COLUMNS
+from woningwet_engine.stock.judge import judge_register
+from woningwet_engine.stock.mapping import load_corporation, one_unit_case, owned_class, unit_component
+from woningwet_engine.stock.synthetic import rent_thresholds, write_csv
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "cases" / "stock-sample.csv"
+DAY = dt.date(2016, 6, 1)
+HEADER = [c.name for c in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_rulebook()
+
+
+def rows_of(path: Path) -> list[dict]:
+    con = duckdb.connect()
+    try:
+        cur = con.execute(f"SELECT * FROM read_parquet('{path}')")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+    finally:
+        con.close()
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def write_rows(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=HEADER)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in HEADER})
+    return path
+
+
+GOOD = {"unit_id": "1", "municipality": "GM0344", "unit_kind": "WOO", "rent": "612.40"}
+
+
+# --- scenario: the sample register in cases/ -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_table(book, tmp_path_factory):
+    out = tmp_path_factory.mktemp("stock") / "sample.parquet"
+    run = judge_register(SAMPLE, DAY, book, output=out)
+    return run, {r["unit_id"]: r for r in rows_of(out)}
+
+
+def test_sample_register_verdicts_rules_citations(sample_table):
+    run, rows = sample_table
+    assert run.judged == len(rows) == 16 and run.bad == 0
+    assert list(rows) == [str(100001 + i) for i in range(16)]  # register order is kept
+    low, at_limit, high, room = rows["100001"], rows["100002"], rows["100003"], rows["100004"]
+    assert (low["verdict"], low["fired"], low["party"]) == ("daeb", ["DAEB-01.b#then"], "corporation")
+    assert "DAEB-02#then" in at_limit["fired"] and at_limit["verdict"] == "daeb"  # exactly at the limit
+    assert high["rent"] == Decimal("810.00")  # written "810,00" in the register
+    assert (high["verdict"], high["party"], high["label_check"]) == ("non_daeb", "corporation_non_daeb", "differs")
+    assert room["fired"] == ["DAEB-01.c#then"] and room["verdict"] == "daeb"  # KAM: not self-contained
+    assert "liberalisatiegrens = 710.68" in low["parameters"]
+    assert any(u.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR0005181&artikel=47&lid=1&onderdeel=b")
+               and u.endswith("g=2016-06-01") for u in low["links"])
+    assert any("Woningwet art. 47 lid 1 onderdeel b" in c for c in low["citations"])
+    assert rows["100005"]["verdict"] == "undetermined" and rows["100005"]["missing"] == ["rent"]
+    assert rows["100008"]["verdict"] == "forbidden" and "MV-01#else" in rows["100008"]["fired"]
+    assert rows["100008"]["compliant"] is False
+    assert rows["100009"]["fired"] == ["GEB-02.parking#then"]
+    assert rows["100013"]["missing"] == ["area_has_corporation_homes"]  # public garage: BOG rules need it
+    assert rows["100014"]["verdict"] == "needs_decision"
+    assert rows["100002"]["liberalisation_candidate"] is True  # vacant, DAEB, self-contained
+    assert all(r["date"] == DAY and r["rulebook_sha256"] for r in rows.values())
+
+
+def test_sample_totals_equal_a_plain_group_by(sample_table):
+    run, rows = sample_table
+    counts: dict[str, int] = {}
+    rent: dict[str, int] = {}
+    for r in rows.values():
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+        if r["let_status"] != "vacant" and r["rent"] is not None:
+            rent[r["verdict"]] = rent.get(r["verdict"], 0) + int(r["rent"] * 100)
+    tot = run.totals["by_verdict"]
+    assert {v: d["units"] for v, d in tot.items()} == counts
+    assert {v: d["rent_month"] for v, d in tot.items() if d["rent_month"]} == rent
+    assert run.totals["non_compliant"] == sum(1 for r in rows.values() if not r["compliant"])
+    assert run.totals["liberalisation_candidates"] == sum(1 for r in rows.values() if r["liberalisation_candidate"])
+    missing = {m["fact"]: m["units"] for m in run.totals["missing"]}
+    plain: dict[str, int] = {}
+    for r in rows.values():
+        for m in r["missing"] if r["verdict"] == "undetermined" else []:
+            plain[m] = plain.get(m, 0) + 1
+    assert missing == plain == {"rent": 1, "area_has_corporation_homes": 2}
+    assert run.totals["verlicht"]["status"] in ("pass", "fail", "unknown")
+
+
+# --- property: random units through stock equal judge() of the same unit ---------------------------
+
+def expected_fields(comp) -> dict:
+    fired = [r for r in comp.reasons if r.effect != "undetermined"]
+    links: list[str] = []
+    for r in fired:
+        for c in [r.citation, *r.also_cites]:
+            if c.url not in links:
+                links.append(c.url)
+    params: list[str] = []
+    for r in fired:
+        for p in r.inputs.params:
+            text = f"{p.id} = {p.value if p.value is not None else '?'}"
+            if text not in params:
+                params.append(text)
+    return {"verdict": comp.verdict, "compliant": comp.compliant, "party": comp.party,
+            "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
+            "links": links, "parameters": params, "assumptions": list(comp.assumptions),
+            "conditions": [c.id for c in comp.conditions]}
+
+
+def unit_of(row: dict) -> dict:
+    u = {k: row.get(k) for k in ("unit_kind", "unit_detail", "self_contained", "tenure", "planned_activity",
+                                 "parking_use", "parking_for_daeb", "mv_tenant_type", "area_has_corporation_homes",
+                                 "wijk_function", "wws_points", "floor_area_m2")}
+    u["rent"] = None if row["rent"] is None else int(row["rent"] * 100)
+    u["owned_on_2015_07_01"] = owned_class(row["owned_since"])
+    return u
+
+
+CORPORATION = """corporation:
+  name: Test
+  home_municipality: GM0344
+  municipalities: [GM0344, GM0518, GM0599, GM0363]
+  woningmarktregio: {name: Utrecht, municipalities: [GM0344, GM0307, GM0356, GM0310]}
+  daeb_rental_homes: 1000
+  separation_regime: ADM
+"""
+
+
+@pytest.mark.parametrize("day,seed,with_corp", [
+    (dt.date(2016, 6, 1), 11, False), (dt.date(2019, 6, 1), 12, True), (dt.date(2023, 3, 1), 13, True),
+    (dt.date(2025, 6, 1), 14, False)])
+def test_random_units_agree_with_judge(book, tmp_path, day, seed, with_corp):
+    thresholds = rent_thresholds(book, [day])
+    register = write_csv(tmp_path / "r.csv", 120, thresholds, seed=seed)
+    corp = None
+    if with_corp:
+        (tmp_path / "corp.yaml").write_text(CORPORATION, encoding="utf-8")
+        corp = load_corporation(tmp_path / "corp.yaml")
+    out = tmp_path / "o.parquet"
+    run = judge_register(register, day, book, output=out, corporation=corp)
+    rows = rows_of(out)
+    assert len(rows) == 120 == run.judged
+    corp = run.corporation
+    for row in rows:
+        case = one_unit_case(unit_component(unit_of(row), row["municipality"]), corp, day)
+        comp = judge(case, book, at=day).components[0]
+        want = expected_fields(comp)
+        got = {k: row[k] for k in want}
+        assert got == want, f"unit {row['unit_id']}"
+
+
+# --- output formats ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_other_formats_hold_the_same_table(book, tmp_path, sample_table, fmt):
+    _, rows = sample_table
+    out = tmp_path / f"o.{fmt}"
+    judge_register(SAMPLE, DAY, book, output=out, out_format=fmt)
+    if fmt == "csv":
+        got = list(csv.DictReader(out.open(encoding="utf-8")))
+        fired = {r["unit_id"]: r["fired"] for r in got}
+        assert fired["100011"] == "; ".join(rows["100011"]["fired"])
+    elif fmt == "json":
+        got = json.loads(out.read_text(encoding="utf-8"))
+        assert {r["unit_id"]: r["fired"] for r in got} == {k: v["fired"] for k, v in rows.items()}
+    else:
+        from openpyxl import load_workbook
+
+        ws = load_workbook(out, read_only=True).worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        head = list(next(it))
+        got = [dict(zip(head, r)) for r in it]
+    assert [str(r["unit_id"]) for r in got] == list(rows)
+    assert [r["verdict"] for r in got] == [r["verdict"] for r in rows.values()]
+
+
+def test_same_register_gives_byte_identical_table(book, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    judge_register(SAMPLE, DAY, book, output=a, out_format="csv")
+    judge_register(SAMPLE, DAY, book, output=b, out_format="csv", threads=1)
+    assert a.read_bytes() == b.read_bytes()
+
+
+# --- bad input -----------------------------------------------------------------------------------------
+
+def assert_refused(result, out: Path, *needles):
+    assert result.exit_code == 2, result.output
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith("." + out.name)]  # no temporary left
+    for needle in needles:
+        assert needle in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_unit_kind_row_and_column(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [GOOD, dict(GOOD, unit_id="2", unit_kind="XYZ")])
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 3, column unit_kind", "unknown unit kind 'XYZ'")
+
+
+def test_not_judged_vera_kind_says_why(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [dict(GOOD, unit_kind="OVE")])
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 2, column unit_kind", "does not judge")
+
+
+def test_rent_with_currency_sign_and_thousands_separator(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [dict(GOOD, rent="€ 1.000"), dict(GOOD, unit_id="2", rent="1.000")])
+    out = tmp_path / "o.parquet"
+    result = cli("stock", reg, "--at", DAY, "-o", out)
+    assert_refused(result, out, "row 2, column rent", "row 3, column rent", "not an amount in euros: '€ 1.000'")
+
+
+def test_missing_required_column(tmp_path):
+    reg = tmp_path / "u.csv"
+    reg.write_text("unit_id,unit_kind,rent\n1,WOO,600\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "column municipality", "required column is missing")
+
+
+def test_parking_needs_its_use(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [dict(GOOD, unit_kind="PAR", unit_detail="GAR")])
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 2, column parking_use")
+
+
+def test_junk_file(tmp_path):
+    junk = tmp_path / "junk.csv"
+    junk.write_bytes(os.urandom(3_000_000))  # small here; benchmarks/bench_stock.py tries 2 GB
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", junk, "--at", DAY, "-o", out), out, "junk.csv")
+
+
+def test_junk_rows_after_a_good_header_are_counted(tmp_path):
+    reg = tmp_path / "u.csv"
+    lines = [",".join(HEADER)] + [f"{i},GM0344,WOO,x{i}" for i in range(500)]
+    reg.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "o.parquet"
+    result = cli("stock", reg, "--at", DAY, "-o", out)
+    assert_refused(result, out, "row 2, column", "500 bad rows in all")
+
+
+def test_duplicate_unit_ids(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [GOOD, GOOD])
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "column unit_id", "occurs 2 times")
+
+
+def test_on_error_skip_judges_the_rest(tmp_path):
+    reg = write_rows(tmp_path / "u.csv", [GOOD, dict(GOOD, unit_id="2", rent="€ 1.000"), dict(GOOD, unit_id="3")])
+    out = tmp_path / "o.parquet"
+    result = cli("stock", reg, "--at", DAY, "-o", out, "--on-error", "skip")
+    assert result.exit_code == 0, result.output
+    assert "skipped" in result.stderr and "row 3, column rent" in result.stderr
+    assert [r["unit_id"] for r in rows_of(out)] == ["1", "3"]
+
+
+def test_xlsx_register_reports_the_sheet_row(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["unit_id", "municipality", "unit_kind", "rent"])
+    ws.append(["1", "GM0344", "WOO", 612.4])
+    ws.append(["2", "GM0344", "WOO", "€ 1.000"])
+    reg = tmp_path / "u.xlsx"
+    wb.save(reg)
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 3, column rent")
+    ws.delete_rows(3)
+    wb.save(reg)
+    result = cli("stock", reg, "--at", DAY, "-o", out, "--quiet")
+    assert result.exit_code == 0 and rows_of(out)[0]["verdict"] == "daeb"
+
+
+def test_date_outside_the_rulebook(tmp_path):
+    out = tmp_path / "o.parquet"
+    assert_refused(cli("stock", SAMPLE, "--at", "2010-01-01", "-o", out), out, "outside the rulebook")
+
+
+# --- explain, schema, summary ------------------------------------------------------------------------
+
+def test_explain_one_unit(sample_table, tmp_path, book):
+    out = tmp_path / "o.parquet"
+    judge_register(SAMPLE, DAY, book, output=out)
+    result = cli("stock", "explain", out, "100008")
+    assert result.exit_code == 0, result.output
+    assert "MV-01#else" in result.stdout and "niet toegestaan" in result.stdout
+    assert "BWBR0036702&artikel=49&lid=1&onderdeel=b&z=2016-06-01&g=2016-06-01" in result.stdout
+    en = cli("stock", "explain", out, "100001", "--lang", "en")
+    assert "DAEB-01.b#then" in en.stdout and "Verdict: DAEB" in en.stdout
+    assert cli("stock", "explain", out, "nope").exit_code == 2
+
+
+def test_explain_from_csv_and_a_stale_table(book, tmp_path):
+    out = tmp_path / "o.csv"
+    judge_register(SAMPLE, DAY, book, output=out, out_format="csv")
+    assert "DAEB-01.c#then" in cli("stock", "explain", out, "100004").stdout
+    text = out.read_text(encoding="utf-8").replace("DAEB-01.c#then", "DAEB-01.b#then")
+    out.write_text(text, encoding="utf-8")
+    result = cli("stock", "explain", out, "100004")
+    assert result.exit_code == 2 and "does not match" in result.stderr
+
+
+def test_schema_stock_describes_the_sample(tmp_path):
+    import jsonschema
+
+    result = cli("schema", "stock")
+    schema = json.loads(result.stdout)
+    assert set(schema["required"]) == {"unit_id", "municipality", "unit_kind"}
+    validator = jsonschema.Draft202012Validator(schema)
+    for row in csv.DictReader(SAMPLE.open(encoding="utf-8")):
+        cells = {k: v for k, v in row.items() if v != ""}
+        assert not list(validator.iter_errors(cells)), row
+    assert list(validator.iter_errors({"unit_id": "1", "municipality": "GM0344", "unit_kind": "XYZ"}))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_summary_html_in_words(book, tmp_path, lang):
+    summary = tmp_path / "s.html"
+    judge_register(SAMPLE, DAY, book, summary=summary, lang=lang)
+    html = summary.read_text(encoding="utf-8")
+    assert "<svg" in html and "DAEB" in html
+    assert ("niet-DAEB" if lang == "nl" else "non-DAEB") in html
+    for code in ("non_daeb", "undetermined", "corporation_non_daeb", "needs_decision", "area_has_corporation_homes"):
+        assert code not in html
+    assert ("Vraagt aandacht" if lang == "nl" else "Needs attention") in html
