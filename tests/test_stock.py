@@ -75,7 +75,7 @@ def test_sample_register_verdicts_rules_citations(sample_table):
     low, at_limit, high, room = rows["100001"], rows["100002"], rows["100003"], rows["100004"]
     assert (low["verdict"], low["fired"], low["party"]) == ("daeb", ["DAEB-01.b#then"], "corporation")
     assert "DAEB-02#then" in at_limit["fired"] and at_limit["verdict"] == "daeb"  # exactly at the limit
-    assert high["rent"] == Decimal("810.00")  # written "810,00" in the register
+    assert high["rent"] == Decimal("810.00") and isinstance(high["rent"], Decimal)  # written "810,00"
     assert (high["verdict"], high["party"], high["label_check"]) == ("non_daeb", "corporation_non_daeb", "differs")
     assert room["fired"] == ["DAEB-01.c#then"] and room["verdict"] == "daeb"  # KAM: not self-contained
     assert "liberalisatiegrens = 710.68" in low["parameters"]

@@ -40,6 +40,8 @@ def _corp(path):
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx", "json"]), default=None,
               help="format of -o (default: from its extension, else parquet)")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML summary here")
+@click.option("--totals", "totals_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="write the totals as JSON here (money in cents)")
 @click.option("--on-error", "on_error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
               help="a bad row stops the run with nothing written, or is reported and left out")
 @click.option("--corporation", type=click.Path(dir_okay=False, path_type=Path),
@@ -49,8 +51,8 @@ def _corp(path):
 @click.option("--memory-limit", "memory_limit", default="1GB", show_default=True, help="DuckDB memory limit")
 @click.option("--quiet", is_flag=True, help="no progress on stderr")
 @rules_option
-def judge_command(units, at, output, fmt, summary, on_error, corporation, lang, threads, memory_limit, quiet,
-                  rules_dir):
+def judge_command(units, at, output, fmt, summary, totals_path, on_error, corporation, lang, threads, memory_limit,
+                  quiet, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
     from .judge import judge_register
     from .summary import T
@@ -65,6 +67,12 @@ def judge_command(units, at, output, fmt, summary, on_error, corporation, lang, 
                          memory_limit=memory_limit, summary=summary)
     t = T[lang]
     tot = run.totals
+    if totals_path is not None:
+        import json
+
+        from ..cli import write_atomic
+
+        write_atomic(totals_path, json.dumps(tot, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     click.echo(f"{run.judged:,} {t['units'].lower()} ({run.bad:,} {t['skipped']}) — {run.date}")
     for v, d in tot["by_verdict"].items():
         click.echo(f"  {t['verdict'][v]:<28} {d['units']:>10,}  {t['rent']}: {d['rent_month'] * 12 / 100:,.2f}")

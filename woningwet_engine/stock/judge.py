@@ -549,7 +549,7 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int) -> str:
     expect = ", ".join([f"c.e_c{j}" for j in range(nchunks)] + ["c.outcome"])
     mismatch = " OR ".join(f"s.s_c{j} <> s.e_c{j}" for j in range(nchunks))
     out_inputs = ", ".join(
-        ("CAST(s.rent AS DECIMAL(14,2)) / 100 AS rent" if c == "rent" else f"s.{q(c)}") for c in OUTPUT_INPUTS)
+        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}") for c in OUTPUT_INPUTS)
     lists = ", ".join(f"o.{c}" for c in LIST_COLUMNS)
     return f"""
     WITH u AS (SELECT *, rowid AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad),
