@@ -353,3 +353,26 @@ def test_summary_html_in_words(book, tmp_path, lang):
     for code in ("non_daeb", "undetermined", "corporation_non_daeb", "needs_decision", "area_has_corporation_homes"):
         assert code not in html
     assert ("Vraagt aandacht" if lang == "nl" else "Needs attention") in html
+
+
+def test_units_with_the_same_rules_but_another_party_keep_their_own(book, tmp_path):
+    """A MOG unit on no BTIV list is forbidden either way; the split stage hands a care provider's building
+    to a care or welfare party and another's to a market party (split.decide_component)."""
+    mog = dict(GOOD, unit_kind="MOG", unit_detail="REZ", rent="900")
+    reg = write_rows(tmp_path / "u.csv", [dict(mog, unit_id="1", mv_tenant_type="care_provider"),
+                                          dict(mog, unit_id="2", mv_tenant_type="social_association")])
+    out = tmp_path / "o.parquet"
+    judge_register(reg, DAY, book, output=out)
+    rows = {r["unit_id"]: r for r in rows_of(out)}
+    assert rows["1"]["fired"] == rows["2"]["fired"] and rows["1"]["verdict"] == "forbidden"
+    assert (rows["1"]["party"], rows["2"]["party"]) == ("care_or_welfare", "market")
+
+
+def test_every_unit_check_gives_the_same_table(book, tmp_path):
+    register = write_csv(tmp_path / "r.csv", 300, rent_thresholds(book, [DAY]), seed=5)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    judge_register(register, DAY, book, output=a, out_format="csv")
+    judge_register(register, DAY, book, output=b, out_format="csv", every_unit=True)
+    assert a.read_bytes() == b.read_bytes()
+    ids = [r["unit_id"] for r in csv.DictReader(a.open(encoding="utf-8"))]
+    assert ids == sorted(ids) and len(ids) == 300  # register order

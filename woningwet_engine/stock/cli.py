@@ -50,9 +50,12 @@ def _corp(path):
 @click.option("--threads", type=click.IntRange(1, 256), default=None, help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", "memory_limit", default="1GB", show_default=True, help="DuckDB memory limit")
 @click.option("--quiet", is_flag=True, help="no progress on stderr")
+@click.option("--check-every-unit", "every_unit", is_flag=True,
+              help="also evaluate every rule branch as SQL on every unit's own facts (slower; the query fails "
+                   "if one unit differs from the reference evaluator)")
 @rules_option
 def judge_command(units, at, output, fmt, summary, totals_path, on_error, corporation, lang, threads, memory_limit,
-                  quiet, rules_dir):
+                  quiet, every_unit, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
     from .judge import judge_register
     from .summary import T
@@ -64,7 +67,7 @@ def judge_command(units, at, output, fmt, summary, totals_path, on_error, corpor
     book = load_book(rules_dir)
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
                          on_error=on_error, lang=lang, progress=not quiet, threads=threads,
-                         memory_limit=memory_limit, summary=summary)
+                         memory_limit=memory_limit, summary=summary, every_unit=every_unit)
     t = T[lang]
     tot = run.totals
     if totals_path is not None:

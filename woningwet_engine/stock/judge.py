@@ -45,6 +45,9 @@ FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("fl
 SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765},
              {"rent": 234568, "wws_points": 888, "floor_area_m2": 87654})
 ROLE_TEMPLATE = {"unit_kind": "WOO", "rent": 50000}
+# facts the split stage reads besides the fired branches when it names a component's party
+# (split.decide_component); units that differ in them may have another party
+SPLIT_FACTS = ("object", "activity", "tenure", "mv_tenant_type")
 DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39 < 2**63
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
 XLSX_MAX_ROWS = 1_048_575
@@ -308,10 +311,12 @@ class _Planner:
         nulls = tuple(f for f in self.read if facts.get(f) is None)
         return _codes(states), nulls
 
-    def outcome(self, sig: tuple, u: dict, muni: str) -> int:
+    def outcome(self, sig: tuple, pid: int, u: dict, muni: str) -> int:
         """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
-        outcome's id. Units with the same branch states and missing facts have the same outcome."""
-        found = self.outcomes.get(sig)
+        outcome's id. Units with the same branch states, missing facts and SPLIT_FACTS have the same outcome."""
+        const = self.proto_rows[pid][0]
+        key = (sig, tuple(const.get(f) for f in SPLIT_FACTS))
+        found = self.outcomes.get(key)
         if found is not None:
             return found["id"]
         case = one_unit_case(unit_component(u, muni), self.corp, self.day)
@@ -343,19 +348,19 @@ class _Planner:
                     for name in list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]:
                         if name not in missing:
                             missing.append(name)
-        self.outcomes[sig] = {
+        self.outcomes[key] = {
             "id": len(self.outcomes), "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
             "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
             "citations": citations, "links": links, "parameters": params, "assumptions": list(result.assumptions),
             "conditions": [c.id for c in result.conditions], "missing": missing,
         }
-        return self.outcomes[sig]["id"]
+        return self.outcomes[key]["id"]
 
 
 def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | None = None,
                    out_format: str = "parquet", corporation: Corporation | None = None, on_error: str = "stop",
                    lang: str = "nl", progress: bool = False, threads: int | None = None,
-                   memory_limit: str = "1GB", summary: Path | None = None) -> StockRun:
+                   memory_limit: str = "1GB", summary: Path | None = None, every_unit: bool = False) -> StockRun:
     """Judge every unit of the register at `source` by the law in force on `day`; write the table to
     `output` (and the HTML summary to `summary`) only when the run succeeds."""
     from ..cli import write_atomic
@@ -391,7 +396,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "out.parquet"
             try:
                 with _Progress(con, "judging and writing", progress):
-                    _scan_two(con, tmpdir, planner, plan, ts, day, parquet_tmp)
+                    _scan_two(con, tmpdir, planner, plan, ts, day, parquet_tmp, every_unit)
                 _check_unique(con, source, parquet_tmp)
                 run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
                 run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
@@ -495,8 +500,8 @@ def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
             pid = planner.proto(cat, shape, role)
             muni = planner.role_muni[role]
             sig = planner.class_signature(pid, _cls, rep, muni)
-            oid = planner.outcome(sig, u, muni)
-            class_rows.append((gkey, role, pid, oid, *sig[0]))
+            oid = planner.outcome(sig, pid, u, muni)
+            class_rows.append((gkey, role, pid, oid, muni, *(rep[c] for c in NUMERIC), *sig[0]))
     plan["class_rows"] = class_rows
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
@@ -505,8 +510,8 @@ def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
 def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
     _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], plan["muni_roles"])
     nchunks = len(_codes([0] * len(planner.branches)))
-    names = ["gkey", "role", "proto", "outcome"] + [f"e_c{j}" for j in range(nchunks)]
-    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER"] + ["BIGINT"] * nchunks
+    names = ["gkey", "role", "proto", "outcome", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
+    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
     _load_table(con, tmpdir, "classes", names, types, plan["class_rows"])
     facts = [f for f in COMPONENT_FIELDS if f != "municipality"]
     through = sorted({f for fs in FEEDS.values() for f in fs})
@@ -529,42 +534,69 @@ OUTPUT_INPUTS = ("unit_id", "complex_id", "municipality", "unit_kind", "unit_det
                  "mv_tenant_type")
 
 
-def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int) -> str:
-    """The one query that judges every unit: facts from the protos, every branch in force as SQL, the
-    outcome by the fired/unknown pattern, checked against the reference's pattern for the unit's class."""
+def _fact_columns() -> list[str]:
+    """The f_<fact> columns of relation `u` (a unit or a class representative) joined with its proto `p`."""
     through = {f for fs in FEEDS.values() for f in fs}
     feed_of = {f: c for c, fs in FEEDS.items() for f in fs}
-    fact_cols = []
+    cols = []
     for f in COMPONENT_FIELDS:
         if f == "municipality":
-            fact_cols.append(f"u.municipality AS {q('f_municipality')}")
+            cols.append(f"u.municipality AS {q('f_municipality')}")
         elif f in through:
-            fact_cols.append(f"CASE WHEN p.{q('pt_' + f)} THEN u.{q(feed_of[f])} ELSE p.{q('f_' + f)} END AS {q('f_' + f)}")
+            cols.append(f"CASE WHEN p.{q('pt_' + f)} THEN u.{q(feed_of[f])} ELSE p.{q('f_' + f)} END AS {q('f_' + f)}")
         else:
-            fact_cols.append(f"p.{q('f_' + f)}")
-    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS if c != "municipality") + ", u.municipality"
+            cols.append(f"p.{q('f_' + f)}")
+    return cols
+
+
+def _states_query(planner: _Planner, units: str, nchunks: int, keep: str) -> str:
+    """Every branch in force as compiled SQL over the facts of `units` (a relation with the unit columns,
+    `proto` and the expected codes e_c*); adds the codes s_c* and `mismatch`."""
     branch_cols = ", ".join(f"{b.sql} AS b{b.index}" for b in planner.branches)
-    codes = _codes_sql(planner.branches)
-    code_cols = ", ".join(f"{e} AS s_c{j}" for j, e in enumerate(codes))
-    expect = ", ".join([f"c.e_c{j}" for j in range(nchunks)] + ["c.outcome"])
-    mismatch = " OR ".join(f"s.s_c{j} <> s.e_c{j}" for j in range(nchunks))
-    out_inputs = ", ".join(
-        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}") for c in OUTPUT_INPUTS)
-    lists = ", ".join(f"o.{c}" for c in LIST_COLUMNS)
+    codes = ", ".join(f"{e} AS s_c{j}" for j, e in enumerate(_codes_sql(planner.branches)))
+    mismatch = " OR ".join(f"s_c{j} <> e_c{j}" for j in range(nchunks))
+    expect = ", ".join(f"u.e_c{j}" for j in range(nchunks))
     return f"""
-    WITH u AS (SELECT *, rowid AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad),
-    f AS (
-      SELECT u.ord, {inputs}, {', '.join(fact_cols)}, {expect}
-      FROM u JOIN roles r ON u.municipality = r.municipality
-             JOIN classes c ON u.gkey = c.gkey AND r.role = c.role
-             JOIN protos p ON c.proto = p.proto),
+    f AS (SELECT {keep}, {expect}, {', '.join(_fact_columns())} FROM {units} u JOIN protos p ON u.proto = p.proto),
     b AS (SELECT *, {branch_cols} FROM f),
-    s AS (SELECT *, {code_cols} FROM b)
+    s AS (SELECT *, {codes} FROM b),
+    m AS (SELECT *, ({mismatch}) AS mismatch FROM s)"""
+
+
+def check_classes(con, planner: _Planner, nchunks: int) -> int:
+    """The compiled SQL on every class's representative facts must give the reference evaluator's branch
+    states; returns the number of classes checked (an EngineError names the first that differs)."""
+    query = "WITH " + _states_query(planner, "classes", nchunks, "u.gkey, u.role").lstrip().lstrip(",")
+    bad = con.execute(f"{query} SELECT gkey, role FROM m WHERE mismatch LIMIT 1").fetchall()
+    if bad:
+        raise EngineError(f"compiled SQL and the reference evaluator disagree on unit class {bad[0]}")
+    return con.execute("SELECT count(*) FROM classes").fetchone()[0]
+
+
+def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_unit: bool = False) -> str:
+    """The query that writes the table: each unit joins its class (and so its proto and outcome). With
+    `every_unit`, every rule branch in force is also evaluated as SQL on every unit's own facts and the
+    query fails if one unit's branch states differ from the reference's for its class."""
+    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
+    units = (f"(SELECT {inputs}, u.ord, c.proto, c.outcome, {', '.join(f'c.e_c{j}' for j in range(nchunks))} "
+             f"FROM (SELECT *, src_row AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u "
+             "JOIN roles r ON u.municipality = r.municipality JOIN classes c ON u.gkey = c.gkey AND r.role = c.role)")
+    keep = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS) + ", u.ord, u.outcome"
+    if every_unit:
+        body = "WITH " + _states_query(planner, units, nchunks, keep).lstrip().lstrip(",")
+        src = "m"
+        check = "CASE WHEN mismatch THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id) END"
+    else:
+        body = f"WITH f AS (SELECT {keep}, {', '.join(_fact_columns())} FROM {units} u JOIN protos p ON u.proto = p.proto)"
+        src = "f"
+        check = "NULL"
+    out_inputs = ", ".join(
+        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
+        for c in OUTPUT_INPUTS)
+    lists = ", ".join(f"o.{c}" for c in LIST_COLUMNS)
+    return f"""{body}
     SELECT {out_inputs}, DATE '{day.isoformat()}' AS date,
-      CASE WHEN o.verdict IS NULL OR {mismatch}
-           THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id)
-           ELSE o.verdict END AS verdict,
-      o.compliant, o.party,
+      coalesce({check}, o.verdict) AS verdict, o.compliant, o.party,
       CASE WHEN s.daeb_label IS NULL THEN NULL
            WHEN o.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
            WHEN (s.daeb_label = 'DAE') = (o.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
@@ -572,14 +604,16 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int) -> str:
        AND s.let_status = 'vacant') AS liberalisation_candidate,
       {lists},
       '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
-    FROM s LEFT JOIN outcomes o ON s.outcome = o.outcome
+    FROM {src} s JOIN outcomes o ON s.outcome = o.outcome
     ORDER BY s.ord
     """
 
 
-def _scan_two(con, tmpdir: Path, planner: _Planner, plan: dict, ts: dict, day: dt.date, target: Path) -> None:
+def _scan_two(con, tmpdir: Path, planner: _Planner, plan: dict, ts: dict, day: dt.date, target: Path,
+              every_unit: bool = False) -> None:
     nchunks = _load_tables(con, tmpdir, planner, plan)
-    query = stock_query(planner, ts, day, nchunks)
+    check_classes(con, planner, nchunks)
+    query = stock_query(planner, ts, day, nchunks, every_unit)
     con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
 
 

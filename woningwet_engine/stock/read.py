@@ -134,7 +134,9 @@ def create_typed_view(con, src: Source) -> None:
         raws.append(f"{expr} AS {q('r_' + col.name)}")
         if col.name in lowered:
             raws.append(f"lower({expr}) AS {q('l_' + col.name)}")
-    rowno = "file_row_number + 1" if src.format == "parquet" else "NULL"
+    # the row as a person counts it (CSV/XLSX: the header is row 1); the streaming row_number() counts
+    # rows in file order also when DuckDB reads the file in parallel
+    rowno = "file_row_number + 1" if src.format == "parquet" else "row_number() OVER () + 1"
     con.execute(f"CREATE VIEW raw_text AS SELECT {rowno} AS src_row, {', '.join(raws)} FROM raw")
     values = [f"{value_sql(col, q(('l_' if col.name in lowered else 'r_') + col.name))} AS {q(col.name)}"
               for col in COLUMNS]
@@ -148,8 +150,9 @@ def create_typed_view(con, src: Source) -> None:
 
 
 def stage(con) -> None:
-    """Read and check the register once into the table `units` (typed values and `bad`); DuckDB keeps it
-    within its memory limit and spills the rest to its temporary directory."""
+    """Read and check the register once into the table `units` (typed values, `bad` and the source row
+    `src_row`, which orders the output); DuckDB keeps it within its memory limit and spills the rest to
+    its temporary directory."""
     cols = ", ".join('"' + c.name + '"' for c in COLUMNS)
     con.execute(f"CREATE TEMP TABLE units AS SELECT src_row, bad, {cols}, owned_on_2015_07_01 FROM typed")
 
@@ -157,12 +160,7 @@ def stage(con) -> None:
 def bad_rows(con, src: Source, limit: int = MAX_REPORTED) -> list[RowError]:
     """The first `limit` bad rows, each wrong column as one RowError (row numbers as a person counts)."""
     cols = ", ".join(f'"r_{c.name}", "e_{c.name}"' for c in COLUMNS)
-    if src.format == "parquet":
-        query = f"SELECT src_row, r_unit_kind, {cols} FROM typed WHERE bad ORDER BY src_row LIMIT {limit}"
-    else:  # CSV has no row number column: count rows in file order (a streaming window)
-        offset = 1 if src.header_row else 0
-        query = (f"SELECT n + {offset}, r_unit_kind, {cols} FROM (SELECT row_number() OVER () AS n, * FROM typed) "
-                 f"WHERE bad LIMIT {limit}")
+    query = f"SELECT src_row, r_unit_kind, {cols} FROM typed WHERE bad ORDER BY src_row LIMIT {limit}"
     out: list[RowError] = []
     for rec in con.execute(query).fetchall():
         row, kind = rec[0], rec[1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..units import format_bp, format_eur
+from ..format import format_bp, format_eur
 from .columns import KIND_NAMES
 
 VERDICTS = ("daeb", "non_daeb", "needs_decision", "forbidden", "undetermined")
