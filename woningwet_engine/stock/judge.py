@@ -32,7 +32,7 @@ from .. import __version__
 from ..case import Corporation
 from ..engine import evaluate_fact, judge
 from ..errors import EngineError, InputError
-from ..facts import COMPONENT_FIELDS, build_facts
+from ..facts import COMPONENT_FIELDS, build_facts, component_fact, project_aggregates
 from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
@@ -203,9 +203,13 @@ def _say(enabled: bool, text: str) -> None:
 def connect(tmpdir: Path, threads: int | None = None, memory_limit: str = "1GB"):
     import duckdb
 
-    return duckdb.connect(":memory:", config={
+    con = duckdb.connect(":memory:", config={
         "threads": threads or os.cpu_count() or 1, "memory_limit": memory_limit,
         "temp_directory": str(tmpdir / "spill"), "preserve_insertion_order": True})
+    # DuckDB's own progress bar stays off the terminal; query_progress() feeds ours (stderr)
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 class _Planner:
@@ -226,6 +230,7 @@ class _Planner:
         self.outcomes: dict[tuple, dict] = {}
         self._shell = None
         self._by_class: dict[tuple, tuple] = {}
+        self._by_part: dict[tuple, tuple] = {}  # partition signature of the facts -> branch states
         self.engine = SharedEngine()
 
     def facts_of(self, u: dict, muni: str) -> dict:
@@ -234,7 +239,8 @@ class _Planner:
         if self._shell is None:
             self._shell = one_unit_case(comp, self.corp, self.day)
         case = self._shell.model_copy(update={"components": [comp]})
-        return build_facts(case, self.selection)[0][0]
+        # = build_facts(case, selection)[0][0] for a one-component case, without its plan and project facts
+        return component_fact(case, comp, set(), project_aggregates(case), self.selection)
 
     def role_of(self, muni: str) -> int:
         facts = self.facts_of(dict(ROLE_TEMPLATE), muni)
@@ -302,6 +308,10 @@ class _Planner:
     def signature(self, facts: dict) -> tuple:
         """(branch-state codes, missing facts) of the reference evaluator on these facts; each rule is
         evaluated once per class of the values it reads (portfolio.SharedEngine)."""
+        pkey = self.partition.signature(facts)
+        found = self._by_part.get(pkey)
+        if found is not None:
+            return found
         ev = self.engine.evaluate_facts(self.selection, {"component": self.rules}, [facts])[0]
         states = [0] * len(self.branches)
         for bs in ev.fired:
@@ -309,7 +319,8 @@ class _Planner:
         for bs in ev.unknown:
             states[self.index[f"{bs.rule.rule.id}#{bs.branch}"]] = 2
         nulls = tuple(f for f in self.read if facts.get(f) is None)
-        return _codes(states), nulls
+        found = self._by_part[pkey] = (_codes(states), nulls)
+        return found
 
     def outcome(self, sig: tuple, pid: int, u: dict, muni: str) -> int:
         """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
