@@ -45,9 +45,6 @@ FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("fl
 SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765},
              {"rent": 234568, "wws_points": 888, "floor_area_m2": 87654})
 ROLE_TEMPLATE = {"unit_kind": "WOO", "rent": 50000}
-# facts the split stage reads besides the fired branches when it names a component's party
-# (split.decide_component); units that differ in them may have another party
-SPLIT_FACTS = ("object", "activity", "tenure", "mv_tenant_type")
 DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39 < 2**63
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
 XLSX_MAX_ROWS = 1_048_575
@@ -221,6 +218,9 @@ class _Planner:
         self.branches = compile_selection(selection)
         self.index = {b.id: b.index for b in self.branches}
         self.read = read_facts(selection)
+        # the split stage names a party by the fired branches and the party policy's conditions
+        self.split_facts = tuple(sorted({f for _, cond in book.policy.entries() if cond is not None
+                                         for f in cond.facts} | {"object", "activity"}))
         self.partition = Partition(self.rules, selection.values, COMPONENT_FIELDS)
         self.role_muni: dict[int, str] = {}
         self.roles: dict[tuple, int] = {}
@@ -324,9 +324,10 @@ class _Planner:
 
     def outcome(self, sig: tuple, pid: int, u: dict, muni: str) -> int:
         """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
-        outcome's id. Units with the same branch states, missing facts and SPLIT_FACTS have the same outcome."""
+        outcome's id. Units with the same branch states, missing facts and values of the facts the party
+        policy reads (rules/policy/parties.yaml) have the same outcome."""
         const = self.proto_rows[pid][0]
-        key = (sig, tuple(const.get(f) for f in SPLIT_FACTS))
+        key = (sig, tuple(const.get(f) for f in self.split_facts))
         found = self.outcomes.get(key)
         if found is not None:
             return found["id"]
