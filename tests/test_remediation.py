@@ -237,3 +237,23 @@ def test_every_verified_remedy_clears_its_rule(case):
                 continue
             after = judge(apply_changes(case, rem.changes))
             assert rem.rule not in negative_rules(after, comp.id), (rem, comp.id)
+
+
+def test_a_remedy_that_only_relabels_is_a_condition_of_fact_and_comes_last():
+    """Changing a classification (kind of spending, kind of tenant) changes no fact: the remedy says it holds
+    only if the facts are so, in words, and real changes (a transfer) come first."""
+    from pathlib import Path
+
+    from woningwet_engine.case import load_case as _load
+    from rulehelpers import judge as _judge
+
+    root = Path(__file__).resolve().parents[1]
+    for lang, marker in (("nl", "Alleen als feitelijk geldt"), ("en", "Only if in fact")):
+        result = _judge(_load(root / "cases" / "laak-2016.yaml"), lang=lang)
+        l4 = next(c for c in result.components if c.id == "L4")
+        kinds = [r.kind for r in l4.remediation]
+        relabel = [i for i, r in enumerate(l4.remediation) if any(ch.field == "leefbaarheid.category" for ch in r.changes)]
+        assert relabel and "transfer" in kinds
+        assert relabel[0] > kinds.index("transfer")  # ranked after the real change
+        text = l4.remediation[relabel[0]].text
+        assert text.startswith(marker) and "general_welfare" not in text and "_" not in text

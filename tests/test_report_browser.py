@@ -181,3 +181,49 @@ def test_pdf_is_valid_with_several_pages(tmp_path):
     assert data.rstrip().endswith(b"%%EOF")
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
     assert pages >= 2
+
+
+SAMPLES = sorted((ROOT / "cases").glob("*.yaml"))
+RED = (198, 40, 40)  # --forbidden: the non-compliant marks (✗ badges, the board page's top edge)
+
+
+def red_pixels(rows, bpp: int, top: int) -> int:
+    """Pixels of the non-compliant red in the first `top` rows of a screenshot."""
+    n = 0
+    for row in rows[:top:2]:
+        for x in range(0, len(row), bpp * 2):
+            r, g, b = row[x], row[x + 1], row[x + 2]
+            n += abs(r - RED[0]) < 25 and abs(g - RED[1]) < 25 and abs(b - RED[2]) < 25
+    return n
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("case_path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_every_sample_memo_opens_with_the_board_advice_and_shows_its_non_compliance(case_path, lang, tmp_path):
+    """Chromium renders the Dutch and English memo of every sample case; the first screen is the board page
+    (question and advice), and when components are not compliant the screenshot of that first screen carries
+    the red non-compliant marks while the page names each of them as such."""
+    from woningwet_engine.report.model import strings
+
+    t = strings(lang)
+    memo, result = memo_for(load_case(case_path), load_rulebook(), lang, source=f"cases/{case_path.name}")
+    page = render_html(memo)
+    board = page.index('<section id="board"')
+    assert board < page.index('id="summary"') and page.index(t["board"]["title"]) > board
+    assert t["board"]["question_label"] in page[board:page.index("</section>", board)]
+    bad = [c["id"] for c in result["components"] if not c["compliant"]]
+    for cid in bad:  # the board page lists what must change, each marked
+        assert f"<strong>{cid}</strong>" in page[board:page.index("</section>", board)]
+    proc, _ = run_browser(page, tmp_path, "--window-size=1200,1400", f"--screenshot={tmp_path / 'first.png'}")
+    width, height, bpp, rows = png_pixels((tmp_path / "first.png").read_bytes())
+    assert (width, height) == (1200, 1400), proc.stderr[-1000:]
+    red = red_pixels(rows, bpp, height)
+    if bad or not result["summary"]["compliant"]:
+        assert red > 400, f"{case_path.stem} {lang}: no non-compliant marks on the first screen ({red} red pixels)"
+    else:
+        assert red < 50, f"{case_path.stem} {lang}: red marks on the first screen of a compliant plan"
+    if "WONINGWET_SHOTS" in __import__("os").environ:  # keep the screenshots to look at them
+        out = Path(__import__("os").environ["WONINGWET_SHOTS"])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{case_path.stem}.{lang}.png").write_bytes((tmp_path / "first.png").read_bytes())

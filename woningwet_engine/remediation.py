@@ -476,12 +476,27 @@ def _try_alternative(case: Case, k: int, alt: tuple, selection: Selection, rule_
 
 
 def _field_label(ch: Change, lang: str) -> str:
-    return ch.field if ch.component is None else f"{ch.component}.{ch.field}"
+    from .terms import field_label
+
+    what = field_label(ch.field, lang)
+    return what if ch.component is None else f"{ch.component}, {what}"
+
+
+# Fields that classify what a thing is (the kind of spending, the kind of tenant, whether a building serves
+# the wijk). Changing them in the case file changes no fact: such a remedy is a condition of fact, ranked last.
+CLASSIFICATION = {("mv", "tenant_type"), ("leefbaarheid", "category"), ("location", "wijk_function"),
+                  ("leefbaarheid", "near_own_property_or_tenants"), ("land", "contributes_to_daeb")}
+
+
+def _relabels(cand: "Candidate") -> bool:
+    return bool(cand.refs) and all(ref.path in CLASSIFICATION for ref in cand.refs)
 
 
 def _show(value, unit: str, lang: str) -> str:
     if unit == "eur" and value is not None:
         return human_value(cents_of(value), "eur", lang)
+    if unit == "enum" and value is not None:
+        return human_value(value, "enum", lang)
     if isinstance(value, bool) or value is None:
         return human_value(value, "bool" if isinstance(value, bool) else "code", lang)
     return human_value(value, "int" if isinstance(value, int) else "code", lang)
@@ -493,6 +508,11 @@ def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, st
         "numeric" if kinds == {"numeric"} else "change"
     cond = next((r.condition for r in cand.refs if r.condition), None)
     pieces = []
+    if _relabels(cand):
+        facts = "; ".join(f"{_field_label(ch, lang)}: {_show(ch.new, ref.unit, lang)}"
+                          for ch, ref in zip(cand.changes, cand.refs))
+        was = "; ".join(_show(ch.old, ref.unit, lang) for ch, ref in zip(cand.changes, cand.refs))
+        return kind, tr(lang, "remediation.fact_condition", facts=facts, old=was, rule=rule.id), cond
     for ch, ref in zip(cand.changes, cand.refs):
         if ref.path == ("~agreement",):
             pieces.append(book.conditions["prestatieafspraken"].title.__getattribute__(lang))
@@ -518,6 +538,7 @@ def _negative_branches(ev: FactEvaluation):
 def component_remediation(case: Case, k: int, ev: FactEvaluation, result: ComponentResult, party: str,
                           selection: Selection, book: Rulebook, lang: str) -> list[Remediation]:
     out: list[Remediation] = []
+    relabels: list[Remediation] = []
     fact = ev.fact
     values = selection.values
     for bs, outcome in _negative_branches(ev):
@@ -537,7 +558,8 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                 continue
             found.append(cand)
         # preferred first: the component passes outright, then fewer changes; ties keep the rule's own order
-        found.sort(key=lambda c: (not c.passes, len(c.changes)))
+        # real changes first; a remedy that only relabels a classification is a condition of fact, last
+        found.sort(key=lambda c: (_relabels(c), not c.passes, len(c.changes)))
         best = found[0] if found else None
         for cand in found[:MAX_REMEDIES_PER_RULE]:
             kind, text, cond = _describe(cand, rule, lang, book)
@@ -545,6 +567,8 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                 if cond and cond in book.conditions else cite
             out.append(Remediation(rule=rule.id, kind=kind, text=text, changes=cand.changes, condition=cond,
                                    citation=rcite, verified=True))
+            if _relabels(cand):
+                relabels.append(out[-1])
         if outcome.verdict == "needs_decision":
             for cid in outcome.conditions:
                 cdef = book.conditions.get(cid)
@@ -564,7 +588,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                     rule=rule.id, kind="transfer", party=target,
                     text=tr(lang, "remediation.transfer", party=section(lang, "party")[target], rule=rule.id),
                     citation=cite, verified=True))
-    return out
+    return [r for r in out if not any(r is x for x in relabels)] + relabels  # conditions of fact last
 
 
 # --- plan checks -----------------------------------------------------------------------------------------
