@@ -57,8 +57,9 @@ def _corp(path):
 def judge_command(units, at, output, fmt, summary, totals_path, on_error, corporation, lang, threads, memory_limit,
                   quiet, every_unit, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
+    from ..format import format_eur
     from .judge import judge_register
-    from .summary import T
+    from .summary import T, count_text
 
     day = parse_date(at)
     if fmt is None:
@@ -76,12 +77,13 @@ def judge_command(units, at, output, fmt, summary, totals_path, on_error, corpor
         from ..cli import write_atomic
 
         write_atomic(totals_path, json.dumps(tot, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    click.echo(f"{run.judged:,} {t['units'].lower()} ({run.bad:,} {t['skipped']}) — {run.date}")
+    click.echo(f"{count_text(run.judged, lang)} {t['units'].lower()} ({count_text(run.bad, lang)} {t['skipped']}) — {run.date}")
     for v, d in tot["by_verdict"].items():
-        click.echo(f"  {t['verdict'][v]:<28} {d['units']:>10,}  {t['rent']}: {d['rent_month'] * 12 / 100:,.2f}")
+        click.echo(f"  {t['verdict'][v]:<28} {count_text(d['units'], lang):>10}  {t['rent']}: "
+                   f"{format_eur(d['rent_month'] * 12, lang)}")
     vl = tot["verlicht"]
     click.echo(f"  {t['verlicht']}: {t['status'][vl['status']]}")
-    click.echo(f"  {t['lib']}: {tot['liberalisation_candidates']:,}")
+    click.echo(f"  {t['lib']}: {count_text(tot['liberalisation_candidates'], lang)}")
     if not quiet:
         click.echo(f"stock: {run.judged:,} units in {run.seconds:.2f} s", err=True)
     sys.exit(0 if tot["non_compliant"] == 0 else 1)

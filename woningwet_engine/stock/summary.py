@@ -97,7 +97,7 @@ def fact_name(name: str, lang: str) -> str:
     return FACT_NAMES[lang].get(name, name.replace("_", " "))
 
 
-def _int(n: int, lang: str) -> str:
+def count_text(n: int, lang: str) -> str:
     text = f"{n:,}"
     return text.replace(",", ".") if lang == "nl" else text
 
@@ -138,26 +138,26 @@ def render_summary(run, lang: str = "nl") -> str:
     rows = []
     for v in VERDICTS:
         if v in bv:
-            rows.append(f"<tr><td>{escape(t['verdict'][v])}</td><td class=n>{_int(bv[v]['units'], lang)}</td>"
+            rows.append(f"<tr><td>{escape(t['verdict'][v])}</td><td class=n>{count_text(bv[v]['units'], lang)}</td>"
                         f"<td class=n>{escape(format_eur(bv[v]['rent_month'] * 12, lang))}</td></tr>")
     total_units = sum(x["units"] for x in bv.values())
     total_rent = sum(x["rent_month"] for x in bv.values()) * 12
-    rows.append(f"<tr class=t><td>{t['total']}</td><td class=n>{_int(total_units, lang)}</td>"
+    rows.append(f"<tr class=t><td>{t['total']}</td><td class=n>{count_text(total_units, lang)}</td>"
                 f"<td class=n>{escape(format_eur(total_rent, lang))}</td></tr>")
     kinds = sorted({v for d in tot["by_kind"].values() for v in d}, key=VERDICTS.index)
     kind_rows = "".join(
         f"<tr><td>{escape(KIND_NAMES[lang].get(k, k))}</td>" + "".join(
-            f"<td class=n>{_int(d.get(v, 0), lang)}</td>" for v in kinds) + "</tr>"
+            f"<td class=n>{count_text(d.get(v, 0), lang)}</td>" for v in kinds) + "</tr>"
         for k, d in sorted(tot["by_kind"].items()))
     kind_head = "".join(f"<th>{escape(t['verdict'][v])}</th>" for v in kinds)
     bad = tot["non_compliant"]
-    attention = (f"<p class=warn><b>{t['attention']}:</b> {_int(bad, lang)} {t['noncompliant']}"
+    attention = (f"<p class=warn><b>{t['attention']}:</b> {count_text(bad, lang)} {t['noncompliant']}"
                  + (f" ({t['examples']} {escape(', '.join(map(str, (tot['forbidden_examples'] + tot['undetermined_examples'])[:10])))})"
                     if bad else "") + ".</p>")
-    missing = "".join(f"<tr><td>{escape(fact_name(m['fact'], lang))}</td><td class=n>{_int(m['units'], lang)}</td></tr>"
+    missing = "".join(f"<tr><td>{escape(fact_name(m['fact'], lang))}</td><td class=n>{count_text(m['units'], lang)}</td></tr>"
                       for m in tot["missing"])
     labels = tot["labels"]
-    label_text = ", ".join(f"{_int(labels[k], lang)} {t[k]}" for k in ("agrees", "differs", "open") if k in labels)
+    label_text = ", ".join(f"{count_text(labels[k], lang)} {t[k]}" for k in ("agrees", "differs", "open") if k in labels)
     if tot["label_differs_examples"]:
         label_text += f" ({t['differs']}, {t['examples']}: {', '.join(map(str, tot['label_differs_examples'][:10]))})"
     vl = tot["verlicht"]
@@ -169,7 +169,7 @@ def render_summary(run, lang: str = "nl") -> str:
                    if vl["citation"] else "")
                 + (f"<p class=note>{t['estimated']}</p>" if vl["estimated"] else ""))
     assumptions = [] if run.corporation_given else [t["area"]]
-    skipped = f"; {_int(run.bad, lang)} {t['skipped']}" if run.bad else ""
+    skipped = f"; {count_text(run.bad, lang)} {t['skipped']}" if run.bad else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{escape(t['title'])}</title>
 <style>body{{font-family:DejaVu Sans,Arial,sans-serif;max-width:60em;margin:2em auto;color:#1d2733}}
@@ -177,7 +177,7 @@ table{{border-collapse:collapse;margin:.5em 0}}td,th{{border-bottom:1px solid #d
 td.n{{text-align:right}}tr.t td{{font-weight:bold}}.warn{{background:#fdecea;padding:.5em}}.note{{color:#5b6673}}</style>
 </head><body>
 <h1>{escape(t['title'])}</h1>
-<p>{t['date']}: {run.date.isoformat()} · {t['source']}: {escape(run.source.name)} · {_int(run.rows, lang)} {t['rows']}{skipped}</p>
+<p>{t['date']}: {run.date.isoformat()} · {t['source']}: {escape(run.source.name)} · {count_text(run.rows, lang)} {t['rows']}{skipped}</p>
 {attention}
 <h2>{t['split']}</h2>
 {_chart(bv, lang)}
@@ -187,7 +187,7 @@ td.n{{text-align:right}}tr.t td{{font-weight:bold}}.warn{{background:#fdecea;pad
 <h2>{t['undetermined']}</h2>
 <table><tr><th>{t['fact']}</th><th>{t['units']}</th></tr>{missing}</table>
 <h2>{t['labels']}</h2><p>{label_text or '–'}</p>
-<h2>{t['lib']}</h2><p>{_int(tot['liberalisation_candidates'], lang)} {t['lib_text']}</p>
+<h2>{t['lib']}</h2><p>{count_text(tot['liberalisation_candidates'], lang)} {t['lib_text']}</p>
 <h2>{t['verlicht']}</h2>{verlicht}
 <h2>{t['assumptions']}</h2><ul>{''.join(f'<li>{escape(a)}</li>' for a in assumptions)}
 <li>{escape(t['method'].format(sha=run.totals.get('rulebook', '')[:12]))}</li></ul>
