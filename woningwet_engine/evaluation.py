@@ -87,11 +87,71 @@ def rules_by_scope(selection: Selection) -> dict[str, list[CompiledRule]]:
     return by_scope
 
 
+_CODE: dict[str, object] = {}  # sha256 of generated source -> code object
+
+
+def compile_cached(source: str, name: str):
+    """compile(), remembered by the source's hash in this process and on disk next to the rulebook
+    cache (marshal; the same private-file rules as rulebook/cache.py), so that a CLI run does not
+    spend its time compiling the same generated functions again."""
+    import hashlib
+    import marshal
+    import os
+
+    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    code = _CODE.get(digest)
+    if code is not None:
+        return code
+    path = None
+    if not os.environ.get("WONINGWET_NO_CACHE"):
+        from .rulebook.cache import _private, cache_dir
+
+        path = cache_dir() / f"code-{digest[:32]}.marshal"
+        if _private(path.parent) and _private(path):
+            try:
+                code = marshal.loads(path.read_bytes())
+                if code.co_filename != name:
+                    code = None
+            except Exception:  # damaged or from another Python: compile instead
+                code = None
+    if code is None:
+        code = compile(source, name, "exec")
+        if path is not None:
+            _store_code(path, code)
+    _CODE[digest] = code
+    return code
+
+
+def _store_code(path, code) -> None:
+    import marshal
+    import os
+    import tempfile
+
+    from .rulebook.cache import _private
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(path.parent):
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".code-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(marshal.dumps(code))
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
 class CompiledEvaluator:
     """The hot path: every rule of a scope compiled once per selection (conditions/compiled.py).
 
-    One generated function per (selection, scope) gives each rule's atom codes on a fact; a rule's
-    evaluation (branch statuses by the compiled Kleene code, and the reference's why-not) is a
+    One generated function per (selection, scope) gives each rule's atom codes on a fact and the
+    Kleene values of its `when` and `test`; a rule's evaluation (branch statuses from those
+    values, and the reference's why-not) is a
     function of those codes and of the one fact value its why-not shows, so it is made once per
     distinct (codes, value) and shared, read-only, by every fact that has them. The first time,
     the reference evaluator evaluates the rule on the fact too and must agree (else EngineError);
@@ -111,12 +171,10 @@ class CompiledEvaluator:
         key = (selection.key, kind, tuple(map(id, rules)))
         found = self._programs.get(key)
         if found is None:
-            from .conditions.compiled import compile_kleene, leaves, program
+            from .conditions.compiled import program
 
-            kleene = [(compile_kleene(cr.when.root), None if cr.test is None else compile_kleene(cr.test.root),
-                       len(leaves(cr.when.root))) for cr in rules]
             roots = [[cr.when.root] + ([cr.test.root] if cr.test is not None else []) for cr in rules]
-            found = self._programs[key] = (tuple(rules), program(roots, selection.values), kleene)
+            found = self._programs[key] = (tuple(rules), program(roots, selection.values, compile_cached))
         return found
 
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
@@ -129,15 +187,17 @@ class CompiledEvaluator:
             self.stats["facts"] += 1
             kind = fact["kind"]
             rules = by_scope.get(kind, [])
-            _, codes_of, kleene = self._program(selection, kind, rules)
+            _, codes_of = self._program(selection, kind, rules)
             ev = FactEvaluation(fact)
             fired, unknown, not_fired = ev.fired, ev.unknown, ev.not_fired
-            for cr, codes, (when_k, test_k, n_when) in zip(rules, codes_of(fact), kleene):
+            for cr, codes in zip(rules, codes_of(fact)):  # codes: atom codes, then Kleene of when (and test)
                 key = (selection.key, id(cr), codes)
                 entry = memo.get(key)
                 if entry is None:
-                    w = TRI[when_k(codes[:n_when])]
-                    t = None if test_k is None else TRI[test_k(codes[n_when:])]
+                    if cr.test is None:
+                        w, t = TRI[codes[-1]], None
+                    else:
+                        w, t = TRI[codes[-2]], TRI[codes[-1]]
                     entry = memo[key] = self._new_entry(cr, fact, values, w, t)
                     if len(memo) >= self.MAX_ENTRIES:
                         memo.clear()

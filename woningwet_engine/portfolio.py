@@ -85,14 +85,17 @@ class SharedEngine(Engine):
     """An Engine that evaluates each rule once per class of equivalent values of the facts it reads,
     and fires durable_rules once per class of equivalent facts."""
 
-    def __init__(self, max_shapes: int = MAX_SHAPES) -> None:
-        super().__init__()
+    def __init__(self, max_shapes: int = MAX_SHAPES, compiled: bool = True) -> None:
+        """compiled: evaluate with the compiled evaluator (default); False: the reference evaluator
+        once per rule and class of the values it reads (the way this engine shared before)."""
+        super().__init__(reference=not compiled)
+        self.compiled = compiled
         self.max_shapes = max_shapes
         self._partitions: dict[tuple, Partition] = {}
         self._evals: dict[tuple, FactEvaluation] = {}  # per class of whole facts
         self._rule_evals: dict[tuple, FactEvaluation] = {}  # per rule and class of the facts it reads
         self._fired: dict[tuple, frozenset[str]] = {}
-        self.stats = {"facts": 0, "evaluated": 0, "matched": 0}  # evaluated: rule evaluations
+        self.stats = {"facts": 0, "evaluated": 0, "matched": 0}  # evaluated: reference rule evaluations
 
     def _partition(self, selection: Selection, kind: str) -> Partition:
         pkey = (selection.key, kind)
@@ -118,6 +121,15 @@ class SharedEngine(Engine):
         return found
 
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
+        if self.compiled:  # the compiled evaluator (evaluation.py) shares rule evaluations itself
+            self.stats["facts"] += len(facts)
+            before = self.evaluator.stats["reference_calls"]
+            out = self.evaluator.evaluate_facts(selection, by_scope, facts)
+            self.stats["evaluated"] += self.evaluator.stats["reference_calls"] - before
+            return out
+        return self._evaluate_shared(selection, by_scope, facts)
+
+    def _evaluate_shared(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
         """Like engine.evaluate_fact per fact, but shared: a fact whose values are all in the same
         classes as an earlier fact's reuses that evaluation; otherwise each rule is evaluated once
         per class of the values of the facts it reads. Branch states that say why a rule did not

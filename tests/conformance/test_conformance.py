@@ -108,8 +108,9 @@ class CompiledBackend:
         for item in items:
             whole = compile_node(item.condition, item.params)(item.facts)
             codes = program([[item.condition.root]], item.params)(item.facts)[0]
-            split = TRI[compile_kleene(item.condition.root)(codes)]
-            out.append(whole if whole is split else None)
+            split = TRI[compile_kleene(item.condition.root)(codes[:-1])]  # from the atom codes alone
+            inline = TRI[codes[-1]]  # the Kleene value the scope program computes itself
+            out.append(whole if whole is split is inline else None)
         return out
 
 

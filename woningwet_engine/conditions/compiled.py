@@ -147,10 +147,12 @@ def compile_node(cond: Condition | object, params: Mapping) -> Callable[[Mapping
     return ns["evaluate"]
 
 
-def program(conditions: list[list], params: Mapping) -> Callable[[Mapping], tuple]:
+def program(conditions: list[list], params: Mapping,
+            compile_source: Callable[[str, str], object] | None = None) -> Callable[[Mapping], tuple]:
     """One function of a fact -> per entry of `conditions` (a list of condition roots, e.g. a rule's
-    when and test) the tuple of the atom codes of all their leaves, depth first. Each distinct
-    atom is computed once per fact, each fact value read once."""
+    when and test) the tuple of the atom codes of all their leaves, depth first, followed by the
+    Kleene value (0/1/2) of each root. Each distinct atom is computed once per fact, each fact
+    value read once; the whole scope is one compiled function."""
     consts = _Consts()
     names: dict[str, str] = {}
     atom_vars: dict = {}
@@ -158,7 +160,9 @@ def program(conditions: list[list], params: Mapping) -> Callable[[Mapping], tupl
     groups = []
     for roots in conditions:
         refs = []
+        kleene = []
         for root in roots:
+            mine = []
             for leaf in leaves(root):
                 key = _leaf_key(leaf)
                 if key not in atom_vars:
@@ -169,12 +173,20 @@ def program(conditions: list[list], params: Mapping) -> Callable[[Mapping], tupl
                     atom_vars[key] = f"a{len(atom_vars)}"
                     var = names.get(fact, "None")
                     lines.append(f"    {atom_vars[key]} = {atom_source(leaf, params, var, consts)}")
-                refs.append(atom_vars[key])
-        groups.append("(" + "".join(f"{r}, " for r in refs) + ")")
+                mine.append(atom_vars[key])
+            refs += mine
+            kleene.append(kleene_source(root, lambda i, mine=mine: f"KL[{mine[i]}]"))
+        groups.append("(" + "".join(f"{r}, " for r in refs + kleene) + ")")
     lines.append("    return (" + "".join(f"{g}, " for g in groups) + ")")
-    ns: dict = {"K": tuple(consts.values)}
-    exec(compile("\n".join(lines) + "\n", "<compiled program>", "exec"), ns)
+    ns: dict = {"K": tuple(consts.values), "KL": KLEENE, "min": min, "max": max}
+    source = "\n".join(lines) + "\n"  # constants are in K, not in the text: equal rules give equal text
+    code = (compile_source or _compile)(source, "<compiled program>")
+    exec(code, ns)
     return ns["codes"]
+
+
+def _compile(source: str, name: str):
+    return compile(source, name, "exec")
 
 
 def _leaf_key(leaf):
