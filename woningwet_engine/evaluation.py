@@ -158,14 +158,14 @@ class CompiledEvaluator:
     it also supplies the why-not. Results are identical to `evaluate_fact` (the property tests
     and the conformance suite hold the two to that)."""
 
-    MAX_ENTRIES = 200_000  # shared rule evaluations kept; beyond this the memo starts afresh
+    MAX_PER_RULE = 5_000  # shared evaluations kept per rule and selection; beyond this that memo starts afresh
 
     def __init__(self) -> None:
         self._programs: dict[tuple, tuple] = {}
-        self._memo: dict = {}
         self.stats = {"facts": 0, "reference_calls": 0}
 
     def _program(self, selection: Selection, kind: str, rules: list[CompiledRule]):
+        """(rules, the scope's generated function, one memo per rule: atom codes -> evaluation)."""
         # keyed by the rule objects too: another Rulebook object with the same selection key
         # (a replayed record's) gets its own program, so branch states point at its own rules
         key = (selection.key, kind, tuple(map(id, rules)))
@@ -174,49 +174,51 @@ class CompiledEvaluator:
             from .conditions.compiled import program
 
             roots = [[cr.when.root] + ([cr.test.root] if cr.test is not None else []) for cr in rules]
-            found = self._programs[key] = (tuple(rules), program(roots, selection.values, compile_cached))
+            found = self._programs[key] = (tuple(rules), program(roots, selection.values, compile_cached),
+                                           [{} for _ in rules])
         return found
 
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
         from .conditions.compiled import TRI
 
         out = []
-        memo = self._memo
         values = selection.values
+        programs: dict = {}
         for fact in facts:
-            self.stats["facts"] += 1
             kind = fact["kind"]
-            rules = by_scope.get(kind, [])
-            _, codes_of = self._program(selection, kind, rules)
+            prog = programs.get(kind)
+            if prog is None:
+                prog = programs[kind] = self._program(selection, kind, by_scope.get(kind, []))
+            rules, codes_of, memos = prog
             ev = FactEvaluation(fact)
             fired, unknown, not_fired = ev.fired, ev.unknown, ev.not_fired
-            for cr, codes in zip(rules, codes_of(fact)):  # codes: atom codes, then Kleene of when (and test)
-                key = (selection.key, id(cr), codes)
-                entry = memo.get(key)
+            for cr, codes, memo in zip(rules, codes_of(fact), memos):  # codes: atom codes, then Kleene values
+                entry = memo.get(codes)
                 if entry is None:
                     if cr.test is None:
                         w, t = TRI[codes[-1]], None
                     else:
                         w, t = TRI[codes[-2]], TRI[codes[-1]]
-                    entry = memo[key] = self._new_entry(cr, fact, values, w, t)
-                    if len(memo) >= self.MAX_ENTRIES:
+                    if len(memo) >= self.MAX_PER_RULE:
                         memo.clear()
-                        memo[key] = entry
+                    entry = memo[codes] = self._new_entry(cr, fact, values, w, t)
                 why_fact, by_seen = entry
-                seen = fact.get(why_fact) if why_fact is not None else None
+                seen = None if why_fact is None else fact.get(why_fact)
                 try:
-                    states = by_seen.get(seen)
+                    parts = by_seen.get(seen)
                 except TypeError:  # an unhashable value: evaluate this fact on its own
-                    states = None
-                    by_seen = None
-                if states is None:
-                    states = self._states(cr, fact, values)
-                    if by_seen is not None:
-                        by_seen[seen] = states
-                for bs in states:
-                    status = bs.status
-                    (fired if status is Tri.TRUE else unknown if status is Tri.UNKNOWN else not_fired).append(bs)
+                    parts = _by_status(self._states(cr, fact, values))
+                if parts is None:
+                    parts = by_seen[seen] = _by_status(self._states(cr, fact, values))
+                f, u, n = parts
+                if f:
+                    fired.extend(f)
+                if u:
+                    unknown.extend(u)
+                if n:
+                    not_fired.extend(n)
             out.append(ev)
+        self.stats["facts"] += len(facts)
         return out
 
     def _states(self, cr: CompiledRule, fact: dict, values: dict) -> tuple:
@@ -236,8 +238,15 @@ class CompiledEvaluator:
         why_fact = next(iter(why_facts)) if len(why_facts) == 1 else None
         if len(why_facts) > 1:  # never seen in practice: keep it exact, key by all shown values
             raise EngineError(f"{cr.rule.id}: branches show different facts in their why-not")
-        by_seen = {fact.get(why_fact) if why_fact is not None else None: states}
+        by_seen = {fact.get(why_fact) if why_fact is not None else None: _by_status(states)}
         return why_fact, by_seen
+
+
+def _by_status(states) -> tuple[tuple, tuple, tuple]:
+    """A rule's branch states as (fired, unknown, not fired), each in branch order."""
+    return (tuple(bs for bs in states if bs.status is Tri.TRUE),
+            tuple(bs for bs in states if bs.status is Tri.UNKNOWN),
+            tuple(bs for bs in states if bs.status is Tri.FALSE))
 
 
 class Engine:
