@@ -482,13 +482,36 @@ class Case(Strict):
         return self.model_dump(mode="json")
 
 
+def _duplicate_ids(data: dict, loaded: LoadedYaml) -> list[Problem]:
+    """Component ids used twice, each reported at its own line (the model's check can only say 'line 1',
+    and only once every other field is valid)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for n, comp in enumerate(data.get("components") or []):
+        cid = comp.get("id") if isinstance(comp, dict) else None
+        if not isinstance(cid, str):
+            continue
+        if cid in seen:
+            first = loaded.line_of(("components", seen[cid], "id"))
+            problems.append(Problem(loaded.filename, f"components.{n}.id",
+                                    f"component id {cid!r} is used twice (first at line {first})",
+                                    loaded.line_of(("components", n, "id"))))
+        else:
+            seen[cid] = n
+    return problems
+
+
 def parse_case(data: Any, loaded: LoadedYaml) -> Case:
     if not isinstance(data, dict):
         raise InputError([Problem(loaded.filename, "", "a case file must be a mapping at the top level")])
+    duplicates = _duplicate_ids(data, loaded)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, loaded)) from None
+        problems = pydantic_problems(exc, loaded, Case)
+        if duplicates:  # reported at their own lines instead of the model's whole-file message
+            problems = [p for p in problems if "is used twice" not in p.message] + duplicates
+        raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.path))) from None
 
 
 def load_case(path: Path | str) -> Case:
@@ -505,5 +528,7 @@ def load_case_bytes(raw: bytes, filename: str) -> Case:
 def case_json_schema() -> dict:
     schema = Case.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://woningwet-engine.example/schema/case.json"
+    from . import __version__
+
+    schema["$id"] = f"urn:woningwet-engine:{__version__}:schema:case"  # project name and version
     return schema

@@ -113,7 +113,7 @@ class Group(click.Group):
             fail_input(exc)
 
 
-@click.group(cls=Group)
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="woningwet-engine")
 def main() -> None:
     """Judge housing-corporation plans against the Woningwet in force on a date."""
@@ -130,8 +130,30 @@ def load_book(rules_dir):
     return load_rulebook_cached(rules_dir)
 
 
+def read_case(path, book):
+    """A case (or coalition case) from a file, or from standard input when the path is '-'."""
+    from .coalition.load import load_any_case, load_any_case_bytes
+
+    if str(path) == "-":
+        return load_any_case_bytes(sys.stdin.buffer.read(), "<stdin>", book)
+    return load_any_case(path, book)
+
+
+FAIL_ON = ("non-compliant", "forbidden", "never")
+
+
+def exit_code(results, fail_on: str = "non-compliant") -> int:
+    """1 when the results meet the --fail-on condition: a component or plan check not compliant (the
+    default), a component forbidden, or never; 0 otherwise."""
+    if fail_on == "never":
+        return 0
+    if fail_on == "forbidden":
+        return int(any(c.verdict == "forbidden" for r in results for c in r.components))
+    return 0 if all(r.summary.compliant for r in results) else 1
+
+
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=LANGS, default="nl", show_default=True)
@@ -144,10 +166,15 @@ def load_book(rules_dir):
               help="what to maximise when choosing non-DAEB components to hand to market parties")
 @click.option("--width", type=click.IntRange(60, 1000), default=None,
               help="width of the text table (default: the terminal's, or 100 when not a terminal)")
+@click.option("-q", "--quiet", is_flag=True, help="print nothing; the exit code (and -o) carry the outcome")
+@click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="non-compliant", show_default=True,
+              help="when to exit 1: a component or plan check not compliant, a component forbidden, or never")
 @rules_option
-def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width, rules_dir):
-    """Judge one or more CASE files; print a table or the JSON result."""
-    from .coalition.load import is_coalition, load_any_case
+def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width, quiet, fail_on, rules_dir):
+    """Judge one or more CASE files ('-' reads one from standard input); print a table or the JSON result.
+
+    Exit code 0: the plan may go ahead (possibly on conditions); 1: see --fail-on; 2: unusable input."""
+    from .coalition.load import is_coalition
     from .engine import judge
     from .modelcache import install, store
     from .result import canonical_json
@@ -159,9 +186,11 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width,
     book = load_book(rules_dir)
     loaded = []
     problems: list[Problem] = []
+    if sum(str(p) == "-" for p in cases) > 1:
+        raise InputError([Problem("-", "", "standard input can be read only once")])
     for path in cases:
         try:
-            loaded.append((path, load_any_case(path, book)))
+            loaded.append((path, read_case(path, book)))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -183,13 +212,13 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width,
         text = "\n".join(text_table(r, width) for r in results)
     if output:
         write_atomic(output, text)
-    else:
+    elif not quiet:
         click.echo(text, nl=False)
     if not models_cached:
         store()
     global _FAST_EXIT
     _FAST_EXIT = not record  # the decision log is closed by then, but leave it a normal exit
-    sys.exit(0 if all(r.summary.compliant for r in results) else 1)
+    sys.exit(exit_code(results, fail_on))
 
 
 def _check_coalition(loaded, book, day, fmt, lang, output, record):
@@ -239,7 +268,12 @@ def schema_result():
     """JSON Schema of the JSON result."""
     from .result import Result
 
-    click.echo(json.dumps(Result.model_json_schema(), indent=2, ensure_ascii=False))
+    from . import __version__
+
+    schema = Result.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"urn:woningwet-engine:{__version__}:schema:result"
+    click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
 @schema.command("stock")

@@ -173,8 +173,11 @@ def load_yaml_bytes(raw: bytes, filename: str) -> LoadedYaml:
     return load_yaml_text(text, filename)
 
 
-def pydantic_problems(exc, loaded: LoadedYaml) -> list[Problem]:
-    """Turn a pydantic ValidationError into one Problem per error, with line numbers."""
+def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per error, with line numbers and, where one
+    helps, a hint (hints.py: did you mean, date and amount formats); `model` is the validated class."""
+    from .hints import hint_for
+
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
@@ -192,5 +195,8 @@ def pydantic_problems(exc, loaded: LoadedYaml) -> list[Problem]:
                 if len(shown) > 60:
                     shown = shown[:57] + "..."
                 msg += f" (got {shown})"
+        hint = hint_for(err, model)
+        if hint:
+            msg += f"; {hint}"
         problems.append(Problem(loaded.filename, path, msg, loaded.line_of(loc)))
     return problems

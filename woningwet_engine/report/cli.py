@@ -25,7 +25,7 @@ def _renderer_failed(exc: RendererError) -> None:
 
 
 @click.command("report")
-@click.argument("case", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--lang", type=LANGS, default="nl", show_default=True)
@@ -37,7 +37,7 @@ def _renderer_failed(exc: RendererError) -> None:
 @rules_option
 def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
-    from ..coalition.load import is_coalition, load_any_case
+    from ..coalition.load import is_coalition
     from ..modelcache import install, store
     from . import report_text
 
@@ -46,7 +46,9 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
     if fmt == "pdf" and output is None:
         raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
     book = load_book(rules_dir)
-    loaded = load_any_case(case, book)
+    from ..cli import read_case
+
+    loaded = read_case(case, book)
     if is_coalition(loaded):
         if record:
             raise InputError([Problem("--record", "", "the decision log does not record coalition cases yet")])
