@@ -314,3 +314,29 @@ def test_coalition_memos_in_reports_are_current(tmp_path, monkeypatch):
     assert sorted(fresh) == sorted(f"{p.stem}.nl.{fmt}" for p in COALITION_CASES for fmt in ("md", "html"))
     stale = [n for n, data in fresh.items() if (ROOT / "reports" / "coalition" / n).read_bytes() != data]
     assert not stale, f"stale memos {stale}: run `bash scripts/run`"
+
+
+def test_web_api_and_pages_take_coalition_cases(tmp_path):
+    from urllib.parse import urlencode
+
+    from click.testing import CliRunner
+    from webhelpers import Server
+
+    from woningwet_engine.cli import main
+
+    srv = Server(tmp_path)
+    try:
+        expected = CliRunner().invoke(main, ["check", str(LAAK), "--format", "json"]).stdout_bytes
+        status, headers, body = srv.post("/api/check", LAAK.read_bytes())
+        assert status == 200 and body == expected
+        assert headers["x-woningwet-compliant"] == "false"
+        status, _, body = srv.post("/api/report?format=md", LAAK.read_bytes())
+        assert status == 200 and "Stichting MOOI" in body.decode("utf-8")
+        form = urlencode({"name": "laak-coalitie.yaml", "case": LAAK.read_text(encoding="utf-8"), "lang": "nl"})
+        status, _, page = srv.request("POST", "/check", form.encode("utf-8"),
+                                      {"content-type": "application/x-www-form-urlencoded"})
+        html = page.decode("utf-8")
+        assert status == 200, html[:500]
+        assert "Gemeente Den Haag" in html and 'data-component="L2.duwo"' in html
+    finally:
+        srv.stop()

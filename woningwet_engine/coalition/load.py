@@ -35,15 +35,15 @@ def parse_coalition(data: Any, loaded: LoadedYaml, book=None):
 
 def load_any_case(path: Path | str, book=None):
     """A case.Case or a coalition.model.CoalitionCase, by what the file names."""
-    return _parse_any(load_yaml_file(path), book)
+    return parse_any(load_yaml_file(path), book)
 
 
 def load_any_case_bytes(raw: bytes, filename: str, book=None):
     """The same for the bytes of a case file (an upload); `filename` only names it in problems."""
-    return _parse_any(load_yaml_bytes(raw, filename), book)
+    return parse_any(load_yaml_bytes(raw, filename), book)
 
 
-def _parse_any(loaded: LoadedYaml, book):
+def parse_any(loaded: LoadedYaml, book=None):
     if is_coalition_data(loaded.data):
         if "corporation" in loaded.data:
             raise InputError([Problem(loaded.filename, "corporation", "a coalition case names its corporations "

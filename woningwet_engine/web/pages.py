@@ -193,16 +193,25 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
     svc = request.app.state.service
     try:
         opts = p.options()
-        m, result, case = await svc.run(service.memo, p.raw, opts)
-        record_id = None
-        if record:
-            _, _, rec = await svc.run(service.check, p.raw, opts, True)
-            record_id = rec["id"]
+        coalition = await svc.run(service.coalition_view, p.raw, opts)
+        if coalition is not None:  # several corporations and partners: the coalition memo
+            if record:
+                raise InputError([Problem("record", "", "the decision log does not record coalition cases yet")])
+            html, result, case = coalition
+            record_id = None
+        else:
+            m, result, case = await svc.run(service.memo, p.raw, opts)
+            record_id = None
+            if record:
+                _, _, rec = await svc.run(service.check, p.raw, opts, True)
+                record_id = rec["id"]
     except InputError as exc:
         return yaml_editor(request, p, exc.problems)
-    from ..report import render
+    if coalition is None:
+        from ..report import render
 
-    body, styles, digests = embed_memo(render(m, result, "html"))
+        html = render(m, result, "html")
+    body, styles, digests = embed_memo(html)
     return page(request, "result.html.j2", p.lang, style_hashes=digests, memo=body,
                 memo_styles=[Markup(css) for css in styles],
                 case_text=p.text, name=p.name, at=p.at, result=result, record_id=record_id, formats=FORMATS,
@@ -328,7 +337,7 @@ async def download(request: Request) -> Response:
     try:
         opts = p.options()
         out = await svc.run(service.report, p.raw, opts, "html" if fmt == "pdf" else fmt)
-        case = await svc.run(service.load, p.raw, opts.name)
+        case = await svc.run(service.load_any, p.raw, opts.name)
     except InputError as exc:
         return yaml_editor(request, p, exc.problems)
     if fmt == "pdf":

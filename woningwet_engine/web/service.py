@@ -171,11 +171,36 @@ def check_json(svc: Service, raw: bytes, opts: Options, record: bool = False) ->
 
 
 def _coalition(svc: Service, raw: bytes, opts: Options):
-    """The coalition case in these bytes, or None for a single-corporation case."""
-    from ..coalition.load import is_coalition, load_any_case_bytes
+    """The coalition case in these bytes, or None for a single-corporation case (parsed as before)."""
+    from ..coalition.load import is_coalition_data, parse_any
+    from ..yamlio import load_yaml_bytes
 
-    case = load_any_case_bytes(raw, opts.name, svc.book)
-    return case if is_coalition(case) else None
+    loaded = load_yaml_bytes(raw, opts.name)
+    return parse_any(loaded, svc.book) if is_coalition_data(loaded.data) else None
+
+
+def coalition_view(svc: Service, raw: bytes, opts: Options) -> tuple[str, dict, Any] | None:
+    """For a coalition case: (its memo in HTML, a summary of the result for the page, the case); None for a
+    single-corporation case."""
+    case = _coalition(svc, raw, opts)
+    if case is None:
+        return None
+    from ..coalition.judge import judge_coalition
+    from ..coalition.report import build_coalition_memo, render_coalition
+
+    res = judge_coalition(case, svc.book, lang=opts.lang, source=opts.name, at=opts.at)
+    html = render_coalition(build_coalition_memo(res, case, opts.name), "html")
+    summary = {"title": res.title, "date": res.date, "summary": {"compliant": res.summary.compliant},
+               "components": [{"id": c.id, "verdict": c.verdict, "compliant": c.compliant}
+                              for p in res.parts for c in p.result.components]}
+    return html, summary, case
+
+
+def load_any(svc: Service, raw: bytes, name: str):
+    """A single-corporation or a coalition case."""
+    from ..coalition.load import load_any_case_bytes
+
+    return load_any_case_bytes(raw, name, svc.book)
 
 
 def memo(svc: Service, raw: bytes, opts: Options) -> tuple[dict, dict, Any]:
