@@ -36,7 +36,10 @@ def euros_to_cents(value) -> int:
 def ratio_to_bp(value) -> int:
     """0.25 -> 2500. Ratios are exact to 0.01 basis point at most; round half even beyond 1 bp."""
     dec = to_decimal(value) * BP
-    return int(dec.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    try:
+        return int(dec.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    except InvalidOperation:  # too many digits for the decimal context (e.g. 1e24): not a share
+        raise ValueError(f"ratio out of range: {value!r}") from None
 
 
 def share_bp(part: int, whole: int) -> int | None:
