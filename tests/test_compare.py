@@ -141,8 +141,15 @@ def test_cli_compare_json_and_text():
     again = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2022-06-01",
                                  "--format", "json", "--lang", "en"])
     assert again.stdout == res.stdout  # deterministic
-    text = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2022-06-01"])
+    text = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2022-06-01", "-v"])
     assert "K11" in text.stdout and "LFB-03.ontmoeting" in text.stdout and "PLAN-LFB-CAP" in text.stdout
+    # without --verbose: the headline only, what changed for the plan first, short lines
+    short = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2022-06-01"])
+    lines = short.stdout.splitlines()
+    assert lines[1].startswith("Uitkomst voor het plan:") and short.exit_code == 1
+    assert any(l.startswith("  K11 ") and "verboden → DAEB" in l for l in lines), lines
+    assert "--verbose" in lines[-1] and len(short.stdout) < len(text.stdout) / 3
+    assert text.stdout.startswith(short.stdout)
     same = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2016-06-01"])
     assert same.exit_code == 0
 

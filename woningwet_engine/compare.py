@@ -327,7 +327,60 @@ def _basis_text(items: list[dict], lang: str) -> str:
                      for lb in items)
 
 
-def render_text(cmp: dict, lang: str = "nl") -> str:
+def headline(cmp: dict, lang: str = "nl") -> list[str]:
+    """What changed for the plan, first: its outcome, each component whose verdict or compliance changed,
+    each plan check whose status changed (with the rules that cause it), and how much else changed."""
+    from .report.fmt import strings
+
+    t = section(lang, "compare")
+    words = strings(lang)
+    da, db = cmp["from"]["date"], cmp["to"]["date"]
+
+    def outcome(ok) -> str:
+        return words["status"]["compliant" if ok else "not_compliant"].lower()
+
+    a, b = cmp["from"]["compliant"], cmp["to"]["compliant"]
+    lines = [t["head"].format(case=cmp["case"], a=da, b=db),
+             t["outcome_changed" if a != b else "outcome_same"].format(a=outcome(a), b=outcome(b))]
+    other = 0
+    for comp in cmp["components"]:
+        for ch in comp["changes"]:
+            if ch["field"] == "verdict":
+                what = f'{words["verdict"].get(ch["from"], ch["from"])} → {words["verdict"].get(ch["to"], ch["to"])}'
+            elif ch["field"] == "compliant":
+                what = f"{outcome(ch['from'])} → {outcome(ch['to'])}"
+            else:
+                other += 1
+                continue
+            rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or "-"
+            lines.append(f"  {comp['id']} {comp['title']}: {what} ({t['because']} {rules})")
+    for ch in cmp["plan"]:
+        if ch["field"] != "status":
+            other += 1
+            continue
+        rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or ch.get("rule", "")
+        lines.append(f"  {ch.get('rule') or ch['check']} ({ch['subject']}): {_fmt_value(ch['from'])} → "
+                     f"{_fmt_value(ch['to'])} ({t['because']} {rules})")
+    reg = cmp["regime"]
+    law = len(reg["rules_only_from"]) + len(reg["rules_only_to"]) + len(reg["params_changed"]) \
+        + len(reg.get("derivations_changed", []))
+    if other or law:
+        lines.append(t["more"].format(n=other, law=law))
+    if not cmp["summary"]["changed"]:
+        lines.append(t["nochange"])
+    return lines
+
+
+def render_text(cmp: dict, lang: str = "nl", verbose: bool = True) -> str:
+    """The comparison for people: the headline (what changed for the plan), then, when `verbose`, every
+    change in the law between the dates and every changed condition, party, remedy and plan check."""
+    top = headline(cmp, lang)
+    if not verbose:
+        return "\n".join(top) + "\n"
+    return "\n".join(top) + "\n\n" + _details(cmp, lang)
+
+
+def _details(cmp: dict, lang: str) -> str:
     t = section(lang, "compare")
     da, db = cmp["from"]["date"], cmp["to"]["date"]
     lines = [t["head"].format(case=cmp["case"], a=da, b=db)]

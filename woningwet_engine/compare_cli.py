@@ -28,7 +28,8 @@ from .result import canonical_json
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="rules directory (default: the project's rules/)")
-def compare_command(case_file, dates, fmt, lang, output, rules_dir):
+@click.option("-v", "--verbose", is_flag=True, help="after the headline, every change in the law and in the results")
+def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose):
     """Judge CASE_FILE under the law of two dates and list what changed, and why.
 
     Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
@@ -49,13 +50,13 @@ def compare_command(case_file, dates, fmt, lang, output, rules_dir):
             text = canonical_json({"case": case.case_id, "title": case.title, "parts": parts,
                                    "summary": {"changed": changed}})
         else:
-            text = "\n".join(render_text(c, lang) for c in parts)
+            text = "\n".join(render_text(c, lang, verbose) for c in parts)
     else:
         ra = judge(case, book, at=d1, lang=lang, source=str(case_file))
         rb = judge(case, book, at=d2, lang=lang, source=str(case_file))
         cmp = compare_results(ra, rb, book)
         changed = cmp["summary"]["changed"]
-        text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang)
+        text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang, verbose)
     if output:
         write_atomic(output, text)
     else:

@@ -204,7 +204,8 @@ def replay_cmd(record_id, all_, jobs, log_path, progress):
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="rules directory to re-judge with (default: the project's rules/, i.e. today's rules)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def diff_cmd(record_id, at, log_path, rules_dir, fmt):
+@click.option("-v", "--verbose", is_flag=True, help="after the headline, every change in the law and in the results")
+def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose):
     """Re-judge a recorded case under the rulebook of another date and explain every change by rule.
 
     Exit 0: nothing changed; 1: some verdict, condition, party or plan check changed.
@@ -233,7 +234,7 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt):
         head = (f"record {rec['id']} ({rec['case_id']}, {'beoordeeld' if lang == 'nl' else 'judged'} {rec['date']}, "
                 f"{rec['timestamp']})")
         click.echo(head)
-        click.echo(render_text(cmp, lang), nl=False)
+        click.echo(render_text(cmp, lang, verbose), nl=False)
     sys.exit(1 if cmp["summary"]["changed"] else 0)
 
 
