@@ -487,7 +487,8 @@ def _duplicate_ids(data: dict, loaded: LoadedYaml) -> list[Problem]:
     and only once every other field is valid)."""
     seen: dict[str, int] = {}
     problems = []
-    for n, comp in enumerate(data.get("components") or []):
+    comps = data.get("components")
+    for n, comp in enumerate(comps if isinstance(comps, list) else []):
         cid = comp.get("id") if isinstance(comp, dict) else None
         if not isinstance(cid, str):
             continue
