@@ -253,6 +253,8 @@ class Bog(Strict):
     use: Annotated[str, Field(max_length=100, description="shop, office, horeca, practice, ...")]
     own_office: bool = False
     existing: bool = Field(False, description="existing BOG owned by the corporation")
+    for_sale: bool = Field(False, description="built or acquired to be sold, not let (RTIV 20 lid 1 b instead of a)")
+    annual_rent: Euro | None = Field(None, description="expected rent of the first twelve months (RTIV 20 lid 1 a)")
 
 
 class Parking(Strict):
@@ -265,6 +267,8 @@ class Leefbaarheid(Strict):
     category: LeefbaarheidCategory
     annual_amount: Euro
     near_own_property_or_tenants: bool | None = None
+    for_daeb_dwellings: bool | None = Field(
+        None, description="for resident activities (BTIV 48 lid 1 a): the residents live in DAEB dwellings (Ww 47 lid 1 e)")
     partners: list[Text] = Field(default_factory=list, max_length=50)
 
 
@@ -285,12 +289,21 @@ class Service(Strict):
     money_form: MoneyForm | None = Field(None, description="for kind 'money': the BTIV 48 lid 1 form")
 
 
+class SaleComplex(str, Enum):
+    """BTIV 1: a complex with regulated and liberalised dwellings, by which kind predominates."""
+
+    gemengd_gereguleerd = "gemengd_gereguleerd"
+    gemengd_geliberaliseerd = "gemengd_geliberaliseerd"
+
+
 class Sale(Strict):
     buyer: Buyer
     price: Euro = Field(description="total price for all units of the component")
     leegwaarde: Euro | None = Field(None, description="taxed vacant value (leegwaarde) or WOZ, total")
     market_value: Euro | None = None
     vacant: bool = False
+    complex: SaleComplex | None = Field(
+        None, description="the sale is (a part of) a gemengd gereguleerd or gemengd geliberaliseerd complex (BTIV 1)")
     vov_clauses: bool = Field(False, description="verkoop onder voorwaarden clauses (RTIV 10)")
     buyer_income: Euro | None = Field(None, description="household income of the buyer, per year")
 
@@ -412,6 +425,9 @@ class Letting(Strict):
     aow_age: bool = False
     huurtoeslag_eligible: bool | None = None
     category: LettingCategory | None = None
+    assets_above_limit: bool | None = Field(
+        None, description="household assets above the huurtoeslag vermogensgrens (from 2022 an AOW-age household "
+                          "with such assets may be let above the aftoppingsgrens)")
 
 
 class Source(Strict):

@@ -186,6 +186,8 @@ def non_daeb_return(case, c, env, ctx) -> dict:
     if c.cost and c.activity in ("build", "acquire"):
         if c.dwelling is not None and c.dwelling.rent is not None and c.units:
             out["nd_rent_return"] = share_floor(c.dwelling.rent * 12 * c.units, c.cost)
+        elif c.bog is not None and c.bog.annual_rent is not None:  # BOG for letting: lid 1 a too
+            out["nd_rent_return"] = share_floor(c.bog.annual_rent, c.cost)
         if c.sale is not None:
             out["nd_sale_return"] = share_floor(c.sale.price, c.cost)
     return out
@@ -347,11 +349,14 @@ def allocation_by_household_size(case, env) -> dict:
 def passend_toewijzen(case, env) -> dict:
     """Ww 46 lid 2, BTIV 54: lettings to huurtoeslag-eligible households and the share at or below the
     aftoppingsgrens. Eligibility is the case's flag, else students and status holders, else the
-    household income against the passend-toewijzen income limit of its size and age."""
+    household income against the passend-toewijzen income limit of its size and age. From the
+    declared date (2022) an AOW-age household with assets above the vermogensgrens may be let above
+    the aftoppingsgrens: it is counted apart (pt_elderly_assets_count), not in the share."""
     lettings, _ = _counted_lettings(case, env)
     if lettings is None:
         return {}
-    eligible = within = 0
+    eligible = within = elderly_assets = 0
+    exception_from = env.date("elderly_assets_exception_from")
     for letting in lettings:
         flag = letting.huurtoeslag_eligible
         if flag is None:
@@ -366,12 +371,15 @@ def passend_toewijzen(case, env) -> dict:
                 flag = letting.household_income <= lim
         if not flag:
             continue
+        if env.day >= exception_from and letting.aow_age and letting.assets_above_limit:
+            elderly_assets += 1
+            continue
         cap = env.param("aftoppingsgrens_low" if letting.household_size <= 2 else "aftoppingsgrens_high")
         if cap is None:
             return {}
         eligible += 1
         within += letting.rent <= cap
-    out = {"pt_eligible_count": eligible}
+    out = {"pt_eligible_count": eligible, "pt_elderly_assets_count": elderly_assets}
     if eligible:
         out["pt_share"] = share_floor(within, eligible)
     return out

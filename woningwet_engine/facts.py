@@ -15,7 +15,7 @@ from typing import Mapping
 
 from .case import (
     Activity, Buyer, Case, Component, Counterparty, Financing, LeefbaarheidCategory, ObjectKind,
-    ParkingUse, SeparationRegime, MoneyForm, ServiceKind, TenantType, Tenure,
+    ParkingUse, SaleComplex, SeparationRegime, MoneyForm, ServiceKind, TenantType, Tenure,
 )
 from .conditions.nodes import FieldSpec
 from .derivations import (  # noqa: F401  (share_floor/ceil, project_aggregates: used by callers of facts)
@@ -64,6 +64,7 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "mv_integrated_with_housing": FieldSpec("bool"),
     "bog_own_office": FieldSpec("bool"),
     "bog_existing": FieldSpec("bool"),
+    "bog_for_sale": FieldSpec("bool", doc="BOG built or acquired for sale (RTIV 20 lid 1 b), else for letting"),
     "parking_use": _enum(ParkingUse),
     "parking_for_daeb": FieldSpec("bool", doc="parking serves DAEB dwellings"),
     "is_bog_space": FieldSpec("bool", doc="bedrijfsmatig: BOG or a stand-alone public garage"),
@@ -74,6 +75,7 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "lfb_category": _enum(LeefbaarheidCategory),
     "lfb_amount": FieldSpec("eur", doc="annual amount"),
     "lfb_near_own": FieldSpec("bool", doc="near own property or for own tenants"),
+    "lfb_for_daeb": FieldSpec("bool", doc="resident activities for residents of DAEB dwellings (Ww 47 lid 1 e)"),
     "in_prestatieafspraken": FieldSpec("bool"),
     "service_kind": _enum(ServiceKind),
     "service_for_residents": FieldSpec("bool"),
@@ -85,6 +87,7 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "sale_price_ratio_leegwaarde": FieldSpec("bp", doc="price / leegwaarde (or WOZ)"),
     "sale_price_ratio_market": FieldSpec("bp", doc="price / market value"),
     "sale_vacant": FieldSpec("bool"),
+    "sale_complex": _enum(SaleComplex),
     "sale_vov": FieldSpec("bool"),
     "buyer_income": FieldSpec("eur"),
     "verbinding_counterparty": _enum(Counterparty),
@@ -130,6 +133,8 @@ PLAN_FIELDS: dict[str, FieldSpec] = {
         "bp", doc="free room used minus the free room allowed by local agreement (capped at the legal maximum)"),
     "pt_eligible_count": FieldSpec("int"),
     "pt_share": FieldSpec("bp", doc="share of huurtoeslag-eligible lettings at or below the aftoppingsgrens"),
+    "pt_elderly_assets_count": FieldSpec("int", doc="from 2022: eligible AOW-age lettings with assets above the "
+                                                     "vermogensgrens, left out of the passend-toewijzen count"),
 }
 
 SCHEMAS: dict[str, Mapping[str, FieldSpec]] = {
@@ -214,6 +219,8 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         _put(f, "mv_integrated_with_housing", m.integrated_with_housing)
     f["bog_own_office"] = c.bog.own_office if c.bog is not None else False
     f["bog_existing"] = c.bog.existing if c.bog is not None else False
+    if c.bog is not None:
+        f["bog_for_sale"] = c.bog.for_sale
     if c.parking is not None:
         f["parking_use"] = c.parking.use
         _put(f, "parking_for_daeb", c.parking.for_daeb_dwellings)
@@ -221,6 +228,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         f["lfb_category"] = c.leefbaarheid.category
         f["lfb_amount"] = c.leefbaarheid.annual_amount
         _put(f, "lfb_near_own", c.leefbaarheid.near_own_property_or_tenants)
+        _put(f, "lfb_for_daeb", c.leefbaarheid.for_daeb_dwellings)
     if c.service is not None:
         f["service_kind"] = c.service.kind
         f["service_for_residents"] = c.service.for_residents
@@ -232,6 +240,7 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
         f["sale_buyer"] = s.buyer
         f["sale_price"] = s.price
         f["sale_vacant"] = s.vacant
+        _put(f, "sale_complex", s.complex)
         f["sale_vov"] = s.vov_clauses
         _put(f, "buyer_income", s.buyer_income)
     if c.verbinding is not None:

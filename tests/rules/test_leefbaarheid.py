@@ -88,11 +88,12 @@ def test_lfb_04_only_for_ontmoeting():
 
 
 def test_lfb_05_resident_activities_are_a_service_not_capped():
-    r = lfb(D15, "resident_dwelling_activities")
+    r = lfb(D15, "resident_dwelling_activities", for_daeb_dwellings=True)
     assert r.verdict == "daeb" and "LFB-05" in verdict_rules(r)
     assert not fired(lfb(D15), "LFB-05")
     extra = component(id="R1", object="leefbaarheid",
-                      leefbaarheid={"category": "resident_dwelling_activities", "annual_amount": "2000000"})
+                      leefbaarheid={"category": "resident_dwelling_activities", "annual_amount": "2000000",
+                                    "for_daeb_dwellings": True})
     assert plan_check(spend_case(D15, "1250000", extra=[extra]), "PLAN-LFB-CAP").status == "pass"
 
 

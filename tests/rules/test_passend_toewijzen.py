@@ -53,9 +53,17 @@ def test_pt01_starts_2016_01_01():
     assert "PLAN-PT-95" not in plan_check_ids(res)
 
 
-def test_pt_unknown_when_the_income_limits_are_a_gap_2017():
-    res = judge_plan("2017-06-01", lettings=eligible("2017-03-01", 20, 0, within="500.00"))
-    assert plan_check(res, "PLAN-PT-95").status == "unknown"
+def test_pt_2017_limits_filled_from_the_review():
+    # 2017: single EUR 22,200 (fbta.nl / MG-circulaire 21-11-2016); an income just above is not eligible
+    res = judge_plan("2017-06-01", lettings=eligible("2017-03-01", 0, 20, above="600.00", income="22200"))
+    assert plan_check(res, "PLAN-PT-95").status == "fail"
+    res = judge_plan("2017-06-01", lettings=eligible("2017-03-01", 0, 20, above="600.00", income="22200.01"))
+    assert "PLAN-PT-95" not in plan_check_ids(res)
+
+
+def test_pt_unknown_when_the_income_limits_are_a_gap_2018_multi_aow():
+    lettings = [letting("2018-03-01", "25000", rent="500.00", size=2, aow=True) for _ in range(20)]
+    assert plan_check(judge_plan("2018-06-01", lettings=lettings), "PLAN-PT-95").status == "unknown"
 
 
 @pytest.mark.parametrize("n_within, status", [(19, "pass"), (18, "fail")])

@@ -149,7 +149,9 @@ def test_toe05_sanction_below_85_percent(n_in, status):
     assert plan_check(res, "PLAN-TOE-SANCTION").status == status
 
 
-def test_toe05_floor_unknown_from_2022():
+def test_toe05_sanction_test_ends_with_2021():
+    """Decided (legal review 3.4): no floor after the 2022 differentiation was found, so the rule ends."""
     res = judge_plan("2022-06-01", lettings=lettings_split("2022-02-01", 10, 10, "30000", "90000"))
-    check = plan_check(res, "PLAN-TOE-SANCTION")
-    assert check.status == "unknown" and "allocation_sanction_min_share" in check.text
+    assert "PLAN-TOE-SANCTION" not in {c.id for c in res.plan.checks}
+    before = judge_plan("2021-06-01", lettings=lettings_split("2021-02-01", 10, 10, "30000", "90000"))
+    assert plan_check(before, "PLAN-TOE-SANCTION").status == "fail"

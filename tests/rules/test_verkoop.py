@@ -60,8 +60,14 @@ def test_vk03_income_limit_2015_decides_value_sharing(income, branch):
     assert ("vov-value-sharing" in condition_ids(cr)) is (branch == "else")
 
 
-def test_vk03_income_limit_unknown_2016_to_2024():
-    cr = sell("2019-06-01", price="160000", vov_clauses=True, buyer_income="30000")
+@pytest.mark.parametrize("income, branch", [("42436", "then"), ("42436.01", "else")])
+def test_vk03_income_limit_2019_equals_the_middle_band(income, branch):
+    cr = sell("2019-06-01", price="160000", vov_clauses=True, buyer_income=income)
+    assert fired_branch(cr, "VK-03.income") == branch
+
+
+def test_vk03_income_limit_unknown_2022_to_2024():
+    cr = sell("2023-06-01", price="160000", vov_clauses=True, buyer_income="30000")
     assert not fired(cr, "VK-03.income")
     assert any(n.rule.startswith("VK-03.income") and "param.vov_income_limit" in n.missing for n in cr.not_fired)
 
