@@ -67,6 +67,8 @@ def test_every_legal_basis_in_the_rulebook_resolves_to_its_deciding_provision():
     bases += [(c.id, lb, True) for c in book.conditions.values() for lb in c.legal_basis]
     bases += [(p.id, lb, True) for p in book.params.values() for lb in p.legal_basis]
     bases += [(e.id, lb, True) for e in book.out_of_scope for lb in e.legal_basis]
+    bases += [(d.id, lb, d.valid_from.year < 2017) for d in book.derivations for lb in d.legal_basis]
+    assert len(book.derivations) > 5
     problems = [(who, msg) for who, lb, early in bases for msg in deciding_problems(lb, early)]
     assert problems == []
 

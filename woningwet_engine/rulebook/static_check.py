@@ -643,6 +643,8 @@ def check_citations(book: Rulebook) -> list[Finding]:
     items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, book.meta.coverage_from))
               for pid, p in book.params.items() for lb in p.legal_basis]
     items += [(f"out of scope {e.id}", lb, book.meta.coverage_from) for e in book.out_of_scope for lb in e.legal_basis]
+    items += [(f"derivation {d.id}", lb, max(d.valid_from, book.meta.coverage_from))
+              for d in book.derivations for lb in d.legal_basis]
     with_lid = {(lb.bwb, lb.article) for _, lb, _ in items if lb.lid}
     for subject, lb, since in items:
         for msg in _citation_problems(lb, since, with_lid):
