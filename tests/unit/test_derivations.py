@@ -50,15 +50,17 @@ def test_pt01_without_lettings_needing_the_limit_does_not_list_it():
 
 
 @pytest.mark.parametrize("lang, words", [("nl", "nodig voor pt_eligible_count"), ("en", "needed for pt_eligible_count")])
-def test_pt03_in_2022_names_the_unknown_figure_not_the_derived_fact(lang, words):
-    case = make_case("2022-06-01", [component()], lettings=[letting("2022-03-01", "20000.00", rent="600.00")])
+def test_pt03_in_2024_names_the_unknown_figure_not_the_derived_fact(lang, words):
+    # 2024: the limit for multi-person AOW-age households is a declared gap (the 2022 figures are filled)
+    case = make_case("2024-06-01", [component()],
+                     lettings=[letting("2024-03-01", "20000.00", rent="600.00", size=2, aow=True)])
     r = judge_case(case, lang=lang)
     pt = _check(r, "PT-03")
     assert pt.status == "unknown"
-    assert "param.pt_income_limit_single" in pt.text and words in pt.text
-    title = load_rulebook().params["pt_income_limit_single"].title
+    assert "param.pt_income_limit_multi_aow" in pt.text and words in pt.text
+    title = load_rulebook().params["pt_income_limit_multi_aow"].title
     assert getattr(title, lang) in pt.text
-    unknown = next(p for p in pt.inputs.params if p.id == "pt_income_limit_single")
+    unknown = next(p for p in pt.inputs.params if p.id == "pt_income_limit_multi_aow")
     assert unknown.value is None
 
 
@@ -81,7 +83,8 @@ def _book_with(tmp_path, old: str, new: str):
 
 @pytest.mark.parametrize("old, new, message", [
     ("function: passend_toewijzen", "function: no_such_body", "unknown derivation function 'no_such_body'"),
-    ("produces: [pt_eligible_count, pt_share]", "produces: [pt_eligible_count, pt_shares]", "unknown plan fact 'pt_shares'"),
+    ("produces: [pt_eligible_count, pt_share, pt_elderly_assets_count]",
+     "produces: [pt_eligible_count, pt_shares, pt_elderly_assets_count]", "unknown plan fact 'pt_shares'"),
     ("reads: [liberalisatiegrens]", "reads: [liberalisatiegrenz]", "reads unknown parameter 'liberalisatiegrenz'"),
     ("    valid_from: 2022-01-01\n", "    valid_from: 2021-06-01\n", "both produce alloc_"),
     ("    valid_from: 2016-01-01\n", "    valid_from: 2015-07-01\n", "pt_income_limit_single, which has no entry"),
@@ -120,13 +123,13 @@ def test_compare_attributes_the_2022_allocation_change_to_the_declared_derivatio
     changed = {(d["from"], d["to"]): d for d in cmp["regime"]["derivations_changed"]}
     alloc = changed[("allocation-2015", "allocation-2022")]
     assert "alloc_share_low" in alloc["facts"] and alloc["valid_to"] == "2022-01-01.."
-    assert {"bwb": "BWBR0036702", "name": "BTIV", "article": "16"} in alloc["legal_basis"]
+    assert {"bwb": "BWBR0036702", "name": "BTIV", "article": "16", "lid": "1", "aanhef": True} in alloc["legal_basis"]
     causes = [c for ch in cmp["plan"] for c in ch["because"] if c["derivations_changed"]]
     assert causes and all("allocation-2022" in c["derivations_changed"] for c in causes)
     low = next(ch for ch in cmp["plan"] if ch["check"] == "PLAN-TOE-LOW")
     assert low["from"] == "fail" and low["because"][0]["derivations_changed"] == ["allocation-2022"]
     text = render_text(cmp, "nl")
-    assert "afleiding gewijzigd: allocation-2022 (BTIV art. 16; BTIV art. 57)" in text
+    assert "afleiding gewijzigd: allocation-2022 (BTIV art. 16 lid 1; BTIV art. 57)" in text
     # the same case judged on two dates within one allocation regime names no derivation
     same = compare_results(judge(case, book, at=dt.date(2022, 3, 1)), rb, book)
     assert same["regime"]["derivations_changed"] == []
