@@ -10,7 +10,7 @@ from .rulebook.citation import cite_text, juriconnect, wetten_url
 from .rulebook.loader import PLACEHOLDER
 from .rulebook.model import LegalBasis
 from .rulebook.params import ResolvedParam
-from .result import Citation, ParamUse
+from .result import BoundOut, Citation, ParamUse
 from .format import PARAM_TYPE, human_value, json_value  # noqa: F401  (re-exported for older callers)
 
 
@@ -83,4 +83,6 @@ def param_use(p: ResolvedParam) -> ParamUse:
         source=p.source, url=p.url,
         valid_from=p.valid_from.isoformat() if p.valid_from else None,
         valid_to=p.valid_to.isoformat() if p.valid_to else None,
+        bounds=[BoundOut(bound=name, value=json_value(v, PARAM_TYPE[p.unit]), confidence=conf, source=src)
+                for name, v, conf, src in p.bounds],
     )

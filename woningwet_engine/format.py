@@ -26,9 +26,16 @@ def json_ratio(bp: int | None) -> str | None:
 
 
 def json_value(value, type_: str):
-    """Exact, unit-free representation for JSON: euros and ratios as decimal strings."""
+    """Exact, unit-free representation for JSON: euros and ratios as decimal strings; a bounded
+    figure as "lower..upper" (an open end left empty)."""
     if value is None:
         return None
+    from .conditions.interval import Interval
+
+    if isinstance(value, Interval):
+        lo = "" if value.lower is None else json_value(value.lower, type_)
+        hi = "" if value.upper is None else json_value(value.upper, type_)
+        return f"{lo}..{hi}"
     if type_ == "eur":
         return json_money(value)
     if type_ in ("bp", "ratio"):
@@ -66,10 +73,24 @@ def format_date(day: dt.date) -> str:
     return day.isoformat()
 
 
+INTERVAL_WORDS = {"nl": ("ten minste", "ten hoogste", "tussen", "en"), "en": ("at least", "at most", "between", "and")}
+
+
 def human_value(value, type_: str, lang: str) -> str:
     """A value as people read it: money, percentage, yes/no, a count with separators, or the text."""
     if value is None:
         return tr(lang, "values.unknown")
+    from .conditions.interval import Interval
+
+    if isinstance(value, Interval):  # a figure the law bounds but no source fixes
+        lo = None if value.lower is None else human_value(value.lower, type_, lang)
+        hi = None if value.upper is None else human_value(value.upper, type_, lang)
+        words = INTERVAL_WORDS[lang if lang in INTERVAL_WORDS else "en"]
+        if hi is None:
+            return f"{words[0]} {lo}"
+        if lo is None:
+            return f"{words[1]} {hi}"
+        return f"{words[2]} {lo} {words[3]} {hi}"
     if type_ == "eur":
         return format_eur(value, lang)
     if type_ in ("bp", "ratio"):

@@ -32,6 +32,13 @@ class Citation(Out):
     url: str
 
 
+class BoundOut(Out):
+    bound: Literal["lower", "upper"]
+    value: Any
+    confidence: str
+    source: str
+
+
 class ParamUse(Out):
     id: str
     unit: str
@@ -41,6 +48,7 @@ class ParamUse(Out):
     url: str | None = None
     valid_from: str | None = None
     valid_to: str | None = None
+    bounds: list[BoundOut] = Field(default_factory=list)  # a bounded figure (value "lower..upper")
 
 
 class Inputs(Out):

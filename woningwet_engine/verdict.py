@@ -79,8 +79,19 @@ def describe_unknown(missing_facts, unknown_params, fact: dict, selection: Selec
         covered.add(name)
     out += [f for f in missing_facts if f not in covered]
     named = {pid for _, pid in derived}
-    out += [f"param.{p}" for p in unknown_params if p not in named]
+    out += [_unknown_figure(p, selection, lang) for p in unknown_params if p not in named]
     return out
+
+
+def _unknown_figure(pid: str, selection: Selection, lang: str) -> str:
+    """param.<id>; for a bounded figure also its known bounds and their sources (they did not decide)."""
+    from .conditions.interval import Interval
+
+    p = selection.params.get(pid)
+    if p is None or not isinstance(p.value, Interval):
+        return f"param.{pid}"
+    return tr(lang, "undetermined.only_bounded", param=pid, bound=human_value(p.value, PARAM_TYPE[p.unit], lang),
+              sources="; ".join(src for _, _, _, src in p.bounds))
 
 
 def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> list:

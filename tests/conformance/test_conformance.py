@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from woningwet_engine.conditions.interval import Interval
+
 from woningwet_engine.conditions.compiler import compile_condition
 from woningwet_engine.conditions.evaluator import Tri, evaluate
 from woningwet_engine.conditions.nodes import Condition, FieldSpec, parse_condition
@@ -140,7 +142,8 @@ def load_items(path: Path) -> list[Item]:
         assert case["expect"] in EXPECT, f"{where}: expect must be true, false or unknown"
         cond = parse_condition(case["condition"], schema, units)
         params = {name: None for name in units}
-        params.update(case.get("params") or {})
+        for name, value in (case.get("params") or {}).items():  # {lower, upper}: a bounded figure
+            params[name] = Interval(value.get("lower"), value.get("upper")) if isinstance(value, dict) else value
         items.append(Item(where, case["condition"], cond, dict(case.get("facts") or {}), params, schema, units,
                           EXPECT[case["expect"]]))
     return items

@@ -57,10 +57,12 @@ def test_lfb_02_other_spend_counts_to_the_cap():
 
 
 @pytest.mark.parametrize("date", ["2016-01-01", "2019-06-01", "2021-12-31"])
-def test_lfb_02_cap_2016_to_2021_is_a_known_gap(date):
-    check = plan_check(spend_case(date, "10"), "PLAN-LFB-CAP")
+def test_lfb_02_cap_2016_to_2021_is_bounded_below_by_125(date):
+    # 10000 homes: EUR 1,250,000 is exactly EUR 125 per home, decided; one cent more per home is open
+    assert plan_check(spend_case(date, "1250000"), "PLAN-LFB-CAP").status == "pass"
+    check = plan_check(spend_case(date, "1250100"), "PLAN-LFB-CAP")
     assert check.status == "unknown"
-    assert "leefbaarheid_cap_per_daeb_home" in check.text
+    assert "leefbaarheid_cap_per_daeb_home" in check.text and "only bounded" in check.text
 
 
 def test_lfb_02_cap_abolished_from_2022():
@@ -108,7 +110,8 @@ def test_lfb_07_annual_overview():
     assert not fired(lfb(D16, "resident_dwelling_activities"), "LFB-07")
 
 
-def test_lfb_02_cap_known_on_2015_12_31_gap_from_2016_01_01():
+def test_lfb_02_cap_known_on_2015_12_31_bounded_from_2016_01_01():
     assert plan_check(spend_case("2015-12-31", "1250000"), "PLAN-LFB-CAP").status == "pass"
-    assert plan_check(spend_case("2016-01-01", "1250000"), "PLAN-LFB-CAP").status == "unknown"
-    assert plan_check(spend_case("2015-07-01", "1250001"), "PLAN-LFB-CAP").status == "fail"
+    assert plan_check(spend_case("2016-01-01", "1250000"), "PLAN-LFB-CAP").status == "pass"
+    assert plan_check(spend_case("2015-07-01", "1250100"), "PLAN-LFB-CAP").status == "fail"
+    assert plan_check(spend_case("2016-01-01", "1250100"), "PLAN-LFB-CAP").status == "unknown"

@@ -76,9 +76,10 @@ def test_laak_resident_initiatives_and_renovation(laak):
     assert laak["L7"].verdict == "daeb" and "sloopreglement" in conds(laak["L7"])
 
 
-def test_laak_cap_unknown_in_2016():
+def test_laak_cap_decided_in_2016_on_the_lower_bound():
+    # EUR 91.37 per DAEB home against a 2016 cap of at least EUR 125 (BTIV 51 lid 2, indexed upwards only)
     result = judge(load_case(CASES / "laak-2016.yaml"))
-    assert plan_check(result, "PLAN-LFB-CAP").status == "unknown"
+    assert plan_check(result, "PLAN-LFB-CAP").status == "pass"
 
 
 def test_woonstad_liveability_to_keep_homes_lettable(woonstad):

@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Callable, Mapping
 
 from .evaluator import Tri
+from .interval import Interval, code as interval_code
 from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 TRI = (Tri.FALSE, Tri.UNKNOWN, Tri.TRUE)
@@ -62,6 +63,8 @@ def atom_source(node, params: Mapping, var: str, consts: _Consts) -> str:
         rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
         if rhs is None:
             return f"(1 if {var} is None else 3)"
+        if isinstance(rhs, Interval):  # interval.py decides; 3 when the bounds leave it open
+            return f"(1 if {var} is None else {consts.ref(interval_code(node.op, rhs))}({var}))"
         return f"(1 if {var} is None else 2 if {var} {_PY_OP[node.op]} {consts.ref(rhs)} else 0)"
     if isinstance(node, In):
         options = params.get(node.param) if node.param is not None else [lit.value for lit in node.values]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from .interval import Interval, true_region
 from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 _NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
@@ -60,6 +61,16 @@ def _atom(node, params: Mapping):
         rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
         if rhs is None:
             return False
+        if isinstance(rhs, Interval):  # the comparisons that make the atom TRUE for every value
+            if node.op == "!=":
+                sides = [t for t in ((["<", rhs.lower]), ([">", rhs.upper])) if t[1] is not None]
+                tests = [{_DR_OP[op]: {node.fact: b}} for op, b in sides]
+                return False if not tests else tests[0] if len(tests) == 1 else {"$or": tests}
+            region = true_region(node.op, rhs)
+            if region is None:
+                return False
+            op, bound = region[0]
+            return {node.fact: bound} if op == "==" else {_DR_OP[op]: {node.fact: bound}}
         if node.op == "==":
             return {node.fact: rhs}
         if node.op == "!=":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
+from .interval import Interval, compare as compare_interval
 from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 MISSING = object()
@@ -70,6 +71,9 @@ def atom_value(node, facts: Mapping, params: Mapping) -> Tri:
         rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
         if value is MISSING or rhs is None:
             return Tri.UNKNOWN
+        if isinstance(rhs, Interval):  # a bounded figure: decided only when every value agrees
+            decided = compare_interval(node.op, value, rhs)
+            return Tri.UNKNOWN if decided is None else Tri.TRUE if decided else Tri.FALSE
         return Tri.TRUE if _cmp(node.op, value, rhs) else Tri.FALSE
     if isinstance(node, In):
         if node.param is not None:
@@ -192,7 +196,8 @@ def _unknowns(node, facts, params, out_facts: list, out_params: list) -> None:
         if _fact(facts, node.fact) is MISSING and node.fact not in out_facts:
             out_facts.append(node.fact)
         pname = node.rhs.name if isinstance(node, Cmp) and isinstance(node.rhs, Param) else getattr(node, "param", None)
-        if pname and params.get(pname) is None and pname not in out_params:
+        if pname and (params.get(pname) is None or isinstance(params.get(pname), Interval)) \
+                and pname not in out_params:
             out_params.append(pname)
 
 

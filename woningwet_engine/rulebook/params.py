@@ -13,10 +13,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..conditions.interval import Interval
 from ..units import euros_to_cents, ratio_to_bp
 from .model import Bilingual, Confidence, LegalBasis
 
 Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes"]
+
+
+class Bound(BaseModel):
+    """One bound of a figure the law bounds but does not fix, with its own source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
+
+    value: Any
+    confidence: Confidence
+    source: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class IntervalSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
+
+    lower: Bound | None = None
+    upper: Bound | None = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.lower is None and self.upper is None:
+            raise ValueError("an interval needs a lower or an upper bound")
+        return self
 
 
 class ParamValue(BaseModel):
@@ -25,6 +49,7 @@ class ParamValue(BaseModel):
     valid_from: dt.date
     valid_to: dt.date | None = None
     value: Any = None
+    interval: IntervalSpec | None = Field(None, description="bounds when the law bounds the figure but no source fixes it")
     confidence: Confidence
     source: Annotated[str, Field(min_length=1, max_length=1000)]
     url: Annotated[str, Field(max_length=500)] | None = None
@@ -34,6 +59,8 @@ class ParamValue(BaseModel):
     def _dates(self):
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if self.interval is not None and self.value is not None:
+            raise ValueError("give either a value or an interval, not both")
         return self
 
 
@@ -55,6 +82,13 @@ class ParameterFile(BaseModel):
                     convert(self.unit, entry.value)
                 except (ValueError, TypeError) as exc:
                     raise ValueError(f"values.{i}.value: {exc}") from None
+            if entry.interval is not None:
+                if self.unit not in ("eur", "ratio", "count", "weeks", "points"):
+                    raise ValueError(f"values.{i}.interval: only numeric figures can be intervals")
+                try:
+                    interval_of(self.unit, entry.interval)
+                except (ValueError, TypeError) as exc:
+                    raise ValueError(f"values.{i}.interval: {exc}") from None
         ordered = sorted(self.values, key=lambda v: v.valid_from)
         if ordered != list(self.values):
             raise ValueError("values must be sorted by valid_from")
@@ -109,6 +143,12 @@ def convert(unit: str, value: Any):
     raise ValueError(f"unknown unit {unit}")
 
 
+def interval_of(unit: str, spec: IntervalSpec) -> Interval:
+    lo = None if spec.lower is None else convert(unit, spec.lower.value)
+    hi = None if spec.upper is None else convert(unit, spec.upper.value)
+    return Interval(lo, hi)
+
+
 @dataclass(frozen=True)
 class ResolvedParam:
     """A parameter's value on one date, with its provenance."""
@@ -123,6 +163,7 @@ class ResolvedParam:
     valid_to: dt.date | None
     defined: bool  # False: no entry at all covers the date
     title: Bilingual | None = None  # the parameter's name for people
+    bounds: tuple = ()  # for an interval: (("lower"|"upper", engine value, confidence, source), ...)
 
     def as_dict(self) -> dict:
         return {
@@ -139,5 +180,10 @@ def resolve(param: ParameterFile, day: dt.date) -> ResolvedParam:
         return ResolvedParam(param.id, param.unit, None, "unverified", "no value defined for this date",
                              None, None, None, False, param.title)
     value = None if entry.value is None else convert(param.unit, entry.value)
+    bounds: tuple = ()
+    if entry.interval is not None:
+        value = interval_of(param.unit, entry.interval)
+        bounds = tuple((name, convert(param.unit, b.value), b.confidence, b.source)
+                       for name, b in (("lower", entry.interval.lower), ("upper", entry.interval.upper)) if b is not None)
     return ResolvedParam(param.id, param.unit, value, entry.confidence, entry.source, entry.url,
-                         entry.valid_from, entry.valid_to, True, param.title)
+                         entry.valid_from, entry.valid_to, True, param.title, bounds)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..conditions.interval import Interval
 from ..conditions.evaluator import Tri, evaluate
 from ..conditions.nodes import And, Cmp, Const, In, Not, Or, Param, Present, atoms
 from ..errors import InputError, Problem
@@ -185,6 +186,9 @@ def fact_domains(roots: Iterable, values: Mapping, schema) -> dict[str, list]:
             elif isinstance(atom, Cmp):
                 rhs = values.get(atom.rhs.name) if isinstance(atom.rhs, Param) else atom.rhs.value
                 if rhs is None:
+                    continue
+                if isinstance(rhs, Interval):
+                    numbers.setdefault(f, set()).update(b for b in (rhs.lower, rhs.upper) if b is not None)
                     continue
                 if spec.type in ("eur", "bp", "int"):
                     numbers.setdefault(f, set()).add(rhs)
