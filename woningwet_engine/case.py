@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    field_validator,
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
@@ -236,8 +237,27 @@ class Dwelling(Strict):
     wws_points_source: Text | None = None
 
 
+# VERA referentiedata EENHEIDDETAILSOORT with parent MOG (data-standards §1.4): bijlage 3, bijlage 4,
+# BTIV 49 lid 2 a, and three codes on no BTIV list. A code outside this list is a typo, not a building
+# on no list: it is refused naming the allowed codes instead of silently becoming "forbidden".
+VERA_MOG_CODES = (
+    "OPV", "HOS", "ZST", "DAG", "BUU", "GEM", "JON", "BIB", "VEI", "MAA", "WEL",
+    "WER", "BRE", "WIJ", "SCH", "STP", "MUL", "CUL", "MWR", "WWR",
+    "BAS", "CJG",
+    "BIJ", "REZ", "KTI",
+)
+
+
 class Mv(Strict):
     vera_code: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="VERA EENHEIDDETAILSOORT code (parent MOG); leave out for a building on no BTIV list")
+
+    @field_validator("vera_code")
+    @classmethod
+    def _known_code(cls, value):
+        if value is not None and value not in VERA_MOG_CODES:
+            raise ValueError(f"{value!r} is not a VERA maatschappelijk-vastgoed code (EENHEIDDETAILSOORT, parent MOG); "
+                             f"allowed: {', '.join(VERA_MOG_CODES)}")
+        return value
     function: Text
     tenant_type: TenantType | None = None
     third_party_floor_m2: Area | None = Field(None, description="floor let to other parties (BTIV 50)")

@@ -114,3 +114,20 @@ def test_mv_11_unverified_list_from_2022():
     later = mv(D22)
     assert fired(later, "MV-11") and any(a.startswith("MV-11") for a in later.assumptions)
     assert not fired(mv("2021-12-31"), "MV-11")
+
+
+# --- VERA code list (issue #15 item 7) ------------------------------------------------------------
+
+def test_a_vera_code_typo_is_an_input_error_naming_the_allowed_codes():
+    import pytest
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        judge_component("2016-06-01", object="mv", mv={"vera_code": "BUX"})
+    text = str(exc.value)
+    assert "'BUX' is not a VERA" in text and "BUU" in text and "KTI" in text
+
+
+def test_a_known_vera_code_on_no_btiv_list_is_still_judged_forbidden():
+    cr = judge_component("2016-06-01", object="mv", mv={"vera_code": "REZ", "function": "recreatiezaal"})
+    assert cr.verdict == "forbidden" and fired(cr, "MV-10")
