@@ -61,8 +61,9 @@ def _memo(key, build) -> dict:
 def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -> Citation:
     """The citation of one legal basis on a date; with `fact`, narrowed to the onderdeel that
     decided for that fact (LegalBasis.by)."""
-    if fact is not None and lb.by is not None:
-        lb = lb.deciding(fact)
+    if lb.by is not None:
+        # with the fact: the onderdeel it decides; without one (e.g. a split part): the mapped range
+        lb = lb.deciding(fact) if fact is not None else lb.spanning()
     return Citation(**_memo(("cite", lb, on, lang), lambda: dict(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
         onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,

@@ -101,6 +101,42 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "corp_non_daeb_debt_woz": FieldSpec("bp", doc="non-DAEB debt / WOZ value of non-DAEB real estate"),
 }
 
+# Where a component fact comes from in the case file, for messages about missing facts: people
+# fill in case fields, not the engine's fact names (issue #15 item 7). Derived facts name their inputs.
+CASE_FIELD: dict[str, str] = {
+    "units": "units", "floor_area_m2": "floor_area_m2", "cost": "cost", "financing": "financing",
+    "municipality": "location.municipality", "area_has_corporation_homes": "location.area_has_corporation_homes",
+    "wijk_function": "location.wijk_function", "adjacent_to_own_property": "location.adjacent_to_own_property",
+    "in_regio": "corporation.woningmarktregio / location.municipality", "regio_designated": "corporation.woningmarktregio",
+    "land_built": "land.built", "land_acquired_before_2015": "land.acquired_on", "herstructurering": "herstructurering",
+    "land_contributes_to_daeb": "land.contributes_to_daeb", "land_demolition_site": "land.demolition_site",
+    "self_contained": "dwelling.self_contained", "tenure": "dwelling.tenure", "rent": "dwelling.rent",
+    "wws_points": "dwelling.wws_points", "mv_code": "mv.vera_code", "mv_tenant_type": "mv.tenant_type",
+    "mv_third_party_share": "mv.third_party_floor_m2 / floor_area_m2", "mv_owned_on_2015_07_01": "mv.owned_on_2015_07_01",
+    "mv_rent_ratio": "mv.annual_rent / mv.build_cost", "mv_minister_approval": "mv.minister_approval",
+    "mv_inside_woonzorggebouw": "mv.inside_woonzorggebouw", "mv_integrated_with_housing": "mv.integrated_with_housing",
+    "bog_for_sale": "bog.for_sale", "parking_use": "parking.use", "parking_for_daeb": "parking.for_daeb_dwellings",
+    "lfb_category": "leefbaarheid.category", "lfb_amount": "leefbaarheid.annual_amount",
+    "lfb_near_own": "leefbaarheid.near_own_property_or_tenants", "lfb_for_daeb": "leefbaarheid.for_daeb_dwellings",
+    "service_kind": "service.kind", "service_for_residents": "service.for_residents",
+    "service_for_daeb": "service.for_daeb_dwellings", "service_money_form": "service.money_form",
+    "redevelop_within_5_years": "redevelop_within_5_years", "sale_buyer": "sale.buyer", "sale_price": "sale.price",
+    "sale_price_ratio_leegwaarde": "sale.price / sale.leegwaarde", "sale_price_ratio_market": "sale.price / sale.market_value",
+    "sale_vacant": "sale.vacant", "sale_complex": "sale.complex", "sale_vov": "sale.vov_clauses",
+    "buyer_income": "sale.buyer_income", "verbinding_counterparty": "verbinding.counterparty",
+    "verbinding_after_formation": "verbinding.after_formation", "committed_before_2015_07_01": "committed_on",
+    "corporation_regime": "corporation.separation_regime",
+    "nd_rent_return": "dwelling.rent (or bog.annual_rent) and cost", "nd_sale_return": "sale.price and cost",
+    "corp_non_daeb_icr": "corporation.non_daeb_icr", "corp_non_daeb_debt_woz": "corporation.non_daeb_debt_woz_share",
+    "project_cost": "cost (of the project's components)", "project_floor_area_m2": "floor_area_m2",
+}
+
+
+def case_field(fact: str) -> str:
+    """The case-file field a missing fact is read from (the fact name when it has no single field)."""
+    return CASE_FIELD.get(fact, fact)
+
+
 PROJECT_FIELDS: dict[str, FieldSpec] = {
     "project_floor_area_m2": FieldSpec("int"),
     "project_bog_floor_m2": FieldSpec("int"),

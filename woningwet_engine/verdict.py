@@ -13,7 +13,7 @@ from .conditions.evaluator import render
 from .evaluation import BranchState, FactEvaluation
 from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text, rule_citations
-from .facts import COMPONENT_FIELDS, SELECTOR_FACTS
+from .facts import COMPONENT_FIELDS, SELECTOR_FACTS, case_field
 from .i18n import section, text as tr
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
@@ -77,7 +77,7 @@ def describe_unknown(missing_facts, unknown_params, fact: dict, selection: Selec
         title = getattr(p.title, lang) if p is not None and getattr(p, "title", None) is not None else pid
         out.append(tr(lang, "undetermined.needed_for", param=pid, title=title, fact=name))
         covered.add(name)
-    out += [f for f in missing_facts if f not in covered]
+    out += [case_field(f) for f in missing_facts if f not in covered]
     named = {pid for _, pid in derived}
     out += [_unknown_figure(p, selection, lang) for p in unknown_params if p not in named]
     return out
@@ -186,7 +186,7 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
         shown += " (" + "; ".join(values) + ")"
     parts = []
     if missing:
-        parts.append(tr(lang, "undetermined.missing", facts=", ".join(missing)))
+        parts.append(tr(lang, "undetermined.missing", facts=", ".join(case_field(m) for m in missing)))
     if unknown_params:
         parts.append(tr(lang, "undetermined.unknown_figures", params=", ".join(unknown_params)))
     text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, rule=rule.id, verdict=verdict)

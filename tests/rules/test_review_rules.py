@@ -194,3 +194,13 @@ def test_before_2022_the_exception_does_not_apply():
 def test_allocation_sanction_test_ends_in_2021():
     from rulehelpers import in_force
     assert in_force("TOE-05", "2021-12-31") and not in_force("TOE-05", "2022-01-01")
+
+
+# --- missing facts are named by their case field (issue #15 item 7) --------------------------------
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_missing_fact_message_names_the_case_field(lang):
+    cr = judge_component(D16, object="leefbaarheid", lang=lang,
+                         leefbaarheid={"category": "resident_dwelling_activities"})
+    texts = [r.text for r in cr.reasons if r.effect == "undetermined" and r.rule == "LFB-05"]
+    assert texts and all("leefbaarheid.for_daeb_dwellings" in t for t in texts)

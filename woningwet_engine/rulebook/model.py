@@ -124,6 +124,16 @@ class LegalBasis(Strict):
             raise ValueError("a range of onderdelen cannot also name one onderdeel")
         return self
 
+    def spanning(self) -> "LegalBasis":
+        """This basis citing the range of onderdelen its mapping can choose (no fact to choose by)."""
+        if self.by is None:
+            return self
+        letters = sorted({t.split()[0].split("-")[0] for _, t in self.by.map} |
+                         {t.split("-")[-1] for _, t in self.by.map if "-" in t}, key=lambda x: (len(x), x))
+        span = letters[0] if len(letters) == 1 else f"{letters[0]}-{letters[-1]}"
+        update = {"onderdeel": span, "by": None} if len(letters) == 1 else {"onderdelen": span, "by": None}
+        return self.model_copy(update=update)
+
     def deciding(self, fact: dict) -> "LegalBasis":
         """This basis narrowed to the onderdeel the fact decides (itself when there is no mapping)."""
         if self.by is None:
