@@ -84,6 +84,23 @@ def true_region(op: str, iv: Interval) -> list[tuple[str, int]] | None:
     return None  # '!=' is handled by the caller as "below lower or above upper"
 
 
+def regions(op: str, iv: Interval) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(TRUE region, FALSE region) of `fact op iv` as alternatives of plain comparisons on the fact,
+    for back-ends that compile to comparisons (SQL): any alternative holding decides; neither = open."""
+    lo, hi = iv.lower, iv.upper
+    table = {
+        "<": ([("<", lo)], [(">=", hi)]), "<=": ([("<=", lo)], [(">", hi)]),
+        ">": ([(">", hi)], [("<=", lo)]), ">=": ([(">=", hi)], [("<", lo)]),
+        "==": ([("==", lo)] if lo is not None and lo == hi else [], [("<", lo), (">", hi)]),
+    }
+    if op == "!=":
+        true_alts, false_alts = table["=="][1], table["=="][0]
+    else:
+        true_alts, false_alts = table[op]
+    keep = lambda alts: [(o, b) for o, b in alts if b is not None]  # noqa: E731
+    return keep(true_alts), keep(false_alts)
+
+
 def code(op: str, iv: Interval):
     """Atom code function for the compiled back-end: 2 TRUE, 0 FALSE, 3 unknown figure."""
     def atom(value) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping
 
+from ..conditions.interval import Interval, regions
 from ..conditions.nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
 NULL_BOOL = "CAST(NULL AS BOOLEAN)"
@@ -52,6 +53,12 @@ def to_sql(node, params: Mapping, column: Callable[[str], str] = quote_ident) ->
         rhs = params.get(node.rhs.name) if isinstance(node.rhs, Param) else node.rhs.value
         if rhs is None:
             return NULL_BOOL
+        if isinstance(rhs, Interval):  # decided only where every value of the interval agrees
+            true_alts, false_alts = regions(node.op, rhs)
+            cases = [f"WHEN {col} IS NULL THEN {NULL_BOOL}"]
+            cases += [f"WHEN {col} {_OPS[op]} {literal(b)} THEN TRUE" for op, b in true_alts]
+            cases += [f"WHEN {col} {_OPS[op]} {literal(b)} THEN FALSE" for op, b in false_alts]
+            return f"(CASE {' '.join(cases)} ELSE {NULL_BOOL} END)"
         return f"({col} {_OPS[node.op]} {literal(rhs)})"
     if isinstance(node, In):
         options = params.get(node.param) if node.param else [v.value for v in node.values]
