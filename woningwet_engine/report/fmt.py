@@ -80,6 +80,19 @@ def fmt_value(value: Any, type_: str, lang: str) -> str:
     t = strings(lang)
     if value is None:
         return t["assumptions"]["unknown"]
+    if isinstance(value, str) and ".." in value and type_ in ("eur", "bp", "ratio"):
+        # a bounded figure ("125.00.." = at least 125): both ends as people read them
+        from ..format import INTERVAL_WORDS
+
+        lo, hi = value.split("..", 1)
+        words = INTERVAL_WORDS[lang if lang in INTERVAL_WORDS else "en"]
+        lo_t = fmt_value(lo, type_, lang) if lo else None
+        hi_t = fmt_value(hi, type_, lang) if hi else None
+        if hi_t is None:
+            return f"{words[0]} {lo_t}"
+        if lo_t is None:
+            return f"{words[1]} {hi_t}"
+        return f"{words[2]} {lo_t} {words[3]} {hi_t}"
     if type_ == "eur":
         return fmt_eur(cents_of(value), lang)
     if type_ in ("bp", "ratio"):
