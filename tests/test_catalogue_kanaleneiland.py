@@ -140,7 +140,8 @@ def test_k10_leefbaarheid_regimes(r2016, r2022):
     assert "prestatieafspraken" in conditions(k10_2016)  # LFB-01: a legality condition until 2022
     assert "prestatieafspraken" not in conditions(k10_2022)
     cap_2016 = [c for c in r2016["plan"]["checks"] if c["id"] == "PLAN-LFB-CAP"]
-    assert [c["status"] for c in cap_2016] == ["unknown"]  # 2016 cap amount is a declared gap
+    # 2016: the cap is at least EUR 125 (BTIV 51 lid 2, indexed upwards only): EUR 117.70 per home is decided
+    assert [c["status"] for c in cap_2016] == ["pass"] and "125" in cap_2016[0]["text"]
     assert not [c for c in r2022["plan"]["checks"] if c["id"] == "PLAN-LFB-CAP"]  # cap abolished
 
 
