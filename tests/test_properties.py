@@ -54,7 +54,7 @@ def component_dicts(draw, cid: str = "C1"):
         over["dwelling"] = {"tenure": draw(st.sampled_from(["rent", "sale", "other_allocation"])),
                             "self_contained": draw(bools), "rent": draw(st.none() | money)}
     elif obj == "mv":
-        over["mv"] = {"vera_code": draw(st.sampled_from(["BUU", "BRE", "BAS", "ZOR", "ONW", "GZC"])),
+        over["mv"] = {"vera_code": draw(st.sampled_from(["BUU", "BRE", "BAS", "REZ", "KTI", "BIJ"])),
                       "tenant_type": draw(st.sampled_from(["social_foundation", "commercial", "government"]))}
     elif obj == "parking":
         over["parking"] = {"use": draw(st.sampled_from(["dwellings", "public"])),
