@@ -65,7 +65,7 @@ def synthetic_component(rng: random.Random, i: int) -> dict:
                     parking={"use": rng.choice(["dwellings", "public"]), "for_daeb_dwellings": rng.random() < 0.7})
     if kind == "mv":
         return dict(base, activity="build", object="mv", land=land,
-                    mv={"vera_code": rng.choice(["BUU", "BRE", "ZOR", "BAS"]), "function": "buurthuis",
+                    mv={"vera_code": rng.choice(["BUU", "BRE", "REZ", "BAS"]), "function": "buurthuis",
                         "tenant_type": "social_foundation"})
     return dict(base, activity="spend", object="leefbaarheid",
                 leefbaarheid={"category": rng.choice(["woonmaatschappelijk_werk", "clean_safe_nuisance",

@@ -24,7 +24,7 @@ BUYERS = ["ti", "sitting_tenant", "owner_occupier", "investor_legal_person", "in
 SERVICES = ["living_related", "care", "meals", "medical", "childcare", "utility",
             "utility_via_dwelling_installation", "radio_tv", "training", "cleaning"]
 FINANCING = ["wsw", "market", "internal_loan", "own_funds", None]
-MV_CODES = ["BUU", "BRE", "ZOR", "BAS", "WIJ", "JON", "SPO", None]
+MV_CODES = ["BUU", "BRE", "REZ", "BAS", "WIJ", "JON", "KTI", None]
 LFB = ["woonmaatschappelijk_werk", "clean_safe_nuisance", "small_scale_infrastructure", "ontmoeting", "other"]
 
 
