@@ -22,6 +22,7 @@ from bisect import bisect_left
 from typing import Iterable, Iterator
 
 from .case import Case
+from .conditions.interval import Interval
 from .conditions.nodes import Cmp, In, Param, atoms
 from .engine import judge
 from .evaluation import BranchState, Engine, FactEvaluation, evaluate_fact
@@ -53,6 +54,8 @@ class Partition:
                     if isinstance(atom, Cmp):
                         rhs = values.get(atom.rhs.name) if isinstance(atom.rhs, Param) else atom.rhs.value
                         consts = [] if rhs is None else [rhs]
+                        if isinstance(rhs, Interval):  # a bounded figure: its bounds are the thresholds
+                            consts = [b for b in (rhs.lower, rhs.upper) if b is not None]
                     elif isinstance(atom, In):
                         consts = (values.get(atom.param) or []) if atom.param else [v.value for v in atom.values]
                     else:
