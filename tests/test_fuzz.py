@@ -7,10 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-import resource
 import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,19 +24,14 @@ from woningwet_engine.rulebook import load_rulebook
 from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR, build_rulebook, read_rules_dir
 from woningwet_engine.yamlio import LoadedYaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from clirun import HOSTILE_CPU_S, HOSTILE_RSS, ROOT, run_cli as _run
+
 CORPUS = sorted((Path(__file__).parent / "fuzz" / "corpus").glob("*.yaml"))
 TIMEOUT = 120  # seconds per CLI run; the slowest corpus file (1,500 components) takes a few
-MEMORY = 3 << 30  # address-space limit of each CLI run
 
 
-def _limit_memory():  # runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
-
-
-def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "woningwet_engine.cli", *args], cwd=cwd, capture_output=True,
-                          timeout=TIMEOUT, preexec_fn=_limit_memory, env=dict(os.environ, PYTHONHASHSEED="0"))
+def run_cli(args: list[str], cwd: Path):
+    return _run(args, cwd=cwd, timeout=TIMEOUT)
 
 
 def expectation(path: Path) -> tuple[str, str | None]:
@@ -82,6 +74,8 @@ def test_corpus_file(path: Path, corpus_runs):
             assert f"[{field}]" in stderr, stderr[:1000]
         assert not out.exists() and leftovers == [], "nothing may be written on an input error"
         assert proc.stdout == b""
+        assert stderr.count("\n  ") == 1, "one clear message: " + stderr[:1000]
+        assert proc.cpu_s < HOSTILE_CPU_S and proc.max_rss < HOSTILE_RSS, (proc.cpu_s, proc.max_rss >> 20)
     else:
         assert proc.returncode in (0, 1), stderr[-1000:]
         result = json.loads(out.read_text(encoding="utf-8"))

@@ -33,6 +33,7 @@ from .units import BP, euros_to_cents, ratio_to_bp
 from .yamlio import LoadedYaml, load_yaml_bytes, load_yaml_file, pydantic_problems
 
 MAX_EUR_CENTS = 10**15  # EUR 10 trillion: larger amounts are input errors, not plans
+MAX_RATIO = 100  # ratios that are not shares (an ICR, debt over WOZ value) stay below 100
 MAX_COMPONENTS = 20_000
 MAX_LETTINGS = 200_000
 
@@ -42,14 +43,21 @@ def _cents(value: Any) -> int:
     if cents < 0:
         raise ValueError("amount must not be negative")
     if cents > MAX_EUR_CENTS:
-        raise ValueError("amount out of range")
+        raise ValueError(f"amount out of range (at most EUR {MAX_EUR_CENTS // 100:,})")
     return cents
 
 
 def _bp(value: Any) -> int:
     bp = ratio_to_bp(value)
-    if not 0 <= bp <= 1000 * BP:
-        raise ValueError("share out of range (expected a fraction such as 0.25)")
+    if not 0 <= bp <= BP:
+        raise ValueError("share out of range: expected a fraction from 0 to 1 (such as 0.25 for 25%)")
+    return bp
+
+
+def _ratio_bp(value: Any) -> int:
+    bp = ratio_to_bp(value)
+    if not 0 <= bp <= MAX_RATIO * BP:
+        raise ValueError(f"ratio out of range: expected a number from 0 to {MAX_RATIO} (such as 1.6)")
     return bp
 
 
@@ -74,7 +82,15 @@ Share = Annotated[
     int,
     BeforeValidator(_bp),
     PlainSerializer(_bp_out, return_type=str),
-    WithJsonSchema({"type": ["number", "string"], "description": "fraction, e.g. 0.25 for 25%"}),
+    WithJsonSchema({"type": ["number", "string"], "minimum": 0, "maximum": 1,
+                    "description": "fraction from 0 to 1, e.g. 0.25 for 25%"}),
+]
+Ratio = Annotated[
+    int,
+    BeforeValidator(_ratio_bp),
+    PlainSerializer(_bp_out, return_type=str),
+    WithJsonSchema({"type": ["number", "string"], "minimum": 0, "maximum": MAX_RATIO,
+                    "description": "ratio, e.g. 1.6"}),
 ]
 GmCode = Annotated[str, Field(pattern=r"^GM\d{4}$", description="CBS gemeentecode, e.g. GM0344")]
 WkCode = Annotated[str, Field(pattern=r"^WK\d{6}$", description="CBS wijkcode")]
@@ -409,9 +425,9 @@ class Corporation(Strict):
     wants_verlicht_regime: bool = False
     leefbaarheid_other_annual: Euro = Field(0, description="leefbaarheid spend outside this plan, same year")
     statutes_require_rvt_for_maintenance: bool = False
-    non_daeb_icr: Share | None = Field(
+    non_daeb_icr: Ratio | None = Field(
         None, description="interest coverage ratio (ICR) of the non-DAEB branch, e.g. 1.6 (RTIV 20 lid 2)")
-    non_daeb_debt_woz_share: Share | None = Field(
+    non_daeb_debt_woz_share: Ratio | None = Field(
         None, description="non-DAEB debt as a share of the WOZ value of the non-DAEB real estate (RTIV 20 lid 2)")
     allocation_free_room_local: Share | None = Field(
         None, description="free allocation room agreed in local (prestatie)afspraken, from 2022 (at most 0.15)")

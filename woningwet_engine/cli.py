@@ -153,13 +153,13 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 
 
 @main.command()
-@click.argument("cases", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("cases", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=LANGS, default="nl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="write to this file")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="write to this file")
 @click.option("--record", is_flag=True, help="append each decision to the audit decision log")
-@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
               help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
 @click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
 @click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
@@ -341,7 +341,7 @@ def rules_show(rule_id, at, rules_dir):
 
 
 @rules.command("coverage")
-@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--file", "path", type=click.Path(path_type=Path), default=None,
               help="coverage file written by the test suite (default: .rule-coverage.json here)")
 @click.option("--tests", "show_tests", type=click.IntRange(0, 1000), default=3, show_default=True,
               help="test ids shown per rule and direction")
@@ -354,9 +354,9 @@ def rules_coverage(path, show_tests, fmt):
 
 
 @rules.command("check")
-@click.option("--allow", "allow_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--allow", "allow_path", type=click.Path(path_type=Path), default=None,
               help="allow-list of accepted findings (default: check-allow.yaml in the rules directory)")
-@click.option("--coverage", "coverage_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--coverage", "coverage_path", type=click.Path(path_type=Path), default=None,
               help="rule coverage from the test run (default: .rule-coverage.json here; skipped if absent)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--show-allowed", is_flag=True, help="also list the findings the allow-list accepts")

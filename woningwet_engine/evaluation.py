@@ -249,6 +249,18 @@ def _by_status(states) -> tuple[tuple, tuple, tuple]:
             tuple(bs for bs in states if bs.status is Tri.FALSE))
 
 
+def compile_branches(selection: Selection) -> list[DurableBranch]:
+    """The durable_rules branches of a selection (also used by `rules validate` to check capacity)."""
+    out: list[DurableBranch] = []
+    for cr in selection.rules:
+        for b in cr.branches:
+            cond = compile_condition(b.root, selection.values)
+            if cond is False:
+                continue  # can never be TRUE on this date (e.g. a figure is unknown)
+            out.append(DurableBranch(b.id, cr.rule.scope, cond))
+    return out
+
+
 class Engine:
     """The durable_rules back-end (the matcher and the compiled durable branches per regime
     selection) and the compiled evaluator used on the hot path (`reference=True`: the reference
@@ -267,13 +279,7 @@ class Engine:
     def branches(self, selection: Selection) -> list[DurableBranch]:
         key = selection.key
         if key not in self._branches:
-            out: list[DurableBranch] = []
-            for cr in selection.rules:
-                for b in cr.branches:
-                    cond = compile_condition(b.root, selection.values)
-                    if cond is False:
-                        continue  # can never be TRUE on this date (e.g. a figure is unknown)
-                    out.append(DurableBranch(b.id, cr.rule.scope, cond))
+            out = compile_branches(selection)
             self.matcher.prepare(key, out)
             self._branches[key] = out
         return self._branches[key]

@@ -6,31 +6,53 @@ number a rule sees is an integer. Case and rule files write euros and fractions 
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 BP = 10_000  # basis points per 1.0
+# Bounds on any number read from a file, before any arithmetic (Decimal arithmetic would overflow or
+# round silently beyond them); the field types set tighter bounds.
+MAX_MAGNITUDE = 18  # |value| < 10**18
+MAX_SIGNIFICANT = 20  # significant digits, trailing zeros not counted
+_NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,12})?$")
 
 
 def to_decimal(value) -> Decimal:
+    """A finite Decimal within MAX_MAGNITUDE and MAX_SIGNIFICANT, or ValueError saying what is wrong."""
     if isinstance(value, bool):
         raise ValueError("expected a number, got a boolean")
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        dec = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(f"not a number: {value!r}") from None
+    if isinstance(value, Decimal):
+        dec = value
+    elif isinstance(value, int):
+        if abs(value) >= 10**MAX_MAGNITUDE:
+            raise ValueError(f"number out of range (at most {MAX_MAGNITUDE} digits before the decimal point)")
+        dec = Decimal(value)
+    else:
+        text = repr(value) if isinstance(value, float) else str(value).strip()
+        if isinstance(value, float) and value != value or text in ("inf", "-inf"):
+            raise ValueError("NaN and infinity are not allowed")
+        if not _NUMBER_TEXT.match(text):
+            raise ValueError(f"not a number: {value!r}")
+        try:
+            dec = Decimal(text)
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"not a number: {value!r}") from None
     if not dec.is_finite():
         raise ValueError("NaN and infinity are not allowed")
+    if dec and dec.adjusted() >= MAX_MAGNITUDE:
+        raise ValueError(f"number out of range (at most {MAX_MAGNITUDE} digits before the decimal point)")
+    if dec and dec.adjusted() < -MAX_MAGNITUDE:
+        raise ValueError(f"number out of range (more than {MAX_MAGNITUDE} zeros after the decimal point)")
+    if len("".join(map(str, dec.as_tuple().digits)).strip("0")) > MAX_SIGNIFICANT:
+        raise ValueError(f"too many digits (at most {MAX_SIGNIFICANT} significant digits)")
     return dec
 
 
 def euros_to_cents(value) -> int:
     dec = to_decimal(value)
-    cents = dec * 100
-    if cents != cents.to_integral_value():
+    if dec.as_tuple().exponent < -2 and dec != dec.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN):
         raise ValueError(f"amount {value} has more than 2 decimals")
-    return int(cents)
+    return int(dec.scaleb(2))
 
 
 def ratio_to_bp(value) -> int:

@@ -1,13 +1,24 @@
-"""Safe YAML loading with line numbers.
+"""Safe YAML loading with line numbers, under YAML 1.2 scalar rules.
 
-PyYAML's SafeLoader already refuses arbitrary tags; on top of that this loader refuses aliases
-(no exponential 'billion laughs' expansion), duplicate keys, documents nested deeper than
-MAX_DEPTH, and files larger than MAX_BYTES. It records the line of every mapping key so that
-validation errors can point at the line of the offending field.
+Every woningwet input file (case, rule, parameter, allow-list) is read through here:
+- only regular files are read (a FIFO, device, socket or directory is refused before it is
+  opened for reading, so nothing blocks or streams forever), and at most MAX_BYTES of them;
+- scalars follow the YAML 1.2 core schema, not PyYAML's YAML 1.1 default: `1:30` is text, not
+  sexagesimal 90; `yes`/`no`/`on`/`off` are text; `0o17`/`0x1f` are the only non-decimal
+  integers; floats are read exactly, as Decimal, from their source text (never via binary float);
+- explicit tags (`!!set`, `!!binary`, `!!python/...`, `!local`) and aliases are refused, as are
+  duplicate keys, documents nested deeper than MAX_DEPTH and numbers with more than MAX_DIGITS
+  digits.
+The line of every mapping key is recorded so that validation errors point at the offending field.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +28,29 @@ from .errors import InputError, Problem
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
+MAX_DIGITS = 40  # digits in one number literal; field models set the real bounds
+
+_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+                   r"(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+                   r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)?$")
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2 core schema (plus dates, which the file formats use); nothing from YAML 1.1."""
+
+
+for _tag, _regexp, _first in (
+        ("bool", _BOOL, "tTfF"),
+        ("int", _INT, "-+0123456789"),
+        ("float", _FLOAT, "-+0123456789."),
+        ("null", _NULL, ["~", "n", "N", ""]),
+        ("timestamp", _DATE, "0123456789")):
+    _Resolver.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", _regexp, list(_first))
 
 
 try:  # libyaml's parser (C) under PyYAML's own composer: the same nodes and marks, ~5x faster
@@ -26,25 +60,32 @@ except AttributeError:  # PyYAML built without libyaml
 
 
 if _Parser is not None:
-    class _Base(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    class _Base(yaml.composer.Composer, _Parser, yaml.constructor.SafeConstructor, _Resolver):
         """CParser for events; the Python composer (so that compose_node below keeps refusing
-        aliases and deep nesting before any node is built: libyaml's own composer recurses in C
+        aliases, tags and deep nesting before any node is built: libyaml's own composer recurses in C
         and crashes the process on a deeply nested document)."""
 
         def __init__(self, stream: str):
             _Parser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
+            _Resolver.__init__(self)
             yaml.composer.Composer.__init__(self)
 else:  # pragma: no cover
-    _Base = yaml.SafeLoader
+    class _Base(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
+                yaml.constructor.SafeConstructor, _Resolver):
+        def __init__(self, stream: str):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            _Resolver.__init__(self)
 
 
 class _LineLoader(_Base):
     def __init__(self, stream: str, filename: str):
         super().__init__(stream)
         self.filename = filename
-        self.lines: dict[tuple, int] = {}
         self._depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
@@ -53,11 +94,17 @@ class _LineLoader(_Base):
             raise yaml.constructor.ConstructorError(
                 None, None, "YAML aliases are not allowed in woningwet files", event.start_mark
             )
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            tag = tag.replace("tag:yaml.org,2002:", "!!")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML tags such as {tag!r} are not allowed in woningwet files", event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"document nested deeper than {MAX_DEPTH} levels", self.peek_event().start_mark
+                    None, None, f"document nested deeper than {MAX_DEPTH} levels", event.start_mark
                 )
             return super().compose_node(parent, index)
         finally:
@@ -81,28 +128,146 @@ class _LineLoader(_Base):
         return super().construct_mapping(node, deep=True)
 
 
+def _fail(node, message: str):
+    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
+def _int(loader, node):
+    text = node.value
+    digits = text.lstrip("+-")
+    if len(digits) > MAX_DIGITS:
+        raise _fail(node, f"number with more than {MAX_DIGITS} digits")
+    if digits.startswith(("0o", "0x")):
+        return int(digits[2:], 8 if digits[1] == "o" else 16)
+    return int(text, 10)
+
+
+def _float(loader, node):
+    """Exact: `650.10` is Decimal('650.10'), `1e999999999` stays finite text for the field to refuse."""
+    text = node.value
+    lowered = text.lower()
+    if lowered.endswith((".inf", ".nan")):
+        return Decimal("NaN") if lowered.endswith("nan") else Decimal(lowered[:-4] + "Infinity")
+    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
+    if sum(ch.isdigit() for ch in mantissa) > MAX_DIGITS:
+        raise _fail(node, f"number with more than {MAX_DIGITS} digits")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise _fail(node, f"not a number: {text!r}") from None
+
+
 def _timestamp(loader, node):
     """YAML dates such as 2016-02-30 fail inside PyYAML with a bare ValueError: give it a line."""
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError) as exc:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"not a valid date: {node.value!r} ({exc})", node.start_mark) from None
+        raise _fail(node, f"not a valid date: {node.value!r} ({exc})") from None
 
 
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+def _refused(loader, node):
+    raise _fail(node, f"YAML type {node.tag!r} is not allowed in woningwet files")
 
 
-def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None:
+_LineLoader.yaml_constructors = {}  # only what is listed here; everything else is refused
+for _tag, _constructor in (
+        ("null", yaml.constructor.SafeConstructor.construct_yaml_null),
+        ("bool", yaml.constructor.SafeConstructor.construct_yaml_bool),
+        ("int", _int),
+        ("float", _float),
+        ("timestamp", _timestamp),
+        ("str", yaml.constructor.SafeConstructor.construct_yaml_str),
+        ("seq", yaml.constructor.SafeConstructor.construct_yaml_seq),
+        ("map", yaml.constructor.SafeConstructor.construct_yaml_map)):
+    _LineLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _constructor)
+_LineLoader.add_constructor(None, _refused)
+
+
+def file_kind(mode: int) -> str:
+    """A human name for what a path is, for 'not a regular file' errors."""
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def os_reason(exc: OSError) -> str:
+    """The OS error in words, without a traceback (for input and output errors)."""
+    reasons = {
+        errno.ENOENT: "no such file or directory (or a broken symbolic link)",
+        errno.ENOTDIR: "a part of the path is not a directory",
+        errno.EISDIR: "is a directory",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.ENAMETOOLONG: "file name too long",
+        errno.EROFS: "read-only file system",
+        errno.ENOSPC: "no space left on the device (disk full)",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.ELOOP: "too many levels of symbolic links",
+        errno.EXDEV: "cannot move across file systems",
+        errno.EIO: "input/output error",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))
+
+
+def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or InputError.
+
+    The path is checked with stat() before it is opened, so a FIFO is never opened (which would
+    block) and a device is never read; the opened descriptor is checked again (same file, still
+    regular) and at most limit + 1 bytes are read, so a file that grows meanwhile is refused too.
+    """
+    name = str(path)
+    if not name:
+        raise InputError([Problem("(empty file name)", "", "no file name given")])
+    try:
+        before = os.stat(path)
+    except (OSError, ValueError) as exc:
+        reason = os_reason(exc) if isinstance(exc, OSError) else "invalid file name"
+        raise InputError([Problem(name, "", f"cannot read file: {reason}")]) from None
+    if not stat.S_ISREG(before.st_mode):
+        raise InputError([Problem(name, "", f"not a regular file ({file_kind(before.st_mode)}); refused unread")])
+    if before.st_size > limit:
+        raise InputError([Problem(name, "", f"file larger than {limit} bytes")])
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise InputError([Problem(name, "", f"cannot read file: {os_reason(exc)}")]) from None
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise InputError([Problem(name, "", "the file was replaced while it was being opened; refused")])
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError([Problem(name, "", f"cannot read file: {os_reason(exc)}")]) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise InputError([Problem(name, "", f"file larger than {limit} bytes")])
+    return b"".join(chunks)
+
+
+def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], at: dict[tuple, tuple]) -> None:
+    """lines: field path -> line; at: (line, column) of each value node -> its field path."""
     lines[path] = node.start_mark.line + 1
+    at[(node.start_mark.line, node.start_mark.column)] = path
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            key = key_node.value
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"  # refused when constructed
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _record_lines(value_node, path + (key,), lines)
+            _record_lines(value_node, path + (key,), lines, at)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _record_lines(item, path + (i,), lines)
+            _record_lines(item, path + (i,), lines, at)
 
 
 class LoadedYaml:
@@ -129,37 +294,35 @@ def load_yaml_text(text: str, filename: str) -> LoadedYaml:
     try:
         loader = _LineLoader(text, filename)
     except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL up front
-        raise InputError([Problem(filename, "", f"invalid YAML: {exc}")]) from None
+        what = " ".join(str(exc).replace('in "<unicode string>",', "at").split())
+        raise InputError([Problem(filename, "", f"invalid YAML: {what}")]) from None
+    lines: dict[tuple, int] = {}
+    at: dict[tuple, tuple] = {}
     try:
         node = loader.get_single_node()
         if node is None:
             raise InputError([Problem(filename, "", "the file is empty")])
+        _record_lines(node, (), lines, at)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
+        field = at.get((mark.line, mark.column), ()) if mark is not None else ()
         what = exc.problem or str(exc)
-        raise InputError([Problem(filename, "", f"invalid YAML: {what}", line)]) from None
+        raise InputError([Problem(filename, ".".join(map(str, field)), f"invalid YAML: {what}", line)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(filename, "", f"invalid YAML: {exc}")]) from None
+        raise InputError([Problem(filename, "", f"invalid YAML: {' '.join(str(exc).split())}")]) from None
     except RecursionError:
         raise InputError([Problem(filename, "", "document nested too deeply")]) from None
-    except (ValueError, OverflowError) as exc:  # e.g. a timestamp such as 2016-02-30
+    except (ValueError, OverflowError, ArithmeticError) as exc:  # last resort; constructors give lines
         raise InputError([Problem(filename, "", f"invalid YAML value: {exc}")]) from None
     finally:
         loader.dispose()
-    lines: dict[tuple, int] = {}
-    _record_lines(node, (), lines)
     return LoadedYaml(data, lines, filename)
 
 
 def load_yaml_file(path: Path | str) -> LoadedYaml:
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read file: {exc.strerror}")]) from None
-    return load_yaml_bytes(raw, str(path))
+    return load_yaml_bytes(read_regular_file(path), str(path))
 
 
 def load_yaml_bytes(raw: bytes, filename: str) -> LoadedYaml:
@@ -191,7 +354,12 @@ def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
         else:
             value = err.get("input")
             if not isinstance(value, (dict, list)):
-                shown = value.isoformat() if hasattr(value, "isoformat") else repr(value)
+                if hasattr(value, "isoformat"):
+                    shown = value.isoformat()
+                elif isinstance(value, Decimal):  # YAML floats are read as Decimal: show them as written
+                    shown = str(value)
+                else:
+                    shown = repr(value)
                 if len(shown) > 60:
                     shown = shown[:57] + "..."
                 msg += f" (got {shown})"

@@ -90,6 +90,28 @@ def main() -> None:
     write("not_utf8", "error", b"case_id: \xff\xfe\xfa\ntitle: x\n")
     write("null_byte", "error", "case_id: a\x00b\ntitle: x\n")
     write("components_not_a_list", "error components", case(comps="  id: C1\n"))
+    # numbers: magnitude, digits, YAML 1.1 forms, shares (issue #17)
+    write("huge_exponent_string", "error components.0.cost", case().replace("cost: 1000000", 'cost: "1e999999999"'))
+    write("huge_exponent_float", "error components.0.cost", case().replace("cost: 1000000", "cost: 1e999999999"))
+    write("tiny_exponent", "error components.0.cost", case().replace("cost: 1000000", "cost: 1e-999999999"))
+    write("amount_30_digits", "error components.0.cost",
+          case().replace("cost: 1000000", "cost: 123456789012345678901234567890.5"))
+    write("amount_too_precise", "error components.0.dwelling.rent", case(rent="650.0000000000000000000000001"))
+    write("share_1e30", "error corporation.non_daeb_investment_share",
+          case(corp=CORP + "  non_daeb_investment_share: 1e30\n"))
+    write("share_above_one", "error corporation.non_daeb_investment_share",
+          case(corp=CORP + "  non_daeb_investment_share: 10.0\n"))
+    write("share_negative", "error components.0.public_space_share",
+          case().replace("units: 10", "units: 10\n    public_space_share: -0.1"))
+    write("sexagesimal_units", "error components.0.units", case().replace("units: 10", "units: 1:30"))
+    write("underscore_number", "error components.0.units", case().replace("units: 10", "units: 1_000"))
+    write("octal_yaml11", "result", case().replace("units: 10", "units: 012"))  # YAML 1.2: decimal 12
+    # YAML 1.2: the text 'yes', which the boolean field reads as true
+    write("yes_as_bool", "result", case().replace("land: {built: true}", "land: {built: yes}"))
+    write("set_tag", "error", case(extra="sources: !!set {a, b}\n"))
+    write("binary_tag", "error", case(head="case_id: fuzz\ntitle: !!binary aGVsbG8=\n"))
+    write("omap_tag", "error", case(extra="sources: !!omap [a: 1]\n"))
+    write("str_tag", "error", case(head="case_id: !!str fuzz\ntitle: t\n"))
     many = "".join(
         f"  - {{id: C{i}, title: w{i}, activity: build, object: dwelling, units: 1, cost: {1000 + i},"
         f" location: {{municipality: GM0344, area_has_corporation_homes: true}}, land: {{built: true}},"

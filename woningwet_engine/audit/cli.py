@@ -22,7 +22,7 @@ LANGS = click.Choice(["nl", "en"])
 
 
 def log_option(f):
-    return click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    return click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
                         help="decision log file (default: $WONINGWET_LOG, else "
                              "$XDG_DATA_HOME/woningwet/decisions.sqlite)")(f)
 
@@ -240,7 +240,7 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose):
 
 @audit.command("export")
 @log_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="the JSONL bundle to write")
 def export_cmd(log_path, output):
     """Write the whole log, with the rule files it needs, as a JSONL bundle an auditor can verify elsewhere.
@@ -269,7 +269,7 @@ def export_cmd(log_path, output):
 
 
 @audit.command("import")
-@click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("bundle", type=click.Path(path_type=Path))
 @log_option
 def import_cmd(bundle, log_path):
     """Check a bundle's whole chain, then add its records to the log (new, or a prefix of the bundle).

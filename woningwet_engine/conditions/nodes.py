@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Union
 
-from ..units import euros_to_cents, ratio_to_bp
+from ..units import euros_to_cents, ratio_to_bp, to_decimal
 
 MAX_CONDITION_CHARS = 4000
 MAX_NODES = 400
@@ -118,6 +118,7 @@ class Condition:
 class _Parser:
     def __init__(self, text: str, schema: Mapping[str, FieldSpec], param_units: Mapping[str, str]):
         self.text = text
+        self.source = " ".join(text.split())  # what ast parsed (literal source segments come from it)
         self.schema = schema
         self.param_units = param_units
         self.facts: list[str] = []
@@ -176,10 +177,16 @@ class _Parser:
             return Lit(value, text)
         if isinstance(value, str):
             raise self.fail(node, f"fact '{fact}' is a number, got {text}")
-        if spec.type == "eur":
-            return Lit(euros_to_cents(Decimal(str(value))), text)
-        if spec.type == "bp":
-            return Lit(ratio_to_bp(Decimal(str(value))), text)
+        if isinstance(value, float):  # the literal as written: 710.675 or 1e999 is refused, never rounded
+            text = ast.get_source_segment(self.source, node) or text
+        try:
+            number = to_decimal(text if isinstance(value, float) else value)
+            if spec.type == "eur":
+                return Lit(euros_to_cents(number), text)
+            if spec.type == "bp":
+                return Lit(ratio_to_bp(number), text)
+        except ValueError as exc:
+            raise self.fail(node, f"literal {text} for fact '{fact}': {exc}") from None
         if isinstance(value, float):
             raise self.fail(node, f"fact '{fact}' is a whole number, got {text}")
         return Lit(value, text)
@@ -253,7 +260,7 @@ def parse_condition(text: str, schema: Mapping[str, FieldSpec], param_units: Map
     if len(text) > MAX_CONDITION_CHARS:
         raise ConditionError(f"condition longer than {MAX_CONDITION_CHARS} characters")
     try:
-        tree = ast.parse(" ".join(text.split()), mode="eval")
+        tree = ast.parse(" ".join(text.split()), mode="eval")  # == _Parser.source
     except SyntaxError as exc:
         raise ConditionError(f"syntax error at column {exc.offset}: {exc.msg} in condition: {text}") from None
     except (RecursionError, MemoryError, ValueError):

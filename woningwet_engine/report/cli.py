@@ -25,14 +25,14 @@ def _renderer_failed(exc: RendererError) -> None:
 
 
 @click.command("report")
-@click.argument("case", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("case", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
 @click.option("--lang", type=LANGS, default="nl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(path_type=Path),
               help="write to this file (required for pdf)")
 @click.option("--record", is_flag=True, help="append the decision to the audit decision log (docs/audit.md)")
-@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
               help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
 @rules_option
 def report(case, at, fmt, lang, output, record, log_path, rules_dir):

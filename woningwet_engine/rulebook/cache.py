@@ -21,6 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .capacity import check_runnable
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
 KEEP = 16  # cached rulebook versions kept
@@ -75,7 +76,7 @@ def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
     files = read_rules_dir(root)
     label = str(root)
     if os.environ.get("WONINGWET_NO_CACHE"):
-        return build_rulebook(files, label=label)
+        return check_runnable(build_rulebook(files, label=label), label)
     directory = cache_dir()
     target = directory / f"rulebook-{cache_key(files, label)}.pickle"
     if _private(directory) and _private(target):
@@ -86,7 +87,7 @@ def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
                 return book
         except Exception:  # a damaged or foreign cache file is ignored, never trusted
             pass
-    book = build_rulebook(files, label=label)  # raises InputError on bad rules: nothing is cached
+    book = check_runnable(build_rulebook(files, label=label), label)  # InputError on bad rules: nothing cached
     _store(directory, target, book)
     return book
 

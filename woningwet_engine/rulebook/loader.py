@@ -23,7 +23,7 @@ from ..conditions.nodes import And, Condition, ConditionError, Node, Not, parse_
 from ..errors import InputError, Problem
 from ..derivations import FUNCTIONS as DERIVATION_FUNCTIONS
 from ..facts import SCHEMAS
-from ..yamlio import load_yaml_text, pydantic_problems
+from ..yamlio import load_yaml_text, os_reason, pydantic_problems, read_regular_file
 from .model import (
     ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, OutOfScope, OutOfScopeEntry, Outcome, Rule,
     RuleFile,
@@ -34,6 +34,7 @@ from .policy import PartyPolicyFile, Policy, RemedyFile
 DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
 MAX_FILES = 500
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 # files in the rules directory that are not part of the rulebook (nor of its hash)
 NOT_RULEBOOK_FILES = {"check-allow.yaml"}  # allow-list of `woningwet rules check`
 POLICY_FILES = {"policy/parties.yaml": PartyPolicyFile, "policy/remedies.yaml": RemedyFile}
@@ -287,18 +288,69 @@ def _parse(model, data, loaded, problems: list[Problem]):
 
 
 def read_rules_dir(root: Path | str) -> dict[str, bytes]:
+    """Every *.yaml under `root` (regular files only, each within the size limit, all within
+    MAX_TOTAL_BYTES); every unreadable entry is a problem, all reported at once."""
     root = Path(root)
     if not root.is_dir():
         raise InputError([Problem(str(root), "", "rules directory not found")])
-    files = {}
-    for path in sorted(root.rglob("*.yaml")):
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    total = 0
+    try:
+        paths = sorted(root.rglob("*.yaml"))
+    except OSError as exc:
+        raise InputError([Problem(str(root), "", f"cannot list the rules directory: {os_reason(exc)}")]) from None
+    for path in paths:
         rel = path.relative_to(root).as_posix()
         if rel in NOT_RULEBOOK_FILES:
             continue
-        files[rel] = path.read_bytes()
-        if len(files) > MAX_FILES:
-            raise InputError([Problem(str(root), "", f"more than {MAX_FILES} rule files")])
+        if len(files) + len(problems) >= MAX_FILES:
+            raise InputError(problems + [Problem(str(root), "", f"more than {MAX_FILES} rule files")])
+        try:
+            files[rel] = data = read_regular_file(path)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
+        total += len(data)
+        if total > MAX_TOTAL_BYTES:
+            raise InputError(problems + [Problem(str(root), "", f"rule files larger than {MAX_TOTAL_BYTES} bytes in all")])
+    if problems:
+        raise InputError(problems)
     return files
+
+
+_UNKNOWN_PARAM = re.compile(r"unknown parameter '?(?:param\.)?([a-z_][a-z0-9_]*)")
+
+
+def _names_broken_param(message: str, broken: set[str]) -> bool:
+    match = _UNKNOWN_PARAM.search(message)
+    return bool(match and match.group(1) in broken)
+
+
+def _cycle_problems(conditions: dict[str, ConditionDef], label: str) -> list[Problem]:
+    """A depends_on cycle would make every route through it impossible to order: refuse it up front."""
+    problems: list[Problem] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in sorted(conditions):
+        if state.get(start):
+            continue
+        path: list[str] = [start]
+        stack = [iter(conditions[start].depends_on)]
+        state[start] = 1
+        while stack:
+            dep = next(stack[-1], None)
+            if dep is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif dep in conditions and state.get(dep) == 1:
+                cycle = path[path.index(dep):] + [dep]
+                problems.append(Problem(f"{label}/conditions.yaml", dep,
+                                        f"depends_on forms a cycle: {' -> '.join(cycle)}"))
+            elif dep in conditions and not state.get(dep):
+                state[dep] = 1
+                path.append(dep)
+                stack.append(iter(conditions[dep].depends_on))
+    return problems
 
 
 def _check_template(text: str, schema, params, where: Problem, problems: list[Problem]) -> None:
@@ -336,6 +388,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     rule_files: list[tuple[str, RuleFile, object]] = []
     derivation_file = None
     policy_files: dict[str, tuple] = {}
+    broken_params: set[str] = set()
 
     for rel in sorted(files):
         name = f"{label}/{rel}"
@@ -344,9 +397,13 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             loaded = load_yaml_text(text, name)
         except UnicodeDecodeError:
             problems.append(Problem(name, "", "not UTF-8 text"))
-            continue
+            loaded = None
         except InputError as exc:
             problems.extend(exc.problems)
+            loaded = None
+        if loaded is None:
+            if rel.startswith("parameters/"):
+                broken_params.add(Path(rel).stem)
             continue
         if rel == "rulebook.yaml":
             meta = _parse(RulebookMeta, loaded.data, loaded, problems)
@@ -372,7 +429,9 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                 out_of_scope = list(oos.out_of_scope)
         elif rel.startswith("parameters/"):
             pf = _parse(ParameterFile, loaded.data, loaded, problems)
-            if pf:
+            if pf is None:
+                broken_params.add(Path(rel).stem)
+            else:
                 expected = Path(rel).stem
                 if pf.id != expected:
                     problems.append(Problem(name, "id", f"parameter id {pf.id!r} must equal the file name {expected!r}",
@@ -440,6 +499,8 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                     _check_template(getattr(branch.explain, lang), schema, params, w, problems)
             end = rule.valid_to or (meta.coverage_to if meta else None)
             for pid in cr.params:
+                if pid not in params:
+                    continue  # an unknown parameter in a text: reported by _check_template
                 gaps = params[pid].covers(rule.valid_from, end)
                 for start, stop in gaps:
                     w = where("when")
@@ -462,11 +523,14 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     derivations = _check_derivations(derivation_file, params, meta, problems)
     policy = _check_policy(policy_files, params, conditions, set(topics),
                            param_units, problems)
+    problems.extend(_cycle_problems(conditions, label))
     for entry in out_of_scope:
         problems += _basis_problems(entry.legal_basis, Problem(f"{label}/out-of-scope.yaml", entry.id, ""))
         if any(r.rule.catalogue_id == entry.id for r in compiled):
             problems.append(Problem(f"{label}/out-of-scope.yaml", entry.id, "rule is both encoded and listed as out of scope"))
 
+    if broken_params:  # a parameter file that failed is reported once, not again by every rule using it
+        problems = [p for p in problems if not _names_broken_param(p.message, broken_params)]
     if problems:
         raise InputError(problems)
     return Rulebook(dict(files), meta, compiled, params, conditions, out_of_scope, topics, derivations, policy)

@@ -831,10 +831,11 @@ def run_command(rules_dir: Path | None, allow_path: Path | None, coverage_path: 
     """`woningwet rules check`: 0 clean, 1 findings; input errors (exit 2) are raised as InputError."""
     import click
 
-    from .loader import DEFAULT_RULES_DIR, load_rulebook
+    from .cache import load_rulebook_cached  # also checks that durable_rules can run it on every date
+    from .loader import DEFAULT_RULES_DIR
 
     root = Path(rules_dir) if rules_dir is not None else DEFAULT_RULES_DIR
-    book = load_rulebook(root)
+    book = load_rulebook_cached(root)
     allow = load_allow(Path(allow_path) if allow_path is not None else root / ALLOW_FILE)
     coverage = Path(coverage_path) if coverage_path is not None else Path.cwd() / COVERAGE_FILE
     report = check_rulebook(book, allow, coverage)

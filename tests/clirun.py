@@ -1,0 +1,84 @@
+"""Run the `woningwet` CLI in a child process and measure it (CPU time, peak memory, wall time).
+
+Hostile-input tests assert the issue-#17 budget on each run: exit 2, one clear message, no traceback,
+at most HOSTILE_CPU_S of CPU time and HOSTILE_RSS of peak resident memory. CPU time (not wall time)
+is asserted so that a loaded machine does not make the tests flaky; the wall-clock timeout only
+catches a run that blocks (on a FIFO, say) or loops.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE_CPU_S = 2.0
+HOSTILE_RSS = 200 << 20
+
+
+class _Measured(subprocess.Popen):
+    """Popen that reaps its child with wait4, keeping the child's own resource usage."""
+
+    rusage = None
+
+    def _try_wait(self, wait_flags):  # the POSIX reaping hook of subprocess.Popen (3.11-3.13)
+        try:
+            pid, status, usage = os.wait4(self.pid, wait_flags)
+        except ChildProcessError:
+            return self.pid, 0
+        if pid == self.pid:
+            self.rusage = usage
+        return pid, status
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+    cpu_s: float
+    max_rss: int  # bytes
+    wall_s: float
+
+    @property
+    def err(self) -> str:
+        return self.stderr.decode("utf-8", "replace")
+
+
+def run_cli(args: list[str], cwd: Path = ROOT, timeout: float = 120, env: dict | None = None,
+            stdin: bytes | None = None) -> Run:
+    """`python -m woningwet_engine.cli ARGS`; the child is killed after `timeout` seconds of wall time."""
+    full_env = dict(os.environ, PYTHONHASHSEED="0", **(env or {}))
+    start = time.monotonic()
+    proc = _Measured([sys.executable, "-m", "woningwet_engine.cli", *map(str, args)], cwd=cwd,
+                            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
+    try:
+        out, err = proc.communicate(stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"woningwet {' '.join(map(str, args))} still running after {timeout} s") from None
+    finally:
+        wall = time.monotonic() - start
+    usage = proc.rusage
+    assert usage is not None, "the child's resource usage was not collected"
+    return Run(proc.returncode, out, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, wall)
+
+
+def assert_clean_refusal(run: Run, *expected: str) -> None:
+    """Exit 2, exactly one problem (each `expected` text in it), no traceback, within the budget."""
+    err = run.err
+    assert run.returncode == 2, (run.returncode, err[-1500:])
+    assert "Traceback" not in err, err[-2000:]
+    assert run.stdout == b"", run.stdout[:300]
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[0] == "error: 1 problem(s) in the input:" and len(lines) == 2, err[:1500]
+    for text in expected:
+        assert text in lines[1], (text, lines[1])
+    assert run.cpu_s < HOSTILE_CPU_S, f"{run.cpu_s:.2f} s of CPU time"
+    assert run.max_rss < HOSTILE_RSS, f"{run.max_rss >> 20} MB peak memory"

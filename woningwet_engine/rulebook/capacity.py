@@ -1,0 +1,43 @@
+"""Can durable_rules run this rulebook on every date? Checked when a rulebook is loaded for use.
+
+durable_rules has hard limits (docs: ../shared/engineering/durable-rules.md §4): more than 511
+distinct tests on one fact property in a ruleset hangs `set_rulesets` or fails every assert. The
+adapter refuses such rulesets when a case is judged; this module runs the same check on every
+change point of the law up front, so `rules validate`, `rules check` and `check` report it as a
+rulebook problem (exit 2) instead of failing on some dates only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..errors import EngineError, InputError, Problem
+from ..evaluation import compile_branches
+from ..inference.durable_adapter import check_capacity
+from .loader import Rulebook
+
+
+def capacity_problems(book: Rulebook, label: str) -> list[Problem]:
+    """One problem per distinct limit hit, naming the first date on which it is hit."""
+    failing: dict[str, list[dt.date]] = {}
+    seen: set[str] = set()
+    for day in book.change_points():
+        selection = book.at(day)
+        if selection.key in seen:
+            continue
+        seen.add(selection.key)
+        try:
+            check_capacity(compile_branches(selection))
+        except EngineError as exc:
+            failing.setdefault(str(exc), []).append(day)
+    return [Problem(label, "", f"the rules in force from {days[0]}"
+                    + (f" (and {len(days) - 1} later change point(s))" if len(days) > 1 else "")
+                    + f" exceed what the inference engine can run: {message}")
+            for message, days in failing.items()]
+
+
+def check_runnable(book: Rulebook, label: str) -> Rulebook:
+    problems = capacity_problems(book, label)
+    if problems:
+        raise InputError(problems)
+    return book
