@@ -1,5 +1,9 @@
 """Run the `woningwet` CLI in a child process and measure it (CPU time, peak memory, wall time).
 
+Peak memory is the child's own VmHWM, read by a small launcher just before it exits: the kernel's
+ru_maxrss of a child also counts the (forked) parent's memory before exec, so it says nothing
+about the CLI. CPU time comes from wait4.
+
 Hostile-input tests assert the issue-#17 budget on each run: exit 2, one clear message, no traceback,
 at most HOSTILE_CPU_S of CPU time and HOSTILE_RSS of peak resident memory. CPU time (not wall time)
 is asserted so that a loaded machine does not make the tests flaky; the wall-clock timeout only
@@ -11,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +40,22 @@ class _Measured(subprocess.Popen):
         return pid, status
 
 
+# Runs the CLI like the console script (without its fast os._exit) and writes the peak resident
+# memory of this process (VmHWM, kB) to the file named by argv[1].
+_LAUNCHER = """
+import sys
+from woningwet_engine.cli import main
+hwm_file = sys.argv.pop(1)
+try:
+    main.main(sys.argv[1:], prog_name="woningwet")
+finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+    with open(hwm_file, "w") as out:
+        out.write(peak)
+"""
+
+
 @dataclass
 class Run:
     returncode: int
@@ -53,8 +74,10 @@ def run_cli(args: list[str], cwd: Path = ROOT, timeout: float = 120, env: dict |
             stdin: bytes | None = None) -> Run:
     """`python -m woningwet_engine.cli ARGS`; the child is killed after `timeout` seconds of wall time."""
     full_env = dict(os.environ, PYTHONHASHSEED="0", **(env or {}))
+    fd, hwm_file = tempfile.mkstemp(prefix="ww-hwm-")
+    os.close(fd)
     start = time.monotonic()
-    proc = _Measured([sys.executable, "-m", "woningwet_engine.cli", *map(str, args)], cwd=cwd,
+    proc = _Measured([sys.executable, "-c", _LAUNCHER, hwm_file, *map(str, args)], cwd=cwd,
                             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
     try:
@@ -67,7 +90,11 @@ def run_cli(args: list[str], cwd: Path = ROOT, timeout: float = 120, env: dict |
         wall = time.monotonic() - start
     usage = proc.rusage
     assert usage is not None, "the child's resource usage was not collected"
-    return Run(proc.returncode, out, err, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, wall)
+    try:
+        peak_kb = int(Path(hwm_file).read_text() or 0)
+    finally:
+        os.unlink(hwm_file)
+    return Run(proc.returncode, out, err, usage.ru_utime + usage.ru_stime, peak_kb * 1024, wall)
 
 
 def assert_clean_refusal(run: Run, *expected: str) -> None:
