@@ -20,31 +20,31 @@ from .errors import InputError, Problem
 LANGS = click.Choice(["nl", "en"])
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def fail_input(exc: InputError) -> None:
     click.echo(f"error: {len(exc.problems)} problem(s) in the input:", err=True)
     for p in exc.problems:
         click.echo(f"  {p}", err=True)
     sys.exit(2)
+
+
+def publish_with_record(staged, record=None) -> None:
+    """Put a command's output in place; with `record` (a callable taking the publish step), inside
+    the decision log's transaction, so that the log entry and the output stand or fall together."""
+    if not record:
+        staged.publish()
+        staged.finish()
+        return
+
+    def publish():
+        staged.publish()
+        return staged
+
+    try:
+        record(publish)
+    except BaseException:
+        staged.rollback()
+        raise
+    staged.finish()
 
 
 def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
@@ -161,6 +161,9 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.option("--record", is_flag=True, help="append each decision to the audit decision log")
 @click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
               help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
+@click.option("--sign-key", "sign_key", type=click.Path(path_type=Path), envvar="WONINGWET_SIGNING_KEY",
+              default=None, help="with --record: sign the log entry with this Ed25519 private key "
+                                 "(default: $WONINGWET_SIGNING_KEY; `woningwet audit keygen`)")
 @click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
 @click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
               help="what to maximise when choosing non-DAEB components to hand to market parties")
@@ -170,17 +173,20 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="non-compliant", show_default=True,
               help="when to exit 1: a component or plan check not compliant, a component forbidden, or never")
 @rules_option
-def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width, quiet, fail_on, rules_dir):
+def check(cases, at, fmt, lang, output, record, log_path, sign_key, start, keep_by, width, quiet, fail_on,
+          rules_dir):
     """Judge one or more CASE files ('-' reads one from standard input); print a table or the JSON result.
 
     Exit code 0: the plan may go ahead (possibly on conditions); 1: see --fail-on; 2: unusable input."""
     from .coalition.load import is_coalition
     from .engine import judge
     from .modelcache import install, store
+    from .output import StagedOutput, destination
     from .result import canonical_json
     from .textout import text_table
 
     models_cached = install()
+    target = destination(output)  # a device, FIFO or directory is refused before any work
     day = parse_date(at)
     start_day = parse_date(start, "--start")
     book = load_book(rules_dir)
@@ -199,10 +205,6 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width,
         return _check_coalition(loaded, book, day, fmt, lang, output, record)
     results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
                for path, case in loaded]
-    if record:
-        from .audit import record_cli
-
-        record_cli(loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by})
     if fmt == "json":
         text = canonical_json(results[0] if len(results) == 1 else results)
     else:
@@ -210,10 +212,15 @@ def check(cases, at, fmt, lang, output, record, log_path, start, keep_by, width,
 
         width = width or terminal_width(None if output else sys.stdout)
         text = "\n".join(text_table(r, width) for r in results)
-    if output:
-        write_atomic(output, text)
-    elif not quiet:
-        click.echo(text, nl=False)
+    staged = StagedOutput(target, "" if quiet and target is None else text)
+    if record:
+        from .audit import record_cli
+
+        publish_with_record(staged, lambda publish: record_cli(
+            loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by},
+            sign_key=sign_key, publish=publish))
+    else:
+        publish_with_record(staged)
     if not models_cached:
         store()
     global _FAST_EXIT
@@ -241,10 +248,9 @@ def _check_coalition(loaded, book, day, fmt, lang, output, record):
     else:
         text = "\n".join(coalition_text(r) if is_coalition(c) else text_table(r)
                          for r, (_, c) in zip(results, loaded))
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    from .output import write_output
+
+    write_output(output, text)
     global _FAST_EXIT
     _FAST_EXIT = True
     sys.exit(0 if all(r.summary.compliant for r in results) else 1)

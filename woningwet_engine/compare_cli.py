@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from .cli import load_book, parse_date, write_atomic
+from .cli import load_book, parse_date
+from .output import destination, write_output
 from .coalition.load import is_coalition, load_any_case
 from .compare import compare_results, render_text
 from .engine import judge
@@ -36,6 +37,7 @@ def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose):
     """
     if len(dates) != 2:
         raise InputError([Problem("--at", "", f"give exactly two dates (--at D1 --at D2), got {len(dates)}")])
+    target = destination(output)  # a device, FIFO or directory is refused before any work
     d1, d2 = parse_date(dates[0]), parse_date(dates[1])
     book = load_book(rules_dir)
     case = load_any_case(case_file, book)
@@ -57,8 +59,5 @@ def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose):
         cmp = compare_results(ra, rb, book)
         changed = cmp["summary"]["changed"]
         text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang, verbose)
-    if output:
-        write_atomic(output, text)
-    else:
-        click.echo(text, nl=False)
+    write_output(target, text)
     sys.exit(1 if changed else 0)

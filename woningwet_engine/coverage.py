@@ -17,7 +17,6 @@ reads it. The file is derived data (gitignored).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
@@ -149,10 +148,9 @@ def gaps(report: dict) -> dict[str, list[str]]:
 
 def write_report(report: dict, path: Path) -> None:
     """Write atomically: a reader never sees half a file."""
-    text = json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from .output import write_output
+
+    write_output(path, json.dumps(report, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def read_report(path: Path) -> dict:

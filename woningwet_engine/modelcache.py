@@ -92,8 +92,7 @@ def install() -> bool:
 
 def store() -> None:
     """Build every case and result model and store their core schemas (after a cache miss)."""
-    import tempfile
-
+    from .output import write_output
     from .rulebook.cache import _private
 
     try:
@@ -106,16 +105,7 @@ def store() -> None:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(target.parent):
             return
-        data = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".models-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_output(target, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     except Exception:  # the cache is only an optimisation
         pass
 

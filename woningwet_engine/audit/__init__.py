@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .log import DecisionLog, default_log_path, resolve_log_path
 
-__all__ = ["DecisionLog", "default_log_path", "resolve_log_path", "record_decision", "case_json_of"]
+__all__ = ["DecisionLog", "default_log_path", "resolve_log_path", "record_decision", "record_item", "case_json_of"]
 
 
 def case_json_of(case: Any) -> str:
@@ -20,17 +20,9 @@ def case_json_of(case: Any) -> str:
     return json.dumps(case.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | None = None,
-                    origin: str = "check", source: str = "", options: dict | None = None) -> dict:
-    """Append one decision to the log at `log` (default: $WONINGWET_LOG or the per-user location).
-
-    `case` is the Case that was judged, `result` the Result judge() gave for it (or its JSON data,
-    `result.model_dump(mode="json")`) and `rulebook` the
-    Rulebook it was judged with (its exact files are stored). Returns the stored record (with
-    its id and hash). Raises ValueError if the result was not made from this case and rulebook.
-    `options`: the other judge() keyword arguments used (start, keep_by, ...), so that replay can
-    pass them again; dates may be given as dates. Leave out options that had their default value.
-    """
+def record_item(case: Any, result: Any, rulebook: Any, origin: str = "check", source: str = "",
+                options: dict | None = None) -> dict:
+    """The fields of one log record for a judged case (see record_decision)."""
     from ..result import canonical_json, sha256_of
 
     data = result if isinstance(result, dict) else result.model_dump(mode="json")
@@ -39,11 +31,26 @@ def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | Non
         raise ValueError("the result was not judged with this rulebook")
     if prov["case_sha256"] != sha256_of(case.canonical()):
         raise ValueError("the result was not judged from this case")
+    return dict(case_json=case_json_of(case), result_json=canonical_json(data), files=rulebook.files,
+                engine_version=prov["engine_version"], date=data["date"], lang=data["lang"],
+                case_id=data["case"], origin=origin, source=source, options=options_json(options))
+
+
+def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | None = None,
+                    origin: str = "check", source: str = "", options: dict | None = None, signer=None) -> dict:
+    """Append one decision to the log at `log` (default: $WONINGWET_LOG or the per-user location).
+
+    `case` is the Case that was judged, `result` the Result judge() gave for it (or its JSON data,
+    `result.model_dump(mode="json")`) and `rulebook` the
+    Rulebook it was judged with (its exact files are stored). Returns the stored record (with
+    its id and hash). Raises ValueError if the result was not made from this case and rulebook.
+    `options`: the other judge() keyword arguments used (start, keep_by, ...), so that replay can
+    pass them again; dates may be given as dates. Leave out options that had their default value.
+    `signer`: an audit.signing.SigningKey for a signed log.
+    """
+    item = record_item(case, result, rulebook, origin, source, options)
     with DecisionLog.open(log, create=True) as dlog:
-        return dlog.append(case_json=case_json_of(case), result_json=canonical_json(data), files=rulebook.files,
-                           engine_version=prov["engine_version"], date=data["date"], lang=data["lang"],
-                           case_id=data["case"], origin=origin, source=source,
-                           options=options_json(options))
+        return dlog.append_many([item], signer=signer)[0]
 
 
 def options_json(options: dict | None) -> dict:
@@ -59,10 +66,14 @@ def options_json(options: dict | None) -> dict:
 
 
 def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | None, origin: str,
-               options: dict | None = None) -> list[dict]:
-    """For commands with --record: append one record per (path, case) and its result; say so on stderr.
+               options: dict | None = None, sign_key: str | Path | None = None,
+               publish: Callable[[], object] | None = None) -> list[dict]:
+    """For commands with --record: append one record per (path, case) and its result, all in one
+    transaction; say so on stderr.
 
-    A log that cannot be written is an input error (exit 2) naming the log file.
+    `publish` puts the command's output in place inside that transaction (output.StagedOutput), so
+    a decision is never logged for an output that failed; see DecisionLog.append_many. A log that
+    cannot be written is an input error (exit 2) naming the log file.
     """
     import sqlite3
 
@@ -71,12 +82,18 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
     from ..errors import InputError, Problem
 
     path = resolve_log_path(log)
-    out = []
-    for (source, case), result in zip(loaded, results):
-        try:
-            rec = record_decision(case, result, rulebook, path, origin=origin, source=str(source), options=options)
-        except (sqlite3.Error, OSError) as exc:
-            raise InputError([Problem(str(path), "", f"cannot write the decision log: {exc}")]) from None
+    signer = None
+    if sign_key:
+        from .signing import load_signing_key
+
+        signer = load_signing_key(sign_key)
+    items = [record_item(case, result, rulebook, origin=origin, source=str(source), options=options)
+             for (source, case), result in zip(loaded, results)]
+    try:
+        with DecisionLog.open(path, create=True) as dlog:
+            out = dlog.append_many(items, signer=signer, before_commit=publish)
+    except (sqlite3.Error, OSError) as exc:
+        raise InputError([Problem(str(path), "", f"cannot write the decision log: {exc}")]) from None
+    for rec in out:
         click.echo(f"recorded decision {rec['id']} ({rec['case_id']}, {rec['date']}) in {path}", err=True)
-        out.append(rec)
     return out

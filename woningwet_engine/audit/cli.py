@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -51,7 +50,7 @@ class Progress:
             now = time.monotonic()
             if now - self._last >= 0.2 or self.done >= self.total:
                 self._last = now
-                sys.stderr.write(f"\r{self.label}: {self.done}/{self.total}")
+                sys.stderr.write(f"\r{self.label}: {self.done}" + (f"/{self.total}" if self.total else ""))
                 sys.stderr.flush()
         elif self.total and self.done * 100 >= self._next_pct * self.total:
             pct = self.done * 100 // self.total
@@ -73,7 +72,7 @@ def _record_id(value: str) -> int:
 
 @click.group("audit")
 def audit() -> None:
-    """The decision log: list, show, verify, replay, diff, export, import (see docs/audit.md)."""
+    """The decision log: list, show, verify, replay, diff, export, import, keygen, anchor (docs/audit.md)."""
 
 
 @audit.command("list")
@@ -136,23 +135,112 @@ def _result_text(result_json: str) -> str:
         return "\n".join(lines) + "\n"
 
 
+def public_key_option(f):
+    return click.option("--public-key", "public_key_path", type=click.Path(path_type=Path), default=None,
+                        help="the auditor's Ed25519 public key (PEM): every record and the head must be "
+                             "signed by it")(f)
+
+
 @audit.command("verify")
 @log_option
 @click.option("--expect-head", help="the head hash noted earlier: also detects records deleted from the end")
+@public_key_option
+@click.option("--receipt", "receipt_path", type=click.Path(path_type=Path), default=None,
+              help="a receipt from `audit anchor`: the log must still extend the head it anchored")
 @progress_option
-def verify_cmd(log_path, expect_head, progress):
-    """Walk the hash chain; report every edited, deleted, reordered or inserted record. Exit 1 if any."""
-    with DecisionLog.open(log_path) as log:
-        bar = Progress("verify", log.count(), progress)
-        report = log.verify(expect_head=expect_head, progress=bar)
-        bar.finish()
+def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress):
+    """Check the whole log: hash chain, contents, file structure; with --public-key every signature,
+    with --receipt the anchored head. Names every problem and its record. Exit 1 if any."""
+    from .log import resolve_log_path
+    from .verify import load_receipt, record_count, verify_log
+
+    public_key = _public_key(public_key_path)
+    receipt = load_receipt(receipt_path, public_key) if receipt_path else None
+    path = resolve_log_path(log_path)
+    bar = Progress("verify", record_count(path) if os.path.isfile(path) else 0, progress)
+    report = verify_log(path, expect_head=expect_head, public_key=public_key,
+                        receipt=receipt, progress=bar)
+    bar.finish()
+    notes = []
+    if public_key is not None:
+        notes.append(f"every record and the head signed by key {public_key.fingerprint}")
+    elif report.signed:
+        notes.append(f"{report.signed} record(s) carry signatures, not checked (give --public-key)")
+    if receipt is not None:
+        checked = "" if receipt["_signature_checked"] else " (its signature not checked: give --public-key)"
+        notes.append(f"extends the receipt of {receipt.get('time')} ({receipt['records']} record(s)){checked}")
     if report.ok:
         click.echo(f"ok: {report.records} record(s), chain intact; head {report.head}")
+        for note in notes:
+            click.echo(f"ok: {note}")
         return
     for finding in report.findings:
         click.echo(f"TAMPERED {finding}")
     click.echo(f"FAILED: {len(report.findings)} problem(s) in {report.records} record(s); head {report.head}")
     sys.exit(1)
+
+
+def _public_key(path):
+    if path is None:
+        return None
+    from .signing import load_public_key
+
+    return load_public_key(path)
+
+
+@audit.command("keygen")
+@click.option("--private-key", "private_path", type=click.Path(path_type=Path), required=True,
+              help="where to write the new private key (PEM, readable by its owner only); must not exist")
+@click.option("--public-key", "public_path", type=click.Path(path_type=Path), default=None,
+              help="where to write the public key (default: the private key's name + .pub)")
+def keygen_cmd(private_path, public_path):
+    """Make an auditor's Ed25519 key pair: the private key signs records (--sign-key), the public key
+    checks them (audit verify --public-key)."""
+    from ..output import write_output
+    from .signing import generate
+
+    public_path = public_path or private_path.with_name(private_path.name + ".pub")
+    for path in (private_path, public_path):
+        if os.path.lexists(path):
+            raise InputError([Problem(str(path), "", "already exists; a key is never overwritten")])
+    private, public = generate()
+    write_output(public_path, public)
+    write_output(private_path, private, mode=0o600)
+    from .signing import load_public_key
+
+    click.echo(f"wrote {private_path} (private, keep it secret) and {public_path} (public); "
+               f"key {load_public_key(public_path).fingerprint}")
+
+
+@audit.command("anchor")
+@log_option
+@click.option("--sign-key", "sign_key", type=click.Path(path_type=Path), envvar="WONINGWET_SIGNING_KEY",
+              required=True, help="the private key that signs the receipt (default: $WONINGWET_SIGNING_KEY)")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="the receipt to write; keep it away from the log (another machine, the auditor's file)")
+def anchor_cmd(log_path, sign_key, output):
+    """Write a signed receipt of the log's head (count, head hash, time); `audit verify --receipt`
+    later proves that the log still extends it, so records deleted from the end are detected."""
+    from ..output import destination, write_output
+    from .log import _utc_now, resolve_log_path
+    from .signing import RECEIPT_DOMAIN, load_signing_key
+    from .verify import RECEIPT_FORMAT, receipt_message, verify_log
+
+    target = destination(output)
+    signer = load_signing_key(sign_key)
+    report = verify_log(resolve_log_path(log_path))
+    if report.signed:  # a signed log is anchored only if its signatures are the signer's
+        report = verify_log(resolve_log_path(log_path), public_key=signer.public)
+    if not report.ok:
+        for finding in report.findings:
+            click.echo(f"TAMPERED {finding}", err=True)
+        click.echo("error: the log does not verify; no receipt written", err=True)
+        sys.exit(1)
+    body = {"format": RECEIPT_FORMAT, "format_version": 1, "log": str(resolve_log_path(log_path)),
+            "records": report.records, "head": report.head, "time": _utc_now(), "key": signer.public.fingerprint}
+    receipt = dict(body, signature=signer.sign(RECEIPT_DOMAIN, receipt_message(body)))
+    write_output(target, json.dumps(receipt, indent=2, sort_keys=True) + "\n")
+    click.echo(f"anchored {report.records} record(s), head {report.head}, in {output}")
 
 
 @audit.command("replay")
@@ -175,6 +263,14 @@ def replay_cmd(record_id, all_, jobs, log_path, progress):
     counts = {"identical": 0, "version_only": 0, "mismatch": 0, "error": 0}
     versions: set[str] = set()
     with DecisionLog.open(log_path) as log:
+        if all_:  # a replay proves results, not the log: a log with a broken chain is not replayed
+            report = log.verify()
+            if not report.ok:
+                for finding in report.findings:
+                    click.echo(f"TAMPERED {finding}")
+                click.echo(f"not replayed: the log does not verify ({len(report.findings)} problem(s)); "
+                           "see `woningwet audit verify`")
+                sys.exit(1)
         books = RulebookCache(log)
         if record_id:
             outcome = replay_record(log.get(_record_id(record_id)), books)
@@ -247,6 +343,9 @@ def export_cmd(log_path, output):
 
     The log is verified first; a log that does not verify is not exported (exit 1).
     """
+    from ..output import destination, write_output
+
+    target = destination(output)
     with DecisionLog.open(log_path) as log:
         report = log.verify()
         if not report.ok:
@@ -254,17 +353,7 @@ def export_cmd(log_path, output):
                 click.echo(f"TAMPERED {finding}", err=True)
             click.echo("error: the log does not verify; not exported", err=True)
             sys.exit(1)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                for line in log.export_lines():
-                    fh.write(line + "\n")
-            os.replace(tmp, output)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_output(target, "".join(line + "\n" for line in log.export_lines()))
     click.echo(f"exported {report.records} record(s) to {output}; head {report.head}")
 
 

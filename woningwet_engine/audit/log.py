@@ -10,16 +10,17 @@ edited, deleted, reordered or inserted record breaks the chain at that place.
 Writing is one SQLite transaction per record in WAL mode (BEGIN IMMEDIATE, so two writers queue
 rather than fork the chain): a process killed while writing leaves the log as it was before.
 Triggers refuse UPDATE and DELETE on records and blobs; they guard against accidents, while
-`verify` is what detects deliberate tampering. Deleting records from the end of the log can only
-be detected against a head hash kept elsewhere: `verify` prints the head, `verify --expect-head`
-checks it, and the log's own `meta` table keeps the head as a first (not tamper-proof) check.
+`verify` (audit/verify.py) is what detects deliberate tampering. With a signing key (audit/
+signing.py) each record's hash and every new head are signed, so that a rewrite without the key
+fails `verify --public-key`; deleting records from the end can only be detected against a head
+kept elsewhere: a receipt from `audit anchor` (`verify --receipt`) or `verify --expect-head`.
+The `meta` table keeps the head, its count, the signing key's fingerprint and the head signature.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -29,16 +30,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import InputError, Problem
+from .chain import (  # noqa: F401  (re-exported: the log's public names)
+    FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of, record_hash,
+    rulebook_sha256_of, sha256_hex,
+)
 
-FORMAT = "woningwet-decision-log"
-FORMAT_VERSION = 1
-GENESIS = "0" * 64
-HASH_DOMAIN = b"woningwet-decision-record-v1\0"
 PAUSE_ENV = "WONINGWET_AUDIT_TEST_PAUSE"  # test hook: path of a marker file; pause inside the write transaction
-
-# The fields of a record, in table order; all of them except `hash` are covered by the hash.
-FIELDS = ("id", "prev_hash", "timestamp", "engine_version", "origin", "source", "case_id", "case_sha256",
-          "case_json", "date", "lang", "options", "rulebook_sha256", "rulebook_files", "result_json")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,7 +56,8 @@ CREATE TABLE IF NOT EXISTS records (
     rulebook_sha256 TEXT NOT NULL,
     rulebook_files TEXT NOT NULL,
     result_json TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE
+    hash TEXT NOT NULL UNIQUE,
+    signature TEXT
 );
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
@@ -85,60 +83,8 @@ def resolve_log_path(path: str | Path | None) -> Path:
     return Path(path) if path else default_log_path()
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def rulebook_sha256_of(manifest: dict[str, str]) -> str:
-    """The rulebook hash (as Rulebook.sha256) from a manifest of relpath -> file sha256."""
-    h = hashlib.sha256()
-    for path in sorted(manifest):
-        h.update(path.encode() + b"\0" + bytes.fromhex(manifest[path]))
-    return h.hexdigest()
-
-
-def record_hash(rec: dict) -> str:
-    payload = {k: rec[k] for k in FIELDS}
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(HASH_DOMAIN + text.encode("utf-8")).hexdigest()
-
-
-def case_sha256_of(case_json: str) -> str:
-    from ..result import sha256_of
-
-    return sha256_of(json.loads(case_json))
-
-
 def _utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-@dataclass
-class Finding:
-    """One problem found by verify: where (record id, 1-based position in the chain) and what."""
-
-    position: int | None
-    record_id: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.record_id is not None:
-            where.append(f"record {self.record_id}")
-        if self.position is not None:
-            where.append(f"position {self.position}")
-        return (f"{', '.join(where)}: " if where else "log: ") + self.message
-
-
-@dataclass
-class VerifyReport:
-    records: int = 0
-    head: str = GENESIS
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
 
 
 class DecisionLog:
@@ -175,8 +121,16 @@ class DecisionLog:
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
             fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if create:
+                columns = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
+                if "signature" not in columns:  # a log from before signing: add the (nullable) column
+                    conn.execute("ALTER TABLE records ADD COLUMN signature TEXT")
         except sqlite3.DatabaseError as exc:
-            raise InputError([Problem(str(p), "", f"not a decision log ({exc})")]) from None
+            with open(p, "rb") as fh:
+                sqlite = fh.read(16) == b"SQLite format 3\0"
+            what = ("the decision log is damaged or truncated; run `woningwet audit verify`" if sqlite
+                    else "not a decision log")
+            raise InputError([Problem(str(p), "", f"{what} ({exc})")]) from None
         if fmt is None or fmt[0] != FORMAT:
             conn.close()
             raise InputError([Problem(str(p), "", "not a decision log (no woningwet format marker)")])
@@ -211,48 +165,104 @@ class DecisionLog:
 
     def append(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
                date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
-               options: dict | None = None, timestamp: str | None = None) -> dict:
+               options: dict | None = None, timestamp: str | None = None, signer=None) -> dict:
         """Append one record (one transaction). Returns the stored record.
 
         `options` are the judge() options besides the date and language that shaped the result
         (e.g. {"start": "2016-06-01", "keep_by": "units"}); replay passes them on again.
         """
+        return self.append_many([dict(case_json=case_json, result_json=result_json, files=files,
+                                      engine_version=engine_version, date=date, lang=lang, case_id=case_id,
+                                      origin=origin, source=source, options=options, timestamp=timestamp)],
+                                signer=signer)[0]
+
+    def append_many(self, items: list[dict], signer=None, before_commit: Callable[[], object] | None = None
+                    ) -> list[dict]:
+        """Append records (keyword dicts as for append()) in ONE transaction: all or none.
+
+        `signer` (audit.signing.SigningKey) signs each record's hash and the new head; a log that
+        is signed must stay signed by the same key. `before_commit` runs inside the transaction
+        after the records are in: the CLI publishes its output file there, so that the decision is
+        committed only once the output is in place; an exception from it rolls the records back.
+        If the commit itself fails, the returned object's rollback() (when it has one) is called.
+        """
         self.conn.execute("BEGIN IMMEDIATE")
+        published = None
         try:
-            manifest = self._store_blobs(files)
-            last = self.conn.execute("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
-            rec = {
-                "id": (last["id"] + 1) if last else 1,
-                "prev_hash": last["hash"] if last else GENESIS,
-                "timestamp": timestamp or _utc_now(),
-                "engine_version": engine_version,
-                "origin": origin,
-                "source": source,
-                "case_id": case_id,
-                "case_sha256": case_sha256_of(case_json),
-                "case_json": case_json,
-                "date": date,
-                "lang": lang,
-                "options": json.dumps(options or {}, sort_keys=True, separators=(",", ":")),
-                "rulebook_sha256": rulebook_sha256_of(manifest),
-                "rulebook_files": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
-                "result_json": result_json,
-            }
-            rec["hash"] = record_hash(rec)
-            self._insert(rec)
+            self._check_signer(signer)
+            out = []
+            for item in items:
+                rec = self._new_record(**item)
+                if signer is not None:
+                    rec["signature"] = signer.sign(_signing().RECORD_DOMAIN, rec["hash"].encode("ascii"))
+                self._insert(rec)
+                out.append(rec)
+            if signer is not None and out:
+                last = out[-1]
+                self._set_meta("public_key", signer.public.fingerprint)
+                self._set_meta("head_signature", signer.sign(_signing().HEAD_DOMAIN,
+                                                             _signing().head_message(last["id"], last["hash"])))
             _test_pause()
-            self.conn.execute("COMMIT")
-            self._known_blobs.update(manifest.values())
+            if before_commit is not None:
+                published = before_commit()
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if hasattr(published, "rollback"):
+                    published.rollback()
+                raise
+            for rec in out:
+                self._known_blobs.update(json.loads(rec["rulebook_files"]).values())
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
+        return out
+
+    def _check_signer(self, signer) -> None:
+        key_id = self._meta("public_key")
+        if signer is None:
+            if key_id:
+                raise InputError([Problem(str(self.path), "", f"this decision log is signed (key {key_id}): give "
+                                          "its private key with --sign-key (or $WONINGWET_SIGNING_KEY)")])
+            return
+        if key_id and key_id != signer.public.fingerprint:
+            raise InputError([Problem(str(self.path), "", f"this decision log is signed by key {key_id}, not by "
+                                      f"the given key {signer.public.fingerprint}")])
+        if not key_id and self.count():
+            raise InputError([Problem(str(self.path), "", "this decision log already holds unsigned records; a "
+                                      "signed log must be signed from its first record (start a new log)")])
+
+    def _new_record(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
+                    date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
+                    options: dict | None = None, timestamp: str | None = None) -> dict:
+        manifest = self._store_blobs(files)
+        last = self.conn.execute("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
+        rec = {
+            "id": (last["id"] + 1) if last else 1,
+            "prev_hash": last["hash"] if last else GENESIS,
+            "timestamp": timestamp or _utc_now(),
+            "engine_version": engine_version,
+            "origin": origin,
+            "source": source,
+            "case_id": case_id,
+            "case_sha256": case_sha256_of(case_json),
+            "case_json": case_json,
+            "date": date,
+            "lang": lang,
+            "options": json.dumps(options or {}, sort_keys=True, separators=(",", ":")),
+            "rulebook_sha256": rulebook_sha256_of(manifest),
+            "rulebook_files": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
+            "result_json": result_json,
+        }
+        rec["hash"] = record_hash(rec)
+        rec["signature"] = None
         return rec
 
     def _insert(self, rec: dict) -> None:
-        cols = FIELDS + ("hash",)
+        cols = FIELDS + ("hash", "signature")
         self.conn.execute(f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                          tuple(rec[c] for c in cols))
+                          tuple(rec.get(c) for c in cols))
         self._set_meta("head", rec["hash"])
         self._set_meta("count", str(rec["id"]))
 
@@ -291,87 +301,13 @@ class DecisionLog:
 
     # ------------------------------------------------------------ verification
 
-    def verify(self, expect_head: str | None = None, progress: Callable[[int], None] | None = None) -> VerifyReport:
-        """Walk the whole chain; every finding names the record and its position."""
-        report = VerifyReport()
-        bad_blobs: dict[str, str] = {}
-        blob_ids: set[str] = set()
-        for row in self.conn.execute("SELECT sha256, data FROM blobs"):
-            blob_ids.add(row[0])
-            if sha256_hex(bytes(row[1])) != row[0]:
-                bad_blobs[row[0]] = "content does not match its sha256"
-        manifest_ok: dict[str, str | None] = {}
-        prev = GENESIS
-        position = 0
-        expected_id = 1
-        for rec in self.records():
-            position += 1
-            rid = rec["id"]
+    def verify(self, expect_head: str | None = None, progress: Callable[[int], None] | None = None,
+               public_key=None, receipt: dict | None = None) -> VerifyReport:
+        """Walk the whole chain (audit/verify.py); every finding names the record and its position."""
+        from .verify import verify_log
 
-            def find(msg, _p=position, _r=rid):
-                report.findings.append(Finding(_p, _r, msg))
-
-            if rid != expected_id:
-                if rid > expected_id:
-                    find(f"{rid - expected_id} record(s) missing before this one (expected id {expected_id})")
-                else:
-                    find(f"out of sequence (expected id {expected_id})")
-            if record_hash(rec) != rec["hash"]:
-                find("content edited: the stored hash does not match the record's fields (or the record was moved)")
-            if rec["prev_hash"] != prev:
-                find("chain broken: prev_hash is not the hash of the record before it "
-                     "(a record was deleted, inserted or reordered here)")
-            problem = self._check_content(rec, blob_ids, bad_blobs, manifest_ok)
-            if problem:
-                find(problem)
-            prev = rec["hash"]
-            expected_id = rid + 1
-            report.records += 1
-            if progress:
-                progress(1)
-        report.head = prev
-        meta_head, meta_count = self._meta("head"), self._meta("count")
-        if report.records and meta_head is None:
-            report.findings.append(Finding(None, None, "the log's head marker is missing"))
-        elif meta_head is not None and meta_head != prev:
-            report.findings.append(Finding(
-                None, int(meta_count) if meta_count and meta_count.isdigit() else None,
-                f"the last record (head {meta_head[:16]}…, record {meta_count}) is missing or changed: "
-                "records were deleted from the end or the head was tampered with"))
-        if expect_head and expect_head != prev:
-            report.findings.append(Finding(None, None, f"head is {prev}, expected {expect_head}"))
-        return report
-
-    def _check_content(self, rec: dict, blob_ids: set[str], bad_blobs: dict[str, str],
-                       manifest_ok: dict[str, str | None]) -> str | None:
-        key = rec["rulebook_files"]
-        if key not in manifest_ok:
-            try:
-                manifest = json.loads(key)
-                missing = sorted(r for r, d in manifest.items() if d not in blob_ids)
-                corrupt = sorted(r for r, d in manifest.items() if d in bad_blobs)
-                if missing:
-                    manifest_ok[key] = f"rule file(s) missing from the blob store: {', '.join(missing)}"
-                elif corrupt:
-                    manifest_ok[key] = f"rule file(s) corrupted in the blob store: {', '.join(corrupt)}"
-                elif rulebook_sha256_of(manifest) != rec["rulebook_sha256"]:
-                    manifest_ok[key] = "rulebook hash does not match its files"
-                else:
-                    manifest_ok[key] = None
-            except (ValueError, AttributeError, TypeError):
-                manifest_ok[key] = "rulebook file list is not valid JSON"
-        if manifest_ok[key]:
-            return manifest_ok[key]
-        try:
-            if case_sha256_of(rec["case_json"]) != rec["case_sha256"]:
-                return "case hash does not match the stored case"
-            prov = json.loads(rec["result_json"])["provenance"]
-        except (ValueError, KeyError, TypeError):
-            return "stored case or result is not valid JSON"
-        if (prov.get("case_sha256"), prov.get("rulebook_sha256"), prov.get("date")) != (
-                rec["case_sha256"], rec["rulebook_sha256"], rec["date"]):
-            return "the result's provenance does not match the record (case, rulebook or date)"
-        return None
+        return verify_log(self.path, expect_head=expect_head, public_key=public_key, receipt=receipt,
+                          progress=progress)
 
     # ------------------------------------------------------------ export / import
 
@@ -379,8 +315,11 @@ class DecisionLog:
         """The JSONL bundle: a header, then each blob before the first record that uses it, then records."""
         n = self.count()
         head = self._meta("head") or GENESIS
-        yield json.dumps({"type": "header", "format": FORMAT, "format_version": FORMAT_VERSION,
-                          "records": n, "head": head}, sort_keys=True)
+        header = {"type": "header", "format": FORMAT, "format_version": FORMAT_VERSION, "records": n, "head": head}
+        for key in ("public_key", "head_signature"):
+            if self._meta(key):
+                header[key] = self._meta(key)
+        yield json.dumps(header, sort_keys=True)
         sent: set[str] = set()
         for rec in self.records():
             for digest in sorted(set(json.loads(rec["rulebook_files"]).values()) - sent):
@@ -417,6 +356,9 @@ class DecisionLog:
                     self.conn.execute("INSERT OR IGNORE INTO blobs (sha256, data) VALUES (?, ?)", (digest, data))
                 self._insert(rec)
                 added += 1
+            for key in ("public_key", "head_signature"):  # the signed head travels with the bundle
+                if added and isinstance(checked.header.get(key), str):
+                    self._set_meta(key, checked.header[key])
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
@@ -431,6 +373,7 @@ class BundleCheck:
 
     chain: list[tuple[int, str]]
     blob_lines: dict[str, int]
+    header: dict = field(default_factory=dict)
 
 
 def _bundle_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
@@ -461,6 +404,8 @@ def _bundle_record(item: dict) -> dict | None:
     rec = {k: item.get(k) for k in FIELDS + ("hash",)}
     if any(rec[k] is None for k in rec) or not isinstance(rec["id"], int):
         return None
+    signature = item.get("signature")
+    rec["signature"] = signature if isinstance(signature, str) else None
     return rec
 
 
@@ -536,7 +481,7 @@ def check_bundle(path: Path) -> BundleCheck:
                                     "(records deleted from the end, or the chain was rewritten)"))
     if problems:
         raise InputError(problems)
-    return BundleCheck(chain, blob_ok)
+    return BundleCheck(chain, blob_ok, header)
 
 
 def _bundle_items(path: Path, checked: BundleCheck) -> Iterator[tuple[dict, dict[str, bytes]]]:
@@ -569,6 +514,12 @@ def _bundle_items(path: Path, checked: BundleCheck) -> Iterator[tuple[dict, dict
             yield rec, need
     if pos != len(checked.chain):
         raise InputError([Problem(str(path), "", "the bundle changed while importing")])
+
+
+def _signing():
+    from . import signing
+
+    return signing
 
 
 def _test_pause() -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import LANGS, load_book, parse_date, rules_option, write_atomic
+from ..cli import LANGS, load_book, parse_date, publish_with_record, rules_option
+from ..output import StagedOutput, destination, write_output
 from ..errors import InputError, Problem
 from .render import FORMATS, RendererError
 
@@ -34,14 +35,17 @@ def _renderer_failed(exc: RendererError) -> None:
 @click.option("--record", is_flag=True, help="append the decision to the audit decision log (docs/audit.md)")
 @click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
               help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
+@click.option("--sign-key", "sign_key", type=click.Path(path_type=Path), envvar="WONINGWET_SIGNING_KEY",
+              default=None, help="with --record: sign the log entry with this Ed25519 private key")
 @rules_option
-def report(case, at, fmt, lang, output, record, log_path, rules_dir):
+def report(case, at, fmt, lang, output, record, log_path, sign_key, rules_dir):
     """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
     from ..coalition.load import is_coalition
     from ..modelcache import install, store
     from . import report_text
 
     models_cached = install()
+    target = destination(output)  # a device, FIFO or directory is refused before any work
     day = parse_date(at)
     if fmt == "pdf" and output is None:
         raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
@@ -59,7 +63,7 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
         except RendererError as exc:
             _renderer_failed(exc)
             return
-        write_atomic(output, out) if output else click.echo(out, nl=False)
+        write_output(target, out)
         return
     try:
         out = report_text(loaded, book, lang, fmt, at=day, source=Path(case).as_posix())
@@ -73,14 +77,11 @@ def report(case, at, fmt, lang, output, record, log_path, rules_dir):
         from ..engine import judge
 
         source = Path(case).as_posix()
-        record_cli([(source, loaded)], [judge(loaded, book, at=day, lang=lang, source=source)], book, log_path,
-                   origin="report")
-    if isinstance(out, bytes):
-        write_atomic(output, out)
-    elif output:
-        write_atomic(output, out)
+        result = judge(loaded, book, at=day, lang=lang, source=source)
+        publish_with_record(StagedOutput(target, out), lambda publish: record_cli(
+            [(source, loaded)], [result], book, log_path, origin="report", sign_key=sign_key, publish=publish))
     else:
-        click.echo(out, nl=False)
+        publish_with_record(StagedOutput(target, out))
 
 
 def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) -> dict[str, str | bytes]:
@@ -159,11 +160,9 @@ def report_all(cases_dir, out_dir, langs, formats, prune, rules_dir):
     except RendererError as exc:
         _renderer_failed(exc)
         return
+    targets = {name: destination(Path(out_dir) / name) for name in memos}
     for name, data in memos.items():
-        if isinstance(data, bytes):
-            write_atomic(out_dir / name, data)
-        else:
-            write_atomic(out_dir / name, data)
+        write_output(targets[name], data)
         click.echo(f"wrote {(out_dir / name).as_posix()}")
     if prune:
         for lang in langs:

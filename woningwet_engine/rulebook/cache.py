@@ -18,9 +18,10 @@ import os
 import pickle
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
+from ..errors import InputError
+from ..output import write_output
 from .capacity import check_runnable
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
@@ -97,18 +98,10 @@ def _store(directory: Path, target: Path, book: Rulebook) -> None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(directory):
             return
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".rulebook-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(book, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        write_output(target, pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
         entries = sorted(directory.glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:  # keep the most recent rulebook versions only
             if old != target:
                 old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError):
-        pass
+    except (OSError, pickle.PicklingError, InputError):
+        pass  # the cache is only an optimisation
