@@ -12,13 +12,14 @@ the rule-coverage recorder of the test suite is one (coverage.py). Nothing here 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
 from .conditions.compiler import compile_condition
 from .conditions.evaluator import Tri, Why, evaluate, explain
 from .errors import EngineError
-from .inference.durable_adapter import Branch as DurableBranch, DurableMatcher
+from .inference.durable_adapter import MAX_SELECTIONS, Branch as DurableBranch, DurableMatcher
 from .rulebook.loader import Branch, CompiledRule, Selection
 
 
@@ -160,8 +161,12 @@ class CompiledEvaluator:
 
     MAX_PER_RULE = 5_000  # shared evaluations kept per rule and selection; beyond this that memo starts afresh
 
-    def __init__(self) -> None:
+    def __init__(self, max_selections: int = MAX_SELECTIONS) -> None:
         self._programs: dict[tuple, tuple] = {}
+        # programs are kept for the most recently used selections only, as in the durable_rules
+        # matcher, so a process that keeps meeting new rulebook versions stays flat
+        self._selections: OrderedDict[str, list[tuple]] = OrderedDict()
+        self.max_selections = max_selections
         self.stats = {"facts": 0, "reference_calls": 0}
 
     def _program(self, selection: Selection, kind: str, rules: list[CompiledRule]):
@@ -170,7 +175,16 @@ class CompiledEvaluator:
         # (a replayed record's) gets its own program, so branch states point at its own rules
         key = (selection.key, kind, tuple(map(id, rules)))
         found = self._programs.get(key)
+        keys = self._selections.get(selection.key)
+        if keys is None:
+            keys = self._selections[selection.key] = []
+            while len(self._selections) > self.max_selections:
+                for old in self._selections.popitem(last=False)[1]:
+                    self._programs.pop(old, None)
+        else:
+            self._selections.move_to_end(selection.key)
         if found is None:
+            keys.append(key)
             from .conditions.compiled import program
 
             roots = [[cr.when.root] + ([cr.test.root] if cr.test is not None else []) for cr in rules]
@@ -266,10 +280,10 @@ class Engine:
     selection) and the compiled evaluator used on the hot path (`reference=True`: the reference
     evaluator on every fact instead, as the benchmarks and the oracle tests use it)."""
 
-    def __init__(self, reference: bool = False) -> None:
-        self.matcher = DurableMatcher()
+    def __init__(self, reference: bool = False, max_selections: int = MAX_SELECTIONS) -> None:
+        self.matcher = DurableMatcher(max_selections)
         self._branches: dict[str, list[DurableBranch]] = {}
-        self.evaluator = None if reference else CompiledEvaluator()
+        self.evaluator = None if reference else CompiledEvaluator(max_selections)
 
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
         if self.evaluator is None:
@@ -278,11 +292,14 @@ class Engine:
 
     def branches(self, selection: Selection) -> list[DurableBranch]:
         key = selection.key
-        if key not in self._branches:
+        out = self._branches.pop(key, None)
+        if out is None:
             out = compile_branches(selection)
-            self.matcher.prepare(key, out)
-            self._branches[key] = out
-        return self._branches[key]
+        self._branches[key] = out  # most recently used last; as many kept as the matcher keeps
+        while len(self._branches) > self.matcher.max_selections:
+            self._branches.pop(next(iter(self._branches)))
+        self.matcher.prepare(key, out)  # registers it again if the matcher let it go
+        return out
 
     def fire(self, selection: Selection, facts: list[dict]) -> set[tuple[str, str]]:
         self.branches(selection)

@@ -8,8 +8,11 @@ Lessons applied (see docs/durable-rules.md in ../shared/engineering):
 - Actions are one closure per rule branch that only appends to a Python list; durable_rules
   swallows exceptions raised in actions and hides them in the returned state, so the state is
   checked after every assert and any action error is raised as RuleActionError.
-- Rules are compiled once per regime selection (key) and cached: durable_rules cannot
-  unregister a ruleset, and there are only as many selections as change points in the law.
+- Rules are compiled once per regime selection (key) and cached, at most MAX_SELECTIONS at a time:
+  each registered ruleset holds C memory that Python never frees, so the least recently used
+  selection's rulesets are deleted in the C library (delete_ruleset, safe without the timer
+  threads) when another selection comes in. A long-running server or a replay of many rulebook
+  versions therefore stays flat; a selection used again is simply registered again.
 - Capacity guards: at most MAX_BRANCHES_PER_RULESET branches share a ruleset (a fact may match
   at most 64 rules), at most MAX_TESTS_PER_PROPERTY distinct tests on one property, priorities
   in 0..65535, at most MAX_FACT_PROPERTIES properties per fact.
@@ -23,9 +26,11 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+import durable_rules_engine as _native
 from durable import engine as _dr
 
 from ..errors import EngineError, RuleActionError
@@ -34,6 +39,7 @@ MAX_BRANCHES_PER_RULESET = 60
 MAX_TESTS_PER_PROPERTY = 500
 MAX_FACT_PROPERTIES = 250
 MAX_PRIORITY = 65535
+MAX_SELECTIONS = 16  # regime selections kept registered (about 2 MB of C memory each): a rulebook has about 16
 SID = "case"
 
 
@@ -82,9 +88,10 @@ def _handled(c):
 class DurableMatcher:
     """Matches facts against compiled rule branches with durable_rules. One per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_selections: int = MAX_SELECTIONS) -> None:
         self._host = _SyncHost()
-        self._rulesets: dict[str, list[tuple[str, list[Branch]]]] = {}
+        self._rulesets: OrderedDict[str, list[tuple[str, list[Branch]]]] = OrderedDict()
+        self.max_selections = max_selections
         self._fired: list[tuple[int, str]] | None = None
         self._lock = threading.Lock()
         self._counter = 0
@@ -95,11 +102,15 @@ class DurableMatcher:
         return act
 
     def prepare(self, key: str, branches: Sequence[Branch]) -> None:
-        """Register the branches of one selection (once per key)."""
+        """Register the branches of one selection (once per key while it stays among the most
+        recently used MAX_SELECTIONS; the least recently used one is unregistered to make room)."""
         with self._lock:
             if key in self._rulesets:
+                self._rulesets.move_to_end(key)
                 return
             check_capacity(branches)
+            while len(self._rulesets) >= self.max_selections:
+                self._unregister(self._rulesets.popitem(last=False)[1])
             groups: list[tuple[str, list[Branch]]] = []
             by_scope: dict[str, list[Branch]] = {}
             for b in branches:
@@ -122,6 +133,20 @@ class DurableMatcher:
                                           f"first rule {chunk[0].name}") from exc
                     groups.append((name, chunk))
             self._rulesets[key] = groups
+
+    def _unregister(self, groups: list[tuple[str, list[Branch]]]) -> None:
+        """Free the C memory of rulesets (no session is open on them: match() deletes its state)."""
+        for name, _ in groups:
+            ruleset = self._host._ruleset_directory.pop(name, None)  # durable_rules has no public removal
+            if ruleset is None:
+                continue
+            self._host._ruleset_list.remove(ruleset)
+            _native.delete_ruleset(ruleset._handle)
+
+    @property
+    def registered(self) -> int:
+        """How many rulesets are registered now (for the memory test)."""
+        return len(self._host._ruleset_list)
 
     def match(self, key: str, facts: Iterable[dict]) -> set[tuple[str, str]]:
         """Fire the selection's rules on `facts`; returns {(branch name, fact id)}."""

@@ -31,7 +31,18 @@ from .model import (
 from .params import ParameterFile, ResolvedParam, resolve
 from .policy import PartyPolicyFile, Policy, RemedyFile
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+def _default_rules_dir() -> Path:
+    """The source tree's rules/ (a checkout or an editable install), else the copy the wheel carries
+    (setup.py copies rules/ into the package as _rules/ when it builds the wheel)."""
+    package = Path(__file__).resolve().parents[1]
+    source = package.parent / "rules"
+    if (package.parent / "pyproject.toml").is_file() and source.is_dir():
+        return source
+    return package / "_rules"
+
+
+DEFAULT_RULES_DIR = _default_rules_dir()
 PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
 MAX_FILES = 500
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
