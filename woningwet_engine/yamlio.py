@@ -5,7 +5,8 @@ Every woningwet input file (case, rule, parameter, allow-list) is read through h
   opened for reading, so nothing blocks or streams forever), and at most MAX_BYTES of them;
 - scalars follow the YAML 1.2 core schema, not PyYAML's YAML 1.1 default: `1:30` is text, not
   sexagesimal 90; `yes`/`no`/`on`/`off` are text; `0o17`/`0x1f` are the only non-decimal
-  integers; floats are read exactly, as Decimal, from their source text (never via binary float);
+  integers; a number with a fraction or exponent must fit a float exactly (at most 15 significant
+  digits, within the float range), so that no digit written is silently lost;
 - explicit tags (`!!set`, `!!binary`, `!!python/...`, `!local`) and aliases are refused, as are
   duplicate keys, documents nested deeper than MAX_DEPTH and numbers with more than MAX_DIGITS
   digits.
@@ -28,7 +29,8 @@ from .errors import InputError, Problem
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
-MAX_DIGITS = 40  # digits in one number literal; field models set the real bounds
+MAX_DIGITS = 40  # digits in one integer literal; field models set the real bounds
+MAX_FLOAT_DIGITS = 15  # significant digits of a number with a fraction: what a float holds exactly (DBL_DIG)
 
 _INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -143,18 +145,23 @@ def _int(loader, node):
 
 
 def _float(loader, node):
-    """Exact: `650.10` is Decimal('650.10'), `1e999999999` stays finite text for the field to refuse."""
+    """A float that holds exactly the number written (so `repr` gives its digits back, and units.py
+    reads amounts and shares from that): at most MAX_FLOAT_DIGITS significant digits, and within
+    the range of a float, else refused here with its line (`1e999999999` is not infinity, `1e-999999999`
+    is not zero). `.inf` and `.nan` are read as such; the fields refuse them."""
     text = node.value
-    lowered = text.lower()
-    if lowered.endswith((".inf", ".nan")):
-        return Decimal("NaN") if lowered.endswith("nan") else Decimal(lowered[:-4] + "Infinity")
-    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
-    if sum(ch.isdigit() for ch in mantissa) > MAX_DIGITS:
-        raise _fail(node, f"number with more than {MAX_DIGITS} digits")
+    if text.lower().lstrip("+-") in (".inf", ".nan"):
+        return yaml.constructor.SafeConstructor.construct_yaml_float(loader, node)
     try:
-        return Decimal(text)
+        exact = Decimal(text)
     except InvalidOperation:
         raise _fail(node, f"not a number: {text!r}") from None
+    if len("".join(map(str, exact.as_tuple().digits)).strip("0")) > MAX_FLOAT_DIGITS:
+        raise _fail(node, f"too many digits: {text} (at most {MAX_FLOAT_DIGITS} significant digits)")
+    value = float(text)
+    if value in (float("inf"), float("-inf")) or (value == 0 and exact != 0):
+        raise _fail(node, f"number out of range: {text}")
+    return value
 
 
 def _timestamp(loader, node):
@@ -356,7 +363,7 @@ def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
             if not isinstance(value, (dict, list)):
                 if hasattr(value, "isoformat"):
                     shown = value.isoformat()
-                elif isinstance(value, Decimal):  # YAML floats are read as Decimal: show them as written
+                elif isinstance(value, Decimal):  # show a Decimal as written
                     shown = str(value)
                 else:
                     shown = repr(value)

@@ -15,11 +15,10 @@ with the line of the offending field; pydantic checks the shape.
 # when the models are defined (see case.py).
 
 import datetime as dt
-from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_serializer, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from ..case import (
     MAX_COMPONENTS, CaseDate, Component, Corporation, Count, Euro, GmCode, Project, Share, Source,
@@ -113,16 +112,6 @@ class CoalitionComponent(Component):
         return self
 
 
-def _json_numbers(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: _json_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_numbers(v) for v in value]
-    return value
-
-
 class Phase(Strict):
     id: PhaseId
     title: Text
@@ -132,12 +121,6 @@ class Phase(Strict):
         default_factory=dict, max_length=50,
         description="corporation facts that differ in this phase (e.g. separation_regime after 2018, turnover "
         "of the years before it), by corporation id; fields as under corporations")
-
-    @field_serializer("corporations")
-    def _plain_numbers(self, value: dict) -> dict:
-        """These facts are kept as read; YAML numbers with a fraction are read exactly (Decimal), and
-        are written as JSON numbers, as before, so that the canonical case (and its hash) is unchanged."""
-        return _json_numbers(value)
 
 
 class CoalitionAgreement(Strict):
