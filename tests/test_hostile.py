@@ -10,6 +10,7 @@ import shutil
 import socket
 
 import pytest
+import yaml
 
 from clirun import ROOT, assert_clean_refusal, run_cli
 from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR
@@ -121,9 +122,11 @@ def _param_value(value: str) -> str:
 
 
 def _cycle() -> str:
-    text = (DEFAULT_RULES_DIR / "conditions.yaml").read_text(encoding="utf-8")
-    text = text.replace("  - id: prestatieafspraken\n", "  - id: prestatieafspraken\n    depends_on: [annual-overview]\n", 1)
-    return text.replace("  - id: annual-overview\n", "  - id: annual-overview\n    depends_on: [prestatieafspraken]\n", 1)
+    data = yaml.safe_load((DEFAULT_RULES_DIR / "conditions.yaml").read_text(encoding="utf-8"))
+    first, second = data["conditions"][0], data["conditions"][1]
+    first["depends_on"] = sorted(set(first.get("depends_on", [])) | {second["id"]})
+    second["depends_on"] = sorted(set(second.get("depends_on", [])) | {first["id"]})
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 RULE_DIRS = {
