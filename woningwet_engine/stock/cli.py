@@ -74,9 +74,9 @@ def judge_command(units, at, output, fmt, summary, totals_path, on_error, corpor
     if totals_path is not None:
         import json
 
-        from ..cli import write_atomic
+        from ..output import write_output
 
-        write_atomic(totals_path, json.dumps(tot, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+        write_output(totals_path, json.dumps(tot, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
     click.echo(f"{count_text(run.judged, lang)} {t['units'].lower()} ({count_text(run.bad, lang)} {t['skipped']}) — {run.date}")
     for v, d in tot["by_verdict"].items():
         click.echo(f"  {t['verdict'][v]:<28} {count_text(d['units'], lang):>10}  {t['rent']}: "

@@ -375,7 +375,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                    memory_limit: str = "1GB", summary: Path | None = None, every_unit: bool = False) -> StockRun:
     """Judge every unit of the register at `source` by the law in force on `day`; write the table to
     `output` (and the HTML summary to `summary`) only when the run succeeds."""
-    from ..cli import write_atomic
+    from ..output import write_output
     from . import totals as totals_mod
 
     if out_format not in OUTPUT_FORMATS:
@@ -415,7 +415,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                 if summary is not None:
                     from .summary import render_summary
 
-                    write_atomic(summary, render_summary(run, lang))
+                    write_output(summary, render_summary(run, lang))
                 if direct:
                     _publish(parquet_tmp, Path(output))
                 elif output is not None:
