@@ -16,10 +16,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .conditions.compiler import compile_condition
 from .conditions.evaluator import Tri, Why, evaluate, explain
 from .errors import EngineError
 from .inference.durable_adapter import MAX_SELECTIONS, Branch as DurableBranch, DurableMatcher
+from .rulebook.capacity import compile_branches
 from .rulebook.loader import Branch, CompiledRule, Selection
 
 
@@ -262,17 +262,6 @@ def _by_status(states) -> tuple[tuple, tuple, tuple]:
             tuple(bs for bs in states if bs.status is Tri.UNKNOWN),
             tuple(bs for bs in states if bs.status is Tri.FALSE))
 
-
-def compile_branches(selection: Selection) -> list[DurableBranch]:
-    """The durable_rules branches of a selection (also used by `rules validate` to check capacity)."""
-    out: list[DurableBranch] = []
-    for cr in selection.rules:
-        for b in cr.branches:
-            cond = compile_condition(b.root, selection.values)
-            if cond is False:
-                continue  # can never be TRUE on this date (e.g. a figure is unknown)
-            out.append(DurableBranch(b.id, cr.rule.scope, cond))
-    return out
 
 
 class Engine:

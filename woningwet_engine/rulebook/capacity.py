@@ -11,10 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..conditions.compiler import compile_condition
 from ..errors import EngineError, InputError, Problem
-from ..evaluation import compile_branches
-from ..inference.durable_adapter import check_capacity
-from .loader import Rulebook
+from ..inference.durable_adapter import Branch as DurableBranch, check_capacity
+from .loader import Rulebook, Selection
+
+
+def compile_branches(selection: Selection) -> list[DurableBranch]:
+    """The durable_rules branches of a selection: what evaluation.Engine registers, and what the
+    capacity check counts."""
+    out: list[DurableBranch] = []
+    for cr in selection.rules:
+        for b in cr.branches:
+            cond = compile_condition(b.root, selection.values)
+            if cond is False:
+                continue  # can never be TRUE on this date (e.g. a figure is unknown)
+            out.append(DurableBranch(b.id, cr.rule.scope, cond))
+    return out
 
 
 def capacity_problems(book: Rulebook, label: str) -> list[Problem]:
