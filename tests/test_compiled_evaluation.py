@@ -138,3 +138,30 @@ def test_generated_code_is_cached_on_disk_and_only_trusted_when_private(tmp_path
     monkeypatch.setattr(marshal, "loads", lambda data: loads.append(1))
     evaluation.compile_cached(source, "<compiled program>")
     assert loads == []
+
+
+def test_generated_code_from_another_interpreter_is_never_loaded(tmp_path, monkeypatch):
+    """marshal data of another Python version can load without an error and crash the process when
+    run (seen: a cache written under 3.11 segfaulted every check under 3.12), so a stored program
+    whose magic number is not this interpreter's is compiled again, never unmarshalled."""
+    import marshal
+    from importlib.util import MAGIC_NUMBER
+
+    from woningwet_engine import evaluation
+
+    monkeypatch.setenv("WONINGWET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WONINGWET_NO_CACHE", raising=False)
+    monkeypatch.setattr(evaluation, "_CODE", {})
+    source = "def f(x):\n    return x * 2\n"
+    evaluation.compile_cached(source, "<compiled program>")
+    [stored] = list((tmp_path / "cache").glob("code-*.marshal"))
+    assert stored.read_bytes().startswith(MAGIC_NUMBER)
+    foreign = bytes([MAGIC_NUMBER[0] ^ 0xFF]) + MAGIC_NUMBER[1:]
+    stored.write_bytes(foreign + stored.read_bytes()[len(MAGIC_NUMBER):])
+    monkeypatch.setattr(evaluation, "_CODE", {})
+    loads = []
+    real_loads = marshal.loads
+    monkeypatch.setattr(marshal, "loads", lambda data: loads.append(1) or real_loads(data))
+    ns: dict = {}
+    exec(evaluation.compile_cached(source, "<compiled program>"), ns)
+    assert ns["f"](3) == 6 and loads == []

@@ -98,8 +98,14 @@ def compile_cached(source: str, name: str):
     import hashlib
     import marshal
     import os
+    import sys
+    from importlib.util import MAGIC_NUMBER
 
-    digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
+    # marshal's format and the bytecode belong to one interpreter: code from another Python version
+    # may load without an error and crash the process when run, so the interpreter is in the key and
+    # the file starts with its bytecode magic number
+    digest = hashlib.sha256(MAGIC_NUMBER + sys.implementation.cache_tag.encode() + b"\0"
+                            + source.encode("utf-8")).hexdigest()
     code = _CODE.get(digest)
     if code is not None:
         return code
@@ -110,8 +116,9 @@ def compile_cached(source: str, name: str):
         path = cache_dir() / f"code-{digest[:32]}.marshal"
         if _private(path.parent) and _private(path):
             try:
-                code = marshal.loads(path.read_bytes())
-                if code.co_filename != name:
+                data = path.read_bytes()
+                code = marshal.loads(data[len(MAGIC_NUMBER):]) if data.startswith(MAGIC_NUMBER) else None
+                if code is not None and code.co_filename != name:
                     code = None
             except Exception:  # damaged or from another Python: compile instead
                 code = None
@@ -127,6 +134,7 @@ def _store_code(path, code) -> None:
     import marshal
     import os
     import tempfile
+    from importlib.util import MAGIC_NUMBER
 
     from .rulebook.cache import _private
 
@@ -137,7 +145,7 @@ def _store_code(path, code) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".code-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(code))
+                fh.write(MAGIC_NUMBER + marshal.dumps(code))
             os.replace(tmp, path)
         except BaseException:
             if os.path.exists(tmp):
