@@ -86,13 +86,16 @@ def test_shared_states_show_each_fact_its_own_value():
             if bs.why is not None and bs.why.fact == "rent"}
     assert ("component:A", 90000) in seen and ("component:B", 95000) in seen
     assert not {("component:A", 95000), ("component:B", 90000)} & seen
-    # B reused A's evaluation of every rule that does not show the rent
+    # B reused A's evaluation of every rule that does not show the rent, and the reference
+    # evaluator was not run (no verify)
     n_rules = len(rules_by_scope(selection)["component"])
-    assert n_rules < evaluator.stats["reference_calls"] < 2 * n_rules
+    assert n_rules <= evaluator.stats["evaluations"] < 2 * n_rules
+    assert evaluator.stats["reference_calls"] == 0
 
 
 def test_a_disagreement_with_the_reference_is_an_engine_error(monkeypatch):
-    """The compiled statuses are held to the reference's the first time a rule sees a set of codes."""
+    """With verify, every new evaluation is held to the reference's; without it, a wrong fired set is
+    still caught by the durable_rules cross-check of every judgement."""
     from rulehelpers import component, make_case
     from woningwet_engine.conditions import compiled
 
@@ -101,13 +104,44 @@ def test_a_disagreement_with_the_reference_is_an_engine_error(monkeypatch):
     day = dt.date(2016, 6, 1)
     selection = book.at(day)
     comps, _, _ = build_facts(case, selection)
+    evaluator = CompiledEvaluator(verify=True)
+    evaluator.evaluate_facts(selection, rules_by_scope(selection), comps)  # agrees: no error
+    assert evaluator.stats["reference_calls"] > 0
     monkeypatch.setattr(compiled, "TRI", tuple(reversed(compiled.TRI)))  # a broken back-end: TRUE <-> FALSE
     try:
-        CompiledEvaluator().evaluate_facts(selection, rules_by_scope(selection), comps)
+        CompiledEvaluator(verify=True).evaluate_facts(selection, rules_by_scope(selection), comps)
     except EngineError as exc:
         assert "compiled evaluator and the reference disagree" in str(exc)
     else:
         raise AssertionError("a wrong compiled value went unnoticed")
+    try:
+        judge(case, book, at=day, engine=Engine())
+    except EngineError as exc:
+        assert "durable_rules and the reference evaluator disagree" in str(exc)
+    else:
+        raise AssertionError("a wrong fired set went unnoticed by the cross-check")
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(texts=st.lists(conditions(), min_size=1, max_size=4), params=PARAMS,
+       facts=st.lists(small_facts, min_size=1, max_size=6))
+def test_why_not_from_atom_codes_equals_explain(texts, params, facts):
+    """why_from_codes gives explain()'s deciding atom, its fact, the missing facts and the unknown
+    parameters from the atom codes alone, on random conditions, parameters and facts."""
+    from woningwet_engine.conditions.compiled import why_from_codes
+    from woningwet_engine.conditions.evaluator import Tri, explain
+
+    conds = [parse_condition(t, SMALL_SCHEMA, PARAM_UNITS) for t in texts]
+    codes_of = program([[c.root] for c in conds], params)
+    for fact in facts:
+        for cond, codes in zip(conds, codes_of(fact)):
+            status = evaluate(cond, fact, params)
+            want = explain(cond, fact, params, status)
+            if status is Tri.TRUE:
+                assert want is None
+                continue
+            text, shown, missing, unknown = why_from_codes(cond.root, codes, 0, status, params)
+            assert (want.atom, want.fact, want.missing_facts, want.unknown_params) == (text, shown, missing, unknown)
 
 
 def test_generated_code_is_cached_on_disk_and_only_trusted_when_private(tmp_path, monkeypatch):

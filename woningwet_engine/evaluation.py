@@ -159,23 +159,25 @@ class CompiledEvaluator:
     """The hot path: every rule of a scope compiled once per selection (conditions/compiled.py).
 
     One generated function per (selection, scope) gives each rule's atom codes on a fact and the
-    Kleene values of its `when` and `test`; a rule's evaluation (branch statuses from those
-    values, and the reference's why-not) is a
-    function of those codes and of the one fact value its why-not shows, so it is made once per
-    distinct (codes, value) and shared, read-only, by every fact that has them. The first time,
-    the reference evaluator evaluates the rule on the fact too and must agree (else EngineError);
-    it also supplies the why-not. Results are identical to `evaluate_fact` (the property tests
-    and the conformance suite hold the two to that)."""
+    Kleene values of its `when` and `test`. A rule's evaluation (branch statuses, and the why-not
+    the reference evaluator would give: conditions.compiled.why_from_codes) is a function of those
+    codes and of the one fact value its why-not shows, so it is made once per distinct (codes,
+    value) and shared, read-only, by every fact that has them; no condition tree is walked on a
+    fact. The reference evaluator is the oracle: `verify=True` evaluates every new (codes, value)
+    with it as well and raises EngineError on any difference (the tests use it), and the
+    conformance suite and the property tests hold the two equal. durable_rules still checks the
+    fired branches on every judgement (evaluate_all)."""
 
     MAX_PER_RULE = 5_000  # shared evaluations kept per rule and selection; beyond this that memo starts afresh
 
-    def __init__(self, max_selections: int = MAX_SELECTIONS) -> None:
+    def __init__(self, max_selections: int = MAX_SELECTIONS, verify: bool = False) -> None:
         self._programs: dict[tuple, tuple] = {}
         # programs are kept for the most recently used selections only, as in the durable_rules
         # matcher, so a process that keeps meeting new rulebook versions stays flat
         self._selections: OrderedDict[str, list[tuple]] = OrderedDict()
         self.max_selections = max_selections
-        self.stats = {"facts": 0, "reference_calls": 0}
+        self.verify = verify
+        self.stats = {"facts": 0, "evaluations": 0, "reference_calls": 0}
 
     def _program(self, selection: Selection, kind: str, rules: list[CompiledRule]):
         """(rules, the scope's generated function, one memo per rule: atom codes -> evaluation)."""
@@ -201,8 +203,6 @@ class CompiledEvaluator:
         return found
 
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
-        from .conditions.compiled import TRI
-
         out = []
         values = selection.values
         programs: dict = {}
@@ -217,21 +217,17 @@ class CompiledEvaluator:
             for cr, codes, memo in zip(rules, codes_of(fact), memos):  # codes: atom codes, then Kleene values
                 entry = memo.get(codes)
                 if entry is None:
-                    if cr.test is None:
-                        w, t = TRI[codes[-1]], None
-                    else:
-                        w, t = TRI[codes[-2]], TRI[codes[-1]]
                     if len(memo) >= self.MAX_PER_RULE:
                         memo.clear()
-                    entry = memo[codes] = self._new_entry(cr, fact, values, w, t)
-                why_fact, by_seen = entry
+                    entry = memo[codes] = self._new_entry(cr, codes, values)
+                why_fact, templates, by_seen = entry
                 seen = None if why_fact is None else fact.get(why_fact)
                 try:
                     parts = by_seen.get(seen)
-                except TypeError:  # an unhashable value: evaluate this fact on its own
-                    parts = _by_status(self._states(cr, fact, values))
+                except TypeError:  # an unhashable value: states made for this fact alone
+                    parts = self._parts(cr, templates, seen, fact, values)
                 if parts is None:
-                    parts = by_seen[seen] = _by_status(self._states(cr, fact, values))
+                    parts = by_seen[seen] = self._parts(cr, templates, seen, fact, values)
                 f, u, n = parts
                 if f:
                     fired.extend(f)
@@ -243,25 +239,62 @@ class CompiledEvaluator:
         self.stats["facts"] += len(facts)
         return out
 
-    def _states(self, cr: CompiledRule, fact: dict, values: dict) -> tuple:
-        self.stats["reference_calls"] += 1
-        ev = evaluate_fact([cr], fact, values)
-        return tuple(sorted(ev.fired + ev.unknown + ev.not_fired, key=lambda bs: bs.branch != "then"))
+    def _new_entry(self, cr: CompiledRule, codes: tuple, values: dict):
+        """The rule's branches on these atom codes: (the fact its why-not shows, per branch (spec,
+        status, why-not without the value seen), a memo value seen -> states)."""
+        from .conditions.compiled import TRI, why_from_codes
 
-    def _new_entry(self, cr: CompiledRule, fact: dict, values: dict, w: Tri, t: Tri | None):
-        """Evaluate the rule with the reference evaluator on this fact; hold the compiled values to it."""
-        states = self._states(cr, fact, values)
-        compiled = {b.name: b.status(w, t) for b in cr.branches}
-        reference = {bs.branch: bs.status for bs in states}
-        if compiled != reference:
-            raise EngineError(f"the compiled evaluator and the reference disagree on {cr.rule.id} for fact "
-                              f"{fact.get('id')!r}: compiled {compiled}, reference {reference}")
-        why_facts = {bs.why.fact for bs in states if bs.why is not None and bs.why.fact is not None}
-        why_fact = next(iter(why_facts)) if len(why_facts) == 1 else None
-        if len(why_facts) > 1:  # never seen in practice: keep it exact, key by all shown values
+        self.stats["evaluations"] += 1
+        if cr.test is None:
+            w, t = TRI[codes[-1]], None
+        else:
+            w, t = TRI[codes[-2]], TRI[codes[-1]]
+        templates = []
+        when_why = None  # both branches fail on `when` alike: explained once, as evaluate_fact does
+        for b in cr.branches:
+            status = b.status(w, t)
+            if status is Tri.TRUE:
+                why = None
+            elif w is not Tri.TRUE or cr.test is None:
+                why = when_why = when_why or (w, *why_from_codes(cr.when.root, codes, 0, w, values))
+            elif t is Tri.TRUE:  # when TRUE and the test decided the other branch
+                why = (status, f"not ({' '.join(cr.test.text.split())})", None, (), ())
+            else:
+                why = (t, *why_from_codes(cr.test.root, codes, len(codes) - 2 - _n_leaves(cr.test), t, values))
+            templates.append((b, status, why))
+        templates.sort(key=lambda item: item[0].name != "then")
+        shown = {why[2] for _, _, why in templates if why is not None and why[2] is not None}
+        if len(shown) > 1:  # cannot happen (one condition explains both branches); keep it exact
             raise EngineError(f"{cr.rule.id}: branches show different facts in their why-not")
-        by_seen = {fact.get(why_fact) if why_fact is not None else None: _by_status(states)}
-        return why_fact, by_seen
+        return (next(iter(shown)) if shown else None), tuple(templates), {}
+
+    def _parts(self, cr: CompiledRule, templates: tuple, seen, fact: dict, values: dict) -> tuple:
+        """The branch states of one (codes, value seen), as (fired, unknown, not fired)."""
+        states = []
+        whys: dict = {}
+        for b, status, why in templates:
+            made = None
+            if why is not None:
+                made = whys.get(id(why))
+                if made is None:  # one Why object for branches that share their explanation
+                    made = whys[id(why)] = Why(why[0], why[1], why[2], None if why[2] is None else seen,
+                                               why[3], why[4])
+            states.append(BranchState(cr, b.name, status, made, spec=b))
+        if self.verify:
+            self.stats["reference_calls"] += 1
+            ev = evaluate_fact([cr], fact, values)
+            want = sorted(ev.fired + ev.unknown + ev.not_fired, key=lambda bs: bs.branch != "then")
+            if [(bs.branch, bs.status, bs.why) for bs in want] != [(bs.branch, bs.status, bs.why) for bs in states]:
+                raise EngineError(f"the compiled evaluator and the reference disagree on {cr.rule.id} for fact "
+                                  f"{fact.get('id')!r}: compiled {[(bs.branch, bs.status) for bs in states]}, "
+                                  f"reference {[(bs.branch, bs.status) for bs in want]}")
+        return _by_status(states)
+
+
+def _n_leaves(cond) -> int:
+    from .conditions.compiled import leaves
+
+    return len(leaves(cond.root))
 
 
 def _by_status(states) -> tuple[tuple, tuple, tuple]:

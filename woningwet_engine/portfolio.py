@@ -98,7 +98,7 @@ class SharedEngine(Engine):
         self._evals: dict[tuple, FactEvaluation] = {}  # per class of whole facts
         self._rule_evals: dict[tuple, FactEvaluation] = {}  # per rule and class of the facts it reads
         self._fired: dict[tuple, frozenset[str]] = {}
-        self.stats = {"facts": 0, "evaluated": 0, "matched": 0}  # evaluated: reference rule evaluations
+        self.stats = {"facts": 0, "evaluated": 0, "matched": 0}  # evaluated: rule evaluations made (not shared)
 
     def _partition(self, selection: Selection, kind: str) -> Partition:
         pkey = (selection.key, kind)
@@ -126,9 +126,9 @@ class SharedEngine(Engine):
     def evaluate_facts(self, selection: Selection, by_scope: dict, facts: list[dict]) -> list[FactEvaluation]:
         if self.compiled:  # the compiled evaluator (evaluation.py) shares rule evaluations itself
             self.stats["facts"] += len(facts)
-            before = self.evaluator.stats["reference_calls"]
+            before = self.evaluator.stats["evaluations"]
             out = self.evaluator.evaluate_facts(selection, by_scope, facts)
-            self.stats["evaluated"] += self.evaluator.stats["reference_calls"] - before
+            self.stats["evaluated"] += self.evaluator.stats["evaluations"] - before
             return out
         return self._evaluate_shared(selection, by_scope, facts)
 

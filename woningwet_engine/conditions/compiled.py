@@ -18,13 +18,15 @@ Two layers:
 Everything a rule concludes on a fact (branch statuses, and the why-not of the reference) is a
 function of its atom codes (and, for the why-not, of the one value it shows), which is what lets
 evaluation.CompiledEvaluator reuse one rule's evaluation for every fact with the same codes.
+`why_from_codes()` computes that why-not from the codes alone (the same first deciding atom, missing
+facts and unknown parameters as evaluator.explain), so the hot path never walks the tree on a fact.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Mapping
 
-from .evaluator import Tri
+from .evaluator import NOT, Tri, render
 from .interval import Interval, code as interval_code
 from .nodes import And, Cmp, Condition, Const, In, Not, Or, Param, Present
 
@@ -188,6 +190,116 @@ def program(conditions: list[list], params: Mapping,
     return ns["codes"]
 
 
+class _Span:
+    """A node of a condition with the positions of its leaves among the depth-first leaves."""
+
+    __slots__ = ("node", "start", "end", "items", "kind")
+
+    def __init__(self, node, start: int) -> None:
+        self.node = node
+        self.start = start
+        if isinstance(node, (And, Or)):
+            self.kind = "and" if isinstance(node, And) else "or"
+            self.items = []
+            at = start
+            for item in node.items:
+                child = _Span(item, at)
+                self.items.append(child)
+                at = child.end
+            self.end = at
+        elif isinstance(node, Not):
+            self.kind = "not"
+            self.items = [_Span(node.item, start)]
+            self.end = self.items[0].end
+        else:
+            self.kind = "leaf"
+            self.items = []
+            self.end = start + 1
+
+    def value(self, kl) -> int:
+        """Kleene int of this node from the Kleene ints of all leaves (`kl`, indexed like the codes)."""
+        if self.kind == "leaf":
+            return kl[self.start]
+        if self.kind == "not":
+            return 2 - self.items[0].value(kl)
+        if self.kind == "and":
+            return min((item.value(kl) for item in self.items), default=2)
+        return max((item.value(kl) for item in self.items), default=0)
+
+    def first(self, kl, want: Tri):
+        """The first leaf (depth first) whose value is `want` and that helps decide the node, exactly
+        as evaluator._first walks it."""
+        if self.kind == "leaf":
+            return self.node if TRI[kl[self.start]] is want else None
+        if self.kind == "not":
+            return self.items[0].first(kl, NOT[want])
+        for item in self.items:
+            if TRI[item.value(kl)] is want:
+                found = item.first(kl, want)
+                if found is not None:
+                    return found
+        return None
+
+    def leaves(self):
+        if self.kind == "leaf":
+            yield self
+        for item in self.items:
+            yield from item.leaves()
+
+
+_SPANS: dict[int, tuple] = {}  # id(root) -> (root, span, leaf spans, text of the whole condition)
+_TEXTS: dict[int, tuple] = {}  # id(atom) -> (atom, rendered text)
+
+
+def _span(root) -> tuple:
+    found = _SPANS.get(id(root))
+    if found is not None and found[0] is root:
+        return found
+    if len(_SPANS) > 20_000:
+        _SPANS.clear()
+    span = _Span(root, 0)
+    found = _SPANS[id(root)] = (root, span, tuple(span.leaves()), render(root))
+    return found
+
+
+def _text(atom) -> str:
+    found = _TEXTS.get(id(atom))
+    if found is not None and found[0] is atom:
+        return found[1]
+    if len(_TEXTS) > 50_000:
+        _TEXTS.clear()
+    text = render(atom)
+    _TEXTS[id(atom)] = (atom, text)
+    return text
+
+
+def why_from_codes(root, codes, offset: int, status: Tri, params: Mapping):
+    """What evaluator.explain says of the condition `root` with value `status` (not TRUE), from
+    the atom codes of its leaves (`codes[offset:]`, depth first) instead of the fact:
+    (atom text, the atom's fact or None, missing facts, unknown parameters). The value the atom
+    saw is the caller's to add (it is the one thing that is not a function of the codes)."""
+    _, span, leaf_spans, whole = _span(root)
+    kl = [KLEENE[c] for c in codes[offset:offset + span.end]]
+    atom = span.first(kl, status)
+    missing: list = []
+    unknown: list = []
+    if status is Tri.UNKNOWN:
+        for leaf in leaf_spans:
+            node = leaf.node
+            if not isinstance(node, (Cmp, In)) or kl[leaf.start] != 1:
+                continue
+            if codes[offset + leaf.start] == 1 and node.fact not in missing:  # 1: the fact is missing
+                missing.append(node.fact)
+            pname = node.rhs.name if isinstance(node, Cmp) and isinstance(node.rhs, Param) \
+                else getattr(node, "param", None)
+            if pname and pname not in unknown:
+                value = params.get(pname)
+                if value is None or isinstance(value, Interval):
+                    unknown.append(pname)
+    fact = getattr(atom, "fact", None)
+    return (_text(atom) if atom is not None else whole, fact, tuple(missing), tuple(unknown))
+
+
 def _compile(source: str, name: str):
     return compile(source, name, "exec")
 
@@ -201,4 +313,5 @@ def _leaf_key(leaf):
         return id(leaf)
 
 
-__all__ = ["TRI", "KLEENE", "compile_kleene", "compile_node", "kleene_source", "leaves", "program"]
+__all__ = ["TRI", "KLEENE", "compile_kleene", "compile_node", "kleene_source", "leaves", "program",
+           "why_from_codes"]
