@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 
+from .audit.context import context_from_options, context_options
 from .errors import InputError, Problem
 
 LANGS = click.Choice(["nl", "en"])
@@ -164,6 +165,7 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.option("--sign-key", "sign_key", type=click.Path(path_type=Path), envvar="WONINGWET_SIGNING_KEY",
               default=None, help="with --record: sign the log entry with this Ed25519 private key "
                                  "(default: $WONINGWET_SIGNING_KEY; `woningwet audit keygen`)")
+@context_options
 @click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
 @click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
               help="what to maximise when choosing non-DAEB components to hand to market parties")
@@ -173,8 +175,8 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="non-compliant", show_default=True,
               help="when to exit 1: a component or plan check not compliant, a component forbidden, or never")
 @rules_option
-def check(cases, at, fmt, lang, output, record, log_path, sign_key, start, keep_by, width, quiet, fail_on,
-          rules_dir):
+def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose, board_decision, start, keep_by,
+          width, quiet, fail_on, rules_dir):
     """Judge one or more CASE files ('-' reads one from standard input); print a table or the JSON result.
 
     Exit code 0: the plan may go ahead (possibly on conditions); 1: see --fail-on; 2: unusable input."""
@@ -187,6 +189,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, start, keep_
 
     models_cached = install()
     target = destination(output)  # a device, FIFO or directory is refused before any work
+    context = context_from_options(record, by, purpose, board_decision)
     day = parse_date(at)
     start_day = parse_date(start, "--start")
     book = load_book(rules_dir)
@@ -215,10 +218,12 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, start, keep_
     staged = StagedOutput(target, "" if quiet and target is None else text)
     if record:
         from .audit import record_cli
+        from .audit.context import memo_entry
 
+        memos = [memo_entry(target, staged.data, fmt)] if staged.data else []
         publish_with_record(staged, lambda publish: record_cli(
             loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by},
-            sign_key=sign_key, publish=publish))
+            sign_key=sign_key, publish=publish, context=context, memos=memos))
     else:
         publish_with_record(staged)
     if not models_cached:

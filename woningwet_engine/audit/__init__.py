@@ -10,9 +10,17 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from .log import DecisionLog, default_log_path, resolve_log_path
-
 __all__ = ["DecisionLog", "default_log_path", "resolve_log_path", "record_decision", "record_item", "case_json_of"]
+
+
+def __getattr__(name: str):
+    """The log's names, imported on first use: `check` imports this package for its --record
+    options (audit/context.py) and should not pay for SQLite when it does not record."""
+    if name in ("DecisionLog", "default_log_path", "resolve_log_path"):
+        from . import log
+
+        return getattr(log, name)
+    raise AttributeError(name)
 
 
 def case_json_of(case: Any) -> str:
@@ -21,7 +29,7 @@ def case_json_of(case: Any) -> str:
 
 
 def record_item(case: Any, result: Any, rulebook: Any, origin: str = "check", source: str = "",
-                options: dict | None = None) -> dict:
+                options: dict | None = None, context: dict | None = None) -> dict:
     """The fields of one log record for a judged case (see record_decision)."""
     from ..result import canonical_json, sha256_of
 
@@ -33,11 +41,13 @@ def record_item(case: Any, result: Any, rulebook: Any, origin: str = "check", so
         raise ValueError("the result was not judged from this case")
     return dict(case_json=case_json_of(case), result_json=canonical_json(data), files=rulebook.files,
                 engine_version=prov["engine_version"], date=data["date"], lang=data["lang"],
-                case_id=data["case"], origin=origin, source=source, options=options_json(options))
+                case_id=data["case"], origin=origin, source=source, options=options_json(options),
+                context=context or None)
 
 
 def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | None = None,
-                    origin: str = "check", source: str = "", options: dict | None = None, signer=None) -> dict:
+                    origin: str = "check", source: str = "", options: dict | None = None, signer=None,
+                    context: dict | None = None) -> dict:
     """Append one decision to the log at `log` (default: $WONINGWET_LOG or the per-user location).
 
     `case` is the Case that was judged, `result` the Result judge() gave for it (or its JSON data,
@@ -47,8 +57,11 @@ def record_decision(case: Any, result: Any, rulebook: Any, log: str | Path | Non
     `options`: the other judge() keyword arguments used (start, keep_by, ...), so that replay can
     pass them again; dates may be given as dates. Leave out options that had their default value.
     `signer`: an audit.signing.SigningKey for a signed log.
+    `context`: who ran it, why, the board decision, memo hashes (audit/context.py; checked there).
     """
-    item = record_item(case, result, rulebook, origin, source, options)
+    from .log import DecisionLog
+
+    item = record_item(case, result, rulebook, origin, source, options, context)
     with DecisionLog.open(log, create=True) as dlog:
         return dlog.append_many([item], signer=signer)[0]
 
@@ -67,9 +80,13 @@ def options_json(options: dict | None) -> dict:
 
 def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | None, origin: str,
                options: dict | None = None, sign_key: str | Path | None = None,
-               publish: Callable[[], object] | None = None) -> list[dict]:
+               publish: Callable[[], object] | None = None, context: dict | None = None,
+               memos: list[dict] | None = None) -> list[dict]:
     """For commands with --record: append one record per (path, case) and its result, all in one
     transaction; say so on stderr.
+
+    `context` (from audit.context.context_from_options) and `memos` (audit.context.memo_entry of
+    each output the run wrote) go into every record, so each decision names the memo it produced.
 
     `publish` puts the command's output in place inside that transaction (output.StagedOutput), so
     a decision is never logged for an output that failed; see DecisionLog.append_many. A log that
@@ -80,6 +97,7 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
     import click
 
     from ..errors import InputError, Problem
+    from .log import DecisionLog, resolve_log_path
 
     path = resolve_log_path(log)
     signer = None
@@ -87,7 +105,10 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
         from .signing import load_signing_key
 
         signer = load_signing_key(sign_key)
-    items = [record_item(case, result, rulebook, origin=origin, source=str(source), options=options)
+    from .context import with_memos
+
+    full = with_memos(context, memos or [])
+    items = [record_item(case, result, rulebook, origin=origin, source=str(source), options=options, context=full)
              for (source, case), result in zip(loaded, results)]
     try:
         with DecisionLog.open(path, create=True) as dlog:

@@ -18,6 +18,10 @@ HASH_DOMAIN = b"woningwet-decision-record-v1\0"
 # The fields of a record, in table order; all of them except `hash` are covered by the hash.
 FIELDS = ("id", "prev_hash", "timestamp", "engine_version", "origin", "source", "case_id", "case_sha256",
           "case_json", "date", "lang", "options", "rulebook_sha256", "rulebook_files", "result_json")
+# The audit context (who, why, board decision, memo hashes; audit/context.py): a nullable column
+# added after the first format. Covered by the hash when present; a record without it hashes
+# exactly as before, so records written before it existed still verify.
+CONTEXT = "context"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -34,6 +38,8 @@ def rulebook_sha256_of(manifest: dict[str, str]) -> str:
 
 def record_hash(rec: dict) -> str:
     payload = {k: rec[k] for k in FIELDS}
+    if rec.get(CONTEXT) is not None:
+        payload[CONTEXT] = rec[CONTEXT]
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(HASH_DOMAIN + text.encode("utf-8")).hexdigest()
 

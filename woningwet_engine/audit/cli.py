@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -75,48 +76,104 @@ def audit() -> None:
     """The decision log: list, show, verify, replay, diff, export, import, keygen, anchor (docs/audit.md)."""
 
 
+def lang_option(f):
+    return click.option("--lang", type=LANGS, default="nl", show_default=True, help="language of the words")(f)
+
+
+def _origin(rec: dict, lang: str) -> str:
+    from ..i18n import text
+
+    try:
+        return text(lang, f"audit.origin_{rec['origin']}")
+    except KeyError:
+        return str(rec["origin"])
+
+
+def _outcome(rec: dict, lang: str) -> str:
+    from ..i18n import text
+
+    try:
+        compliant = json.loads(rec["result_json"])["summary"]["compliant"]
+    except (ValueError, KeyError, TypeError):
+        return text(lang, "audit.outcome_unknown")
+    return text(lang, "audit.compliant" if compliant else "audit.non_compliant")
+
+
+def _time(rec: dict) -> str:
+    """The stored UTC timestamp, to the second, as people write it."""
+    stamp = str(rec["timestamp"])
+    return stamp[:19].replace("T", " ") + " UTC" if stamp.endswith("Z") else stamp
+
+
 @audit.command("list")
 @log_option
 @click.option("--case", "case_id", help="only records of this case id")
-def list_cmd(log_path, case_id):
-    """One line per record: id, timestamp, case, date, lang, engine, compliant, hash."""
+@lang_option
+def list_cmd(log_path, case_id, lang):
+    """One line per record: id, time, case, law date, language, engine, command, outcome, who,
+    board decision, memos, hash."""
+    from ..i18n import text
+    from .context import parse_context
+
     with DecisionLog.open(log_path) as log:
         for rec in log.records():
             if case_id and rec["case_id"] != case_id:
                 continue
-            try:
-                compliant = json.loads(rec["result_json"])["summary"]["compliant"]
-                comp = "compliant" if compliant else "non-compliant"
-            except (ValueError, KeyError, TypeError):
-                comp = "?"
-            click.echo(f"{rec['id']}  {rec['timestamp']}  {rec['case_id']}  {rec['date']}  {rec['lang']}  "
-                       f"engine {rec['engine_version']}  {rec['origin']}  {comp}  {rec['hash'][:16]}")
+            ctx = parse_context(rec) or {}
+            extra = []
+            if "by" in ctx:
+                extra.append(text(lang, "audit.list_by", name=ctx["by"]))
+            if "board_decision" in ctx:
+                extra.append(text(lang, "audit.list_board", ref=ctx["board_decision"]))
+            if ctx.get("memos"):
+                extra.append(text(lang, "audit.list_memos", n=len(ctx["memos"])))
+            click.echo(text(lang, "audit.list_line", id=rec["id"], time=_time(rec), case=rec["case_id"],
+                            date=rec["date"], language=rec["lang"], engine=rec["engine_version"],
+                            origin=_origin(rec, lang), outcome=_outcome(rec, lang),
+                            extra="".join(f"  {e}" for e in extra), hash=rec["hash"][:16]))
 
 
 @audit.command("show")
 @click.argument("record_id")
 @log_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def show_cmd(record_id, log_path, fmt):
-    """Everything stored in one record (the result as a table, or the whole record as JSON)."""
+@lang_option
+def show_cmd(record_id, log_path, fmt, lang):
+    """Everything stored in one record, in words: who ran it and why, the memos it produced, the
+    hashes, and the result as a table (or the whole record as JSON)."""
+    from ..i18n import text
     from ..result import canonical_json
+    from .context import describe, parse_context
 
     with DecisionLog.open(log_path) as log:
         rec = log.get(_record_id(record_id))
     manifest = json.loads(rec["rulebook_files"])
     if fmt == "json":
-        out = {k: v for k, v in rec.items() if k not in ("case_json", "result_json", "rulebook_files")}
+        out = {k: v for k, v in rec.items() if k not in ("case_json", "result_json", "rulebook_files", "context")}
         out["options"] = json.loads(rec["options"])
         out["rulebook_files"] = manifest
         out["case"] = json.loads(rec["case_json"])
         out["result"] = json.loads(rec["result_json"])
+        out["context"] = parse_context(rec)
         click.echo(canonical_json(out), nl=False)
         return
-    for key in ("id", "timestamp", "origin", "source", "case_id", "case_sha256", "date", "lang", "options",
-                "engine_version",
-                "rulebook_sha256", "prev_hash", "hash"):
-        click.echo(f"{key + ':':<17}{rec[key]}")
-    click.echo(f"{'rule files:':<17}{len(manifest)}")
+    options = json.loads(rec["options"])
+    lines = [(text(lang, "audit.record"), rec["id"]), (text(lang, "audit.timestamp"), _time(rec)),
+             (text(lang, "audit.origin"), _origin(rec, lang)), (text(lang, "audit.source"), rec["source"]),
+             (text(lang, "audit.case"), rec["case_id"]), (text(lang, "audit.date"), rec["date"]),
+             (text(lang, "audit.lang"), rec["lang"]),
+             (text(lang, "audit.options"), ", ".join(f"{k} = {v}" for k, v in sorted(options.items()))
+              or text(lang, "audit.none")),
+             *describe(parse_context(rec), lang),
+             (text(lang, "audit.engine"), rec["engine_version"]),
+             (text(lang, "audit.case_sha256"), rec["case_sha256"]),
+             (text(lang, "audit.rulebook_sha256"), rec["rulebook_sha256"]),
+             (text(lang, "audit.rule_files"), len(manifest)),
+             (text(lang, "audit.prev_hash"), rec["prev_hash"]), (text(lang, "audit.hash"), rec["hash"]),
+             (text(lang, "audit.signed"), text(lang, "audit.signed_yes" if rec.get("signature") else "audit.signed_no"))]
+    width = max(len(label) for label, _ in lines) + 2
+    for label, value in lines:
+        click.echo(f"{label + ':':<{width}}{value}")
     click.echo("")
     click.echo(_result_text(rec["result_json"]), nl=False)
 
@@ -178,6 +235,55 @@ def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress):
         click.echo(f"TAMPERED {finding}")
     click.echo(f"FAILED: {len(report.findings)} problem(s) in {report.records} record(s); head {report.head}")
     sys.exit(1)
+
+
+MEMO_LIMIT = 512 * 1024 * 1024  # a memo larger than this was not written by `report`
+
+
+@audit.command("verify-memo")
+@click.argument("memo", type=click.Path(path_type=Path))
+@log_option
+@public_key_option
+@lang_option
+def verify_memo_cmd(memo, log_path, public_key_path, lang):
+    """Is MEMO (a memo or report file, e.g. the PDF on the board's table) byte for byte the one a
+    recorded decision produced? Names the decision, who ran it and why; checks the log as well.
+
+    Exit 0: a decision matches and the log verifies; 1: no decision matches, or the log does not
+    verify; 2: unusable input (no such file or log)."""
+    import hashlib
+
+    from ..i18n import text
+    from ..yamlio import read_regular_file
+    from .context import describe, memo_hashes, parse_context
+    from .log import resolve_log_path
+    from .verify import verify_log
+
+    digest = hashlib.sha256(read_regular_file(memo, MEMO_LIMIT)).hexdigest()
+    public_key = _public_key(public_key_path)
+    path = resolve_log_path(log_path)
+    report = verify_log(path, public_key=public_key)
+    matches = []
+    try:
+        with DecisionLog.open(path) as log:
+            rows = log.conn.execute("SELECT id, case_id, date, timestamp, context FROM records "
+                                    "WHERE context LIKE ? ORDER BY id", (f"%{digest}%",))
+            matches = [dict(row) for row in rows if digest in memo_hashes(dict(row))]
+    except (InputError, sqlite3.Error):
+        if report.ok:
+            raise
+    for rec in matches:
+        click.echo(text(lang, "audit.memo_match", file=memo, id=rec["id"], case=rec["case_id"], date=rec["date"],
+                        time=_time(rec)))
+        for label, value in describe(parse_context(rec), lang):
+            click.echo(f"  {label}: {value}")
+    if not matches:
+        click.echo(text(lang, "audit.memo_none", log=path, sha256=digest, file=memo))
+    if report.ok:
+        click.echo(text(lang, "audit.memo_log_ok", n=report.records))
+    else:
+        click.echo(text(lang, "audit.memo_log_bad", n=len(report.findings)))
+    sys.exit(0 if matches and report.ok else 1)
 
 
 def _public_key(path):
@@ -250,12 +356,15 @@ def anchor_cmd(log_path, sign_key, output):
               help="worker processes for --all (default: the number of CPUs)")
 @log_option
 @progress_option
-def replay_cmd(record_id, all_, jobs, log_path, progress):
+@lang_option
+def replay_cmd(record_id, all_, jobs, log_path, progress, lang):
     """Re-judge records with their own stored rulebook; prove the result is byte-identical.
 
     A difference names the first differing field (JSON path). Exit 1 on any difference or error.
     """
     from .. import __version__
+    from ..i18n import text
+    from .context import describe, parse_context
     from .replay import RulebookCache, replay_all, replay_record
 
     if bool(record_id) == bool(all_):
@@ -273,9 +382,16 @@ def replay_cmd(record_id, all_, jobs, log_path, progress):
                 sys.exit(1)
         books = RulebookCache(log)
         if record_id:
-            outcome = replay_record(log.get(_record_id(record_id)), books)
+            rec = log.get(_record_id(record_id))
+            outcome = replay_record(rec, books)
             click.echo(f"record {outcome.record_id}: {outcome.message}")
+            ctx = parse_context(rec)
+            if ctx:  # reported, never compared: only the result is judged again
+                click.echo(text(lang, "audit.replay_context"))
+                for label, value in describe(ctx, lang):
+                    click.echo(f"  {label}: {value}")
             sys.exit(0 if outcome.ok else 1)
+        with_context = log.conn.execute("SELECT COUNT(*) FROM records WHERE context IS NOT NULL").fetchone()[0]
         bar = Progress("replay", log.count(), progress)
         for outcome in replay_all(log, jobs=jobs, progress=bar):
             counts[outcome.status] += 1
@@ -288,6 +404,8 @@ def replay_cmd(record_id, all_, jobs, log_path, progress):
     if versions:
         click.echo(f"note: some records were made by engine version(s) {', '.join(sorted(versions))}; "
                    f"this is engine {__version__}")
+    if with_context:
+        click.echo(text(lang, "audit.replay_with_context", n=with_context))
     click.echo(f"replayed {total} record(s): {counts['identical']} identical, {counts['version_only']} identical "
                f"apart from the engine version, {counts['mismatch']} different, {counts['error']} error(s)")
     sys.exit(0 if counts["mismatch"] == counts["error"] == 0 else 1)

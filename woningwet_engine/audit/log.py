@@ -31,7 +31,7 @@ from typing import Callable, Iterator
 
 from ..errors import InputError, Problem
 from .chain import (  # noqa: F401  (re-exported: the log's public names)
-    FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of, record_hash,
+    CONTEXT, FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of, record_hash,
     rulebook_sha256_of, sha256_hex,
 )
 
@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS records (
     rulebook_files TEXT NOT NULL,
     result_json TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
-    signature TEXT
+    signature TEXT,
+    context TEXT
 );
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
@@ -125,6 +126,8 @@ class DecisionLog:
                 columns = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
                 if "signature" not in columns:  # a log from before signing: add the (nullable) column
                     conn.execute("ALTER TABLE records ADD COLUMN signature TEXT")
+                if CONTEXT not in columns:  # a log from before the audit context: its records keep NULL
+                    conn.execute(f"ALTER TABLE records ADD COLUMN {CONTEXT} TEXT")
         except sqlite3.DatabaseError as exc:
             with open(p, "rb") as fh:
                 sqlite = fh.read(16) == b"SQLite format 3\0"
@@ -165,15 +168,18 @@ class DecisionLog:
 
     def append(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
                date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
-               options: dict | None = None, timestamp: str | None = None, signer=None) -> dict:
+               options: dict | None = None, timestamp: str | None = None, signer=None,
+               context: dict | None = None) -> dict:
         """Append one record (one transaction). Returns the stored record.
 
         `options` are the judge() options besides the date and language that shaped the result
         (e.g. {"start": "2016-06-01", "keep_by": "units"}); replay passes them on again.
+        `context`: who ran it, why, the board decision and the memo hashes (audit/context.py).
         """
         return self.append_many([dict(case_json=case_json, result_json=result_json, files=files,
                                       engine_version=engine_version, date=date, lang=lang, case_id=case_id,
-                                      origin=origin, source=source, options=options, timestamp=timestamp)],
+                                      origin=origin, source=source, options=options, timestamp=timestamp,
+                                      context=context)],
                                 signer=signer)[0]
 
     def append_many(self, items: list[dict], signer=None, before_commit: Callable[[], object] | None = None
@@ -235,7 +241,7 @@ class DecisionLog:
 
     def _new_record(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
                     date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
-                    options: dict | None = None, timestamp: str | None = None) -> dict:
+                    options: dict | None = None, timestamp: str | None = None, context: dict | None = None) -> dict:
         manifest = self._store_blobs(files)
         last = self.conn.execute("SELECT id, hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
         rec = {
@@ -255,12 +261,16 @@ class DecisionLog:
             "rulebook_files": json.dumps(manifest, sort_keys=True, separators=(",", ":")),
             "result_json": result_json,
         }
+        if context:
+            from .context import context_json
+
+            rec[CONTEXT] = context_json(context)
         rec["hash"] = record_hash(rec)
         rec["signature"] = None
         return rec
 
     def _insert(self, rec: dict) -> None:
-        cols = FIELDS + ("hash", "signature")
+        cols = FIELDS + ("hash", "signature", CONTEXT)
         self.conn.execute(f"INSERT INTO records ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                           tuple(rec.get(c) for c in cols))
         self._set_meta("head", rec["hash"])
@@ -406,6 +416,10 @@ def _bundle_record(item: dict) -> dict | None:
         return None
     signature = item.get("signature")
     rec["signature"] = signature if isinstance(signature, str) else None
+    context = item.get(CONTEXT)
+    if context is not None and not isinstance(context, str):
+        return None
+    rec[CONTEXT] = context
     return rec
 
 

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from ..errors import InputError, Problem
 from ..yamlio import file_kind, os_reason, read_regular_file
 from .chain import (
-    FIELDS, FORMAT, GENESIS, Finding, VerifyReport, case_sha256_of, record_hash, rulebook_sha256_of, sha256_hex,
+    CONTEXT, FIELDS, FORMAT, GENESIS, Finding, VerifyReport, case_sha256_of, record_hash, rulebook_sha256_of, sha256_hex,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\0"
@@ -112,6 +112,12 @@ def _content_problem(rec: dict, blob_ids: set[str], bad_blobs: set[str], manifes
         result = json.loads(rec["result_json"])
     except (ValueError, RecursionError):
         return "the stored result is not valid JSON"
+    if rec.get(CONTEXT) is not None:
+        from .context import context_problem
+
+        problem = context_problem(rec[CONTEXT])
+        if problem:
+            return problem
     prov = result.get("provenance") if isinstance(result, dict) else None
     if not isinstance(prov, dict):
         return "the stored result has no provenance object"
@@ -226,7 +232,7 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
 
     columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
     columns = [bytes(c).decode() if isinstance(c, bytes) else c for c in columns]
-    wanted = list(FIELDS) + ["hash"] + (["signature"] if "signature" in columns else [])
+    wanted = list(FIELDS) + ["hash"] + [c for c in ("signature", CONTEXT) if c in columns]
     missing_cols = [c for c in wanted if c not in columns]
     if missing_cols:
         report.findings.append(Finding(None, None, f"the records table lost column(s) {', '.join(missing_cols)}"))
@@ -258,7 +264,7 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
         for c in wanted[1:]:
             value, kind = values[c]
             kind = kind.decode() if isinstance(kind, bytes) else kind
-            if c == "signature" and kind == "null":
+            if c in ("signature", CONTEXT) and kind == "null":
                 rec[c] = None
                 continue
             text, problem = _text(value, kind)

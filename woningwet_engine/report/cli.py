@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ..audit.context import context_from_options, context_options
 from ..cli import LANGS, load_book, parse_date, publish_with_record, rules_option
 from ..output import StagedOutput, destination, write_output
 from ..errors import InputError, Problem
@@ -37,8 +38,9 @@ def _renderer_failed(exc: RendererError) -> None:
               help="decision log for --record (default: $WONINGWET_LOG, else the per-user data directory)")
 @click.option("--sign-key", "sign_key", type=click.Path(path_type=Path), envvar="WONINGWET_SIGNING_KEY",
               default=None, help="with --record: sign the log entry with this Ed25519 private key")
+@context_options
 @rules_option
-def report(case, at, fmt, lang, output, record, log_path, sign_key, rules_dir):
+def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose, board_decision, rules_dir):
     """Write the compliance memo of one CASE file (Markdown, HTML, PDF or JSON; Dutch or English)."""
     from ..coalition.load import is_coalition
     from ..modelcache import install, store
@@ -46,6 +48,7 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, rules_dir):
 
     models_cached = install()
     target = destination(output)  # a device, FIFO or directory is refused before any work
+    context = context_from_options(record, by, purpose, board_decision)
     day = parse_date(at)
     if fmt == "pdf" and output is None:
         raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
@@ -76,10 +79,14 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, rules_dir):
         from ..audit import record_cli
         from ..engine import judge
 
+        from ..audit.context import memo_entry
+
         source = Path(case).as_posix()
         result = judge(loaded, book, at=day, lang=lang, source=source)
-        publish_with_record(StagedOutput(target, out), lambda publish: record_cli(
-            [(source, loaded)], [result], book, log_path, origin="report", sign_key=sign_key, publish=publish))
+        staged = StagedOutput(target, out)
+        publish_with_record(staged, lambda publish: record_cli(
+            [(source, loaded)], [result], book, log_path, origin="report", sign_key=sign_key, publish=publish,
+            context=context, memos=[memo_entry(target, staged.data, fmt)]))
     else:
         publish_with_record(StagedOutput(target, out))
 
