@@ -158,9 +158,13 @@ def judge_plinth(date: dt.date | str, bog_m2: int = 100, bog_cost: str = "100000
     return judge(make_case(date, [homes, shop]), lang=lang).components[1]
 
 
+NOT_APPLIED = ("undetermined", "not_in_force")  # reasons of rules that did not fire on the fact
+
+
 def rule_ids(cr: ComponentResult, effect: str | None = None) -> set[str]:
-    """Ids of the rules among the reasons (optionally only of one effect: verdict, condition, ...)."""
-    return {r.rule for r in cr.reasons if effect is None or r.effect == effect}
+    """Ids of the rules among the reasons (optionally only of one effect: verdict, condition, ...);
+    without an effect, rules that are only named as not in force on the date are left out."""
+    return {r.rule for r in cr.reasons if (r.effect != "not_in_force" if effect is None else r.effect == effect)}
 
 
 def verdict_rules(cr: ComponentResult) -> set[str]:
@@ -169,14 +173,14 @@ def verdict_rules(cr: ComponentResult) -> set[str]:
 
 
 def fired(cr: ComponentResult, rule_id: str) -> bool:
-    """Did some branch of `rule_id` fire (any effect except undetermined)?"""
-    return any(r.rule == rule_id and r.effect != "undetermined" for r in cr.reasons)
+    """Did some branch of `rule_id` fire (any effect except undetermined and not in force)?"""
+    return any(r.rule == rule_id and r.effect not in NOT_APPLIED for r in cr.reasons)
 
 
 def fired_branch(cr: ComponentResult, rule_id: str) -> str | None:
     """'then' or 'else' for the fired branch of `rule_id`, None if it did not fire."""
     for r in cr.reasons:
-        if r.rule == rule_id and r.effect != "undetermined":
+        if r.rule == rule_id and r.effect not in NOT_APPLIED:
             return r.branch or "then"
     return None
 

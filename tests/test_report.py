@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from woningwet_engine.case import load_case
 from woningwet_engine.cli import main
 from woningwet_engine.report import memo_for
+from woningwet_engine.report.fmt import NOT_RESTING
 from woningwet_engine.report.model import build_memo, compliance_of, strings
 from woningwet_engine.report.render import md_escape, render_html, render_md
 from woningwet_engine.rulebook import load_rulebook
@@ -211,28 +212,31 @@ def test_links_go_to_wetten_overheid_with_bwb_article_and_law_date(book, case):
         # the header links each law to its whole text as in force on the law date
         laws = [h for h in law_links if re.fullmatch(r"https://wetten\.overheid\.nl/BWBR\d{7}/\d{4}-\d{2}-\d{2}", h)]
         assert laws and all(h.endswith(f"/{day.isoformat()}") for h in laws)
+        # a rule not in force on the law date links to the provision as it read while the rule applied
+        own_date = {x["url"] for c in result["components"] for r in c["reasons"] if r["effect"] == "not_in_force"
+                    for x in [r["citation"], *r["also_cites"]]}
         for h in law_links:
             if h in laws:
                 continue
             assert h.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR")
             assert re.search(r"BWBR\d{7}&(artikel|bijlage)=\w+", h), h
-            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h, h
+            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h or h in own_date, h
         # the only other links are the sources of figures, as the result gives them
         param_urls = {p["url"] for c in result["components"] for r in c["reasons"] for p in r["inputs"]["params"]}
         param_urls |= {p["url"] for ch in result["plan"]["checks"] for p in ch["inputs"]["params"]}
         assert set(links) - set(law_links) <= param_urls
         md = render_md(memo)
         for h in re.findall(r"\]\((https?://[^)]+)\)", md):
-            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h or h in laws
+            assert f"&z={day.isoformat()}&g={day.isoformat()}" in h or h in laws or h in own_date
 
 
 def test_unverified_rules_and_figures_are_marked(memos):
     for lang, (memo, result, md, page) in memos.items():
         t = strings(lang)
         weak_rules = {r["rule"] for c in result["components"] for r in c["reasons"]
-                      if r["confidence"] != "verified" and r["effect"] != "overridden"}
+                      if r["confidence"] != "verified" and r["effect"] not in NOT_RESTING}
         weak_rules |= {ch["rule"] for ch in result["plan"]["checks"] if ch["confidence"] != "verified"}
-        weak_params = {p["id"] for c in result["components"] for r in c["reasons"] if r["effect"] != "overridden"
+        weak_params = {p["id"] for c in result["components"] for r in c["reasons"] if r["effect"] not in NOT_RESTING
                        for p in r["inputs"]["params"] if p["confidence"] != "verified" or p["value"] is None}
         assert weak_rules and weak_params, "the sample case rests on some unverified rule and figure"
         confidence = {r["rule"]: r["confidence"] for c in result["components"] for r in c["reasons"]}

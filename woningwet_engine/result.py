@@ -59,7 +59,8 @@ class Inputs(Out):
 class Reason(Out):
     rule: str
     branch: Literal["then", "else"] | None = None
-    effect: Literal["verdict", "overridden", "condition", "violation", "undetermined", "info"]
+    # not_in_force: a rule that would govern the question is not (yet / any longer) in force (inforce.py)
+    effect: Literal["verdict", "overridden", "condition", "violation", "undetermined", "info", "not_in_force"]
     verdict: str | None = None
     text: str
     citation: Citation

@@ -15,11 +15,14 @@ from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text, rule_citations
 from .facts import COMPONENT_FIELDS, SELECTOR_FACTS, case_field
 from .i18n import section, text as tr
+from .inforce import not_in_force_reasons
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
 
-EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5}
+EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5,
+                "not_in_force": 6}
+NOT_RESTING = ("overridden", "not_in_force")  # reasons the outcome does not rest on
 # Memo per selection (Selection.memo, dropped with it): the parts of a result that depend only on
 # the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
@@ -152,7 +155,7 @@ def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
     rules: list[str] = []
     params: dict[tuple, list[str]] = {}
     for r in reasons:
-        if r.effect == "overridden":
+        if r.effect in NOT_RESTING:
             continue
         if r.confidence != "verified":
             label = section(lang, "confidence")[r.confidence]
@@ -236,6 +239,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             reasons.append(_undetermined_reason(bs, fact, selection, lang))
         if not pending:
             reasons.append(_no_rule_reason(comp, selection, lang))
+    reasons += not_in_force_reasons(fact, selection, rulebook, lang)
     memo = _context(selection)
     order = memo["order"]
     reasons.sort(key=lambda r: (EFFECT_ORDER[r.effect], order.get(r.rule, 0), r.branch or ""))

@@ -19,6 +19,7 @@ VERDICT_ORDER = ("daeb", "non_daeb", "needs_decision", "forbidden", "undetermine
 PARTY_ORDER = ("corporation", "corporation_non_daeb", "municipality", "care_or_welfare", "market")
 GROUP_ORDER = ("as_is", "conditions", "forbidden", "undetermined")
 DECISIVE_EFFECTS = ("verdict", "violation", "undetermined")
+NOT_RESTING = ("overridden", "not_in_force")  # reasons the outcome does not rest on
 
 
 @lru_cache(maxsize=None)

@@ -16,7 +16,7 @@ from ..facts import SCHEMAS
 from ..terms import actor_label, fact_label, field_label, law_name, value_label
 from .board import board_view
 from .fmt import (  # noqa: F401  (re-exported: callers and tests use them from here)
-    DECISIVE_EFFECTS, GROUP_ORDER, LANGS, PARTY_ORDER, VERDICT_ORDER, cents_of, fmt_date, fmt_eur, fmt_eur_short,
+    DECISIVE_EFFECTS, GROUP_ORDER, LANGS, NOT_RESTING, PARTY_ORDER, VERDICT_ORDER, cents_of, fmt_date, fmt_eur, fmt_eur_short,
     fmt_int, fmt_value, strings,
 )
 
@@ -378,8 +378,8 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
             "conditions": [condition_view(x, lang) for x in c.get("conditions") or []],
             "remediation": [remediation_view(x, lang) for x in c.get("remediation") or []],
             "assumptions": list(c.get("assumptions") or []),
-            "unverified": any(r["unverified"] for r in reasons if r["effect"] != "overridden")
-            or any(p["unverified"] for r in reasons if r["effect"] != "overridden" for p in r["params"]),
+            "unverified": any(r["unverified"] for r in reasons if r["effect"] not in NOT_RESTING)
+            or any(p["unverified"] for r in reasons if r["effect"] not in NOT_RESTING for p in r["params"]),
         })
 
     # executive summary -------------------------------------------------------------------
@@ -461,7 +461,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
 
     for c in components:
         for r in c["reasons"]:
-            if r["effect"] == "overridden":
+            if r["effect"] in NOT_RESTING:
                 continue
             _collect(r, c["id"], weak_rules, weak_params)
     for ch in checks:

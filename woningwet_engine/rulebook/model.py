@@ -172,6 +172,9 @@ class Rule(Strict):
     then: Outcome
     else_: Outcome | None = Field(None, alias="else")
     note: Annotated[str, Field(max_length=2000)] | None = None
+    question: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")] | None = Field(
+        None, description="the question this rule governs (e.g. markttoets): on a date outside its validity, a "
+                          "component it would apply to is told that it is not (yet / any longer) in force (inforce.py)")
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, populate_by_name=True,
                               defer_build=True)
@@ -186,6 +189,8 @@ class Rule(Strict):
             raise ValueError("a plan check needs a 'test' (then = pass, else = fail)")
         if self.scope != "component" and self.check is None:
             raise ValueError(f"a {self.scope}-scope rule must name a plan 'check'")
+        if self.question is not None and self.scope != "component":
+            raise ValueError("only component rules name a 'question' (its not-in-force reasons go to components)")
         for branch in (self.then, self.else_):
             if branch is not None and self.scope != "component" and branch.verdict is not None:
                 raise ValueError("only component rules give verdicts")

@@ -23,9 +23,9 @@ from .summary import T, fact_name
 
 EFFECT = {
     "nl": {"verdict": "oordeel", "overridden": "overstemd", "condition": "voorwaarde", "violation": "overtreding",
-           "undetermined": "open", "info": "toelichting"},
+           "undetermined": "open", "info": "toelichting", "not_in_force": "niet van kracht"},
     "en": {"verdict": "verdict", "overridden": "overridden", "condition": "condition", "violation": "violation",
-           "undetermined": "open", "info": "note"},
+           "undetermined": "open", "info": "note", "not_in_force": "not in force"},
 }
 PARTY = {
     "nl": {"corporation": "de corporatie (DAEB)", "corporation_non_daeb": "de niet-DAEB-tak van de corporatie",

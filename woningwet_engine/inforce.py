@@ -1,0 +1,99 @@
+"""Rules that would govern a question on a component but are not in force on the date.
+
+A rule may name the question it governs (`question:` in its rule file, e.g. `markttoets`). On a case
+date, the rules of each question that are not in force are evaluated on the component: when a rule's
+`when` holds, the rule would decide the question had it been in force, so the result says so instead
+of staying silent. Per question the nearest change on each side is reported: the rules that lapsed
+last before the date and the rules that start first after it. Everything comes from the rule files
+(validity dates, `when`, citations, titles); nothing here knows a rule by name.
+
+The reasons (effect `not_in_force`) decide nothing: they do not change the verdict and the outcome
+does not rest on them (verdict.assumptions_for leaves them out).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .conditions.evaluator import Tri, evaluate
+from .explain import param_use, rule_citations
+from .facts import COMPONENT_FIELDS
+from .format import format_date, json_value
+from .i18n import text as tr
+from .result import Inputs, Reason
+from .rulebook.loader import CompiledRule, Rulebook, Selection
+
+EFFECT = "not_in_force"
+
+
+def _candidates(selection: Selection, rulebook: Rulebook) -> dict[str, tuple[list[CompiledRule], list[CompiledRule]]]:
+    """Per question: (rules that lapsed before the date, rules that start after it), once per selection."""
+    memo = selection.memo
+    if "inforce" not in memo:
+        day = selection.date
+        by_question: dict[str, tuple[list, list]] = {}
+        for cr in rulebook.rules:
+            question = cr.rule.question
+            if question is None or cr.rule.valid_on(day):
+                continue
+            lapsed, future = by_question.setdefault(question, ([], []))
+            (future if cr.rule.valid_from > day else lapsed).append(cr)
+        memo["inforce"] = by_question
+    return memo["inforce"]
+
+
+def _nearest(rules: list[CompiledRule], key) -> list[CompiledRule]:
+    """The rules with the largest key (several when they change on the same day)."""
+    if not rules:
+        return []
+    best = max(key(cr) for cr in rules)
+    return [cr for cr in rules if key(cr) == best]
+
+
+def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, lang: str) -> list[Reason]:
+    """The not-in-force reasons for one component fact, in rule-file order."""
+    candidates = _candidates(selection, rulebook)
+    if not candidates:
+        return []
+    out: list[tuple[int, Reason]] = []
+    if "inforce_order" not in selection.memo:
+        selection.memo["inforce_order"] = {cr.rule.id: i for i, cr in enumerate(rulebook.rules)}
+    order = selection.memo["inforce_order"]
+    values = selection.values
+    for lapsed, future in candidates.values():
+        hits_lapsed = [cr for cr in lapsed if evaluate(cr.when, fact, values) is Tri.TRUE]
+        hits_future = [cr for cr in future if evaluate(cr.when, fact, values) is Tri.TRUE]
+        # the last rule to lapse and the first to start: the changes nearest to the date
+        for cr in _nearest(hits_lapsed, lambda c: c.rule.valid_to):
+            out.append((order[cr.rule.id], _reason(cr, "lapsed", fact, selection, lang)))
+        for cr in _nearest(hits_future, lambda c: -c.rule.valid_from.toordinal()):
+            out.append((order[cr.rule.id], _reason(cr, "not_yet", fact, selection, lang)))
+    return [r for _, r in sorted(out, key=lambda x: x[0])]
+
+
+def _reason(cr: CompiledRule, kind: str, fact: dict, selection: Selection, lang: str) -> Reason:
+    rule = cr.rule
+    names = cr.when.facts
+    memo = selection.memo.setdefault("inforce_reasons", {})
+    try:
+        key = (rule.id, kind, lang, tuple(fact.get(n) for n in names))
+        hit = memo.get(key)
+    except TypeError:  # a value that cannot be a key (a list): no memo
+        key = hit = None
+    if hit is not None:
+        return hit
+    until = tr(lang, "in_force.until", valid_to=format_date(rule.valid_to)) if rule.valid_to else ""
+    text = tr(lang, f"in_force.{kind}", date=format_date(selection.date), title=getattr(rule.title, lang),
+              valid_from=format_date(rule.valid_from), until=until)
+    # the dated link shows the provision as it read while the rule applied
+    on: dt.date = rule.valid_to if kind == "lapsed" else rule.valid_from
+    cites = rule_citations(rule.legal_basis, on, lang, fact)
+    inputs = Inputs(facts={n: json_value(fact.get(n), COMPONENT_FIELDS[n].type) for n in names},
+                    params=[param_use(selection.params[p]) for p in cr.when.params if p in selection.params])
+    reason = Reason(rule=rule.id, effect=EFFECT, text=text, citation=cites[0], also_cites=cites[1:],
+                    confidence=rule.confidence, inputs=inputs)
+    if key is not None:
+        if len(memo) >= 50_000:
+            memo.clear()
+        memo[key] = reason
+    return reason
