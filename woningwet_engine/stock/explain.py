@@ -121,7 +121,7 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
     case = one_unit_case(unit_component(u, u["municipality"]), corp, day)
     result = judge(case, book, at=day, lang=lang)
     comp = result.components[0]
-    fired = [f"{r.rule}#{r.branch}" for r in comp.reasons if r.effect != "undetermined"]
+    fired = [f"{r.rule}#{r.branch}" for r in comp.reasons if r.effect not in ("undetermined", "not_in_force")]
     if comp.verdict != row["verdict"] or fired != _list(row["fired"]):
         sha = row.get("rulebook_sha256")
         raise InputError([Problem(str(path), f"unit {unit_id}", "the table row does not match judging the unit "

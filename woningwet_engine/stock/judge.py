@@ -333,7 +333,8 @@ class _Planner:
             return found["id"]
         case = one_unit_case(unit_component(u, muni), self.corp, self.day)
         result = judge(case, self.book, at=self.day, lang=self.lang, engine=self.engine).components[0]
-        fired = [r for r in result.reasons if r.effect != "undetermined"]
+        # rules not in force on the date (inforce.py) fired no branch: the stock classes do not see them
+        fired = [r for r in result.reasons if r.effect not in ("undetermined", "not_in_force")]
         got = {self.index[f"{r.rule}#{r.branch}"] for r in fired}
         if got != {i for i, st in enumerate(_states(sig[0], len(self.branches))) if st == 1}:
             raise EngineError("engine.judge and the stock classes disagree on the fired rule branches "
