@@ -10,12 +10,12 @@ import json
 import os
 import sqlite3
 import sys
-import time
 from pathlib import Path
 
 import click
 
 from ..errors import InputError, Problem
+from ..progress import Progress, progress_enabled, progress_options
 from .log import DecisionLog
 
 LANGS = click.Choice(["nl", "en"])
@@ -25,42 +25,6 @@ def log_option(f):
     return click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
                         help="decision log file (default: $WONINGWET_LOG, else "
                              "$XDG_DATA_HOME/woningwet/decisions.sqlite)")(f)
-
-
-def progress_option(f):
-    return click.option("--progress/--no-progress", "progress", default=None,
-                        help="progress line on stderr (default: only when stderr is a terminal)")(f)
-
-
-class Progress:
-    """A progress line on stderr: rewritten in place on a terminal, a line per 10% otherwise."""
-
-    def __init__(self, label: str, total: int, enabled: bool | None):
-        self.label, self.total, self.done = label, total, 0
-        self.tty = sys.stderr.isatty()
-        self.enabled = self.tty if enabled is None else enabled
-        self._last = 0.0
-        self._next_pct = 10
-        self.start = time.monotonic()
-
-    def __call__(self, n: int = 1) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        if self.tty:
-            now = time.monotonic()
-            if now - self._last >= 0.2 or self.done >= self.total:
-                self._last = now
-                sys.stderr.write(f"\r{self.label}: {self.done}" + (f"/{self.total}" if self.total else ""))
-                sys.stderr.flush()
-        elif self.total and self.done * 100 >= self._next_pct * self.total:
-            pct = self.done * 100 // self.total
-            sys.stderr.write(f"{self.label}: {self.done}/{self.total} ({pct}%)\n")
-            self._next_pct = (pct // 10 + 1) * 10
-
-    def finish(self) -> None:
-        if self.enabled and self.tty:
-            sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} in {time.monotonic() - self.start:.1f}s\n")
 
 
 def _record_id(value: str) -> int:
@@ -204,8 +168,8 @@ def public_key_option(f):
 @public_key_option
 @click.option("--receipt", "receipt_path", type=click.Path(path_type=Path), default=None,
               help="a receipt from `audit anchor`: the log must still extend the head it anchored")
-@progress_option
-def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress):
+@progress_options
+def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress, quiet):
     """Check the whole log: hash chain, contents, file structure; with --public-key every signature,
     with --receipt the anchored head. Names every problem and its record. Exit 1 if any."""
     from .log import resolve_log_path
@@ -214,7 +178,7 @@ def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress):
     public_key = _public_key(public_key_path)
     receipt = load_receipt(receipt_path, public_key) if receipt_path else None
     path = resolve_log_path(log_path)
-    bar = Progress("verify", record_count(path) if os.path.isfile(path) else 0, progress)
+    bar = Progress("verify", record_count(path) if os.path.isfile(path) else 0, progress_enabled(progress, quiet))
     report = verify_log(path, expect_head=expect_head, public_key=public_key,
                         receipt=receipt, progress=bar)
     bar.finish()
@@ -355,9 +319,9 @@ def anchor_cmd(log_path, sign_key, output):
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="worker processes for --all (default: the number of CPUs)")
 @log_option
-@progress_option
+@progress_options
 @lang_option
-def replay_cmd(record_id, all_, jobs, log_path, progress, lang):
+def replay_cmd(record_id, all_, jobs, log_path, progress, quiet, lang):
     """Re-judge records with their own stored rulebook; prove the result is byte-identical.
 
     A difference names the first differing field (JSON path). Exit 1 on any difference or error.
@@ -392,7 +356,7 @@ def replay_cmd(record_id, all_, jobs, log_path, progress, lang):
                     click.echo(f"  {label}: {value}")
             sys.exit(0 if outcome.ok else 1)
         with_context = log.conn.execute("SELECT COUNT(*) FROM records WHERE context IS NOT NULL").fetchone()[0]
-        bar = Progress("replay", log.count(), progress)
+        bar = Progress("replay", log.count(), progress_enabled(progress, quiet))
         for outcome in replay_all(log, jobs=jobs, progress=bar):
             counts[outcome.status] += 1
             if outcome.engine_version and outcome.engine_version != __version__:

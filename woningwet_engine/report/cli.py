@@ -15,6 +15,7 @@ from ..audit.context import context_from_options, context_options
 from ..cli import LANGS, load_book, parse_date, publish_with_record, rules_option
 from ..output import StagedOutput, destination, write_output
 from ..errors import InputError, Problem
+from ..progress import Progress, progress_enabled, progress_option
 from .render import FORMATS, RendererError
 
 ALL_FORMATS = ("md", "html")
@@ -91,9 +92,11 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
         publish_with_record(StagedOutput(target, out))
 
 
-def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) -> dict[str, str | bytes]:
+def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS,
+                 progress: Progress | None = None) -> dict[str, str | bytes]:
     """Every memo of every case in `cases_dir` (*.yaml), by output file name `<stem>.<lang>.<fmt>`.
-    All cases are loaded first: one bad case file stops the run with every problem listed."""
+    All cases are loaded first: one bad case file stops the run with every problem listed.
+    `progress` (progress.Progress) is told the number of cases, then each case done."""
     from ..coalition.load import is_coalition, load_any_case
     from . import case_meta
     from .model import build_memo
@@ -112,17 +115,21 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS) ->
         raise InputError(problems)
     from ..engine import judge
 
+    if progress is not None:
+        progress.total = len(loaded)
     out: dict[str, str | bytes] = {}
     for p, case in loaded:
         source = (Path(cases_dir) / p.name).as_posix()
         if is_coalition(case):
             out.update(_coalition_memos(p.stem, case, book, source, langs, formats))
-            continue
-        for lang in langs:
-            result = judge(case, book, lang=lang, source=source).model_dump(mode="json")
-            memo = build_memo(result, case_meta(case, book, source, lang), lang)
-            for fmt in formats:
-                out[f"{p.stem}.{lang}.{fmt}"] = render(memo, result, fmt)
+        else:
+            for lang in langs:
+                result = judge(case, book, lang=lang, source=source).model_dump(mode="json")
+                memo = build_memo(result, case_meta(case, book, source, lang), lang)
+                for fmt in formats:
+                    out[f"{p.stem}.{lang}.{fmt}"] = render(memo, result, fmt)
+        if progress is not None:
+            progress(1)
     return out
 
 
@@ -156,25 +163,31 @@ def _coalition_memos(stem, case, book, source, langs, formats) -> dict[str, str 
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True, help="format(s) (default: md, html)")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="remove memos (of these languages and formats) whose case file is gone")
+@progress_option
+@click.option("-q", "--quiet", is_flag=True, help="no progress on stderr and no list of the files written")
 @rules_option
-def report_all(cases_dir, out_dir, langs, formats, prune, rules_dir):
+def report_all(cases_dir, out_dir, langs, formats, prune, progress, quiet, rules_dir):
     """Write the memo of every case in --cases to --output as <case>.<lang>.<format>."""
     book = load_book(rules_dir)
     langs = tuple(dict.fromkeys(langs)) or ALL_LANGS
     formats = tuple(dict.fromkeys(formats)) or ALL_FORMATS
+    bar = Progress("report-all", 0, progress_enabled(progress, quiet))
     try:
-        memos = generate_all(cases_dir, book, langs, formats)
+        memos = generate_all(cases_dir, book, langs, formats, progress=bar)
     except RendererError as exc:
         _renderer_failed(exc)
         return
+    bar.finish()
     targets = {name: destination(Path(out_dir) / name) for name in memos}
     for name, data in memos.items():
         write_output(targets[name], data)
-        click.echo(f"wrote {(out_dir / name).as_posix()}")
+        if not quiet:
+            click.echo(f"wrote {(out_dir / name).as_posix()}")
     if prune:
         for lang in langs:
             for fmt in formats:
                 for old in sorted(Path(out_dir).glob(f"*.{lang}.{fmt}")):
                     if old.name not in memos:
                         old.unlink()
-                        click.echo(f"removed {old.as_posix()} (no case file)")
+                        if not quiet:
+                            click.echo(f"removed {old.as_posix()} (no case file)")

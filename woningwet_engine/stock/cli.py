@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..cli import LANGS, load_book, parse_date, rules_option
+from ..progress import progress_enabled, progress_option
 
 
 class StockGroup(click.Group):
@@ -50,12 +51,13 @@ def _corp(path):
 @click.option("--threads", type=click.IntRange(1, 256), default=None, help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", "memory_limit", default="1GB", show_default=True, help="DuckDB memory limit")
 @click.option("--quiet", is_flag=True, help="no progress on stderr")
+@progress_option
 @click.option("--check-every-unit", "every_unit", is_flag=True,
               help="also evaluate every rule branch as SQL on every unit's own facts (slower; the query fails "
                    "if one unit differs from the reference evaluator)")
 @rules_option
 def judge_command(units, at, output, fmt, summary, totals_path, on_error, corporation, lang, threads, memory_limit,
-                  quiet, every_unit, rules_dir):
+                  quiet, progress, every_unit, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
     from ..format import format_eur
     from .judge import judge_register
@@ -67,7 +69,7 @@ def judge_command(units, at, output, fmt, summary, totals_path, on_error, corpor
         fmt = suffix if suffix in ("parquet", "csv", "xlsx", "json") else "parquet"
     book = load_book(rules_dir)
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
-                         on_error=on_error, lang=lang, progress=not quiet, threads=threads,
+                         on_error=on_error, lang=lang, progress=progress_enabled(progress, quiet), threads=threads,
                          memory_limit=memory_limit, summary=summary, every_unit=every_unit)
     t = T[lang]
     tot = run.totals
