@@ -8,6 +8,12 @@ In fresh processes, measured in rounds so that machine load hits all alike: each
 validators) warm. Prints medians of wall and CPU time and the median of the per-round ratio
 check / `python -c pass`. A last series runs with the caches off (WONINGWET_NO_CACHE=1).
 Byte code of the package is compiled first (`compileall`), as a normal install has it.
+
+    .venv/bin/python benchmarks/bench_cli.py --runs 15 --baseline main
+
+adds, in the same rounds, `check --format json` of this tree and of the git revision REV (its files
+exported to a temporary directory), both started by the same small launcher with the same Python
+and packages, so that the ratio of the two is a side-by-side figure of what the change did.
 """
 
 from __future__ import annotations
@@ -59,10 +65,26 @@ def series(cmds: dict[str, list[str]], env: dict, runs: int) -> dict:
     return out
 
 
+LAUNCH = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
+          "sys.path.insert(0, sys.argv.pop(1)); from woningwet_engine.cli import main; sys.argv[0] = 'woningwet'; main()")
+
+
+def export_tree(rev: str, into: Path) -> Path:
+    """The package of git revision `rev`, exported (not checked out) into `into`, with byte code."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "woningwet_engine", "rules"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(into / "woningwet_engine")],
+                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+                   check=True, capture_output=True)
+    return into
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("case", nargs="?", default=str(ROOT / "cases" / "kanaleneiland-2016.yaml"))
     ap.add_argument("--runs", type=int, default=21)
+    ap.add_argument("--baseline", metavar="REV", help="also time `check --format json` of this git revision")
     args = ap.parse_args()
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -76,8 +98,24 @@ def main() -> None:
             "check (table)": [str(WONINGWET), "check", args.case],
             "report --format html": [str(WONINGWET), "report", args.case, "--format", "html", "-o", memo],
         }
+        if args.baseline:
+            base = export_tree(args.baseline, Path(tmp))
+            rules = ["--rules", str(ROOT / "rules")]  # the same rules for both (the case is judged by them)
+            cmds = {
+                "python -c pass": cmds["python -c pass"],
+                "this tree: check --format json": [sys.executable, "-c", LAUNCH, str(ROOT), "check", args.case,
+                                                   "--format", "json", *rules],
+                f"{args.baseline}: check --format json": [sys.executable, "-c", LAUNCH, str(base), "check",
+                                                          args.case, "--format", "json", *rules],
+            }
         out = {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
         out["caches_warm"] = series(cmds, env, args.runs)
+        if args.baseline:
+            a, b = (out["caches_warm"][k]["median_cpu_s"] for k in list(cmds)[1:])
+            out["cpu_this_tree_over_baseline"] = round(a / b, 3)
+            out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+            print(json.dumps(out, indent=1))
+            return
         out["caches_off"] = series({"check --format json": cmds["check --format json"]},
                                    dict(env, WONINGWET_NO_CACHE="1"), max(3, args.runs // 3))
         out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]

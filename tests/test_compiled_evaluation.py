@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from rulehelpers import rulebook
 from test_properties import PARAM_UNITS, SMALL_SCHEMA, cases, conditions, dates, small_facts
+from woningwet_engine import remediation
 from woningwet_engine.case import Case
 from woningwet_engine.conditions.compiled import TRI, compile_kleene, compile_node, program
-from woningwet_engine.conditions.evaluator import evaluate
+from woningwet_engine.conditions.evaluator import Tri, evaluate
 from woningwet_engine.conditions.nodes import parse_condition
 from woningwet_engine.engine import judge
 from woningwet_engine.errors import EngineError
@@ -67,6 +68,12 @@ def test_compiled_evaluation_equals_the_reference_on_generated_cases(case: Case,
     fast = judge(case, book, at=day, engine=Engine())
     slow = judge(case, book, at=day, engine=Engine(reference=True))
     assert fast.model_dump(mode="json") == slow.model_dump(mode="json")
+    # remediation's trial check (compiled) says what the reference says of the negative branches
+    negative = [b for cr in selection.rules if cr.rule.scope == "component" for b in cr.branches
+                if remediation._negative(b.outcome)]
+    for k, fact in enumerate(comps):
+        want = not any(evaluate(b.root, fact, selection.values) is Tri.TRUE for b in negative)
+        assert remediation.component_passes(case, k, selection) is want
 
 
 def test_shared_states_show_each_fact_its_own_value():
@@ -129,7 +136,7 @@ def test_why_not_from_atom_codes_equals_explain(texts, params, facts):
     """why_from_codes gives explain()'s deciding atom, its fact, the missing facts and the unknown
     parameters from the atom codes alone, on random conditions, parameters and facts."""
     from woningwet_engine.conditions.compiled import why_from_codes
-    from woningwet_engine.conditions.evaluator import Tri, explain
+    from woningwet_engine.conditions.evaluator import explain
 
     conds = [parse_condition(t, SMALL_SCHEMA, PARAM_UNITS) for t in texts]
     codes_of = program([[c.root] for c in conds], params)

@@ -71,6 +71,13 @@ LAZY_COMMANDS: dict[str, str] = {
 
 # Set by a command when nothing is left to clean up after it (see Group.__call__).
 _FAST_EXIT = False
+# Set by Group.__call__: this process is the command-line tool itself (not click's test runner).
+_CLI_PROCESS = False
+# Commands that load the rulebook first thing (load_book): in the CLI process the cyclic garbage
+# collector is paused from start-up until the rulebook is loaded; everything made until then (modules,
+# classes, the rulebook) lives as long as the process, so scanning it was wasted time (~50 ms of a
+# `check`: one full collection of the rulebook alone ~30 ms). Any other command gets it back at once.
+_BOOK_FIRST = frozenset({"check", "report", "report-all", "compare", "stock", "serve"})
 
 
 class Group(click.Group):
@@ -81,8 +88,12 @@ class Group(click.Group):
         command that set _FAST_EXIT, the process ends with os._exit once stdout and stderr are flushed,
         skipping the interpreter's teardown of every module and object (about 0.05 s of the single-case
         latency) which changes nothing once the output is written."""
-        global _FAST_EXIT
+        global _FAST_EXIT, _CLI_PROCESS
+        import gc
+
         _FAST_EXIT = False
+        _CLI_PROCESS = True
+        gc.disable()  # until load_book, or until a command not in _BOOK_FIRST is looked up
         try:
             return super().__call__(*args, **kwargs)
         except SystemExit as exc:
@@ -100,6 +111,10 @@ class Group(click.Group):
         return sorted(set(super().list_commands(ctx)) | set(LAZY_COMMANDS))
 
     def get_command(self, ctx, name):
+        if name not in _BOOK_FIRST:
+            import gc
+
+            gc.enable()
         if name in LAZY_COMMANDS and name not in self.commands:
             import importlib
 
@@ -128,7 +143,13 @@ def rules_option(f):
 def load_book(rules_dir):
     from .rulebook.cache import load_rulebook_cached  # validated rulebook cached on disk by content hash
 
-    return load_rulebook_cached(rules_dir)
+    book = load_rulebook_cached(rules_dir)
+    if _CLI_PROCESS:  # see _BOOK_FIRST: what exists now is never scanned again; the rest is collected as usual
+        import gc
+
+        gc.freeze()
+        gc.enable()
+    return book
 
 
 def read_case(path, book):

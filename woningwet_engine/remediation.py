@@ -252,14 +252,23 @@ def _branch_fires(branch, fact: dict, values: dict) -> bool:
 
 def component_passes(case: Case, k: int, selection: Selection) -> bool:
     """No component rule forbids the component, leaves it for a decision, or finds a violation
-    (the reference evaluator's three-valued result, without the why-not tracing of evaluate_fact)."""
+    (the negative branches' three-valued values from one compiled program per selection,
+    conditions/compiled.py, equal to the reference evaluator's; no why-not tracing)."""
     fact = _component_fact(case, k, selection)
-    values = selection.values
+    return not any(codes[-1] == 2 for codes in _negative_program(selection)(fact))  # 2: TRUE
+
+
+def _negative_program(selection: Selection):
+    """One generated function of a fact -> per negative component branch its atom codes and value."""
     key = (selection.key, "negative")
-    if key not in _RULES_CACHE:
-        _RULES_CACHE[key] = [b for cr in _rules(selection, "component") for b in cr.branches
-                             if _negative(b.outcome)]
-    return not any(_branch_fires(b, fact, values) for b in _RULES_CACHE[key])
+    found = _RULES_CACHE.get(key)
+    if found is None:
+        from .conditions.compiled import program
+        from .evaluation import compile_cached
+
+        branches = [b for cr in _rules(selection, "component") for b in cr.branches if _negative(b.outcome)]
+        found = _RULES_CACHE[key] = program([[b.root] for b in branches], selection.values, compile_cached)
+    return found
 
 
 def branch_cleared(case: Case, k: int, selection: Selection, rule_id: str, branch: str) -> bool:
