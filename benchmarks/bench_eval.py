@@ -181,13 +181,13 @@ def run_one_case(n: int, project: int | None) -> dict:
     case = Case.model_validate(data)
     gc.collect()
     with Stages() as st:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         res = judge(case, book, at=generate.DAY)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
     t = time.perf_counter()
     text = canonical_json(res)
     dump = time.perf_counter() - t
-    return {"components": n, "one_project": bool(project), "judge_s": round(wall, 3),
+    return {"components": n, "one_project": bool(project), "judge_s": round(wall, 3), "judge_cpu_s": round(cpu, 3),
             "per_component_ms": round(wall / n * 1000, 3), "stages_s": {k: round(v, 3) for k, v in st.times.items()},
             "json_s": round(dump, 3), "json_mb": round(len(text) / 1e6, 1),
             "remediations": sum(len(c.remediation) for c in res.components), "peak_rss_mb": round(rss_mb(), 1)}
