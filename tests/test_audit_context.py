@@ -22,6 +22,7 @@ from woningwet_engine.audit.context import TEXT_FIELDS, check_text
 from woningwet_engine.audit.log import SCHEMA, record_hash
 from woningwet_engine.cli import main
 from woningwet_engine.errors import InputError
+from woningwet_engine.report.render import find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "cases" / "laak-lettings-2022.yaml"
@@ -331,3 +332,27 @@ def test_accepted_text_is_plain_bounded_and_unchanged_inside(value):
             continue
         assert text == value.strip() and 0 < len(text) <= limit
         assert not any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
+def test_show_names_language_and_options_in_words(tmp_path):
+    log = tmp_path / "log.sqlite"
+    res = run("check", CASE, "-q", "--start", "2022-09-01", "--keep-by", "units", "--record", "--log", log)
+    assert res.exit_code in (0, 1), res.output
+    nl = run("audit", "show", "1", "--log", log).stdout
+    assert "start van de goedkeuringsroute 2022-09-01" in nl and "aantal eenheden" in nl
+    assert "Taal:" in nl and "Nederlands" in nl
+    en = run("audit", "show", "1", "--log", log, "--lang", "en").stdout
+    assert "approval route starting 2022-09-01" in en and "Dutch" in en
+    for text in (nl, en):
+        assert "keep_by" not in text and "units =" not in text
+    assert "  Nederlands  " in run("audit", "list", "--log", log).stdout
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="headless Chromium is not installed (apt-get install chromium)")
+def test_the_pdf_on_the_board_table_is_found_again(tmp_path):
+    log, pdf = tmp_path / "log.sqlite", tmp_path / "advies.pdf"
+    res = run("report", CASE, "--format", "pdf", "-o", pdf, "--record", "--log", log, "--board-decision", BOARD)
+    assert res.exit_code == 0, res.output
+    assert context_of(log)["memos"][0]["format"] == "pdf" and pdf.read_bytes().startswith(b"%PDF")
+    found = run("audit", "verify-memo", pdf, "--log", log)
+    assert found.exit_code == 0 and "beslissing 1" in found.stdout and "PDF" in found.stdout

@@ -45,12 +45,7 @@ def lang_option(f):
 
 
 def _origin(rec: dict, lang: str) -> str:
-    from ..i18n import text
-
-    try:
-        return text(lang, f"audit.origin_{rec['origin']}")
-    except KeyError:
-        return str(rec["origin"])
+    return _word(lang, f"audit.origin_{rec['origin']}", str(rec["origin"]))
 
 
 def _outcome(rec: dict, lang: str) -> str:
@@ -61,6 +56,27 @@ def _outcome(rec: dict, lang: str) -> str:
     except (ValueError, KeyError, TypeError):
         return text(lang, "audit.outcome_unknown")
     return text(lang, "audit.compliant" if compliant else "audit.non_compliant")
+
+
+def _word(lang: str, key: str, fallback: str) -> str:
+    """A catalogue word for a stored code, or the code itself when this engine has no word for it."""
+    from ..i18n import text
+
+    try:
+        return text(lang, key)
+    except KeyError:
+        return fallback
+
+
+def _options(rec: dict, lang: str) -> str:
+    """The stored judge options in words ("start van de goedkeuringsroute 2017-03-01, ...")."""
+    from ..i18n import text
+
+    words = []
+    for key, value in sorted(json.loads(rec["options"]).items()):
+        shown = _word(lang, f"audit.{key}_{value}", str(value))
+        words.append(_word(lang, f"audit.option_{key}", f"{key} = {{value}}").format(value=shown))
+    return ", ".join(words) or text(lang, "audit.none")
 
 
 def _time(rec: dict) -> str:
@@ -92,7 +108,7 @@ def list_cmd(log_path, case_id, lang):
             if ctx.get("memos"):
                 extra.append(text(lang, "audit.list_memos", n=len(ctx["memos"])))
             click.echo(text(lang, "audit.list_line", id=rec["id"], time=_time(rec), case=rec["case_id"],
-                            date=rec["date"], language=rec["lang"], engine=rec["engine_version"],
+                            date=rec["date"], language=_word(lang, f"audit.lang_{rec['lang']}", rec["lang"]), engine=rec["engine_version"],
                             origin=_origin(rec, lang), outcome=_outcome(rec, lang),
                             extra="".join(f"  {e}" for e in extra), hash=rec["hash"][:16]))
 
@@ -121,13 +137,11 @@ def show_cmd(record_id, log_path, fmt, lang):
         out["context"] = parse_context(rec)
         click.echo(canonical_json(out), nl=False)
         return
-    options = json.loads(rec["options"])
     lines = [(text(lang, "audit.record"), rec["id"]), (text(lang, "audit.timestamp"), _time(rec)),
              (text(lang, "audit.origin"), _origin(rec, lang)), (text(lang, "audit.source"), rec["source"]),
              (text(lang, "audit.case"), rec["case_id"]), (text(lang, "audit.date"), rec["date"]),
-             (text(lang, "audit.lang"), rec["lang"]),
-             (text(lang, "audit.options"), ", ".join(f"{k} = {v}" for k, v in sorted(options.items()))
-              or text(lang, "audit.none")),
+             (text(lang, "audit.lang"), _word(lang, f"audit.lang_{rec['lang']}", rec["lang"])),
+             (text(lang, "audit.options"), _options(rec, lang)),
              *describe(parse_context(rec), lang),
              (text(lang, "audit.engine"), rec["engine_version"]),
              (text(lang, "audit.case_sha256"), rec["case_sha256"]),
