@@ -1,4 +1,4 @@
-"""`woningwet audit ...`: list, show, verify, replay, diff, export and import the decision log.
+"""`woningwet audit ...`: list, show, verify, verify-memo, replay, diff, export and import the decision log.
 
 Exit codes: 0 all well; 1 verify found tampering, replay found a difference or an error, diff found
 changes; 2 unusable input (no such log, record or file; a bundle that does not verify).
@@ -37,7 +37,8 @@ def _record_id(value: str) -> int:
 
 @click.group("audit")
 def audit() -> None:
-    """The decision log: list, show, verify, replay, diff, export, import, keygen, anchor (docs/audit.md)."""
+    """The decision log: list, show, verify, verify-memo, replay, diff, export, import, keygen, anchor
+    (docs/audit.md)."""
 
 
 def lang_option(f):
@@ -108,8 +109,8 @@ def list_cmd(log_path, case_id, lang):
             if ctx.get("memos"):
                 extra.append(text(lang, "audit.list_memos", n=len(ctx["memos"])))
             click.echo(text(lang, "audit.list_line", id=rec["id"], time=_time(rec), case=rec["case_id"],
-                            date=rec["date"], language=_word(lang, f"audit.lang_{rec['lang']}", rec["lang"]), engine=rec["engine_version"],
-                            origin=_origin(rec, lang), outcome=_outcome(rec, lang),
+                            date=rec["date"], language=_word(lang, f"audit.lang_{rec['lang']}", rec["lang"]),
+                            engine=rec["engine_version"], origin=_origin(rec, lang), outcome=_outcome(rec, lang),
                             extra="".join(f"  {e}" for e in extra), hash=rec["hash"][:16]))
 
 
@@ -148,7 +149,8 @@ def show_cmd(record_id, log_path, fmt, lang):
              (text(lang, "audit.rulebook_sha256"), rec["rulebook_sha256"]),
              (text(lang, "audit.rule_files"), len(manifest)),
              (text(lang, "audit.prev_hash"), rec["prev_hash"]), (text(lang, "audit.hash"), rec["hash"]),
-             (text(lang, "audit.signed"), text(lang, "audit.signed_yes" if rec.get("signature") else "audit.signed_no"))]
+             (text(lang, "audit.signed"),
+              text(lang, "audit.signed_yes" if rec.get("signature") else "audit.signed_no"))]
     width = max(len(label) for label, _ in lines) + 2
     for label, value in lines:
         click.echo(f"{label + ':':<{width}}{value}")

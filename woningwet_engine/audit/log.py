@@ -31,8 +31,8 @@ from typing import Callable, Iterator
 
 from ..errors import InputError, Problem
 from .chain import (  # noqa: F401  (re-exported: the log's public names)
-    CONTEXT, FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of, record_hash,
-    rulebook_sha256_of, sha256_hex,
+    CONTEXT, FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of,
+    record_hash, rulebook_sha256_of, sha256_hex,
 )
 
 PAUSE_ENV = "WONINGWET_AUDIT_TEST_PAUSE"  # test hook: path of a marker file; pause inside the write transaction

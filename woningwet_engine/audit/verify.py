@@ -21,7 +21,8 @@ from urllib.parse import quote
 from ..errors import InputError, Problem
 from ..yamlio import file_kind, os_reason, read_regular_file
 from .chain import (
-    CONTEXT, FIELDS, FORMAT, GENESIS, Finding, VerifyReport, case_sha256_of, record_hash, rulebook_sha256_of, sha256_hex,
+    CONTEXT, FIELDS, FORMAT, GENESIS, Finding, VerifyReport, case_sha256_of, record_hash, rulebook_sha256_of,
+    sha256_hex,
 )
 
 SQLITE_MAGIC = b"SQLite format 3\0"
