@@ -60,6 +60,53 @@ def test_mt03_non_daeb_maintenance_is_exempt():
     assert not fired(daeb, "MT-03")
 
 
+# --- the 2019 change of the BTIV (Stb. 2019, 210): the 2015 exemptions continue, unverified -------
+
+def test_mt03_2019_maintenance_exemption_continues_unverified_from_the_besluit_date():
+    before = judge_component("2019-05-27", activity="renovate", dwelling={"rent": "800.00"})
+    assert fired(before, "MT-03") and not fired(before, "MT-03.2019")
+    cr = judge_component("2019-05-28", activity="renovate", dwelling={"rent": "800.00"})
+    assert fired(cr, "MT-03.2019") and not fired(cr, "MT-03") and not fired(cr, "MT-01")
+    assert any(a.startswith("MT-03.2019") for a in cr.assumptions)  # the 2019 text was not found
+    assert not in_force("MT-03.2019", "2022-01-01")
+
+
+def test_mt03_2019_not_for_daeb_maintenance_nor_new_build():
+    assert not fired(judge_component("2020-06-01", activity="renovate", dwelling={"rent": "700.00"}), "MT-03.2019")
+    assert not fired(mid_rent("2020-06-01", rent="900.00"), "MT-03.2019")
+
+
+def test_mt04_2019_herstructurering_waiver_continues_and_says_it_may_be_wider():
+    land = {"herstructurering": True, "acquired_on": "2014-12-31"}
+    assert fired(mid_rent("2019-05-27", rent="900.00", land=land), "MT-04")
+    cr = mid_rent("2019-05-28", rent="900.00", land=land, lang="nl")
+    assert fired(cr, "MT-04.2019") and not fired(cr, "MT-04") and not fired(cr, "MT-01")
+    text = next(r.text for r in cr.reasons if r.rule == "MT-04.2019")
+    assert "Stb. 2019, 210" in text and "niet geverifieerd" in text
+    assert "markttoets-market-test" not in condition_ids(cr)
+    assert {r.confidence for r in cr.reasons if r.rule == "MT-04.2019"} == {"unverified"}
+
+
+def test_mt04_2019_not_without_land_held_before_2015():
+    cr = mid_rent("2020-06-01", rent="900.00", land={"herstructurering": True, "acquired_on": "2015-01-01"})
+    assert not fired(cr, "MT-04.2019") and fired(cr, "MT-01")
+
+
+# --- 2021: the Aw does not enforce art. 44c (aanwijzing of 18 December 2020) -----------------------
+
+def test_mt11_2021_non_enforcement_is_said_while_44c_stays_the_law():
+    cr = mid_rent("2021-01-01", rent="900.00")
+    assert fired(cr, "MT-11") and fired(cr, "MT-01") and "markttoets-market-test" in condition_ids(cr)
+    r = next(r for r in cr.reasons if r.rule == "MT-11")
+    assert r.effect == "info" and r.confidence == "secondary" and "18 December 2020" in r.text
+    assert not fired(mid_rent("2020-12-31", rent="900.00"), "MT-11")
+    assert not in_force("MT-11", "2022-01-01")
+
+
+def test_mt11_not_for_a_daeb_dwelling():
+    assert not fired(mid_rent("2021-06-01", rent="700.00"), "MT-11")
+
+
 # --- MT-02 / MT-06: grounds and plausibility of the approval -------------------------------------
 
 @pytest.mark.parametrize("rule", ["MT-02", "MT-06"])
