@@ -109,9 +109,11 @@ def test_the_at_date_overrides_the_case_date(book, sample):
 
 
 def test_dates_outside_the_rulebook_are_refused(book, sample):
-    with pytest.raises(InputError) as err:
-        judge(sample, book, at=dt.date(2015, 6, 30))
-    assert err.value.problems[0].path == "date"
+    # the coverage starts before the regime (2015-07-01): such dates are judged as 'not yet in force'
+    for day in (book.meta.coverage_from - dt.timedelta(days=1), book.meta.coverage_to + dt.timedelta(days=1)):
+        with pytest.raises(InputError) as err:
+            judge(sample, book, at=day)
+        assert err.value.problems[0].path == "date"
 
 
 def test_english_texts(book, sample):

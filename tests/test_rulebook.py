@@ -98,4 +98,6 @@ def test_citations_are_date_exact():
 
 
 def test_load_rulebook_default_dir():
-    assert load_rulebook().meta.coverage_from == dt.date(2015, 7, 1)
+    book = load_rulebook()
+    # covered from 2014 so that a case before the revised Woningwet is told so; the rules start 2015-07-01
+    assert book.meta.coverage_from == dt.date(2014, 1, 1) and book.first_day == dt.date(2015, 7, 1)

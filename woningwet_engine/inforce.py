@@ -7,6 +7,10 @@ of staying silent. Per question the nearest change on each side is reported: the
 last before the date and the rules that start first after it. Everything comes from the rule files
 (validity dates, `when`, citations, titles); nothing here knows a rule by name.
 
+When no rule in force decides a component's verdict at all, its verdict is the question: the verdict
+rules of other dates are the candidates (a case of 2014, before the Woningwet 2015 regime, is told
+which rules decide from 2015-07-01).
+
 The reasons (effect `not_in_force`) decide nothing: they do not change the verdict and the outcome
 does not rest on them (verdict.assumptions_for leaves them out).
 """
@@ -24,6 +28,7 @@ from .result import Inputs, Reason
 from .rulebook.loader import CompiledRule, Rulebook, Selection
 
 EFFECT = "not_in_force"
+VERDICT = ""  # the implicit question of the component's verdict (no rule file names it)
 
 
 def _candidates(selection: Selection, rulebook: Rulebook) -> dict[str, tuple[list[CompiledRule], list[CompiledRule]]]:
@@ -33,11 +38,14 @@ def _candidates(selection: Selection, rulebook: Rulebook) -> dict[str, tuple[lis
         day = selection.date
         by_question: dict[str, tuple[list, list]] = {}
         for cr in rulebook.rules:
-            question = cr.rule.question
-            if question is None or cr.rule.valid_on(day):
+            if cr.rule.valid_on(day) or cr.rule.scope != "component":
                 continue
-            lapsed, future = by_question.setdefault(question, ([], []))
-            (future if cr.rule.valid_from > day else lapsed).append(cr)
+            questions = [cr.rule.question] if cr.rule.question else []
+            if any(b.outcome.verdict for b in cr.branches):
+                questions.append(VERDICT)
+            for question in questions:
+                lapsed, future = by_question.setdefault(question, ([], []))
+                (future if cr.rule.valid_from > day else lapsed).append(cr)
         memo["inforce"] = by_question
     return memo["inforce"]
 
@@ -50,25 +58,29 @@ def _nearest(rules: list[CompiledRule], key) -> list[CompiledRule]:
     return [cr for cr in rules if key(cr) == best]
 
 
-def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, lang: str) -> list[Reason]:
-    """The not-in-force reasons for one component fact, in rule-file order."""
-    candidates = _candidates(selection, rulebook)
+def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, lang: str,
+                         undecided: bool = False) -> list[Reason]:
+    """The not-in-force reasons for one component fact, in rule-file order; `undecided`: no rule in
+    force decides its verdict, so the verdict rules of other dates count too."""
+    candidates = {q: c for q, c in _candidates(selection, rulebook).items() if undecided or q != VERDICT}
     if not candidates:
         return []
-    out: list[tuple[int, Reason]] = []
+    out: dict[str, tuple[int, Reason]] = {}
     if "inforce_order" not in selection.memo:
         selection.memo["inforce_order"] = {cr.rule.id: i for i, cr in enumerate(rulebook.rules)}
     order = selection.memo["inforce_order"]
     values = selection.values
     for lapsed, future in candidates.values():
-        hits_lapsed = [cr for cr in lapsed if evaluate(cr.when, fact, values) is Tri.TRUE]
-        hits_future = [cr for cr in future if evaluate(cr.when, fact, values) is Tri.TRUE]
-        # the last rule to lapse and the first to start: the changes nearest to the date
-        for cr in _nearest(hits_lapsed, lambda c: c.rule.valid_to):
-            out.append((order[cr.rule.id], _reason(cr, "lapsed", fact, selection, lang)))
-        for cr in _nearest(hits_future, lambda c: -c.rule.valid_from.toordinal()):
-            out.append((order[cr.rule.id], _reason(cr, "not_yet", fact, selection, lang)))
-    return [r for _, r in sorted(out, key=lambda x: x[0])]
+        for kind, rules, key in (("lapsed", lapsed, lambda c: c.rule.valid_to),
+                                 ("not_yet", future, lambda c: -c.rule.valid_from.toordinal())):
+            status = {cr.rule.id: evaluate(cr.when, fact, values) for cr in rules}
+            # the change nearest to the date among the rules that may apply; a nearer rule that may
+            # apply (a fact it needs is unknown on this date) hides a farther one that does
+            near = _nearest([cr for cr in rules if status[cr.rule.id] is not Tri.FALSE], key)
+            for cr in near:
+                if status[cr.rule.id] is Tri.TRUE:
+                    out[cr.rule.id] = (order[cr.rule.id], _reason(cr, kind, fact, selection, lang))
+    return [r for _, r in sorted(out.values(), key=lambda x: x[0])]
 
 
 def _reason(cr: CompiledRule, kind: str, fact: dict, selection: Selection, lang: str) -> Reason:

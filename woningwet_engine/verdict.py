@@ -233,13 +233,17 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                 condition_sources.setdefault(cid, [])
                 if bs.rule.rule.id not in condition_sources[cid]:
                     condition_sources[cid].append(bs.rule.rule.id)
+    pending: list = []
     if verdict == "undetermined":
         pending = open_branches or [bs for bs in ev.unknown if bs.outcome.verdict]
         for bs in pending:
             reasons.append(_undetermined_reason(bs, fact, selection, lang))
-        if not pending:
-            reasons.append(_no_rule_reason(comp, selection, lang))
-    reasons += not_in_force_reasons(fact, selection, rulebook, lang)
+    # no rule in force decides the verdict: the verdict rules of other dates that would, are named too
+    undecided = verdict == "undetermined" and not pending
+    elsewhere = not_in_force_reasons(fact, selection, rulebook, lang, undecided)
+    if undecided:
+        reasons.append(_no_rule_reason(comp, selection, rulebook, lang, elsewhere))
+    reasons += elsewhere
     memo = _context(selection)
     order = memo["order"]
     reasons.sort(key=lambda r: (EFFECT_ORDER[r.effect], order.get(r.rule, 0), r.branch or ""))
@@ -303,8 +307,31 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         assumptions=assumptions, party=party, not_fired=not_fired)
 
 
-def _no_rule_reason(comp: Component, selection: Selection, lang: str) -> Reason:
+def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, lang: str,
+                    elsewhere: list[Reason]) -> Reason:
+    """Why nothing decides: the date is before the rulebook's regime (rulebook.yaml `regime`), only
+    rules of other dates decide (`elsewhere`, from inforce.py), or no rule at all (art. 45 lid 2 is
+    limitative)."""
     from .rulebook.model import LegalBasis
+    from .terms import value_label
+
+    regime, start = rulebook.meta.regime, rulebook.first_day
+    if regime is not None and start is not None and selection.date < start:
+        cites = rule_citations(regime.legal_basis, start, lang)
+        text = tr(lang, "undetermined.before_regime", date=selection.date, title=getattr(regime.title, lang),
+                  start=start)
+        starting = list(dict.fromkeys(r.rule for r in elsewhere if rulebook.rule(r.rule).rule.valid_from == start))
+        if starting:
+            text += " " + tr(lang, "undetermined.decided_from", rules=", ".join(starting))
+        return Reason(rule=starting[0] if starting else "GEB-02", effect="undetermined", text=text,
+                      citation=cites[0], also_cites=cites[1:], confidence="verified")
+    if elsewhere:
+        first = elsewhere[0]
+        text = tr(lang, "undetermined.no_rule_in_force", activity=value_label(comp.activity, lang),
+                  object=value_label(comp.object, lang), date=selection.date,
+                  rules=", ".join(dict.fromkeys(r.rule for r in elsewhere)))
+        return Reason(rule=first.rule, effect="undetermined", text=text, citation=first.citation,
+                      also_cites=first.also_cites, confidence=first.confidence)
 
     lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")
     text = tr(lang, "undetermined.no_rule", activity=comp.activity, object=comp.object, date=selection.date)

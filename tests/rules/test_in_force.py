@@ -141,3 +141,44 @@ def test_the_memo_shows_the_lapsed_market_test():
         memo, _ = memo_for(case, book, lang)
         text = render_md(memo)
         assert label in text and words in text and "44c" in text
+
+
+# --- before the regime: a case of 2014 ------------------------------------------------------------
+
+def test_a_2014_case_is_told_the_revised_woningwet_is_not_yet_in_force():
+    case = make_case("2014-06-01", [component(id="A"), component(id="B", dwelling={"rent": "850.00"}),
+                                    component(id="C", object="bog")])
+    result = judge(case, build_rulebook(read_rules_dir(ROOT / "rules")), lang="en")
+    assert not result.summary.compliant and result.summary.undetermined == ["A", "B", "C"]
+    assert not result.regime.rules_in_force
+    for cr in result.components:
+        first = cr.reasons[0]
+        assert first.effect == "undetermined" and "was not yet in force; it applies from 2015-07-01" in first.text
+        assert (first.citation.name, first.citation.article) == (
+            "Herzieningswet toegelaten instellingen volkshuisvesting", "I")
+        assert "z=2015-07-01" in first.citation.url
+    a, b, c = result.components
+    # the rules that decide from 2015-07-01, with their own citations and dates
+    r = not_in_force(a, "DAEB-01.b")
+    assert r is not None and "Not yet in force on 2014-06-01" in r.text and "from 2015-07-01" in r.text
+    assert (r.citation.article, r.citation.lid, r.citation.onderdeel) == ("47", "1", "b")
+    assert "DAEB-01.b" in a.reasons[0].text and not_in_force(b, "DAEB-01.b") is not None
+    # the BOG rules need facts derived only from 2015-07-01: the regime reason alone, no guessed rule
+    assert [x.effect for x in c.reasons] == ["undetermined"]
+
+
+def test_the_last_day_before_the_regime_and_the_first_day_of_it():
+    case = make_case("2015-06-30", [component()])
+    book = build_rulebook(read_rules_dir(ROOT / "rules"))
+    before = judge(case, book).components[0]
+    assert before.verdict == "undetermined" and not_in_force(before, "DAEB-01.b") is not None
+    on = judge(case, book, at=dt.date(2015, 7, 1)).components[0]
+    assert on.verdict == "daeb" and fired(on, "DAEB-01.b")
+    assert not [x for x in on.reasons if x.effect in ("not_in_force", "undetermined")]
+
+
+def test_the_2014_memo_says_so():
+    case = make_case("2014-06-01", [component()])
+    memo, _ = memo_for(case, build_rulebook(read_rules_dir(ROOT / "rules")), "nl")
+    text = render_md(memo)
+    assert "gold de herziene Woningwet" in text and "Nog niet van kracht op 2014-06-01" in text

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..conditions.evaluator import Tri, tri_and, tri_not
 from ..conditions.nodes import And, Condition, ConditionError, Node, Not, parse_condition
@@ -25,7 +25,8 @@ from ..derivations import FUNCTIONS as DERIVATION_FUNCTIONS
 from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, os_reason, pydantic_problems, read_regular_file
 from .model import (
-    ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, OutOfScope, OutOfScopeEntry, Outcome, Rule,
+    Bilingual, ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, LegalBasis, OutOfScope, OutOfScopeEntry,
+    Outcome, Rule,
     RuleFile,
 )
 from .params import ParameterFile, ResolvedParam, resolve
@@ -51,12 +52,23 @@ NOT_RULEBOOK_FILES = {"check-allow.yaml"}  # allow-list of `woningwet rules chec
 POLICY_FILES = {"policy/parties.yaml": PartyPolicyFile, "policy/remedies.yaml": RemedyFile}
 
 
+class Regime(BaseModel):
+    """The law the rulebook encodes, as one names and cites it: a date before its first rule is
+    judged as 'not yet in force' (verdict.py, inforce.py) instead of silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    title: Bilingual
+    legal_basis: list[LegalBasis] = Field(min_length=1)
+
+
 class RulebookMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str
     coverage_from: dt.date
     coverage_to: dt.date
+    regime: Regime | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,6 +244,11 @@ class Rulebook:
 
     def covers(self, day: dt.date) -> bool:
         return self.meta.coverage_from <= day <= self.meta.coverage_to
+
+    @cached_property
+    def first_day(self) -> dt.date | None:
+        """The first day any rule applies (the start of the encoded regime)."""
+        return min((cr.rule.valid_from for cr in self.rules), default=None)
 
     def at(self, day: dt.date) -> Selection:
         """The selection for `day`; the same object for the same day while it is among the last

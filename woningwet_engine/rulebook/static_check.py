@@ -641,14 +641,18 @@ def check_citations(book: Rulebook) -> list[Finding]:
     from .provisions import deciding_problems
 
     findings = []
+    # conditions, figures and out-of-scope entries are cited only by rules: from the first rule's day
+    # (a date covered before it is told that the regime is not yet in force)
+    start = max(book.meta.coverage_from, book.first_day or book.meta.coverage_from)
     items = [(cr.rule.id, lb, cr.rule.valid_from) for cr in book.rules for lb in cr.rule.legal_basis]
-    items += [(f"condition {cid}", lb, book.meta.coverage_from) for cid, c in book.conditions.items()
-              for lb in c.legal_basis]
-    items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, book.meta.coverage_from))
+    items += [(f"condition {cid}", lb, start) for cid, c in book.conditions.items() for lb in c.legal_basis]
+    items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, start))
               for pid, p in book.params.items() for lb in p.legal_basis]
-    items += [(f"out of scope {e.id}", lb, book.meta.coverage_from) for e in book.out_of_scope for lb in e.legal_basis]
-    items += [(f"derivation {d.id}", lb, max(d.valid_from, book.meta.coverage_from))
+    items += [(f"out of scope {e.id}", lb, start) for e in book.out_of_scope for lb in e.legal_basis]
+    items += [(f"derivation {d.id}", lb, max(d.valid_from, start))
               for d in book.derivations for lb in d.legal_basis]
+    if book.meta.regime is not None:
+        items += [("regime", lb, start) for lb in book.meta.regime.legal_basis]
     with_lid = {(lb.bwb, lb.article) for _, lb, _ in items if lb.lid}
     for subject, lb, since in items:
         for msg in _citation_problems(lb, since, with_lid):
