@@ -85,7 +85,8 @@ def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, l
 
 def _reason(cr: CompiledRule, kind: str, fact: dict, selection: Selection, lang: str) -> Reason:
     rule = cr.rule
-    names = cr.when.facts
+    # the facts of its `when`, and those that pick the deciding onderdeel of a citation (LegalBasis.by)
+    names = tuple(dict.fromkeys((*cr.when.facts, *cr.cite_facts)))
     memo = selection.memo.setdefault("inforce_reasons", {})
     try:
         key = (rule.id, kind, lang, tuple(fact.get(n) for n in names))
