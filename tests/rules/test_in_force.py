@@ -182,3 +182,14 @@ def test_the_2014_memo_says_so():
     memo, _ = memo_for(case, build_rulebook(read_rules_dir(ROOT / "rules")), "nl")
     text = render_md(memo)
     assert "gold de herziene Woningwet" in text and "Nog niet van kracht op 2014-06-01" in text
+
+
+def test_a_not_in_force_reason_cites_the_onderdeel_its_fact_picks(files):
+    """VK-02 cites BTIV 24 by buyer (`by` mapping): named as not yet in force in 2014, it cites the
+    onderdeel of this sale (a: to a corporation), not the whole list."""
+    book = build_rulebook(with_text(files, "verkoop.yaml", "  - id: VK-02\n", "  - id: VK-02\n    question: vrijstelling\n"))
+    sale = component(activity="sell", sale={"buyer": "ti", "price": "150000", "leegwaarde": "200000"})
+    cr = judge(make_case("2014-06-01", [sale]), book).components[0]
+    r = not_in_force(cr, "VK-02")
+    assert r is not None and (r.citation.article, r.citation.onderdeel) == ("24", "a")
+    assert not_in_force(judge(make_case("2014-06-01", [component()]), book).components[0], "VK-02") is None
