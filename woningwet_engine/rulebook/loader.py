@@ -26,8 +26,7 @@ from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, os_reason, pydantic_problems, read_regular_file
 from .model import (
     Bilingual, ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, LegalBasis, OutOfScope, OutOfScopeEntry,
-    Outcome, Rule,
-    RuleFile,
+    Outcome, Rule, RuleFile,
 )
 from .params import ParameterFile, ResolvedParam, resolve
 from .policy import PartyPolicyFile, Policy, RemedyFile
