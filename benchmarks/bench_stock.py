@@ -41,6 +41,7 @@ import duckdb  # noqa: E402
 
 from woningwet_engine.engine import judge  # noqa: E402
 from woningwet_engine.rulebook import load_rulebook  # noqa: E402
+from woningwet_engine.stock.judge import outcomes_path  # noqa: E402
 from woningwet_engine.stock.mapping import one_unit_case, owned_class, unit_component, default_corporation  # noqa: E402
 from woningwet_engine.stock.synthetic import rent_thresholds, write_csv  # noqa: E402
 
@@ -68,10 +69,19 @@ def run_child(args: list[str]) -> dict:
     return data
 
 
+def joined(table: Path) -> str:
+    """The units of a judged table with their outcome's lists (normalised: joined with the outcomes file)."""
+    side = outcomes_path(table)
+    if not side.exists():
+        return f"read_parquet('{table}')"
+    return (f"(SELECT u.*, o.* EXCLUDE (outcome, verdict, compliant, party, fired, units) FROM read_parquet('{table}') u "
+            f"JOIN read_parquet('{side}') o ON u.outcome = o.outcome)")
+
+
 def plain_group_by(table: Path) -> dict:
     con = duckdb.connect()
     rows = con.execute(f"SELECT verdict, rent, let_status, compliant, liberalisation_candidate, missing "
-                       f"FROM read_parquet('{table}')").fetchall()
+                       f"FROM {joined(table)}").fetchall()
     units: dict[str, int] = {}
     rent: dict[str, int] = {}
     missing: dict[str, int] = {}
@@ -99,7 +109,7 @@ def totals_match(totals: dict, plain: dict) -> bool:
 
 def agreement(book, table: Path, day: dt.date, n: int, seed: int = 7) -> tuple[int, int]:
     con = duckdb.connect()
-    cur = con.execute(f"SELECT * FROM read_parquet('{table}') USING SAMPLE {n} ROWS (reservoir, {seed})")
+    cur = con.execute(f"SELECT * FROM {joined(table)} USING SAMPLE {n} ROWS (reservoir, {seed})")
     names = [d[0] for d in cur.description]
     rows = [dict(zip(names, r)) for r in cur.fetchall()]
     munis = [m for (m,) in con.execute(f"SELECT municipality FROM read_parquet('{table}') GROUP BY 1 "

@@ -18,7 +18,7 @@ from woningwet_engine.cli import main
 from woningwet_engine.engine import judge
 from woningwet_engine.rulebook import load_rulebook
 from woningwet_engine.stock.columns import COLUMNS
-from woningwet_engine.stock.judge import judge_register
+from woningwet_engine.stock.judge import FLAT_COLUMNS, UNIT_COLUMNS, judge_register, outcomes_path
 from woningwet_engine.stock.mapping import load_corporation, one_unit_case, owned_class, unit_component
 from woningwet_engine.stock.synthetic import rent_thresholds, write_csv
 
@@ -33,14 +33,22 @@ def book():
     return load_rulebook()
 
 
-def rows_of(path: Path) -> list[dict]:
+def query(sql: str) -> list[dict]:
     con = duckdb.connect()
     try:
-        cur = con.execute(f"SELECT * FROM read_parquet('{path}')")
+        cur = con.execute(sql)
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r)) for r in cur.fetchall()]
     finally:
         con.close()
+
+
+def rows_of(path: Path) -> list[dict]:
+    """The units of a normalised Parquet table with their outcome's columns, joined as a controller would."""
+    side = outcomes_path(path)
+    return query(f"SELECT u.*, o.* EXCLUDE (outcome, verdict, compliant, party, fired, units) "
+                 f"FROM read_parquet('{path}', file_row_number = true) u JOIN read_parquet('{side}') o "
+                 "ON u.outcome = o.outcome ORDER BY u.file_row_number")
 
 
 def cli(*args):
@@ -203,10 +211,39 @@ def test_other_formats_hold_the_same_table(book, tmp_path, sample_table, fmt):
 
 
 def test_same_register_gives_byte_identical_table(book, tmp_path):
-    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    judge_register(SAMPLE, DAY, book, output=a, out_format="csv")
-    judge_register(SAMPLE, DAY, book, output=b, out_format="csv", threads=1)
-    assert a.read_bytes() == b.read_bytes()
+    register = write_csv(tmp_path / "r.csv", 3000, rent_thresholds(book, [DAY]), seed=8)
+    for fmt in ("csv", "parquet"):
+        a, b = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
+        judge_register(register, DAY, book, output=a, out_format=fmt)
+        judge_register(register, DAY, book, output=b, out_format=fmt, threads=1)
+        assert a.read_bytes() == b.read_bytes()
+        if fmt == "parquet":
+            assert outcomes_path(a).read_bytes() == outcomes_path(b).read_bytes()
+
+
+def test_normalised_table_joins_to_the_flat_one(book, tmp_path):
+    """Parquet is normalised by default: per unit its verdict, fired rules and outcome number; the outcomes
+    file beside it holds each outcome's lists once, with its number of units. Joined, it is the flat table."""
+    register = write_csv(tmp_path / "r.csv", 400, rent_thresholds(book, [DAY]), seed=9)
+    norm, flat = tmp_path / "n.parquet", tmp_path / "f.parquet"
+    judge_register(register, DAY, book, output=norm)
+    judge_register(register, DAY, book, output=flat, layout="flat")
+    assert not outcomes_path(flat).exists()
+    units = query(f"SELECT * FROM read_parquet('{norm}')")
+    outcomes = query(f"SELECT * FROM read_parquet('{outcomes_path(norm)}')")
+    assert list(units[0]) == list(UNIT_COLUMNS) and len(units) == 400
+    assert [o["outcome"] for o in outcomes] == sorted({u["outcome"] for u in units})  # only outcomes in use
+    assert sum(o["units"] for o in outcomes) == 400
+    by_id = {o["outcome"]: o for o in outcomes}
+    for u in units:
+        o = by_id[u["outcome"]]
+        assert (u["verdict"], u["compliant"], u["party"], u["fired"]) == (o["verdict"], o["compliant"], o["party"],
+                                                                         o["fired"])
+    flat_rows = query(f"SELECT * FROM read_parquet('{flat}')")
+    assert list(flat_rows[0]) == list(FLAT_COLUMNS)
+    joined = [{k: ({**u, **by_id[u["outcome"]]}[k] if k not in u else u[k]) for k in FLAT_COLUMNS} for u in units]
+    assert flat_rows == joined
+    assert [r["unit_id"] for r in units] == [r["unit_id"] for r in csv.DictReader(register.open(encoding="utf-8"))]
 
 
 # --- bad input -----------------------------------------------------------------------------------------

@@ -40,6 +40,10 @@ def _corp(path):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="table with one row per unit")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx", "json"]), default=None,
               help="format of -o (default: from its extension, else parquet)")
+@click.option("--layout", type=click.Choice(["normalised", "flat"]), default=None,
+              help="normalised: per unit its verdict, fired rules and outcome number, the outcomes' citations, "
+                   "figures and assumptions in OUT's .outcomes file beside it (default for parquet); flat: every "
+                   "row complete (default for csv, xlsx, json)")
 @click.option("--summary", type=click.Path(dir_okay=False, path_type=Path), help="write the HTML summary here")
 @click.option("--totals", "totals_path", type=click.Path(dir_okay=False, path_type=Path),
               help="write the totals as JSON here (money in cents)")
@@ -56,8 +60,8 @@ def _corp(path):
               help="also evaluate every rule branch as SQL on every unit's own facts (slower; the query fails "
                    "if one unit differs from the reference evaluator)")
 @rules_option
-def judge_command(units, at, output, fmt, summary, totals_path, on_error, corporation, lang, threads, memory_limit,
-                  quiet, progress, every_unit, rules_dir):
+def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error, corporation, lang, threads,
+                  memory_limit, quiet, progress, every_unit, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
     from ..format import format_eur
     from .judge import judge_register
@@ -70,7 +74,7 @@ def judge_command(units, at, output, fmt, summary, totals_path, on_error, corpor
     book = load_book(rules_dir)
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
                          on_error=on_error, lang=lang, progress=progress_enabled(progress, quiet), threads=threads,
-                         memory_limit=memory_limit, summary=summary, every_unit=every_unit)
+                         memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
     t = T[lang]
     tot = run.totals
     if totals_path is not None:

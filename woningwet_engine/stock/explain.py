@@ -2,7 +2,7 @@
 
 The row holds the unit's register values and the date; they make the same one-component case the
 stock path judged, and `engine.judge` gives the reasons with their texts, citations, inputs and the
-why-not list. The re-judgement must reproduce the row's verdict and fired rules (same rulebook and
+why-not list. It needs only the unit's own row (a normalised table's outcomes file is not read). The re-judgement must reproduce the row's verdict and fired rules (same rulebook and
 corporation), otherwise the table is reported as stale instead of explained.
 """
 
@@ -109,6 +109,7 @@ def _list(value) -> list[str]:
 
 def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporation | None, lang: str) -> str:
     from ..engine import judge
+    from .judge import missing_facts
 
     row, munis = read_row(path, unit_id)
     for needed in ("date", "verdict", "fired", "unit_kind", "municipality"):
@@ -151,7 +152,7 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
         lines += [f"  {c.title} ({c.actor}; {', '.join(x.text for x in c.legal_basis)})" for c in comp.conditions]
     if comp.assumptions:
         lines += ["", (t["assumptions"] + ":")] + [f"  {a}" for a in comp.assumptions]
-    missing = _list(row.get("missing"))
+    missing = missing_facts(case, comp, book.at(day))
     if missing:
         lines += ["", ("Ontbrekende gegevens: " if nl else "Missing facts: ") +
                   ", ".join(fact_name(m, lang) for m in missing)]

@@ -47,8 +47,22 @@ SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765},
 ROLE_TEMPLATE = {"unit_kind": "WOO", "rent": 50000}
 DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39 < 2**63
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
+LAYOUTS = ("normalised", "flat")
 XLSX_MAX_ROWS = 1_048_575
+# per outcome (the outcomes table); `fired` is also written per unit
 LIST_COLUMNS = ("fired", "effects", "citations", "links", "parameters", "assumptions", "conditions", "missing")
+OUTCOME_COLUMNS = ("outcome", "verdict", "compliant", "party", *LIST_COLUMNS)
+
+
+def default_layout(out_format: str) -> str:
+    """Parquet is written normalised (units + outcomes); the formats people open in a spreadsheet flat."""
+    return "normalised" if out_format == "parquet" else "flat"
+
+
+def outcomes_path(output: Path) -> Path:
+    """Where the outcomes table of a normalised table goes: beside it, `<stem>.outcomes<suffix>`."""
+    output = Path(output)
+    return output.with_name(f"{output.stem}.outcomes{output.suffix}")
 
 
 @dataclass
@@ -351,16 +365,7 @@ class _Planner:
                 text = f"{p.id} = {p.value if p.value is not None else '?'}"
                 if text not in params:
                     params.append(text)
-        missing: list[str] = []
-        if result.verdict == "undetermined":
-            facts = build_facts(case, self.selection)[0][0]
-            ev = evaluate_fact(self.rules, facts, self.selection.values)
-            pending = {r.rule for r in result.reasons if r.effect == "undetermined"}
-            for bs in ev.unknown:
-                if bs.rule.rule.id in pending and bs.why is not None:
-                    for name in list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]:
-                        if name not in missing:
-                            missing.append(name)
+        missing = missing_facts(case, result, self.selection)
         self.outcomes[key] = {
             "id": len(self.outcomes), "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
             "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
@@ -370,17 +375,39 @@ class _Planner:
         return self.outcomes[key]["id"]
 
 
+def missing_facts(case, result, selection: Selection) -> list[str]:
+    """The facts (and `param.<id>` figures) an undetermined component lacks, in rule order: what the
+    rules that could not decide were missing."""
+    missing: list[str] = []
+    if result.verdict != "undetermined":
+        return missing
+    facts = build_facts(case, selection)[0][0]
+    ev = evaluate_fact(component_rules(selection), facts, selection.values)
+    pending = {r.rule for r in result.reasons if r.effect == "undetermined"}
+    for bs in ev.unknown:
+        if bs.rule.rule.id in pending and bs.why is not None:
+            for name in list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]:
+                if name not in missing:
+                    missing.append(name)
+    return missing
+
+
 def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | None = None,
                    out_format: str = "parquet", corporation: Corporation | None = None, on_error: str = "stop",
                    lang: str = "nl", progress: bool = False, threads: int | None = None,
-                   memory_limit: str = "1GB", summary: Path | None = None, every_unit: bool = False) -> StockRun:
+                   memory_limit: str = "1GB", summary: Path | None = None, every_unit: bool = False,
+                   layout: str | None = None) -> StockRun:
     """Judge every unit of the register at `source` by the law in force on `day`; write the table to
-    `output` (and the HTML summary to `summary`) only when the run succeeds."""
+    `output` (normalised: with its outcomes table beside it; flat: one self-contained row per unit) and
+    the HTML summary to `summary`, only when the run succeeds."""
     from ..output import write_output
     from . import totals as totals_mod
 
     if out_format not in OUTPUT_FORMATS:
         raise ValueError(out_format)
+    layout = layout or default_layout(out_format)
+    if layout not in LAYOUTS:
+        raise ValueError(layout)
     if not book.covers(day):
         raise InputError([_problem(source, "--at", f"{day} is outside the rulebook's coverage "
                                    f"({book.meta.coverage_from} to {book.meta.coverage_to})")])
@@ -405,8 +432,8 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             planner = _Planner(book, selection, corp, day, lang)
             _plan(planner, plan, run)
             _say(progress, f"{run.classes} classes of units, {run.outcomes} distinct outcomes; judging")
-            direct = output is not None and out_format == "parquet"
-            parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "out.parquet"
+            direct = output is not None and out_format == "parquet" and layout == "normalised"
+            parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
             try:
                 with _Progress(con, "judging and writing", progress):
                     _scan_two(con, tmpdir, planner, plan, ts, day, parquet_tmp, every_unit)
@@ -417,10 +444,8 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                     from .summary import render_summary
 
                     write_output(summary, render_summary(run, lang))
-                if direct:
-                    _publish(parquet_tmp, Path(output))
-                elif output is not None:
-                    _write(con, parquet_tmp, output, out_format)
+                if output is not None:
+                    _write(con, parquet_tmp, Path(output), out_format, layout, direct)
             finally:
                 if direct and parquet_tmp.exists():
                     parquet_tmp.unlink()
@@ -447,8 +472,9 @@ def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress
     reps = ", ".join(f"min({q(c)}) AS {q(c)}" for c in NUMERIC)
     keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
     rows = con.execute(
-        f"SELECT grouping(municipality) AS by_cat, bad, gkey, municipality, {keys}, count(*) AS n, {reps} "
-        f"FROM (SELECT bad, municipality, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
+        f"SELECT grouping(municipality) AS by_cat, bad, gkey, municipality, {keys}, count(*) AS n, "
+        f"min(src_row) AS first, {reps} "
+        f"FROM (SELECT bad, src_row, municipality, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
         f"{', '.join(q(c) for c in NUMERIC)} FROM units) "
         f"GROUP BY GROUPING SETS ((bad, gkey, {keys}), (bad, municipality))").fetchall()
     ncat, nnum = len(CATEGORICAL), len(NUMERIC)
@@ -464,10 +490,12 @@ def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress
             cls = tuple(r[4 + ncat:4 + ncat + nnum])
             if seen.setdefault(gkey, (cat, cls)) != (cat, cls):
                 raise EngineError("two groups of units share a 64-bit key")
-            rep = dict(zip(NUMERIC, r[5 + ncat + nnum:]))
-            groups.append((gkey, cat, cls, rep, n))
+            rep = dict(zip(NUMERIC, r[6 + ncat + nnum:]))
+            groups.append((r[5 + ncat + nnum], gkey, cat, cls, rep, n))
         else:
             munis[muni] = n
+    # in order of each group's first unit in the register: the outcome ids follow, whatever the thread count
+    groups = [g[1:] for g in sorted(groups, key=lambda g: g[0])]
     run.rows = run.bad + sum(g[4] for g in groups)
     _say(progress, f"{run.rows:,} rows read, {run.bad:,} bad")
     if run.bad:
@@ -533,7 +561,7 @@ def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
     prow = [(pid,) + tuple(const.get(f) for f in facts) + tuple(f in thr for f in through)
             for pid, (const, thr) in enumerate(planner.proto_rows)]
     _load_table(con, tmpdir, "protos", pnames, ptypes, prow)
-    onames = ["outcome", "verdict", "compliant", "party", *LIST_COLUMNS]
+    onames = list(OUTCOME_COLUMNS)
     otypes = ["INTEGER", "VARCHAR", "BOOLEAN", "VARCHAR"] + ["VARCHAR[]"] * len(LIST_COLUMNS)
     orows = [(o["id"], o["verdict"], o["compliant"], o["party"]) + tuple(o[c] for c in LIST_COLUMNS)
              for o in planner.outcomes.values()]
@@ -606,7 +634,6 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
     out_inputs = ", ".join(
         ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
         for c in OUTPUT_INPUTS)
-    lists = ", ".join(f"o.{c}" for c in LIST_COLUMNS)
     return f"""{body}
     SELECT {out_inputs}, DATE '{day.isoformat()}' AS date,
       coalesce({check}, o.verdict) AS verdict, o.compliant, o.party,
@@ -615,7 +642,7 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
            WHEN (s.daeb_label = 'DAE') = (o.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
       (s.unit_kind = 'WOO' AND o.verdict = 'daeb' AND s.f_self_contained IS TRUE AND s.f_tenure = 'rent'
        AND s.let_status = 'vacant') AS liberalisation_candidate,
-      {lists},
+      o.fired, s.outcome,
       '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
     FROM {src} s JOIN outcomes o ON s.outcome = o.outcome
     ORDER BY s.ord
@@ -645,23 +672,65 @@ def _publish(tmp: Path, output: Path) -> None:
     os.replace(tmp, output)
 
 
-def _write(con, parquet_tmp: Path, output: Path, fmt: str) -> None:
-    """The requested format from the finished Parquet table, written beside `output` and renamed into place."""
-    output = Path(output)
-    tmp = _temp_beside(output)
-    src = f"read_parquet({literal(str(parquet_tmp))})"
-    flat = ", ".join(f"array_to_string({c}, '; ') AS {c}" for c in LIST_COLUMNS)
+UNIT_COLUMNS = (*OUTPUT_INPUTS, "date", "verdict", "compliant", "party", "label_check", "liberalisation_candidate",
+                "fired", "outcome", "rulebook_sha256", "engine_version")
+FLAT_COLUMNS = (*UNIT_COLUMNS[:UNIT_COLUMNS.index("outcome")], *LIST_COLUMNS[1:], *UNIT_COLUMNS[UNIT_COLUMNS.index("outcome"):])
+
+
+def outcomes_query(units_src: str) -> str:
+    """The outcomes table as written: one row per outcome some unit has, with its number of units."""
+    cols = ", ".join(f"o.{q(c)}" for c in OUTCOME_COLUMNS)
+    return (f"SELECT {cols}, n.units FROM outcomes o JOIN (SELECT outcome, count(*) AS units FROM {units_src} "
+            "GROUP BY outcome) n ON o.outcome = n.outcome ORDER BY o.outcome")
+
+
+def flat_query(units_src: str) -> str:
+    """One self-contained row per unit, in register order: the unit's row with its outcome's lists."""
+    cols = ", ".join((f"o.{q(c)}" if c in LIST_COLUMNS[1:] else f"u.{q(c)}") for c in FLAT_COLUMNS)
+    return (f"SELECT {cols} FROM {units_src} u JOIN outcomes o ON u.outcome = o.outcome "
+            "ORDER BY u.file_row_number")
+
+
+def _copy(con, query: str, lists: tuple[str, ...], fmt: str, target: Path) -> None:
+    """`query` into `target` in `fmt`; CSV and XLSX join the list columns `lists` with '; '."""
+    flat = ", ".join(f"array_to_string({c}, '; ') AS {c}" for c in lists)
+    text = f"SELECT * REPLACE ({flat}) FROM ({query})"
+    if fmt == "parquet":
+        con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+    elif fmt == "csv":
+        con.execute(f"COPY ({text}) TO {literal(str(target))} (FORMAT csv, HEADER true)")
+    elif fmt == "json":
+        con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT json, ARRAY true)")
+    else:
+        _write_xlsx(con, text, target)
+
+
+def _write(con, units_tmp: Path, output: Path, fmt: str, layout: str, direct: bool) -> None:
+    """The requested format and layout from the judged units (Parquet, register order), each file written
+    beside its target and renamed into place; a normalised table's outcomes file is renamed first."""
+    units_src = f"read_parquet({literal(str(units_tmp))}, file_row_number = true)"
+    plain = f"SELECT * FROM read_parquet({literal(str(units_tmp))})"  # one file, no join: order kept
+    jobs = []
+    if layout == "normalised":
+        jobs.append((outcomes_path(output), outcomes_query(units_src), LIST_COLUMNS))
+        if not direct:
+            jobs.append((output, plain, ("fired",)))
+    else:
+        jobs.append((output, flat_query(units_src), LIST_COLUMNS))
+    temps = []
     try:
-        if fmt == "csv":
-            con.execute(f"COPY (SELECT * REPLACE ({flat}) FROM {src}) TO {literal(str(tmp))} (FORMAT csv, HEADER true)")
-        elif fmt == "json":
-            con.execute(f"COPY (SELECT * FROM {src}) TO {literal(str(tmp))} (FORMAT json, ARRAY true)")
-        else:
-            _write_xlsx(con, f"SELECT * REPLACE ({flat}) FROM {src}", tmp)
-        _publish(tmp, output)
+        for target, query, lists in jobs:
+            tmp = _temp_beside(target)
+            temps.append((tmp, target))
+            _copy(con, query, lists, fmt, tmp)
+        if direct:
+            temps.append((units_tmp, output))
+        for tmp, target in temps:
+            _publish(tmp, target)
     except BaseException:
-        if tmp.exists():
-            tmp.unlink()
+        for tmp, _ in temps:
+            if tmp.exists() and tmp != units_tmp:
+                tmp.unlink()
         raise
 
 

@@ -36,8 +36,10 @@ def compute(con, parquet, run, planner, lang: str) -> dict:
     differs = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE label_check = 'differs' LIMIT 20")]
     lib = _rows(con, f"SELECT count(*) FROM {src} WHERE liberalisation_candidate")[0][0]
     lib_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE liberalisation_candidate LIMIT 20")]
-    missing = _rows(con, f"SELECT m, count(*) AS n FROM (SELECT unnest(missing) AS m FROM {src} "
-                         "WHERE verdict = 'undetermined') GROUP BY m ORDER BY n DESC, m")
+    # the facts an undetermined unit lacks are those of its outcome (the `outcomes` table)
+    missing = _rows(con, "SELECT m, sum(n)::BIGINT AS n FROM (SELECT unnest(o.missing) AS m, c.n FROM "
+                         f"(SELECT outcome, count(*) AS n FROM {src} WHERE verdict = 'undetermined' GROUP BY outcome) c "
+                         "JOIN outcomes o ON c.outcome = o.outcome) GROUP BY m ORDER BY n DESC, m")
     undetermined_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'undetermined' LIMIT 20")]
     noncompliant = _rows(con, f"SELECT count(*) FROM {src} WHERE NOT compliant")[0][0]
     forbidden_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'forbidden' LIMIT 20")]
