@@ -413,3 +413,33 @@ def test_every_unit_check_gives_the_same_table(book, tmp_path):
     assert a.read_bytes() == b.read_bytes()
     ids = [r["unit_id"] for r in csv.DictReader(a.open(encoding="utf-8"))]
     assert ids == sorted(ids) and len(ids) == 300  # register order
+
+
+def test_plan_cache_gives_the_same_bytes_and_ignores_a_bad_file(book, tmp_path, monkeypatch):
+    """A second run on the same law takes the planning answers from the cache (plancache.py) and writes
+    the same files; a damaged file or one that would build anything but plain values is ignored."""
+    import pickle
+
+    monkeypatch.setenv("WONINGWET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WONINGWET_NO_CACHE", raising=False)
+    register = write_csv(tmp_path / "r.csv", 500, rent_thresholds(book, [DAY]), seed=10)
+
+    def run(name: str) -> tuple[bytes, bytes]:
+        out = tmp_path / f"{name}.parquet"
+        judge_register(register, DAY, book, output=out)
+        return out.read_bytes(), outcomes_path(out).read_bytes()
+
+    cold = run("cold")
+    (plan,) = (tmp_path / "cache").glob("stock-plan-*.pickle")
+    data = pickle.loads(plan.read_bytes())
+    assert data["outcomes"] and data["protos"] and data["classes"]
+    assert run("warm") == cold
+    plan.write_bytes(b"not a pickle")
+    assert run("damaged") == cold
+
+    class Hostile:
+        def __reduce__(self):
+            return (os.remove, (str(register),))
+
+    plan.write_bytes(pickle.dumps({"roles": Hostile()}))
+    assert run("hostile") == cold and register.exists()

@@ -36,6 +36,7 @@ from ..facts import COMPONENT_FIELDS, build_facts, component_fact, project_aggre
 from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
+from .plancache import PlanCache, plan_key
 from .mapping import CATEGORICAL, NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
 from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
 from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
@@ -226,8 +227,11 @@ def connect(tmpdir: Path, threads: int | None = None, memory_limit: str = "1GB")
 class _Planner:
     """Step 2: protos, classes and outcomes for the groups of scan one."""
 
-    def __init__(self, book: Rulebook, selection: Selection, corp: Corporation, day: dt.date, lang: str):
+    def __init__(self, book: Rulebook, selection: Selection, corp: Corporation, day: dt.date, lang: str,
+                 cache: PlanCache | None = None):
         self.book, self.selection, self.corp, self.day, self.lang = book, selection, corp, day, lang
+        # answers that depend only on the law and the code, from earlier runs (plancache.py)
+        self.cache = cache or PlanCache(None)
         self.rules = component_rules(selection)
         self.branches = compile_selection(selection)
         self.index = {b.id: b.index for b in self.branches}
@@ -237,14 +241,15 @@ class _Planner:
                                          for f in cond.facts} | {"object", "activity"}))
         self.partition = Partition(self.rules, selection.values, COMPONENT_FIELDS)
         self.role_muni: dict[int, str] = {}
+        self.role_key: dict[int, tuple] = {}
         self.roles: dict[tuple, int] = {}
         self.protos: dict[tuple, int] = {}
         self.proto_rows: list[tuple[dict, frozenset]] = []  # proto id -> (constant facts, pass-through facts)
         self._proto_by_key: dict[tuple, int] = {}
+        self.proto_keys: list[tuple] = []
         self.outcomes: dict[tuple, dict] = {}
         self._shell = None
         self._by_class: dict[tuple, tuple] = {}
-        self._by_part: dict[tuple, tuple] = {}  # partition signature of the facts -> branch states
         self.engine = SharedEngine()
 
     def facts_of(self, u: dict, muni: str) -> dict:
@@ -257,19 +262,36 @@ class _Planner:
         return component_fact(case, comp, set(), project_aggregates(case), self.selection)
 
     def role_of(self, muni: str) -> int:
-        facts = self.facts_of(dict(ROLE_TEMPLATE), muni)
-        if facts.get("municipality") != muni:
-            raise EngineError("the stock path expects facts.py to copy the municipality into the fact 'municipality'")
-        key = tuple(sorted((k, repr(v)) for k, v in facts.items() if k != "municipality"))
+        key = self.cache["roles"].get(muni)
+        if key is None:
+            facts = self.facts_of(dict(ROLE_TEMPLATE), muni)
+            if facts.get("municipality") != muni:
+                raise EngineError("the stock path expects facts.py to copy the municipality into the fact "
+                                  "'municipality'")
+            key = self.cache.put("roles", muni, tuple(sorted((k, repr(v)) for k, v in facts.items()
+                                                             if k != "municipality")))
         rid = self.roles.setdefault(key, len(self.roles))
+        self.role_key.setdefault(rid, key)
         self.role_muni.setdefault(rid, muni)
         return rid
 
     def proto(self, cats: dict, shape: dict, role: int) -> int:
-        key = (tuple(component_inputs(cats).items()), tuple(shape.values()), role)
+        key = (tuple(component_inputs(cats).items()), tuple(shape.values()), self.role_key[role])
         found = self._proto_by_key.get(key)
         if found is not None:
             return found
+        const, through = self.cache["protos"].get(key) or self.cache.put("protos", key,
+                                                                          self._proto_facts(cats, shape, role))
+        pkey = (tuple((k, repr(v)) for k, v in const), through)  # repr: True and 1 stay apart
+        pid = self.protos.setdefault(pkey, len(self.protos))
+        if pid == len(self.proto_rows):
+            self.proto_rows.append((dict(const), frozenset(through)))
+            self.proto_keys.append(pkey)
+        self._proto_by_key[key] = pid
+        return pid
+
+    def _proto_facts(self, cats: dict, shape: dict, role: int) -> tuple:
+        """(constant facts as sorted (name, value) pairs, the facts copied from a number) of a kind of unit."""
         muni = self.role_muni[role]
         runs = []
         for sentinel in SENTINELS:
@@ -296,12 +318,7 @@ class _Planner:
         unknown = set(const) - set(COMPONENT_FIELDS)
         if unknown:
             raise EngineError(f"facts outside the component schema: {sorted(unknown)}")
-        pkey = (tuple(sorted((k, repr(v)) for k, v in const.items())), tuple(sorted(through)))
-        pid = self.protos.setdefault(pkey, len(self.protos))
-        if pid == len(self.proto_rows):
-            self.proto_rows.append((const, frozenset(through)))
-        self._proto_by_key[key] = pid
-        return pid
+        return tuple(sorted(const.items())), tuple(sorted(through))
 
     def unit_facts(self, pid: int, reps: dict, muni: str) -> dict:
         const, through = self.proto_rows[pid]
@@ -316,14 +333,18 @@ class _Planner:
         key = (pid, cls)
         sig = self._by_class.get(key)
         if sig is None:
-            sig = self._by_class[key] = self.signature(self.unit_facts(pid, reps, muni))
+            ckey = (self.proto_keys[pid], cls)
+            sig = self.cache["classes"].get(ckey)
+            if sig is None:
+                sig = self.cache.put("classes", ckey, self.signature(self.unit_facts(pid, reps, muni)))
+            self._by_class[key] = sig
         return sig
 
     def signature(self, facts: dict) -> tuple:
         """(branch-state codes, missing facts) of the reference evaluator on these facts; each rule is
         evaluated once per class of the values it reads (portfolio.SharedEngine)."""
         pkey = self.partition.signature(facts)
-        found = self._by_part.get(pkey)
+        found = self.cache["parts"].get(pkey)
         if found is not None:
             return found
         ev = self.engine.evaluate_facts(self.selection, {"component": self.rules}, [facts])[0]
@@ -333,8 +354,7 @@ class _Planner:
         for bs in ev.unknown:
             states[self.index[f"{bs.rule.rule.id}#{bs.branch}"]] = 2
         nulls = tuple(f for f in self.read if facts.get(f) is None)
-        found = self._by_part[pkey] = (_codes(states), nulls)
-        return found
+        return self.cache.put("parts", pkey, (_codes(states), nulls))
 
     def outcome(self, sig: tuple, pid: int, u: dict, muni: str) -> int:
         """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
@@ -345,6 +365,10 @@ class _Planner:
         found = self.outcomes.get(key)
         if found is not None:
             return found["id"]
+        known = self.cache["outcomes"].get(key)
+        if known is not None:  # numbered in this register's order
+            self.outcomes[key] = {**known, "id": len(self.outcomes)}
+            return len(self.outcomes) - 1
         case = one_unit_case(unit_component(u, muni), self.corp, self.day)
         result = judge(case, self.book, at=self.day, lang=self.lang, engine=self.engine).components[0]
         # rules not in force on the date (inforce.py) fired no branch: the stock classes do not see them
@@ -366,13 +390,14 @@ class _Planner:
                 if text not in params:
                     params.append(text)
         missing = missing_facts(case, result, self.selection)
-        self.outcomes[key] = {
-            "id": len(self.outcomes), "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
+        known = self.cache.put("outcomes", key, {
+            "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
             "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
             "citations": citations, "links": links, "parameters": params, "assumptions": list(result.assumptions),
             "conditions": [c.id for c in result.conditions], "missing": missing,
-        }
-        return self.outcomes[key]["id"]
+        })
+        self.outcomes[key] = {**known, "id": len(self.outcomes)}
+        return len(self.outcomes) - 1
 
 
 def missing_facts(case, result, selection: Selection) -> list[str]:
@@ -429,8 +454,10 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             run.corporation_given = corporation is not None
             corp = corporation or default_corporation(plan["municipalities"] or ["GM0000"])
             run.corporation = corp
-            planner = _Planner(book, selection, corp, day, lang)
+            cache = PlanCache(plan_key(book, day, corp, lang))
+            planner = _Planner(book, selection, corp, day, lang, cache)
             _plan(planner, plan, run)
+            cache.store()
             _say(progress, f"{run.classes} classes of units, {run.outcomes} distinct outcomes; judging")
             direct = output is not None and out_format == "parquet" and layout == "normalised"
             parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
