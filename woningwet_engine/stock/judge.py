@@ -569,7 +569,9 @@ def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
             muni = planner.role_muni[role]
             sig = planner.class_signature(pid, _cls, rep, muni)
             oid = planner.outcome(sig, pid, u, muni)
-            class_rows.append((gkey, role, pid, oid, muni, *(rep[c] for c in NUMERIC), *sig[0]))
+            const = planner.proto_rows[pid][0]
+            lib = const.get("self_contained") is True and const.get("tenure") == "rent"
+            class_rows.append((gkey, role, pid, oid, lib, muni, *(rep[c] for c in NUMERIC), *sig[0]))
     plan["class_rows"] = class_rows
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
@@ -578,8 +580,9 @@ def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
 def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
     _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], plan["muni_roles"])
     nchunks = len(_codes([0] * len(planner.branches)))
-    names = ["gkey", "role", "proto", "outcome", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
-    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
+    # lib: the class's facts make a dwelling self-contained and rented (a liberalisation candidate if vacant)
+    names = ["gkey", "role", "proto", "outcome", "lib", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
+    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "BOOLEAN", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
     _load_table(con, tmpdir, "classes", names, types, plan["class_rows"])
     facts = [f for f in COMPONENT_FIELDS if f != "municipality"]
     through = sorted({f for fs in FEEDS.values() for f in fs})
@@ -646,18 +649,16 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
     `every_unit`, every rule branch in force is also evaluated as SQL on every unit's own facts and the
     query fails if one unit's branch states differ from the reference's for its class."""
     inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
-    units = (f"(SELECT {inputs}, u.ord, c.proto, c.outcome, {', '.join(f'c.e_c{j}' for j in range(nchunks))} "
+    units = (f"(SELECT {inputs}, u.ord, c.proto, c.outcome, c.lib, {', '.join(f'c.e_c{j}' for j in range(nchunks))} "
              f"FROM (SELECT *, src_row AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u "
              "JOIN roles r ON u.municipality = r.municipality JOIN classes c ON u.gkey = c.gkey AND r.role = c.role)")
-    keep = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS) + ", u.ord, u.outcome"
+    keep = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS) + ", u.ord, u.outcome, u.lib"
     if every_unit:
         body = "WITH " + _states_query(planner, units, nchunks, keep).lstrip().lstrip(",")
         src = "m"
         check = "CASE WHEN mismatch THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id) END"
     else:
-        body = f"WITH f AS (SELECT {keep}, {', '.join(_fact_columns())} FROM {units} u JOIN protos p ON u.proto = p.proto)"
-        src = "f"
-        check = "NULL"
+        return _positional_query(planner, ts, day)
     out_inputs = ", ".join(
         ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
         for c in OUTPUT_INPUTS)
@@ -667,12 +668,54 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
       CASE WHEN s.daeb_label IS NULL THEN NULL
            WHEN o.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
            WHEN (s.daeb_label = 'DAE') = (o.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
-      (s.unit_kind = 'WOO' AND o.verdict = 'daeb' AND s.f_self_contained IS TRUE AND s.f_tenure = 'rent'
-       AND s.let_status = 'vacant') AS liberalisation_candidate,
+      (s.unit_kind = 'WOO' AND o.verdict = 'daeb' AND s.lib AND s.let_status = 'vacant') AS liberalisation_candidate,
       o.fired, s.outcome,
       '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
     FROM {src} s JOIN outcomes o ON s.outcome = o.outcome
     ORDER BY s.ord
+    """
+
+
+def _array(values: list, sql_type: str) -> str:
+    def one(v):
+        if isinstance(v, list):
+            return "[" + ", ".join(literal(x) for x in v) + "]"
+        return "NULL" if v is None else literal(v)
+    return f"([{', '.join(one(v) for v in values)}]::{sql_type})"
+
+
+def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
+    """The default table query, without sorting the units: the outcome of each unit comes from a narrow
+    query sorted by register row, glued to the register-ordered units table by position (POSITIONAL
+    JOIN; a single-table scan keeps its order); its verdict, compliance, party and fired rules are looked
+    up by outcome number in constant arrays, so no join reorders the rows."""
+    outs = sorted(planner.outcomes.values(), key=lambda o: o["id"])
+    if [o["id"] for o in outs] != list(range(len(outs))):
+        raise EngineError("outcome numbers are not 0..n-1")
+    # the unit and its outcome must be the same register row: a mismatch stops the query
+    look = {name: f"{_array([o[name] for o in outs], t)}[a.outcome + 1]"
+            for name, t in (("verdict", "VARCHAR[]"), ("compliant", "BOOLEAN[]"), ("party", "VARCHAR[]"),
+                            ("fired", "VARCHAR[][]"))}
+    look["verdict"] = (f"CASE WHEN u.src_row = a.src_row THEN {look['verdict']} "
+                       "ELSE error('stock: units and outcomes out of step at row ' || u.src_row) END")
+    assign = (f"SELECT u.src_row, c.outcome, c.lib FROM (SELECT src_row, municipality, {_key_sql(ts)} AS gkey FROM units "
+              "WHERE NOT bad) u JOIN roles r ON u.municipality = r.municipality "
+              "JOIN classes c ON u.gkey = c.gkey AND r.role = c.role ORDER BY u.src_row")
+    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
+    looked = ", ".join(f"{expr} AS {name}" for name, expr in look.items())
+    out_inputs = ", ".join(
+        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
+        for c in OUTPUT_INPUTS)
+    return f"""
+    SELECT {out_inputs}, DATE '{day.isoformat()}' AS date, s.verdict, s.compliant, s.party,
+      CASE WHEN s.daeb_label IS NULL THEN NULL
+           WHEN s.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
+           WHEN (s.daeb_label = 'DAE') = (s.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
+      (s.unit_kind = 'WOO' AND s.verdict = 'daeb' AND s.lib AND s.let_status = 'vacant') AS liberalisation_candidate,
+      s.fired, s.outcome,
+      '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
+    FROM (SELECT {inputs}, a.outcome, a.lib, {looked}
+          FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN ({assign}) a) s
     """
 
 
