@@ -443,3 +443,27 @@ def test_plan_cache_gives_the_same_bytes_and_ignores_a_bad_file(book, tmp_path, 
 
     plan.write_bytes(pickle.dumps({"roles": Hostile()}))
     assert run("hostile") == cold and register.exists()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_stock_words_carry_no_internal_codes(book, tmp_path, lang):
+    """The terminal totals, the HTML summary and `stock explain` speak the reader's language: the words are
+    the catalogue's stock section (woningwet_engine/i18n), facts and values by their names (terms.py)."""
+    from test_vocabulary import offences, visible_html
+
+    codes = {c for c in book.conditions if "-" in c} | {cr.rule.check for cr in book.rules if cr.rule.check}
+    out, summary = tmp_path / "o.parquet", tmp_path / "s.html"
+    result = cli("stock", SAMPLE, "--at", DAY, "-o", out, "--summary", summary, "--lang", lang, "--quiet")
+    texts = {"terminal": result.stdout, "summary": visible_html(summary.read_text(encoding="utf-8"))}
+    for unit in ("100001", "100005", "100008", "100009", "100013", "100014"):
+        text = cli("stock", "explain", out, unit, "--lang", lang).stdout
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("    https://") or "https://" in line:
+                line = line.split(": https://")[0]  # the dated link itself is an address, not words
+            if line.startswith("[") and "]" in line:  # the reason text is the rule's own (rules/*.yaml)
+                line = line.split(": ", 1)[0]
+            lines.append(line)
+        texts[f"explain {unit}"] = "\n".join(lines)
+    bad = {name: found for name, text in texts.items() if (found := offences(text, lang, codes))}
+    assert not bad, bad

@@ -63,9 +63,9 @@ def _corp(path):
 def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error, corporation, lang, threads,
                   memory_limit, quiet, progress, every_unit, rules_dir):
     """Judge every unit of UNITS by the law in force on --at; print the totals."""
-    from ..format import format_eur
+    from ..format import format_date, format_eur
     from .judge import judge_register
-    from .summary import T, count_text
+    from .summary import count_text, verdict_word, w
 
     day = parse_date(at)
     if fmt is None:
@@ -75,7 +75,6 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
                          on_error=on_error, lang=lang, progress=progress_enabled(progress, quiet), threads=threads,
                          memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
-    t = T[lang]
     tot = run.totals
     if totals_path is not None:
         import json
@@ -83,13 +82,14 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
         from ..output import write_output
 
         write_output(totals_path, json.dumps(tot, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    click.echo(f"{count_text(run.judged, lang)} {t['units'].lower()} ({count_text(run.bad, lang)} {t['skipped']}) — {run.date}")
+    click.echo(w(lang, "terminal_head", units=count_text(run.judged, lang), skipped=count_text(run.bad, lang),
+                 date=format_date(run.date)))
     for v, d in tot["by_verdict"].items():
-        click.echo(f"  {t['verdict'][v]:<28} {count_text(d['units'], lang):>10}  {t['rent']}: "
-                   f"{format_eur(d['rent_month'] * 12, lang)}")
+        click.echo(f"  {verdict_word(v, lang):<28} {count_text(d['units'], lang):>10}  "
+                   + w(lang, "terminal_verdict", rent=format_eur(d["rent_month"] * 12, lang)))
     vl = tot["verlicht"]
-    click.echo(f"  {t['verlicht']}: {t['status'][vl['status']]}")
-    click.echo(f"  {t['lib']}: {count_text(tot['liberalisation_candidates'], lang)}")
+    click.echo(f"  {w(lang, 'verlicht')}: {w(lang, 'status_' + vl['status'])}")
+    click.echo(f"  {w(lang, 'lib')}: {count_text(tot['liberalisation_candidates'], lang)}")
     if not quiet:
         click.echo(f"stock: {run.judged:,} units in {run.seconds:.2f} s", err=True)
     sys.exit(0 if tot["non_compliant"] == 0 else 1)

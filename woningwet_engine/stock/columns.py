@@ -15,10 +15,6 @@ from dataclasses import dataclass, field
 from ..case import TenantType
 
 KINDS = {"WOO": "dwelling", "BED": "bog", "MOG": "mv", "PAR": "parking"}
-KIND_NAMES = {
-    "nl": {"WOO": "Woonruimte", "BED": "Bedrijfsruimte", "MOG": "Maatschappelijk vastgoed", "PAR": "Parkeergelegenheid"},
-    "en": {"WOO": "Housing", "BED": "Commercial space", "MOG": "Social real estate", "PAR": "Parking"},
-}
 NOT_JUDGED_KINDS = {"INT", "REC", "OVE"}  # VERA kinds without a component mapping (docs/stock.md)
 MAX_AMOUNT_EUR = 10_000_000  # per unit per month: larger is an input error
 MAX_RAW_CHARS = 200

@@ -9,6 +9,7 @@ corporation), otherwise the table is reported as stale instead of explained.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,20 +20,52 @@ from .columns import BY_NAME
 from .mapping import default_corporation, one_unit_case, owned_class, unit_component
 from .read import detect_format
 from .sql import literal
-from .summary import T, fact_name
+from ..explain import PARAM_TYPE, human_value
+from ..format import BP, cents_of
+from ..facts import COMPONENT_FIELDS
+from ..i18n import text
+from ..terms import actor_label, fact_label, value_label
+from .summary import fact_name, kind_word, verdict_word, w
 
-EFFECT = {
-    "nl": {"verdict": "oordeel", "overridden": "overstemd", "condition": "voorwaarde", "violation": "overtreding",
-           "undetermined": "open", "info": "toelichting", "not_in_force": "niet van kracht"},
-    "en": {"verdict": "verdict", "overridden": "overridden", "condition": "condition", "violation": "violation",
-           "undetermined": "open", "info": "note", "not_in_force": "not in force"},
-}
-PARTY = {
-    "nl": {"corporation": "de corporatie (DAEB)", "corporation_non_daeb": "de niet-DAEB-tak van de corporatie",
-           "market": "een marktpartij", "municipality": "de gemeente", "care_or_welfare": "een zorg- of welzijnspartij"},
-    "en": {"corporation": "the corporation (DAEB)", "corporation_non_daeb": "the corporation's non-DAEB branch",
-           "market": "a market party", "municipality": "the municipality", "care_or_welfare": "a care or welfare party"},
-}
+TOKEN = re.compile(r"\s*(param\.[a-z0-9_]+|'[^']*'|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?|==|!=|<=|>=|<|>|\(|\)|\[|\]|,)")
+OPERATORS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+
+
+def test_words(test: str, lang: str, selection) -> str:
+    """A condition as the reference evaluator prints it ("rent <= param.liberalisatiegrens") in words:
+    facts by their names (terms.py), figures by their title and value, values and yes/no as words."""
+    out = []
+    for tok in TOKEN.findall(test):
+        if tok.startswith("param."):
+            p = selection.params.get(tok[6:])
+            name = getattr(p.title, lang) if p is not None and p.title is not None else tok[6:].replace("_", " ")
+            value = human_value(p.value, PARAM_TYPE[p.unit], lang) if p is not None else text(lang, "values.unknown")
+            out.append(f"{name} ({value})")
+        elif tok.startswith("'"):
+            out.append(value_label(tok[1:-1], lang))
+        elif tok in ("true", "false", "True", "False"):
+            out.append(text(lang, "values.answer_yes" if tok.lower() == "true" else "values.answer_no"))
+        elif tok in ("and", "or", "not", "in", "present", "missing"):
+            out.append(w(lang, f"word_{tok}"))
+        elif tok in OPERATORS:
+            out.append(OPERATORS[tok])
+        elif tok in COMPONENT_FIELDS:
+            out.append(fact_label(tok, lang))
+        else:  # a value of a list ("[social_foundation, government]") or a number
+            out.append(value_label(tok, lang))
+    return " ".join(out).replace("( ", "(").replace(" )", ")").replace(" ,", ",").replace("[ ", "[").replace(" ]", "]")
+
+
+def fact_value(name: str, value, lang: str) -> str:
+    """A fact as a reason's inputs hold it (money and ratios as JSON decimal strings) in words."""
+    spec = COMPONENT_FIELDS.get(name)
+    kind = spec.type if spec else "code"
+    if isinstance(value, str) and ".." not in value:
+        if kind == "eur":
+            value = cents_of(value)
+        elif kind in ("bp", "ratio"):
+            value = int(Decimal(value) * BP)
+    return human_value(value, kind, lang)
 
 
 def _rows_xlsx(path: Path, unit_id: str) -> tuple[list[dict], list[str]]:
@@ -129,34 +162,40 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
                                   f"again (table: {row['verdict']}, {', '.join(_list(row['fired']))}; now: "
                                   f"{comp.verdict}, {', '.join(fired)}); judged with another rulebook "
                                   f"({str(sha)[:12]}) or corporation?")])
-    t = T[lang]
-    nl = lang == "nl"
-    lines = [f"{'Eenheid' if nl else 'Unit'} {unit_id} ({u.get('unit_kind')}"
-             f"{' ' + u['unit_detail'] if u.get('unit_detail') else ''}, {u['municipality']}) "
-             f"{'op' if nl else 'on'} {day.isoformat()}",
-             f"{'Oordeel' if nl else 'Verdict'}: {t['verdict'][comp.verdict]}"
-             f"{'' if comp.compliant else (' — voldoet niet' if nl else ' — not compliant')}",
-             f"{'Voorgestelde partij' if nl else 'Suggested party'}: {PARTY[lang].get(comp.party, comp.party)}", ""]
+    selection = book.at(day)
+    kind = kind_word(u["unit_kind"], lang) + (f" {u['unit_detail']}" if u.get("unit_detail") else "")
+    lines = [w(lang, "unit_head", unit=unit_id, kind=kind, municipality=u["municipality"], date=day.isoformat()),
+             w(lang, "verdict_line", verdict=verdict_word(comp.verdict, lang))
+             + ("" if comp.compliant else w(lang, "not_compliant")),
+             w(lang, "party_line", party=w(lang, f"party_{comp.party}")), ""]
     for r in comp.reasons:
-        lines.append(f"[{EFFECT[lang][r.effect]}] {r.rule}{'#' + r.branch if r.branch else ''} "
-                     f"({r.confidence}): {r.text}")
+        conf = "" if r.confidence == "verified" else f" ({text(lang, f'confidence.{r.confidence}')})"
+        lines.append(f"[{w(lang, 'effect_' + r.effect)}] {r.rule}{'#' + r.branch if r.branch else ''}{conf}: {r.text}")
         for c in [r.citation, *r.also_cites]:
             lines.append(f"    {c.text}: {c.url}")
         if r.inputs.facts:
-            lines.append("    " + ("gegevens" if nl else "facts") + ": " +
-                         ", ".join(f"{fact_name(k, lang)} = {v}" for k, v in r.inputs.facts.items()))
+            lines.append(f"    {w(lang, 'facts')}: " + ", ".join(f"{fact_label(k, lang)} = {fact_value(k, v, lang)}"
+                                                        for k, v in r.inputs.facts.items()))
         for p in r.inputs.params:
-            lines.append(f"    {p.id} = {p.value} ({p.confidence}; {p.source})")
+            param = selection.params.get(p.id)
+            name = getattr(param.title, lang) if param is not None and param.title is not None else p.id
+            value = human_value(param.value, PARAM_TYPE[param.unit], lang) if param is not None else str(p.value)
+            source = p.source if p.confidence == "verified" else f"{text(lang, f'confidence.{p.confidence}')}: {p.source}"
+            lines.append("    " + w(lang, "figure", name=name, value=value, source=source))
     if comp.conditions:
-        lines += ["", "Voorwaarden:" if nl else "Conditions:"]
-        lines += [f"  {c.title} ({c.actor}; {', '.join(x.text for x in c.legal_basis)})" for c in comp.conditions]
+        lines += ["", w(lang, "conditions")]
+        lines += [f"  {c.title} ({actor_label(c.actor, lang)}; {', '.join(x.text for x in c.legal_basis)})"
+                  for c in comp.conditions]
     if comp.assumptions:
-        lines += ["", (t["assumptions"] + ":")] + [f"  {a}" for a in comp.assumptions]
-    missing = missing_facts(case, comp, book.at(day))
+        lines += ["", w(lang, "assumptions") + ":"] + [f"  {a}" for a in comp.assumptions]
+    missing = missing_facts(case, comp, selection)
     if missing:
-        lines += ["", ("Ontbrekende gegevens: " if nl else "Missing facts: ") +
-                  ", ".join(fact_name(m, lang) for m in missing)]
+        titles = {pid: p.title for pid, p in selection.params.items()}
+        lines += ["", w(lang, "missing", facts=", ".join(fact_name(m, lang, titles) for m in missing))]
     if comp.not_fired:
-        lines += ["", "Niet van toepassing (eerste reden):" if nl else "Not applied (first reason):"]
-        lines += [f"  {n.rule}: {n.failed}" + (f" ({n.seen})" if n.seen is not None else "") for n in comp.not_fired[:30]]
+        lines += ["", w(lang, "not_applied")]
+        for n in comp.not_fired[:30]:
+            seen = "" if n.seen is None else w(lang, "seen", value=value_label(n.seen, lang) if isinstance(n.seen, str)
+                                                else human_value(n.seen, "bool" if isinstance(n.seen, bool) else "code", lang))
+            lines.append("  " + w(lang, "not_applied_because", rule=n.rule, test=test_words(n.failed, lang, selection)) + seen)
     return "\n".join(lines) + "\n"

@@ -81,6 +81,7 @@ class StockRun:
     corporation_given: bool = False
     totals: dict = field(default_factory=dict)
     seconds: float = 0.0
+    param_titles: dict = field(default_factory=dict)  # figure id -> its title (for missing figures in words)
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             stage(con)
             selection = book.at(day)
             run.selection = selection.key
+            run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
             ts = thresholds(selection)
             plan = _scan_one(con, src, run, ts, on_error, progress)
             run.corporation_given = corporation is not None
