@@ -167,16 +167,14 @@ def thresholds(selection: Selection) -> dict[str, list[int]]:
 
 
 def _load_table(con, tmpdir: Path, name: str, names: list[str], types: list[str], rows: list[tuple]) -> None:
-    """A small Python-built table (classes, protos, outcomes) into DuckDB, through newline-delimited JSON."""
+    """A small Python-built table (classes, protos, outcomes) into DuckDB, through one JSON array."""
     import json
 
     path = tmpdir / f"{name}.json"
-    with path.open("w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(dict(zip(names, r)), ensure_ascii=False) + "\n")
+    path.write_text(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False), encoding="utf-8")
     cols = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in zip(names, types)) + "}"
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_json({literal(str(path))}, "
-                f"format = 'newline_delimited', columns = {cols})")
+                f"format = 'array', columns = {cols})")
 
 
 class _Progress:
@@ -590,7 +588,7 @@ def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
     through = sorted({f for fs in FEEDS.values() for f in fs})
     pnames = ["proto"] + [f"f_{f}" for f in facts] + [f"pt_{f}" for f in through]
     ptypes = ["INTEGER"] + [SQL_TYPE[COMPONENT_FIELDS[f].type] for f in facts] + ["BOOLEAN"] * len(through)
-    prow = [(pid,) + tuple(const.get(f) for f in facts) + tuple(f in thr for f in through)
+    prow = [(pid, *map(const.get, facts), *map(thr.__contains__, through))
             for pid, (const, thr) in enumerate(planner.proto_rows)]
     _load_table(con, tmpdir, "protos", pnames, ptypes, prow)
     onames = list(OUTCOME_COLUMNS)
