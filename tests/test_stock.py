@@ -467,3 +467,24 @@ def test_stock_words_carry_no_internal_codes(book, tmp_path, lang):
         texts[f"explain {unit}"] = "\n".join(lines)
     bad = {name: found for name, text in texts.items() if (found := offences(text, lang, codes))}
     assert not bad, bad
+
+
+def test_units_out_of_step_fall_back_to_the_sorted_query(book, tmp_path, monkeypatch):
+    """The default query glues outcomes to the staged units by position and checks every row number; if
+    they ever differ, the run falls back to joining and sorting all rows, and writes the same rows."""
+    import woningwet_engine.stock.judge as stock_judge
+
+    register = write_csv(tmp_path / "r.csv", 300, rent_thresholds(book, [DAY]), seed=6)
+    good = tmp_path / "good.parquet"
+    judge_register(register, DAY, book, output=good)
+    calls = []
+
+    def out_of_step(*args):
+        calls.append(args)
+        return f"SELECT error('{stock_judge.OUT_OF_STEP} 2')"
+
+    monkeypatch.setattr(stock_judge, "_positional_query", out_of_step)
+    again = tmp_path / "again.parquet"
+    judge_register(register, DAY, book, output=again)
+    assert calls and query(f"SELECT * FROM '{again}'") == query(f"SELECT * FROM '{good}'")
+    assert outcomes_path(again).read_bytes() == outcomes_path(good).read_bytes()

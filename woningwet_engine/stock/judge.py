@@ -644,7 +644,8 @@ def check_classes(con, planner: _Planner, nchunks: int) -> int:
     return con.execute("SELECT count(*) FROM classes").fetchone()[0]
 
 
-def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_unit: bool = False) -> str:
+def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_unit: bool = False,
+                positional: bool = True) -> str:
     """The query that writes the table: each unit joins its class (and so its proto and outcome). With
     `every_unit`, every rule branch in force is also evaluated as SQL on every unit's own facts and the
     query fails if one unit's branch states differ from the reference's for its class."""
@@ -657,8 +658,12 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
         body = "WITH " + _states_query(planner, units, nchunks, keep).lstrip().lstrip(",")
         src = "m"
         check = "CASE WHEN mismatch THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id) END"
-    else:
+    elif positional:
         return _positional_query(planner, ts, day)
+    else:  # every unit joins its class and outcome; the sort restores register order
+        body = ""
+        src = units
+        check = "NULL"
     out_inputs = ", ".join(
         ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
         for c in OUTPUT_INPUTS)
@@ -684,6 +689,9 @@ def _array(values: list, sql_type: str) -> str:
     return f"([{', '.join(one(v) for v in values)}]::{sql_type})"
 
 
+OUT_OF_STEP = "stock: units and outcomes out of step at row"
+
+
 def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
     """The default table query, without sorting the units: the outcome of each unit comes from a narrow
     query sorted by register row, glued to the register-ordered units table by position (POSITIONAL
@@ -697,7 +705,7 @@ def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
             for name, t in (("verdict", "VARCHAR[]"), ("compliant", "BOOLEAN[]"), ("party", "VARCHAR[]"),
                             ("fired", "VARCHAR[][]"))}
     look["verdict"] = (f"CASE WHEN u.src_row = a.src_row THEN {look['verdict']} "
-                       "ELSE error('stock: units and outcomes out of step at row ' || u.src_row) END")
+                       f"ELSE error('{OUT_OF_STEP} ' || u.src_row) END")
     assign = (f"SELECT u.src_row, c.outcome, c.lib FROM (SELECT src_row, municipality, {_key_sql(ts)} AS gkey FROM units "
               "WHERE NOT bad) u JOIN roles r ON u.municipality = r.municipality "
               "JOIN classes c ON u.gkey = c.gkey AND r.role = c.role ORDER BY u.src_row")
@@ -723,8 +731,16 @@ def _scan_two(con, tmpdir: Path, planner: _Planner, plan: dict, ts: dict, day: d
               every_unit: bool = False) -> None:
     nchunks = _load_tables(con, tmpdir, planner, plan)
     check_classes(con, planner, nchunks)
-    query = stock_query(planner, ts, day, nchunks, every_unit)
-    con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT parquet, COMPRESSION zstd)")
+    import duckdb
+
+    copy = "COPY ({}) TO " + literal(str(target)) + " (FORMAT parquet, COMPRESSION zstd)"
+    try:
+        con.execute(copy.format(stock_query(planner, ts, day, nchunks, every_unit)))
+    except duckdb.Error as exc:
+        if OUT_OF_STEP not in str(exc):
+            raise
+        # the staged table was not in register order after all: join every unit and sort (slower, same table)
+        con.execute(copy.format(stock_query(planner, ts, day, nchunks, every_unit, positional=False)))
 
 
 def _temp_beside(output: Path) -> Path:
