@@ -288,6 +288,7 @@ def test_old_records_without_context_still_verify_replay_and_extend(tmp_path):
     (("--board-decision", "RvC \u202e7 tiulseb"), "--board-decision"),
     (("--purpose", "x" * 1001), "--purpose"),
     (("--by", "y" * 201), "--by"),
+    (("--by", "Jan \udcff Vries"), "not valid UTF-8"),  # an undecodable byte on the command line
 ])
 def test_bad_context_is_refused_before_anything_is_written(tmp_path, args, where):
     log, memo = tmp_path / "log.sqlite", tmp_path / "memo.md"

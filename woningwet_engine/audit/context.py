@@ -38,7 +38,10 @@ def check_text(option: str, value: str, limit: int) -> str:
     if not text:
         raise InputError([Problem(option, "", "is empty: give the text, or leave the option out")])
     for pos, ch in enumerate(text, 1):
-        if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI:
+        if unicodedata.category(ch) == "Cs":
+            raise InputError([Problem(option, "", f"is not valid UTF-8 text (an undecodable byte at character "
+                                      f"{pos}); check the terminal's or the variable's encoding")])
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI:
             raise InputError([Problem(option, "", f"contains a control character (U+{ord(ch):04X} at character "
                                       f"{pos}); write it on one line, as plain text")])
     if len(text) > limit:
