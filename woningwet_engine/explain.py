@@ -45,11 +45,11 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
 _TEMPLATES: dict[str, list[str]] = {}  # explanation templates split at their placeholders
 
 
-_MEMO: dict = {}  # citation fields per (legal basis, date, language); each result gets its own object
+_MEMO: dict = {}  # the Citation per (legal basis, date, language): read-only, shared by every result citing it
 _MEMO_MAX = 20_000
 
 
-def _memo(key, build) -> dict:
+def _memo(key, build):
     hit = _MEMO.get(key)
     if hit is None:
         if len(_MEMO) >= _MEMO_MAX:
@@ -64,13 +64,13 @@ def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -
     if lb.by is not None:
         # with the fact: the onderdeel it decides; without one (e.g. a split part): the mapped range
         lb = lb.deciding(fact) if fact is not None else lb.spanning()
-    return Citation(**_memo(("cite", lb, on, lang), lambda: dict(
+    return _memo(("cite", lb, on, lang), lambda: Citation(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
         onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,
         text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang, lb.onderdelen, lb.policy, lb.aanhef),
         juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
         url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
-    )))
+    ))
 
 
 def rule_citations(legal_basis, on: dt.date, lang: str, fact: dict | None = None) -> list[Citation]:

@@ -66,10 +66,13 @@ class SplitOutcome:
 
 
 def _rule_basis(selection: Selection, rule_id: str) -> list[LegalBasis]:
-    for cr in selection.rules:
-        if cr.rule.id == rule_id:
-            return list(cr.rule.legal_basis)
-    return []
+    first = selection.memo.get("split_rule_basis")
+    if first is None:  # the first rule in force with each id (one pass per selection, not per call)
+        first = {}
+        for cr in selection.rules:
+            first.setdefault(cr.rule.id, cr.rule.legal_basis)
+        selection.memo["split_rule_basis"] = first
+    return list(first.get(rule_id, ()))
 
 
 def _deciding(ev: FactEvaluation, verdict: str):

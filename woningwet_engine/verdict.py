@@ -27,6 +27,7 @@ NOT_RESTING = ("overridden", "not_in_force")  # reasons the outcome does not res
 # the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
 _MEMO_MAX = 50_000  # reasons / why-not entries kept per selection; beyond this the memo starts afresh
+_ASSUMPTIONS_MAX = 1_000  # lists of reasons whose assumptions are kept per selection
 
 
 def _context(selection: Selection) -> dict:
@@ -265,9 +266,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         memo[key] = cond
         conditions.append(cond)
 
-    assumptions = assumptions_for(reasons, lang)
-    if illustrative:
-        assumptions.append(tr(lang, "assumptions.illustrative"))
+    assumptions = _assumptions(reasons, lang, illustrative, memo)
 
     party = "corporation"
     for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
@@ -275,36 +274,72 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             party = r.party
             break
 
-    not_fired = []
-    nf_memo = memo["not_fired"]
-    for bs in ev.not_fired + ev.unknown:
-        why = bs.why
-        if why is None or why.fact in SELECTOR_FACTS or bs.rule.rule.scope != "component":
-            continue
-        try:
-            key = (bs.rule.rule.id, bs.branch, why)
-            hit = nf_memo.get(key)
-        except TypeError:  # a value that cannot be a key (a list): no memo
-            key = hit = None
-        if hit is not None:
-            not_fired.append(hit)
-            continue
-        nf = NotFired(
-            rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
-            seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
-            missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params])
-        if key is not None:
-            if len(nf_memo) >= _MEMO_MAX:
-                nf_memo.clear()
-            nf_memo[key] = nf
-        not_fired.append(nf)
-    not_fired.sort(key=lambda n: (order.get(n.rule.split("#")[0], 0), n.rule))
+    not_fired = _not_fired(ev, memo, order)
 
     compliant = verdict not in ("forbidden", "undetermined") and not violation
     return ComponentResult(
         id=comp.id, title=comp.title, activity=comp.activity, object=comp.object, project=comp.project,
         units=comp.units, cost=json_value(comp.cost, "eur"), verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,
         assumptions=assumptions, party=party, not_fired=not_fired)
+
+
+def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict) -> list[str]:
+    """assumptions_for(reasons), once per list of (shared, read-only) reason objects: components
+    whose reasons are the same objects have the same assumptions."""
+    kept = memo.setdefault("assumptions", {})
+    key = (lang, illustrative, tuple(map(id, reasons)))
+    found = kept.get(key)
+    if found is None or any(a is not b for a, b in zip(found[0], reasons)):
+        out = assumptions_for(reasons, lang)
+        if illustrative:
+            out.append(tr(lang, "assumptions.illustrative"))
+        if len(kept) >= _ASSUMPTIONS_MAX:  # an entry holds its reasons: kept few, so memory stays small
+            kept.clear()
+        kept[key] = found = (tuple(reasons), out)  # the reasons are held, so their ids stay theirs
+    return list(found[1])
+
+
+def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
+    """The why-not entries of a component: for every branch state not fired or unknown (shared,
+    read-only objects of the evaluator) its entry and sort key are made once per state object (and
+    the entry once per rule, branch and why-not), then sorted."""
+    schema = COMPONENT_FIELDS
+    by_state = memo.setdefault("not_fired_by_state", {})
+    nf_memo = memo["not_fired"]
+    keyed = []
+    for bs in ev.not_fired + ev.unknown:
+        found = by_state.get(id(bs))
+        if found is None or found[0] is not bs:
+            found = (bs, _not_fired_entry(bs, schema, nf_memo, order))
+            if len(by_state) >= _MEMO_MAX:
+                by_state.clear()
+            by_state[id(bs)] = found  # holds bs, so its id stays its own while the entry lives
+        if found[1] is not None:
+            keyed.append(found[1])
+    keyed.sort(key=lambda item: item[0])
+    return [nf for _, nf in keyed]
+
+
+def _not_fired_entry(bs: BranchState, schema, nf_memo: dict, order: dict):
+    """(sort key, NotFired) of one branch state, or None when the result does not show it."""
+    why = bs.why
+    if why is None or why.fact in SELECTOR_FACTS or bs.rule.rule.scope != "component":
+        return None
+    try:
+        key = (bs.rule.rule.id, bs.branch, why)
+        hit = nf_memo.get(key)
+    except TypeError:  # a value that cannot be a key (a list): no memo
+        key = hit = None
+    if hit is None:
+        hit = NotFired(
+            rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
+            seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
+            missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params])
+        if key is not None:
+            if len(nf_memo) >= _MEMO_MAX:
+                nf_memo.clear()
+            nf_memo[key] = hit
+    return (order.get(hit.rule.split("#")[0], 0), hit.rule), hit
 
 
 def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, lang: str,
