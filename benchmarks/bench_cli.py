@@ -11,9 +11,10 @@ Byte code of the package is compiled first (`compileall`), as a normal install h
 
     .venv/bin/python benchmarks/bench_cli.py --runs 15 --baseline main
 
-adds, in the same rounds, `check --format json` of this tree and of the git revision REV (its files
-exported to a temporary directory), both started by the same small launcher with the same Python
-and packages, so that the ratio of the two is a side-by-side figure of what the change did.
+adds, in the same rounds, `check --format json` of this tree and of the git revision REV (its
+package and rules exported to a temporary directory; each tree judges with its own rules), both
+started by the same small launcher with the same Python and packages, so that the ratio of the two
+is a side-by-side figure of what changed between them.
 """
 
 from __future__ import annotations
@@ -100,13 +101,13 @@ def main() -> None:
         }
         if args.baseline:
             base = export_tree(args.baseline, Path(tmp))
-            rules = ["--rules", str(ROOT / "rules")]  # the same rules for both (the case is judged by them)
-            cmds = {
+            cmds = {  # each with its own rules: an older engine may not read today's rule files
                 "python -c pass": cmds["python -c pass"],
                 "this tree: check --format json": [sys.executable, "-c", LAUNCH, str(ROOT), "check", args.case,
-                                                   "--format", "json", *rules],
+                                                   "--format", "json", "--rules", str(ROOT / "rules")],
                 f"{args.baseline}: check --format json": [sys.executable, "-c", LAUNCH, str(base), "check",
-                                                          args.case, "--format", "json", *rules],
+                                                          args.case, "--format", "json", "--rules",
+                                                          str(base / "rules")],
             }
         out = {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
         out["caches_warm"] = series(cmds, env, args.runs)
