@@ -137,6 +137,7 @@ class _Trials:
         self.ids = totals["ids"]
         self.own = _share(base.components[k])
         self.other = 0 if k else len(base.components) - 1  # a component no trial of k replaces
+        self.last: tuple | None = None  # (case, selection, fact) of the last trial fact made
 
     def covers(self, case: Case, k: int) -> bool:
         """`case` is a trial of this component: made from the base by _apply_local / _with_component,
@@ -224,8 +225,13 @@ _TRIALS: ContextVar[_Trials | None] = ContextVar("remediation_trials", default=N
 def _component_fact(case: Case, k: int, selection: Selection) -> dict:
     trials = _TRIALS.get()
     if trials is not None and trials.covers(case, k):
-        return component_fact(case, case.components[k], trials.agreements_of(case),
+        last = trials.last  # a trial is asked for its fact more than once (its atom, then whether it passes)
+        if last is not None and last[0] is case and last[1] is selection:
+            return last[2]
+        fact = component_fact(case, case.components[k], trials.agreements_of(case),
                               trials.projects(case.components[k]), selection)
+        trials.last = (case, selection, fact)
+        return fact
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
 
