@@ -462,8 +462,8 @@ class Letting(Strict):
     huurtoeslag_eligible: bool | None = None
     category: LettingCategory | None = None
     assets_above_limit: bool | None = Field(
-        None, description="household assets above the huurtoeslag vermogensgrens (from 2022 an AOW-age household "
-                          "with such assets may be let above the aftoppingsgrens)")
+        None, description="household assets (rendementsgrondslag) above the zorgtoeslag vermogensgrens (from 2022 an "
+                          "AOW-age household with such assets may ask to be let above the aftoppingsgrens, BTIV 54a)")
 
 
 class Source(Strict):

@@ -27,10 +27,24 @@ def test_fin03_lender_cap_50_then_70_percent_of_woz():
     early = mid_rent(D16, financing="market")
     assert fired(early, "FIN-03") and "market-lenders-cap" in condition_ids(early)
     assert any("50%" in r.text for r in early.reasons if r.rule == "FIN-03")
+    assert not fired(early, "FIN-03.2022")
     late = mid_rent("2022-06-01", rent="900.00", financing="market")
-    text = next(r.text for r in late.reasons if r.rule == "FIN-03")
+    assert not fired(late, "FIN-03") and "market-lenders-cap-2022" in condition_ids(late)
+    text = next(r.text for r in late.reasons if r.rule == "FIN-03.2022")
     assert "70%" in text
     assert not fired(mid_rent(D16, financing="own_funds"), "FIN-03")
+    assert not fired(mid_rent("2022-06-01", rent="900.00", financing="own_funds"), "FIN-03.2022")
+
+
+def test_fin03_cites_the_lid_that_holds_the_percentage_on_the_date():
+    """Stb. 2021, 575 replaces 50 by 70 in BTIV 13 lid 4: from 2022 the rule cites lid 4, before it lid 3."""
+    def btiv13_lids(cr, rule_id):
+        r = next(r for r in cr.reasons if r.rule == rule_id)
+        return {c.lid for c in [r.citation] + r.also_cites if c.article == "13"}
+    assert btiv13_lids(mid_rent("2021-12-31", financing="market"), "FIN-03") == {"3"}
+    assert btiv13_lids(mid_rent("2022-01-01", rent="900.00", financing="market"), "FIN-03.2022") == {"4"}
+    assert in_force("FIN-03", "2021-12-31") and not in_force("FIN-03", "2022-01-01")
+    assert in_force("FIN-03.2022", "2022-01-01") and not in_force("FIN-03.2022", "2021-12-31")
 
 
 def test_fin04_loan_at_formation_allowed_with_approval():

@@ -170,7 +170,11 @@ def _lettings(assets):
 
 def test_elderly_with_assets_left_out_of_passend_toewijzen_from_2022():
     result = judge(make_case("2022-06-01", [component()], lettings=_lettings(True)))
-    assert plan_check(result, "PLAN-PT-ELDERLY").status == "pass"
+    check = plan_check(result, "PLAN-PT-ELDERLY")
+    assert check.status == "pass"
+    # the exception is the new BTIV 54a (2022), setting aside the rent limit of Ww 46 lid 2
+    assert (check.citation.article, check.citation.lid) == ("54a", None)
+    assert any(c.article == "46" and c.lid == "2" for c in check.also_cites)
     assert plan_check(result, "PLAN-PT-95").status == "pass"  # 19 of 19 within the aftoppingsgrens
 
 

@@ -636,6 +636,16 @@ def _citation_problems(lb, valid_from: dt.date, with_lid: set) -> list[str]:
     return out
 
 
+def condition_first_use(book: Rulebook) -> dict[str, dt.date]:
+    """The first day a rule triggering each condition applies: the numbering its citations are read in."""
+    first: dict[str, dt.date] = {}
+    for cr in book.rules:
+        for branch in (cr.rule.then, cr.rule.else_):
+            for cid in branch.conditions if branch is not None else ():
+                first[cid] = min(first.get(cid, cr.rule.valid_from), cr.rule.valid_from)
+    return first
+
+
 def check_citations(book: Rulebook) -> list[Finding]:
     from .citation import juriconnect, wetten_url
     from .provisions import deciding_problems
@@ -645,7 +655,11 @@ def check_citations(book: Rulebook) -> list[Finding]:
     # (a date covered before it is told that the regime is not yet in force)
     start = max(book.meta.coverage_from, book.first_day or book.meta.coverage_from)
     items = [(cr.rule.id, lb, cr.rule.valid_from) for cr in book.rules for lb in cr.rule.legal_basis]
-    items += [(f"condition {cid}", lb, start) for cid, c in book.conditions.items() for lb in c.legal_basis]
+    # a condition is cited from the first day a rule that triggers it applies (a 2022 rule's condition
+    # cites the 2022 numbering); one no rule triggers, from the first rule's day
+    first_use = condition_first_use(book)
+    items += [(f"condition {cid}", lb, max(first_use.get(cid, start), start))
+              for cid, c in book.conditions.items() for lb in c.legal_basis]
     items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, start))
               for pid, p in book.params.items() for lb in p.legal_basis]
     items += [(f"out of scope {e.id}", lb, start) for e in book.out_of_scope for lb in e.legal_basis]
