@@ -664,21 +664,27 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
         body = ""
         src = units
         check = "NULL"
-    out_inputs = ", ".join(
-        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
-        for c in OUTPUT_INPUTS)
     return f"""{body}
-    SELECT {out_inputs}, DATE '{day.isoformat()}' AS date,
-      coalesce({check}, o.verdict) AS verdict, o.compliant, o.party,
-      CASE WHEN s.daeb_label IS NULL THEN NULL
-           WHEN o.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
-           WHEN (s.daeb_label = 'DAE') = (o.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
-      (s.unit_kind = 'WOO' AND o.verdict = 'daeb' AND s.lib AND s.let_status = 'vacant') AS liberalisation_candidate,
-      o.fired, s.outcome,
-      '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
+    {_output_select(planner, day, f"coalesce({check}, o.verdict)", "o")}
     FROM {src} s JOIN outcomes o ON s.outcome = o.outcome
     ORDER BY s.ord
     """
+
+
+def _output_select(planner: _Planner, day: dt.date, verdict: str, o: str) -> str:
+    """The table's columns over `s` (a unit's columns with `outcome` and `lib`) and `o` (its outcome's
+    verdict, compliant, party and fired); `verdict` is what the verdict column holds."""
+    out_inputs = ", ".join(
+        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
+        for c in OUTPUT_INPUTS)
+    return f"""SELECT {out_inputs}, DATE '{day.isoformat()}' AS date,
+      {verdict} AS verdict, {o}.compliant, {o}.party,
+      CASE WHEN s.daeb_label IS NULL THEN NULL
+           WHEN {o}.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
+           WHEN (s.daeb_label = 'DAE') = ({o}.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
+      (s.unit_kind = 'WOO' AND {o}.verdict = 'daeb' AND s.lib AND s.let_status = 'vacant') AS liberalisation_candidate,
+      {o}.fired, s.outcome,
+      '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version"""
 
 
 def _array(values: list, sql_type: str) -> str:
@@ -711,17 +717,8 @@ def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
               "JOIN classes c ON u.gkey = c.gkey AND r.role = c.role ORDER BY u.src_row")
     inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
     looked = ", ".join(f"{expr} AS {name}" for name, expr in look.items())
-    out_inputs = ", ".join(
-        ("CAST(CAST(s.rent AS DECIMAL(18,2)) * 0.01 AS DECIMAL(14,2)) AS rent" if c == "rent" else f"s.{q(c)}")
-        for c in OUTPUT_INPUTS)
     return f"""
-    SELECT {out_inputs}, DATE '{day.isoformat()}' AS date, s.verdict, s.compliant, s.party,
-      CASE WHEN s.daeb_label IS NULL THEN NULL
-           WHEN s.verdict NOT IN ('daeb', 'non_daeb') THEN 'open'
-           WHEN (s.daeb_label = 'DAE') = (s.verdict = 'daeb') THEN 'agrees' ELSE 'differs' END AS label_check,
-      (s.unit_kind = 'WOO' AND s.verdict = 'daeb' AND s.lib AND s.let_status = 'vacant') AS liberalisation_candidate,
-      s.fired, s.outcome,
-      '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version
+    {_output_select(planner, day, "s.verdict", "s")}
     FROM (SELECT {inputs}, a.outcome, a.lib, {looked}
           FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN ({assign}) a) s
     """
