@@ -2,9 +2,9 @@
 
 Planning (judge.py step 2) turns each group of equivalent units into facts, branch states and an
 outcome — several seconds of Python for a varied register of a million units, spent again on every
-run although the answers depend only on the law, the corporation and the code, not on the register: a role a
-municipality plays, the facts of a kind of unit, the branch states of a class of facts, what
-`engine.judge` says about one representative unit. Those answers are stored here, so a second
+run although the answers depend only on the law, the corporation and the code, not on the register:
+a role a municipality plays, the facts of a kind of unit, the branch states of a class of facts,
+what `engine.judge` says about one representative unit. Those answers are stored here, so a second
 register of the same corporation judged on the same date (the next month's export, a corrected
 file) only looks them up; the corporation is part of the key (its working area and regime are facts).
 
