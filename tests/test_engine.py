@@ -74,9 +74,16 @@ def test_missing_rent_makes_the_verdict_undetermined_and_says_what_each_value_de
     result = judge(one("2016-06-01", dwelling(None)), book).components[0]
     assert result.verdict == "undetermined" and not result.compliant
     texts = [r.text for r in result.reasons if r.effect == "undetermined"]
-    assert any("rent" in t and "DAEB-01.b" in t for t in texts)
-    assert any("rent <= param.liberalisatiegrens" in t for t in texts)
-    assert any("rent > param.liberalisatiegrens (liberalisatiegrens = € 710,68)" in t for t in texts)
+    # in words, from the condition tree: the fact's label, the operator, the figure's value and title
+    assert all(t.startswith("ontbrekend gegeven: huur per maand (in het casusbestand: dwelling.rent).")
+               and "DAEB-01.b" in t for t in texts)
+    figure = "€ 710,68 (liberalisatiegrens: maximale huurgrens huurtoeslag; DAEB-huurgrens)"
+    assert any(f"Voorwaarde voor DAEB (DAEB-01.b): huur per maand is ten hoogste {figure}" in t for t in texts)
+    assert any(f"Voorwaarde voor niet-DAEB (DAEB-01.b): huur per maand is hoger dan {figure}" in t for t in texts)
+    assert not any("param." in t or "rent " in t for t in texts)
+    en = judge(one("2016-06-01", dwelling(None)), book, lang="en").components[0]
+    assert any("Condition for non-DAEB (DAEB-01.b): monthly rent is above EUR 710.68 (rent liberalisation "
+               "threshold: huurtoeslag maximum rent; DAEB rent ceiling)" in r.text for r in en.reasons)
 
 
 def test_unknown_figure_makes_the_plan_check_unknown(book, sample):
@@ -84,14 +91,18 @@ def test_unknown_figure_makes_the_plan_check_unknown(book, sample):
     corp = sample.corporation.model_copy(update={"leefbaarheid_other_annual": 318_000_000})
     result = judge(sample.model_copy(update={"corporation": corp}), book)
     [cap] = [c for c in result.plan.checks if c.id == "PLAN-LFB-CAP"]
-    assert cap.status == "unknown" and "leefbaarheid_cap_per_daeb_home" in cap.text
+    assert cap.status == "unknown" and cap.text.startswith(
+        "Niet te beoordelen, onbekend: maximumbedrag leefbaarheid per DAEB-huurwoning (alleen begrensd: ten minste "
+        "€ 125,00")
+    assert "leefbaarheid_cap_per_daeb_home" not in cap.text and cap.inputs.params[0].id == "leefbaarheid_cap_per_daeb_home"
 
 
 def test_unverified_figures_are_listed_as_assumptions(book, sample):
     k4 = next(c for c in judge(sample, book).components if c.id == "K4")
-    assert any(a.startswith("liberalisatiegrens = 710.68 (secundaire bron") for a in k4.assumptions)
+    assert any(a.startswith("liberalisatiegrens (maximale huurgrens huurtoeslag; DAEB-huurgrens): € 710,68 "
+                            "(secundaire bron") for a in k4.assumptions)
     k5 = next(c for c in judge(sample, book).components if c.id == "K5")
-    assert any("DAEB-08" in a and "niet geverifieerd" in a for a in k5.assumptions)
+    assert "DAEB-08: de regel is niet aan de wettekst geverifieerd" in k5.assumptions
 
 
 def test_same_input_gives_byte_identical_json(book, sample):

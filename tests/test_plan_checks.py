@@ -106,7 +106,7 @@ def test_verlicht_unknown_when_the_amount_is_a_gap_and_the_shares_pass():
     res = judge_plan("2017-06-01", turnover=turnover("1000000", "0.01", (2015, 2016)), non_daeb_investment_share="0.01",
                      wants_verlicht_regime=True)
     check = plan_check(res, "PLAN-SCH-VERLICHT")
-    assert check.status == "unknown" and "verlicht_max_turnover" in check.text
+    assert check.status == "unknown" and "unknown: turnover threshold for the light separation regime." in check.text
 
 
 def test_verlicht_check_only_when_claimed():

@@ -472,3 +472,17 @@ def test_report_all_writes_every_case_and_prunes_memos_of_removed_cases(tmp_path
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in out.iterdir()) == ["gone.json", "one.nl.html", "one.nl.md"]
     assert f"`{cases.as_posix()}/one.yaml`" in (out / "one.nl.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_weak_figure_is_listed_once_in_its_table_not_again_among_the_stated_assumptions(memos, lang):
+    from woningwet_engine.wording import in_sentence
+
+    memo, result = memos[lang][0], memos[lang][1]
+    said = [a for c in result["components"] for a in c["assumptions"]] + result["plan"]["assumptions"]
+    folded = 0
+    for p in memo["assumptions"]["params"]:
+        prefix = f"{in_sentence(p['name'])}: "  # how the result names the figure (wording.param_title)
+        folded += any(a.startswith(prefix) for a in said)
+        assert not [s["text"] for s in memo["assumptions"]["stated"] if s["text"].startswith(prefix)], p["name"]
+    assert folded >= 2

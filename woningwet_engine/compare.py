@@ -17,7 +17,6 @@ Used by `woningwet compare` (compare_cli.py) and `woningwet audit diff`. Output 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from .explain import PARAM_TYPE, json_value
@@ -48,6 +47,7 @@ class _Side:
     def __init__(self, result: dict, book: Rulebook):
         self.result = result
         self.book = book
+        self.lang = result.get("lang", "nl")  # the titles the comparison carries for people
         self.date = dt.date.fromisoformat(result["date"])
         self.selection = book.at(self.date)
         self.in_force = {cr.rule.id for cr in self.selection.rules}
@@ -77,8 +77,9 @@ def _regime(a: _Side, b: _Side) -> dict:
     for pid in sorted(set(a.selection.params) | set(b.selection.params)):
         va, vb = _param_value(a.selection, pid), _param_value(b.selection, pid)
         if va != vb:
-            unit = (b.selection.params.get(pid) or a.selection.params.get(pid)).unit
-            params.append({"id": pid, "unit": unit, "from": va, "to": vb})
+            p = b.selection.params.get(pid) or a.selection.params.get(pid)
+            title = getattr(p.title, b.lang) if p.title is not None else pid
+            params.append({"id": pid, "unit": p.unit, "title": title, "from": va, "to": vb})
     out = {
         "change_points": [d.isoformat() for d in points],
         "derivations_changed": a.derivations_changed,
@@ -104,6 +105,8 @@ def _derivations_changed(a: _Side, b: _Side) -> list[dict]:
             continue
         key = (da.id if da else None, db.id if db else None)
         entry = groups.setdefault(key, {"from": key[0], "to": key[1], "scope": scope, "facts": [],
+                                        "title_from": getattr(da.title, a.lang) if da else None,
+                                        "title_to": getattr(db.title, b.lang) if db else None,
                                         "valid_to": _valid(db), "valid_from": _valid(da),
                                         "legal_basis": [lb.model_dump(exclude_none=True, exclude_defaults=True)
                                                         for lb in (db or da).legal_basis]})
@@ -115,9 +118,11 @@ def _valid(d) -> str | None:
     return None if d is None else f"{d.valid_from}..{d.valid_to or ''}"
 
 
-def law_changes(book_from: Rulebook, day_from: dt.date, book_to: Rulebook, day_to: dt.date) -> dict:
-    """What changed in the law between two dates: the `regime` part of compare_results, without results."""
-    return _regime(_Side({"date": day_from.isoformat()}, book_from), _Side({"date": day_to.isoformat()}, book_to))
+def law_changes(book_from: Rulebook, day_from: dt.date, book_to: Rulebook, day_to: dt.date, lang: str = "nl") -> dict:
+    """What changed in the law between two dates: the `regime` part of compare_results, without results
+    (titles in `lang`)."""
+    return _regime(_Side({"date": day_from.isoformat(), "lang": lang}, book_from),
+                   _Side({"date": day_to.isoformat(), "lang": lang}, book_to))
 
 
 def is_change(cause: dict) -> bool:
@@ -186,11 +191,12 @@ def _component_changes(ca: dict, cb: dict, a: _Side, b: _Side, changed_params: s
     conds_a = {c["id"]: c for c in ca.get("conditions", [])}
     conds_b = {c["id"]: c for c in cb.get("conditions", [])}
     for cid in sorted(set(conds_a) | set(conds_b)):
+        title = (conds_b.get(cid) or conds_a[cid]).get("title") or cid
         if cid in conds_a and cid in conds_b:
             ta, tb = conds_a[cid].get("triggered_by", []), conds_b[cid].get("triggered_by", [])
             if sorted(ta) == sorted(tb):
                 continue
-            changes.append({"field": "condition", "condition": cid, "from": "present", "to": "present",
+            changes.append({"field": "condition", "condition": cid, "title": title, "from": "present", "to": "present",
                             "triggered_by_from": ta, "triggered_by_to": tb,
                             "because": _causes(set(ta) ^ set(tb), a, b, fired_a, fired_b, changed_params)})
         else:
@@ -201,7 +207,8 @@ def _component_changes(ca: dict, cb: dict, a: _Side, b: _Side, changed_params: s
                 # the triggering rules behaved alike on both dates: the condition came or went with the
                 # verdict (e.g. a forbidden component carries no conditions)
                 causes = _causes(trig | decisive_causes, a, b, fired_a, fired_b, changed_params)
-            changes.append({"field": "condition", "condition": cid, "from": "present" if present_a else "absent",
+            changes.append({"field": "condition", "condition": cid, "title": title,
+                            "from": "present" if present_a else "absent",
                             "to": "absent" if present_a else "present", "because": causes})
     return changes
 
@@ -225,7 +232,10 @@ def _plan_changes(pa: dict, pb: dict, a: _Side, b: _Side, changed_params: set[st
     for cid in sorted(set(checks_a) | set(checks_b)):
         xa, xb = checks_a.get(cid), checks_b.get(cid)
         rules = {x["rule"] for x in (xa, xb) if x}
-        base = {"check": cid, "subject": (xb or xa).get("subject")}
+        rid = (xb or xa)["rule"]
+        cr = b.rules.get(rid) or a.rules.get(rid)
+        title = getattr(cr.rule.title, b.lang) if cr is not None else cid
+        base = {"check": cid, "rule": rid, "title": title, "subject": (xb or xa).get("subject")}
         because = _causes(rules, a, b, fired_a, fired_b, changed_params)
         if xa is None or xb is None:
             out.append({**base, "field": "status", "from": xa["status"] if xa else "absent",
@@ -235,7 +245,9 @@ def _plan_changes(pa: dict, pb: dict, a: _Side, b: _Side, changed_params: set[st
             out.append({**base, "field": "status", "from": xa["status"], "to": xb["status"], "because": because})
         ca, cb = sorted(xa.get("conditions", [])), sorted(xb.get("conditions", []))
         if ca != cb:
-            out.append({**base, "field": "conditions", "from": ca, "to": cb, "because": because})
+            titles = {c: getattr(side.book.conditions[c].title, side.lang) for side, ids in ((a, ca), (b, cb))
+                      for c in ids if c in side.book.conditions}
+            out.append({**base, "field": "conditions", "from": ca, "to": cb, "titles": titles, "because": because})
         ra, rb = _remedies(xa.get("remediation")), _remedies(xb.get("remediation"))
         if ra != rb:
             out.append({**base, "field": "remediation", "from": ra, "to": rb, "because": because})
@@ -281,45 +293,84 @@ def compare_results(result_from: Any, result_to: Any, book_from: Rulebook, book_
 
 
 # ---------------------------------------------------------------- text rendering
-
-def _fmt_value(v) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False, sort_keys=True)
-    return str(v)
+# Words only: checks, conditions and figures by their titles (carried in the comparison), verdicts,
+# parties and statuses from the catalogue; rule ids stay (they are the citations a reader checks).
 
 
-def _fmt_remedies(items: list[dict]) -> str:
-    return "; ".join(f"{r['rule']} ({r['kind']}): {r['text']}" for r in items) if items else "-"
+def _words(lang: str) -> dict:
+    return section(lang, "compare")
 
 
-def _fmt_causes(causes: list[dict], cmp: dict, t: dict, lang: str) -> str:
+def _state(value, lang: str) -> str:
+    """A plan check's status, a presence or a yes/no as a word."""
+    t = _words(lang)
+    if isinstance(value, bool):
+        return t["answer_yes" if value else "answer_no"]
+    return t.get(f"state_{value}", str(value)) if value is not None else t["no_value"]
+
+
+def _figure_text(v, unit: str, lang: str) -> str:
+    from .format import fmt_value
+
+    return _words(lang)["figure_absent"] if v is None else fmt_value(v, PARAM_TYPE.get(unit, "code"), lang)
+
+
+def _field_value(field: str, v, lang: str) -> str:
+    if field == "verdict":
+        from .report.fmt import strings
+
+        return strings(lang)["verdict"].get(v, str(v))
+    if field == "party":
+        return section(lang, "party").get(v, str(v))
+    return _state(v, lang)
+
+
+def _fmt_remedies(items: list[dict], lang: str) -> str:
+    return "; ".join(f"{r['rule']}: {r['text']}" for r in items) if items else _words(lang)["no_value"]
+
+
+def _fmt_causes(causes: list[dict], cmp: dict, lang: str) -> str:
+    t = _words(lang)
     da, db = cmp["from"]["date"], cmp["to"]["date"]
+    titles = {p["id"]: p.get("title") or p["id"] for p in cmp["regime"]["params_changed"]}
+    derivations = {d["to"] or d["from"]: d for d in cmp["regime"].get("derivations_changed", [])}
     parts = []
     for c in causes:
         notes = []
         if c["fired_from"] != c["fired_to"]:
             notes.append(t["fired"].format(d=da if c["fired_from"] else db))
         elif c["fired_from"] and c["outcome_from"] != c["outcome_to"]:
-            notes.append(f"{c['outcome_from']} → {c['outcome_to']}")
+            plan_states = {"pass", "fail", "unknown"}
+            if {c["outcome_from"], c["outcome_to"]} <= plan_states:
+                notes.append(f"{_state(c['outcome_from'], lang)} → {_state(c['outcome_to'], lang)}")
+            else:
+                notes.append(t["other_outcome"])
         if not c["in_force_from"]:
             notes.append(t["not_in_force"].format(d=da))
         if not c["in_force_to"]:
             notes.append(t["not_in_force"].format(d=db))
         if c["valid"] and not (c["in_force_from"] and c["in_force_to"]):
-            notes.append(t["valid"].format(v=c["valid"]))
+            notes.append(t["valid"].format(v=_period(c["valid"], lang)))
         if c["params_changed"]:
-            notes.append(t["params"].format(v=", ".join(c["params_changed"])))
+            notes.append(t["params"].format(v="; ".join(titles.get(p, p) for p in c["params_changed"])))
         if c.get("derivations_changed"):
-            basis = {d["to"] or d["from"]: _basis_text(d["legal_basis"], lang)
-                     for d in cmp["regime"].get("derivations_changed", [])}
-            notes.append(t["derivations"].format(v=", ".join(f"{d} ({basis[d]})" if d in basis else d
-                                                             for d in c["derivations_changed"])))
+            items = []
+            for d in c["derivations_changed"]:
+                entry = derivations.get(d)
+                if entry is None:
+                    items.append(d)
+                    continue
+                name = entry.get("title_to") or entry.get("title_from") or d
+                items.append(f"{name} ({_basis_text(entry['legal_basis'], lang)})")
+            notes.append(t["derivations"].format(v="; ".join(items)))
         parts.append(c["rule"] + (f" ({'; '.join(notes)})" if notes else ""))
-    return "; ".join(parts) if parts else "-"
+    return "; ".join(parts) if parts else t["no_value"]
+
+
+def _period(valid: str, lang: str) -> str:
+    """'2015-07-01..2020-04-27' -> 'van 2015-07-01 tot en met 2020-04-27'; an open end says so."""
+    start, _, end = valid.partition("..")
+    return _words(lang)["period_to" if end else "period_open"].format(start=start, end=end)
 
 
 def _basis_text(items: list[dict], lang: str) -> str:
@@ -327,12 +378,18 @@ def _basis_text(items: list[dict], lang: str) -> str:
                      for lb in items)
 
 
+def _subject(subject: str | None, lang: str) -> str:
+    from .report.model import subject_label
+
+    return subject_label(subject or "plan", lang)
+
+
 def headline(cmp: dict, lang: str = "nl") -> list[str]:
     """What changed for the plan, first: its outcome, each component whose verdict or compliance changed,
     each plan check whose status changed (with the rules that cause it), and how much else changed."""
     from .report.fmt import strings
 
-    t = section(lang, "compare")
+    t = _words(lang)
     words = strings(lang)
     da, db = cmp["from"]["date"], cmp["to"]["date"]
 
@@ -349,18 +406,20 @@ def headline(cmp: dict, lang: str = "nl") -> list[str]:
                 what = f'{words["verdict"].get(ch["from"], ch["from"])} → {words["verdict"].get(ch["to"], ch["to"])}'
             elif ch["field"] == "compliant":
                 what = f"{outcome(ch['from'])} → {outcome(ch['to'])}"
+            elif ch["field"] == "component":
+                what = t["component_" + ch["to"]]
             else:
                 other += 1
                 continue
-            rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or "-"
+            rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or t["no_value"]
             lines.append(f"  {comp['id']} {comp['title']}: {what} ({t['because']} {rules})")
     for ch in cmp["plan"]:
         if ch["field"] != "status":
             other += 1
             continue
         rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or ch.get("rule", "")
-        lines.append(f"  {ch.get('rule') or ch['check']} ({ch['subject']}): {_fmt_value(ch['from'])} → "
-                     f"{_fmt_value(ch['to'])} ({t['because']} {rules})")
+        lines.append(f"  {ch.get('title') or ch['check']} ({_subject(ch['subject'], lang)}): "
+                     f"{_state(ch['from'], lang)} → {_state(ch['to'], lang)} ({t['because']} {rules})")
     reg = cmp["regime"]
     law = len(reg["rules_only_from"]) + len(reg["rules_only_to"]) + len(reg["params_changed"]) \
         + len(reg.get("derivations_changed", []))
@@ -380,8 +439,36 @@ def render_text(cmp: dict, lang: str = "nl", verbose: bool = True) -> str:
     return "\n".join(top) + "\n\n" + _details(cmp, lang)
 
 
+def _component_change(ch: dict, lang: str) -> str:
+    t = _words(lang)
+    field = ch["field"]
+    if field == "condition":
+        sign = {"absent": "-", "present": "+"}[ch["to"]] if ch["from"] != ch["to"] else "~"
+        return f"{sign} {t['condition']} {ch.get('title') or ch['condition']}"
+    if field == "remediation":
+        return f"{t['field_remediation']}: {_fmt_remedies(ch['from'], lang)} → {_fmt_remedies(ch['to'], lang)}"
+    if field == "component":
+        return t["component_" + ch["to"]]
+    return f"{t['field_' + field]}: {_field_value(field, ch['from'], lang)} → {_field_value(field, ch['to'], lang)}"
+
+
+def _plan_change(ch: dict, lang: str) -> str:
+    t = _words(lang)
+    field = ch["field"]
+    if field == "remediation":
+        a, b = _fmt_remedies(ch["from"], lang), _fmt_remedies(ch["to"], lang)
+    elif field == "conditions":
+        titles = ch.get("titles") or {}
+        a, b = ("; ".join(titles.get(c, c) for c in v) or t["no_value"] for v in (ch["from"], ch["to"]))
+    else:
+        a, b = _state(ch["from"], lang), _state(ch["to"], lang)
+    return f"{ch.get('title') or ch['check']} ({_subject(ch['subject'], lang)}) {t['field_' + field]}: {a} → {b}"
+
+
 def _details(cmp: dict, lang: str) -> str:
-    t = section(lang, "compare")
+    from .terms import fact_label
+
+    t = _words(lang)
     da, db = cmp["from"]["date"], cmp["to"]["date"]
     lines = [t["head"].format(case=cmp["case"], a=da, b=db)]
     if cmp["from"]["rulebook_sha256"] != cmp["to"]["rulebook_sha256"]:
@@ -396,9 +483,12 @@ def _details(cmp: dict, lang: str) -> str:
     if reg["rules_only_to"]:
         lines.append(t["only_to"].format(d=db, v=", ".join(reg["rules_only_to"])))
     for p in reg["params_changed"]:
-        lines.append(t["param"].format(id=p["id"], a=_fmt_value(p["from"]), b=_fmt_value(p["to"])))
+        lines.append(t["param"].format(id=p.get("title") or p["id"], a=_figure_text(p["from"], p["unit"], lang),
+                                       b=_figure_text(p["to"], p["unit"], lang)))
     for d in reg.get("derivations_changed", []):
-        lines.append(t["derivation"].format(facts=", ".join(d["facts"]), a=d["from"] or "-", b=d["to"] or "-",
+        lines.append(t["derivation"].format(facts=", ".join(fact_label(f, lang) for f in d["facts"]),
+                                            a=d.get("title_from") or d["from"] or t["no_value"],
+                                            b=d.get("title_to") or d["to"] or t["no_value"],
                                             basis=_basis_text(d["legal_basis"], lang)))
     if reg.get("files_changed"):
         lines.append(t["files"].format(v=", ".join(reg["files_changed"])))
@@ -409,23 +499,14 @@ def _details(cmp: dict, lang: str) -> str:
         for comp in cmp["components"]:
             lines.append(f"  {comp['id']} {comp['title']}")
             for ch in comp["changes"]:
-                if ch["field"] == "condition":
-                    sign = {"absent": "-", "present": "+"}[ch["to"]] if ch["from"] != ch["to"] else "~"
-                    what = f"{sign} condition {ch['condition']}"
-                elif ch["field"] == "remediation":
-                    what = f"remediation: {_fmt_remedies(ch['from'])} → {_fmt_remedies(ch['to'])}"
-                else:
-                    what = f"{ch['field']}: {_fmt_value(ch['from'])} → {_fmt_value(ch['to'])}"
-                lines.append(f"    {what}  [{t['because']} {_fmt_causes(ch['because'], cmp, t, lang)}]")
+                lines.append(f"    {_component_change(ch, lang)}  [{t['because']} {_fmt_causes(ch['because'], cmp, lang)}]")
     if cmp["plan"]:
         lines.append(t["plan"])
         for ch in cmp["plan"]:
-            fmt = _fmt_remedies if ch["field"] == "remediation" else _fmt_value
-            lines.append(f"  {ch['check']} ({ch['subject']}) {ch['field']}: {fmt(ch['from'])} → "
-                         f"{fmt(ch['to'])}  [{t['because']} {_fmt_causes(ch['because'], cmp, t, lang)}]")
+            lines.append(f"  {_plan_change(ch, lang)}  [{t['because']} {_fmt_causes(ch['because'], cmp, lang)}]")
     if not cmp["summary"]["changed"]:
         lines.append(t["nochange"])
     s = cmp["summary"]
     lines.append(t["summary"].format(n=s["components_changed"], p=s["plan_checks_changed"],
-                                     a=_fmt_value(cmp["from"]["compliant"]), b=_fmt_value(cmp["to"]["compliant"])))
+                                     a=_state(cmp["from"]["compliant"], lang), b=_state(cmp["to"]["compliant"], lang)))
     return "\n".join(lines) + "\n"

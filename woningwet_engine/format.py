@@ -1,8 +1,10 @@
 """The one place that writes money, shares, counts and dates as text: exact strings for the JSON
-result, and words for people (separators and currency per language from the catalogue, i18n/).
+result, and words for people (separators, currency and month names per language from the catalogue,
+i18n/). The engine's stages, the memo, the terminal and the comparison all format through here.
 
 Engine values are integers: money in cents, shares in basis points (units.py). JSON gets unit-free
-decimal strings ("1234.50", "0.25"); people get "€ 1.234,50" / "EUR 1,234.50" and "25%".
+decimal strings ("1234.50", "0.25"); people get "€ 1.234,50" / "EUR 1,234.50" and "25%". The memo
+works from the JSON result, so `fmt_value` reads those strings back and says them the same way.
 """
 
 from __future__ import annotations
@@ -108,3 +110,67 @@ def human_value(value, type_: str, lang: str) -> str:
     if isinstance(value, dt.date):
         return format_date(value)
     return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# the same words from the JSON result's strings (the memo, the terminal, the comparison)
+
+
+def fmt_int(n: int | None, lang: str) -> str:
+    return "" if n is None else format_int(n, lang)
+
+
+def fmt_eur(cents: int | None, lang: str) -> str:
+    return "" if cents is None else format_eur(cents, lang)
+
+
+def fmt_eur_short(cents: int, lang: str) -> str:
+    """Compact money for chart labels: € 36,0 mln / EUR 36.0m."""
+    euros = Decimal(cents) / 100
+    f = section(lang, "format")
+    if abs(euros) >= 1_000_000:
+        text = f"{euros / 1_000_000:.1f}".replace(".", f["decimal"])
+        return f"{f['currency']}{text}{f['million']}"
+    if abs(euros) >= 1_000:
+        return f"{f['currency']}{euros / 1_000:.0f}k"
+    return fmt_eur(cents, lang)
+
+
+def fmt_date(iso, lang: str) -> str:
+    """An ISO date (or a date) as people write it: "1 juli 2016" / "1 July 2016"."""
+    if not iso:
+        return ""
+    try:
+        d = iso if isinstance(iso, dt.date) else dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{d.day} {section(lang, 'format')['months'][d.month - 1]} {d.year}"
+
+
+def _engine_value(value, type_: str):
+    """A value of the JSON result back in the engine's units (cents, basis points; intervals)."""
+    if type_ == "eur":
+        return cents_of(value)
+    if type_ in ("bp", "ratio"):
+        return int((Decimal(str(value)) * BP).to_integral_value())
+    return value
+
+
+def fmt_value(value, type_: str, lang: str) -> str:
+    """A fact or parameter value as the JSON result gives it ("710.68", "0.25", "125.00.."), for people:
+    exactly what human_value says of the engine value."""
+    if value is None:
+        return tr(lang, "assumptions.figure_unknown")
+    if isinstance(value, bool):
+        return human_value(value, "bool", lang)
+    if isinstance(value, str) and ".." in value and type_ in ("eur", "bp", "ratio"):
+        from .conditions.interval import Interval
+
+        lo, hi = value.split("..", 1)
+        return human_value(Interval(_engine_value(lo, type_) if lo else None,
+                                    _engine_value(hi, type_) if hi else None), type_, lang)
+    if type_ in ("eur", "bp", "ratio"):
+        return human_value(_engine_value(value, type_), type_, lang)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return human_value(value, type_, lang)

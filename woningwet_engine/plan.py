@@ -9,6 +9,7 @@ from .i18n import text as tr
 from .result import Plan, PlanCheck
 from .rulebook.loader import Selection
 from .verdict import assumptions_for, describe_unknown, inputs_for, reason_for
+from .wording import atom_words
 
 
 
@@ -40,9 +41,10 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             cites = rule_citations(rule.legal_basis, selection.date, lang, ev.fact)
             checks.append(PlanCheck(
                 id=rule.check, rule=rule.id, subject=subject, status="unknown",
-                text=tr(lang, "plan.cannot_assess", missing=", ".join(missing) or bs.why.atom) + detail,
+                text=tr(lang, "plan.cannot_assess", missing=", ".join(missing)
+                        or atom_words(bs.definition.root, bs.why.atom, schema, selection.params, lang)) + detail,
                 citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                 inputs=inputs_for(bs, ev.fact, selection, schema)))
     order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
     checks.sort(key=lambda c: (order.get(c.rule, 0), c.subject))
-    return Plan(checks=checks, assumptions=assumptions_for(reasons, lang))
+    return Plan(checks=checks, assumptions=assumptions_for(reasons, lang, selection.params))

@@ -32,6 +32,7 @@ from .evaluation import FactEvaluation
 from .conditions.evaluator import Tri, evaluate
 from .explain import citation
 from .i18n import section
+from .terms import value_label
 from .result import (
     ComponentResult, LimitOut, PartyTotal, ProjectSplit, SelectionOut, SharedCostOut, SplitPart, Splits,
 )
@@ -102,7 +103,7 @@ def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: Co
     basis = _rule_basis(selection, rule_id) if rule_id else []
     rule_party = next((o.party for _, o in deciding if o.party), None)
     condition_ids = {c.id for c in result.conditions}
-    buyer = section(lang, "buyer").get(fact.get("sale_buyer"), "")
+    buyer = value_label(fact["sale_buyer"], lang) if fact.get("sale_buyer") else ""
     for entry, when in policy.entries():
         if verdict not in entry.verdicts:
             continue

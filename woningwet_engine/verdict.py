@@ -9,16 +9,16 @@ missing facts and what each branch would decide.
 from __future__ import annotations
 
 from .case import Component
-from .conditions.evaluator import render
 from .evaluation import BranchState, FactEvaluation
-from .conditions.compiler import negation_normal_form
 from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, render as render_text, rule_citations
-from .facts import COMPONENT_FIELDS, SELECTOR_FACTS, case_field
+from .facts import CASE_FIELD, COMPONENT_FIELDS, SCHEMAS, SELECTOR_FACTS
 from .i18n import section, text as tr
 from .inforce import not_in_force_reasons
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
+from .terms import fact_label, value_label
+from .wording import condition_words, param_title
 
 EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5,
                 "not_in_force": 6}
@@ -77,24 +77,32 @@ def describe_unknown(missing_facts, unknown_params, fact: dict, selection: Selec
     derived = unknown_figures(missing_facts, fact, selection)
     out, covered = [], set()
     for name, pid in derived:
-        p = selection.params.get(pid)
-        title = getattr(p.title, lang) if p is not None and getattr(p, "title", None) is not None else pid
-        out.append(tr(lang, "undetermined.needed_for", param=pid, title=title, fact=name))
+        out.append(tr(lang, "undetermined.needed_for", title=param_title(pid, selection.params, lang),
+                      fact=fact_label(name, lang)))
         covered.add(name)
-    out += [case_field(f) for f in missing_facts if f not in covered]
+    out += [missing_fact(f, lang) for f in missing_facts if f not in covered]
     named = {pid for _, pid in derived}
     out += [_unknown_figure(p, selection, lang) for p in unknown_params if p not in named]
     return out
 
 
+def missing_fact(name: str, lang: str) -> str:
+    """A missing fact for people: its label, and the case-file field to fill in where there is one
+    ("voor bewoners van DAEB-woningen (in het casusbestand: leefbaarheid.for_daeb_dwellings)")."""
+    field = CASE_FIELD.get(name)
+    label = fact_label(name, lang)
+    return tr(lang, "undetermined.fact_field", label=label, field=field) if field else label
+
+
 def _unknown_figure(pid: str, selection: Selection, lang: str) -> str:
-    """param.<id>; for a bounded figure also its known bounds and their sources (they did not decide)."""
+    """The figure's title; for a bounded figure also its known bounds and their sources (they did not decide)."""
     from .conditions.interval import Interval
 
     p = selection.params.get(pid)
+    title = param_title(pid, selection.params, lang)
     if p is None or not isinstance(p.value, Interval):
-        return f"param.{pid}"
-    return tr(lang, "undetermined.only_bounded", param=pid, bound=human_value(p.value, PARAM_TYPE[p.unit], lang),
+        return title
+    return tr(lang, "undetermined.only_bounded", title=title, bound=human_value(p.value, PARAM_TYPE[p.unit], lang),
               sources="; ".join(src for _, _, _, src in p.bounds))
 
 
@@ -151,16 +159,17 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
     return reason
 
 
-def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
-    """Every non-verified rule or figure the outcome rests on, said plainly, once each."""
+def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = None) -> list[str]:
+    """Every non-verified rule or figure the outcome rests on, said plainly, once each; `figures`
+    (the selection's parameters) give each figure its title and its value in words."""
+    figures = figures or {}
     rules: list[str] = []
     params: dict[tuple, list[str]] = {}
     for r in reasons:
         if r.effect in NOT_RESTING:
             continue
         if r.confidence != "verified":
-            label = section(lang, "confidence")[r.confidence]
-            rules.append(f"{r.rule}: " + tr(lang, "assumptions.rule", label=label))
+            rules.append(f"{r.rule}: " + section(lang, "assumptions")[f"rule_{r.confidence}"])
         for p in r.inputs.params:
             if p.confidence != "verified":
                 params.setdefault((p.id, p.value, p.confidence, p.source), [])
@@ -169,9 +178,16 @@ def assumptions_for(reasons: list[Reason], lang: str) -> list[str]:
     out = list(dict.fromkeys(rules))
     for (pid, value, conf, source), users in params.items():
         label = section(lang, "confidence")[conf]
-        shown = value if value is not None else tr(lang, "assumptions.figure_unknown")
+        p = figures.get(pid)
+        if value is None:
+            shown = tr(lang, "assumptions.figure_unknown")
+        elif p is not None and p.value is not None:
+            shown = human_value(p.value, PARAM_TYPE[p.unit], lang)
+        else:
+            shown = value
         used = tr(lang, "assumptions.used_by", rules=", ".join(users))
-        out.append(tr(lang, "assumptions.figure", id=pid, value=shown, label=label, source=source, used=used))
+        out.append(tr(lang, "assumptions.figure", title=param_title(pid, figures, lang), value=shown, label=label,
+                      source=source, used=used))
     return out
 
 
@@ -183,16 +199,13 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     unknown_params += [p for _, p in unknown_figures(missing, fact, selection) if p not in unknown_params]
     verdict = section(lang, "verdict").get(outcome.verdict, "-") if outcome.verdict else "-"
-    shown = render(negation_normal_form(root))
-    values = [f"{p} = {human_value(selection.params[p].value, PARAM_TYPE[selection.params[p].unit], lang)}"
-              for p in bs.rule.params if f"param.{p}" in shown]
-    if values:
-        shown += " (" + "; ".join(values) + ")"
+    shown = condition_words(root, SCHEMAS[fact.get("kind", "component")], selection.params, lang)
     parts = []
     if missing:
-        parts.append(tr(lang, "undetermined.missing", facts=", ".join(case_field(m) for m in missing)))
+        parts.append(tr(lang, "undetermined.missing", facts=", ".join(missing_fact(m, lang) for m in missing)))
     if unknown_params:
-        parts.append(tr(lang, "undetermined.unknown_figures", params=", ".join(unknown_params)))
+        parts.append(tr(lang, "undetermined.unknown_figures",
+                        params=", ".join(param_title(p, selection.params, lang) for p in unknown_params)))
     text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, rule=rule.id, verdict=verdict)
     cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
@@ -266,7 +279,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         memo[key] = cond
         conditions.append(cond)
 
-    assumptions = _assumptions(reasons, lang, illustrative, memo)
+    assumptions = _assumptions(reasons, lang, illustrative, memo, selection.params)
 
     party = "corporation"
     for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
@@ -283,14 +296,15 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         assumptions=assumptions, party=party, not_fired=not_fired)
 
 
-def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict) -> list[str]:
+def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict, figures: dict) -> list[str]:
     """assumptions_for(reasons), once per list of (shared, read-only) reason objects: components
-    whose reasons are the same objects have the same assumptions."""
+    whose reasons are the same objects have the same assumptions (the memo and `figures` are the
+    selection's)."""
     kept = memo.setdefault("assumptions", {})
     key = (lang, illustrative, tuple(map(id, reasons)))
     found = kept.get(key)
     if found is None or any(a is not b for a, b in zip(found[0], reasons)):
-        out = assumptions_for(reasons, lang)
+        out = assumptions_for(reasons, lang, figures)
         if illustrative:
             out.append(tr(lang, "assumptions.illustrative"))
         if len(kept) >= _ASSUMPTIONS_MAX:  # an entry holds its reasons: kept few, so memory stays small
@@ -348,7 +362,6 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
     rules of other dates decide (`elsewhere`, from inforce.py), or no rule at all (art. 45 lid 2 is
     limitative)."""
     from .rulebook.model import LegalBasis
-    from .terms import value_label
 
     regime, start = rulebook.meta.regime, rulebook.first_day
     if regime is not None and start is not None and selection.date < start:
@@ -369,6 +382,7 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
                       also_cites=first.also_cites, confidence=first.confidence)
 
     lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")
-    text = tr(lang, "undetermined.no_rule", activity=comp.activity, object=comp.object, date=selection.date)
+    text = tr(lang, "undetermined.no_rule", activity=value_label(comp.activity, lang),
+              object=value_label(comp.object, lang), date=selection.date)
     return Reason(rule="GEB-02", effect="undetermined", text=text, citation=citation(lb, selection.date, lang),
                   confidence="verified")

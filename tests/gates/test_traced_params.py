@@ -17,6 +17,7 @@ from woningwet_engine.case import load_case
 from woningwet_engine.engine import judge
 from woningwet_engine.facts import build_facts
 from woningwet_engine.rulebook import load_rulebook
+from woningwet_engine.wording import param_title
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
@@ -46,7 +47,9 @@ def _violations(case, book, day) -> tuple[list[str], int]:
                     bad.append(f"{day} {subject} {item.rule}: {pid} (read for {name}) not in inputs.params")
                 fired = getattr(item, "effect", None) not in ("undetermined", "overridden") and \
                     getattr(item, "status", "pass") != "unknown"
-                if fired and conf[pid] != "verified" and not any(a.startswith(f"{pid} = ") for a in assumptions):
+                # an assumption names the figure by its title (wording.param_title), in the result's language
+                named = f"{param_title(pid, sel.params, result.lang)}: "
+                if fired and conf[pid] != "verified" and not any(a.startswith(named) for a in assumptions):
                     bad.append(f"{day} {subject} {item.rule}: {pid} is {conf[pid]} but not in the assumptions")
     return bad, checked
 

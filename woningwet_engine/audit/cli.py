@@ -424,10 +424,11 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose):
     if fmt == "json":
         click.echo(canonical_json(cmp), nl=False)
     else:
+        from ..i18n import text as tr
+
         lang = rec["lang"]
-        head = (f"record {rec['id']} ({rec['case_id']}, {'beoordeeld' if lang == 'nl' else 'judged'} {rec['date']}, "
-                f"{rec['timestamp']})")
-        click.echo(head)
+        click.echo(tr(lang, "compare.record", id=rec["id"], case=rec["case_id"], date=rec["date"],
+                      timestamp=rec["timestamp"]))
         click.echo(render_text(cmp, lang, verbose), nl=False)
     sys.exit(1 if cmp["summary"]["changed"] else 0)
 

@@ -16,6 +16,7 @@ from ..compare import compare_results, is_change, law_changes
 from ..engine import judge
 from ..errors import InputError, Problem
 from ..explain import citation
+from ..i18n import section
 from ..result import Result, sha256_of
 from ..rulebook.loader import Rulebook
 from ..rulebook.model import LegalBasis
@@ -35,53 +36,6 @@ NEEDS_AGREEMENT_RULES = {"LFB-01"}  # Ww 45 lid 2 f 1°: leefbaarheid only as pa
 # which partner kinds fit the engine's party kinds, in order of preference
 FITS = {"municipality": ("municipality",), "market": ("market",), "care_or_welfare": ("welfare", "care")}
 CARE_FIRST = ("care", "welfare")
-
-T = {
-    "nl": {
-        "kind": {"municipality": "gemeente", "welfare": "welzijnsorganisatie", "education": "onderwijsinstelling",
-                 "care": "zorgaanbieder", "residents": "bewonersorganisatie", "tenants": "huurdersorganisatie",
-                 "market": "marktpartij", "care_or_welfare": "zorg- of welzijnspartij"},
-        "handover": "{corp} mag dit niet dragen; voorgesteld: {name} ({kind}). {reason}",
-        "handover_none": "{corp} mag dit niet dragen; de casus noemt geen {kind} die het kan overnemen: "
-                         "zoek een partij. {reason}",
-        "partner_work": "Gedragen door {name} ({kind}); geen toegelaten instelling, dus niet aan de Woningwet "
-                        "getoetst.",
-        "missing": {"corporation": "de corporatie zelf", "municipality": "het college van {muni}",
-                    "tenants": "haar huurdersorganisatie ({tenants})", "year": "loopt niet in {year}"},
-        "gap": "Afspraak {id} telt niet voor {corp}: {missing}.",
-        "ok": "{corp} heeft in {muni} prestatieafspraken ({ids}) met {partners}; ze dekken {needs}.",
-        "ok_none": "{corp} heeft in {muni} prestatieafspraken ({ids}) met {partners}.",
-        "missing_text": "{corp}: {uncovered} moet(en) deel uitmaken van prestatieafspraken met het college van "
-                        "{muni} en de huurdersorganisatie(s) van {corp}, maar geen geldende afspraak dekt ze.",
-        "not_needed": "Geen onderdeel van {corp} in {muni} vraagt prestatieafspraken als voorwaarde; het "
-                      "jaarlijkse overleg met gemeente en huurders blijft (Ww 44 lid 2).",
-        "nobody": "geen",
-        "or_agreement": "Of de corporatie blijft het dragen en wordt met haar huurdersorganisatie partij bij de "
-                        "prestatieafspraken die het onderdeel dekken (zie de afspraken per gemeente).",
-        "no_tenants": " De casus noemt geen huurdersorganisatie van {corp}: als die er is, is zij partij.",
-    },
-    "en": {
-        "kind": {"municipality": "municipality", "welfare": "welfare organisation", "education": "school",
-                 "care": "care provider", "residents": "residents' organisation", "tenants": "tenants' organisation",
-                 "market": "market party", "care_or_welfare": "care or welfare party"},
-        "handover": "{corp} may not carry this; suggested: {name} ({kind}). {reason}",
-        "handover_none": "{corp} may not carry this; the case names no {kind} to take it over: find a party. {reason}",
-        "partner_work": "Carried by {name} ({kind}); not a toegelaten instelling, so not judged under the Woningwet.",
-        "missing": {"corporation": "the corporation itself", "municipality": "the college of {muni}",
-                    "tenants": "its tenants' organisation ({tenants})", "year": "does not run in {year}"},
-        "gap": "Agreement {id} does not count for {corp}: missing {missing}.",
-        "ok": "{corp} has performance agreements in {muni} ({ids}) with {partners}; they cover {needs}.",
-        "ok_none": "{corp} has performance agreements in {muni} ({ids}) with {partners}.",
-        "missing_text": "{corp}: {uncovered} must be part of performance agreements with the college of {muni} and "
-                        "the tenants' organisation(s) of {corp}, but no agreement in force covers them.",
-        "not_needed": "No component of {corp} in {muni} needs performance agreements as a condition; the yearly "
-                      "consultation with municipality and tenants remains (Ww 44(2)).",
-        "nobody": "none",
-        "or_agreement": "Or the corporation keeps it and becomes a party, with its tenants' organisation, to "
-                        "performance agreements that cover it (see the agreements per municipality).",
-        "no_tenants": " The case names no tenants' organisation of {corp}: if there is one, it is a party.",
-    },
-}
 
 
 def judge_coalition(case: CoalitionCase, book: Rulebook, lang: str = "nl", source: str = "<case>",
@@ -139,7 +93,7 @@ def _partner_candidates(case: CoalitionCase, kind: str, comp) -> list:
 
 
 def _handovers(case: CoalitionCase, subs: list[SubCase], results: list[Result], lang: str) -> list[HandOver]:
-    t = T[lang]
+    t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
     comps = {c.id: c for c in case.components}
     out = []
     for sub, res in zip(subs, results):
@@ -150,9 +104,9 @@ def _handovers(case: CoalitionCase, subs: list[SubCase], results: list[Result], 
                 continue
             comp = comps[source[part.component]]
             cands = _partner_candidates(case, part.party, comp)
-            kind_label = t["kind"].get(part.party, part.party)
+            kind_label = kinds.get(part.party, part.party)
             if cands:
-                text = t["handover"].format(corp=corp.name, name=cands[0].name, kind=t["kind"][cands[0].kind],
+                text = t["handover"].format(corp=corp.name, name=cands[0].name, kind=kinds[cands[0].kind],
                                             reason=part.reason)
             else:
                 text = t["handover_none"].format(corp=corp.name, kind=kind_label, reason=part.reason)
@@ -169,11 +123,11 @@ def _handovers(case: CoalitionCase, subs: list[SubCase], results: list[Result], 
 
 def _partner_work(case: CoalitionCase, comp, at: dt.date | None, lang: str) -> PartnerWork:
     p = case.party(comp.carried_by)
-    t = T[lang]
+    t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
     day = at or case.judging_date(comp)
     return PartnerWork(component=comp.id, title=comp.title, carried_by=p.id, name=p.name, kind=p.kind,
                        phase=None if at else comp.phase, date=day.isoformat(),
-                       text=t["partner_work"].format(name=p.name, kind=t["kind"][p.kind]))
+                       text=t["partner_work"].format(name=p.name, kind=kinds[p.kind]))
 
 
 def _needs_agreement(comp_result) -> bool:
@@ -182,7 +136,7 @@ def _needs_agreement(comp_result) -> bool:
 
 
 def _agreements(case: CoalitionCase, subs: list[SubCase], results: list[Result], lang: str) -> list[AgreementCheck]:
-    t = T[lang]
+    t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
     comps = {c.id: c for c in case.components}
     keys: set[tuple[str, str]] = set()
     for sub in subs:
@@ -225,7 +179,7 @@ def _agreements(case: CoalitionCase, subs: list[SubCase], results: list[Result],
                 missing = ["year"]
             if missing:
                 years = ", ".join(sorted({str(s.date.year) for s, _ in mine}))
-                words = [t["missing"][m].format(muni=muni_name, year=years,
+                words = [t["missing_" + m].format(muni=muni_name, year=years,
                                                 tenants=", ".join(case.party(x).name for x in tenants))
                          for m in missing]
                 gaps.append(AgreementGap(agreement=a.id, missing=missing,
@@ -288,7 +242,7 @@ def _phases(case: CoalitionCase, subs: list[SubCase], results: list[Result], by_
         corps = list(dict.fromkeys(s.corporation for s, _ in members))
         law, effects, causes = None, [], {}
         if i > 0:
-            law = law_changes(book, first, book, ph["start"])
+            law = law_changes(book, first, book, ph["start"], lang)
             for s, r in members:
                 if s.date == first:
                     continue
@@ -335,6 +289,7 @@ def _cause_out(book: Rulebook, rid: str, entry: dict, lang: str) -> Cause:
 
 
 def _party_views(case: CoalitionCase, subs, results, handovers, partner_work, agreements) -> list[PartyView]:
+    corp_names = {c.id: c.name for c in case.corporations}
     views = []
     for corp in case.corporations:
         v = PartyView(id=corp.id, name=corp.name, kind="corporation")
@@ -350,7 +305,8 @@ def _party_views(case: CoalitionCase, subs, results, handovers, partner_work, ag
                 v.plan_checks.append(PartyItem(part=ch.id, phase=s.phase, verdict=ch.status, text=ch.text))
         for h in handovers:
             if h.corporation == corp.id:
-                v.hands_over.append(PartyItem(part=h.part, phase=h.phase, verdict=h.kind, text=h.to or ""))
+                v.hands_over.append(PartyItem(part=h.part, phase=h.phase, verdict=h.kind, party=h.to,
+                                              text=h.to_name or ""))
         v.agreements = sorted({a for chk in agreements if chk.corporation == corp.id for a in chk.agreements})
         v.compliant = all(r.summary.compliant for _, r in mine) if mine else None
         views.append(v)
@@ -361,7 +317,8 @@ def _party_views(case: CoalitionCase, subs, results, handovers, partner_work, ag
                 v.carries.append(PartyItem(part=w.component, phase=w.phase, text=w.title))
         for h in handovers:
             if h.to == p.id:
-                v.takes_over.append(PartyItem(part=h.part, phase=h.phase, verdict=h.kind, text=h.corporation))
+                v.takes_over.append(PartyItem(part=h.part, phase=h.phase, verdict=h.kind, party=h.corporation,
+                                              text=corp_names.get(h.corporation, h.corporation)))
         v.agreements = sorted(a.id for a in case.performance_agreements if p.id in a.parties)
         views.append(v)
     return views

@@ -36,10 +36,24 @@ def _phase_title(res: CoalitionResult, pid: str | None) -> str:
     return pid or ""
 
 
-def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str) -> dict:
+def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str, book=None) -> dict:
+    """The coalition memo's view model; with `book`, plan checks are named by their rule's title
+    (else by the rule id), never by their internal check id."""
     lang = res.lang
     t, base = coalition_strings(lang), strings(lang)
     names = {c.id: c.name for c in case.corporations} | {p.id: p.name for p in case.partners}
+    titles = {cr.rule.id: getattr(cr.rule.title, lang) for cr in book.rules} if book is not None else {}
+    check_rule = {ch.id: ch.rule for p in res.parts for ch in p.result.plan.checks}
+
+    def check_name(check_id: str) -> str:
+        rule = check_rule.get(check_id, check_id)
+        return titles.get(rule) or rule
+
+    def part_name(part: str) -> str:
+        """A part a rule change affects: a component part as it is; a plan check ("corp:check") by the
+        corporation's name (the line names the rule and its title already)."""
+        corp, sep, check = part.partition(":")
+        return names.get(corp, corp) if sep else part
     corps = [{"name": c.name, "aw": c.aw_l_number or "", "daeb": fmt_int(c.daeb_rental_homes, lang),
               "area": fmt_int(c.homes_in_area, lang), "regime": c.separation_regime or ""}
              for c in case.corporations]
@@ -59,10 +73,10 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str)
     parties = []
     for v in res.parties:
         hands = [{"part": x.part, "phase": _phase_title(res, x.phase),
-                  "to": names.get(x.text, "") or label(base["party"], x.verdict)} for x in v.hands_over]
-        takes = [{"part": x.part, "phase": _phase_title(res, x.phase), "from": names.get(x.text, x.text)}
+                  "to": x.text or label(base["party"], x.verdict)} for x in v.hands_over]
+        takes = [{"part": x.part, "phase": _phase_title(res, x.phase), "from": x.text}
                  for x in v.takes_over]
-        checks = [{"id": x.part, "phase": _phase_title(res, x.phase), "status": x.verdict,
+        checks = [{"id": x.part, "name": check_name(x.part), "phase": _phase_title(res, x.phase), "status": x.verdict,
                    "status_label": label(t["plan_status"], x.verdict), "text": x.text} for x in v.plan_checks]
         parties.append({
             "name": v.name, "kind": label(t["party_kind"], v.kind), "is_corporation": v.kind == "corporation",
@@ -86,12 +100,13 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str)
     timeline = []
     for i, ph in enumerate(res.phases):
         law = ph.law_since_first or {}
+        figure = {p["id"]: p.get("title") or p["id"] for p in law.get("params_changed", [])}
         causes = []
         for c in ph.causes:
             state = t["timeline"]["not_in_force"] if c.in_force_first and not c.in_force_here else (
                 t["timeline"]["new"] if c.in_force_here and not c.in_force_first else t["timeline"]["in_force"])
             causes.append({"rule": c.rule, "title": c.title, "valid": c.valid or "", "state": state,
-                           "params": ", ".join(c.params_changed), "parts": ", ".join(c.parts)})
+                           "params": "; ".join(figure.get(x, x) for x in c.params_changed), "parts": ", ".join(part_name(x) for x in c.parts)})
         timeline.append({
             "id": ph.id, "title": ph.title, "start": fmt_date(ph.start, lang), "end": fmt_date(ph.end, lang),
             "first": i == 0, "components": ", ".join(ph.components),
@@ -99,8 +114,8 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str)
             "change_points": ", ".join(fmt_date(d, lang) for d in law.get("change_points", [])),
             "rules_gone": ", ".join(law.get("rules_only_from", [])),
             "rules_new": ", ".join(law.get("rules_only_to", [])),
-            "params": [{"id": p["id"], "from": _plain(p["from"], lang), "to": _plain(p["to"], lang)}
-                       for p in law.get("params_changed", [])],
+            "params": [{"id": p.get("title") or p["id"], "from": _figure(p["from"], p["unit"], lang),
+                        "to": _figure(p["to"], p["unit"], lang)} for p in law.get("params_changed", [])],
             "causes": causes})
     parts = []
     for p in res.parts:
@@ -114,7 +129,7 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str)
                          "party": label(base["party"], c.party),
                          "rules": [{"rule": x.rule, "citation": cite(x.citation.model_dump())}
                                    for x in decisive[:2]]})
-        checks = [{"id": ch.id, "rule": ch.rule, "status": ch.status,
+        checks = [{"id": ch.id, "name": titles.get(ch.rule) or ch.rule, "rule": ch.rule, "status": ch.status,
                    "status_label": label(t["plan_status"], ch.status), "text": ch.text,
                    "citation": cite(ch.citation.model_dump()), "unverified": ch.confidence != "verified"}
                   for ch in r.plan.checks]
@@ -143,12 +158,12 @@ def _fraction(value: str, lang: str) -> str:
     return (pct.replace(".", ",") if lang == "nl" else pct) + "%"
 
 
-def _plain(v, lang: str) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, list):
-        return ", ".join(str(x) for x in v)
-    return str(v)
+def _figure(v, unit: str, lang: str) -> str:
+    """A parameter value of the comparison (JSON form) as people read it: € 628,76, 15%, ten minste € 125,00."""
+    from ..format import PARAM_TYPE
+    from ..format import fmt_value
+
+    return "—" if v is None else fmt_value(v, PARAM_TYPE.get(unit, "code"), lang)
 
 
 def render_coalition(memo: dict, fmt: str) -> str:
@@ -167,7 +182,7 @@ def coalition_report(case: CoalitionCase, book, lang: str, fmt: str, source: str
     from .judge import judge_coalition
 
     res = judge_coalition(case, book, lang=lang, source=source, at=at)
-    memo = build_coalition_memo(res, case, source)
+    memo = build_coalition_memo(res, case, source, book)
     if fmt == "json":
         return canonical_json({"memo": memo, "result": res.model_dump(mode="json")})
     if fmt == "pdf":

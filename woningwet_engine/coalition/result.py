@@ -114,6 +114,7 @@ class PartyItem(Out):
     part: str
     phase: str | None = None
     verdict: str | None = None
+    party: str | None = None  # hands_over / takes_over: the id of the other party (its name is the text)
     text: str = ""
 
 

@@ -1,42 +1,52 @@
 """Plain-text view of a coalition result for the terminal: the table of each corporation's part,
-then hand-overs, prestatieafspraken and the phases with the rules that changed since the first."""
+then hand-overs, prestatieafspraken and the phases with the rules that changed since the first.
+Parties by their names, statuses and kinds in words (catalogue section `coalition`), no ids."""
 
 from __future__ import annotations
 
+from ..format import fmt_date
+from ..i18n import section, text as tr
 from ..textout import text_table
 from .result import CoalitionResult
 
-HEAD = {
-    "nl": {"handovers": "Overdragen:", "agreements": "Prestatieafspraken per gemeente (Ww 44 lid 2):",
-           "phases": "Fasen:", "causes": "gewijzigd recht sinds de eerste fase", "partner": "Gedragen door partners:",
-           "compliant": "Coalitie conform: "},
-    "en": {"handovers": "Hand over:", "agreements": "Performance agreements per municipality (Ww 44(2)):",
-           "phases": "Phases:", "causes": "law changed since the first phase", "partner": "Carried by partners:",
-           "compliant": "Coalition compliant: "},
-}
-
 
 def coalition_text(res: CoalitionResult) -> str:
-    h = HEAD[res.lang]
-    lines = [f"{res.title} — {res.case} ({res.summary.corporations} corporaties/corporations, "
-             f"{res.summary.partners} partners, {res.summary.phases} fasen/phases)", ""]
+    from .report import coalition_strings
+
+    lang = res.lang
+    t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
+    status = coalition_strings(lang)["agreement_status"]
+    names = {p.id: p.name for p in res.parties}
+    s = res.summary
+    lines = [tr(lang, "coalition.text_head", title=res.title, case=res.case, corporations=s.corporations,
+                partners=s.partners, phases=s.phases), ""]
     for part in res.parts:
         lines.append(text_table(part.result).rstrip("\n"))
         lines.append("")
     if res.partner_work:
-        lines.append(h["partner"])
-        lines += [f"  {w.component} -> {w.carried_by}: {w.text}" for w in res.partner_work]
+        lines.append(t["text_partner"])
+        lines += [f"  {w.component} → {names.get(w.carried_by, w.carried_by)}: {w.text}" for w in res.partner_work]
     if res.handovers:
-        lines.append(h["handovers"])
-        lines += [f"  {x.part} ({x.corporation}) -> {x.to or x.kind}: {x.text}" for x in res.handovers]
+        lines.append(t["text_handovers"])
+        lines += [f"  {x.part} ({names.get(x.corporation, x.corporation)}) → {x.to_name or kinds.get(x.kind, x.kind)}: "
+                  f"{x.text}" for x in res.handovers]
     if res.agreements:
-        lines.append(h["agreements"])
-        lines += [f"  [{a.status}] {a.municipality} {a.corporation}: {a.text}" for a in res.agreements]
-    lines.append(h["phases"])
+        lines.append(t["text_agreements"])
+        for a in res.agreements:
+            where = ", ".join(names.get(m, m) for m in a.municipality_partners) or a.municipality
+            lines.append(f"  [{status.get(a.status, a.status)}] {where}, {names.get(a.corporation, a.corporation)}: "
+                         f"{a.text}")
+    lines.append(t["text_phases"])
     for ph in res.phases:
-        lines.append(f"  {ph.start} {ph.id}: {ph.title} ({', '.join(ph.components)})")
+        lines.append(f"  {fmt_date(ph.start, lang)}: {ph.title} ({', '.join(ph.components)})")
         if ph.causes:
-            lines.append(f"    {h['causes']}: " + "; ".join(
-                f"{c.rule} ({', '.join(c.parts)})" for c in ph.causes))
-    lines.append(h["compliant"] + str(res.summary.compliant).lower())
+            lines.append(f"    {t['text_causes']}: " + "; ".join(
+                f"{c.rule} ({', '.join(_part(p, names) for p in c.parts)})" for c in ph.causes))
+    lines.append(t["text_compliant"] + tr(lang, "values.answer_yes" if s.compliant else "values.answer_no"))
     return "\n".join(lines) + "\n"
+
+
+def _part(part: str, names: dict) -> str:
+    """A part a rule change affects: a component part as it is; a corporation's plan check by its name."""
+    corp, sep, _ = part.partition(":")
+    return names.get(corp, corp) if sep else part

@@ -9,7 +9,8 @@ strings.<lang>.yaml with the result's numbers filled in. The reasoning follows a
 
 from __future__ import annotations
 
-from .fmt import DECISIVE_EFFECTS, fmt_eur, fmt_int, strings
+from ..format import fmt_eur, fmt_int
+from .fmt import DECISIVE_EFFECTS, strings
 
 # legal risk of what must change: 0 high (forbidden, a violation), 1 open (cannot be judged yet)
 RISK = {"forbidden": 0, "non_compliant": 0, "violation": 0, "undetermined": 1}

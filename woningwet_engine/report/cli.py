@@ -142,7 +142,7 @@ def _coalition_memos(stem, case, book, source, langs, formats) -> dict[str, str 
     out: dict[str, str | bytes] = {}
     for lang in langs:
         res = judge_coalition(case, book, lang=lang, source=source)
-        memo = build_coalition_memo(res, case, source)
+        memo = build_coalition_memo(res, case, source, book)
         for fmt in formats:
             if fmt == "json":
                 data = canonical_json({"memo": memo, "result": res.model_dump(mode="json")})

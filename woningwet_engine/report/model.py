@@ -14,13 +14,12 @@ import datetime as dt
 
 from ..facts import SCHEMAS
 from ..terms import actor_label, fact_label, field_label, law_name, value_label
+from ..wording import in_sentence
 from .board import board_view
-from .fmt import (  # noqa: F401  (re-exported: callers and tests use them from here)
-    DECISIVE_EFFECTS, GROUP_ORDER, LANGS, NOT_RESTING, PARTY_ORDER, VERDICT_ORDER, cents_of, fmt_date, fmt_eur, fmt_eur_short,
-    fmt_int, fmt_value, strings,
+from ..format import (  # noqa: F401  (re-exported: the templates' callers and tests use them from here)
+    PARAM_TYPE, cents_of, fmt_date, fmt_eur, fmt_eur_short, fmt_int, fmt_value,
 )
-
-PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
+from .fmt import DECISIVE_EFFECTS, GROUP_ORDER, LANGS, NOT_RESTING, PARTY_ORDER, VERDICT_ORDER, strings  # noqa: F401
 
 
 def fact_type(name: str) -> str:
@@ -467,9 +466,9 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
     for ch in checks:
         _collect(ch, f'{ch["rule"]} ({ch["subject_label"]})', weak_rules, weak_params)
 
-    # the result states each weak rule ("<rule>: ...") and figure ("<param> = ...") per component; the
-    # tables below list those once, so the summary keeps only the other assumptions
-    covered = tuple(f"{r}: " for r in weak_rules) + tuple(f"{p['code']} = " for p in weak_params.values())
+    # the result states each weak rule ("<rule>: ...") and figure ("<title>: ...", wording.param_title) per
+    # component; the tables below list those once, so the summary keeps only the other assumptions
+    covered = tuple(f"{r}: " for r in weak_rules) + tuple(f"{in_sentence(p['name'])}: " for p in weak_params.values())
     stated: dict[str, list[str]] = {}
     for where, items in [(c["id"], c["assumptions"]) for c in components] + [(t["subject"]["plan"], plan.get("assumptions") or [])]:
         for a in items:

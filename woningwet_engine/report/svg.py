@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
+from ..i18n import section
 from .model import VERDICT_ORDER, fmt_eur_short, fmt_int, strings
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
@@ -158,7 +159,7 @@ def route_chart(memo: dict) -> str | None:
     for k, tick in enumerate(_month_ticks(lo, hi)):
         x = xpos(tick)
         parts.append(f'<line x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 6}" stroke="{GRID}" stroke-width="1"/>')
-        text = f'{t["months"][tick.month - 1][:3]} {tick.year}'
+        text = f'{section(lang, "format")["months"][tick.month - 1][:3]} {tick.year}'
         parts.append(_t(x + 3, top - 10, text, 10, fill=MUTED))
     y = top
     for k, s in enumerate(steps):

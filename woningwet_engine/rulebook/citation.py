@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
+from ..i18n import section
+
 WETTEN = "https://wetten.overheid.nl/"
 
 
@@ -37,59 +39,43 @@ def wetten_url(bwb: str, article: str, lid: str | None, onderdeel: str | None, o
 
 
 def _article_label(article: str, lang: str) -> str:
+    w = section(lang, "citation")
     if article.startswith("bijlage"):
-        return ("bijlage " if lang == "nl" else "annex ") + article[7:].strip()
-    return f"art. {article}"
+        return w["annex"].format(n=article[7:].strip())
+    return w["article"].format(n=article)
 
 
 def _range(span: str, lang: str) -> str:
     first, last = span.split("-")
     def key(x: str):
         return int(x.rstrip("°")) if x[0].isdigit() else ord(x[-1]) + 100 * (len(x) - 1)
-    if key(last) - key(first) == 1:  # two items: "a en b"
-        return f"{first} {'en' if lang == 'nl' else 'and'} {last}"
-    if lang == "nl":
-        return f"{first} tot en met {last}"
-    return f"{first} to {last}"
+    two = key(last) - key(first) == 1  # two items: "a en b"
+    return section(lang, "citation")["range_two" if two else "range"].format(first=first, last=last)
 
 
 def cite_text(name: str, article: str, lid: str | None, onderdeel: str | None, sub: str | None, lang: str,
               onderdelen: str | None = None, policy: bool = False, aanhef: bool = False) -> str:
-    """Human citation, e.g. 'Woningwet art. 45 lid 2 onderdeel f onder 2°' / 'Woningwet art. 45(2)(f) 2°'.
+    """Human citation, e.g. 'Woningwet art. 45 lid 2 onderdeel f onder 2°' / 'Woningwet art. 45(2)(f) 2°'
+    (the words per language in the catalogue's `citation` section).
 
     `onderdelen` names a whole list the rule applies ('lid 1 onderdelen a tot en met i'); `policy`
     marks a norm that is not statute."""
+    w = section(lang, "citation")
     subs_range = onderdelen if onderdelen and onderdelen[0].isdigit() else None
     list_range = onderdelen if onderdelen and not subs_range else None
     text = f"{name} {_article_label(article, lang)}"
-    if lang == "en":
-        if lid:
-            text += f"({lid})"
-        if onderdeel:
-            text += f"({onderdeel})"
-        if list_range:
-            text += f" items {_range(list_range, lang)}"
-        if sub:
-            text += f" {sub}"
-        if subs_range:
-            text += f" {_range(subs_range, lang)}"
-        if aanhef:
-            text += " opening words"
-        if policy:
-            text += " (policy norm, not statute)"
-        return text
     if lid:
-        text += f" lid {lid}"
+        text += w["lid"].format(lid=lid)
     if onderdeel:
-        text += f" onderdeel {onderdeel}"
+        text += w["onderdeel"].format(onderdeel=onderdeel)
     if list_range:
-        text += f" onderdelen {_range(list_range, lang)}"
+        text += w["items"].format(range=_range(list_range, lang))
     if sub:
-        text += f" onder {sub}"
+        text += w["sub"].format(sub=sub)
     if subs_range:
-        text += f" onder {_range(subs_range, lang)}"
+        text += w["sub"].format(sub=_range(subs_range, lang))
     if aanhef:
-        text += " aanhef"
+        text += w["aanhef"]
     if policy:
-        text += " (beleidsnorm, geen wettelijk voorschrift)"
+        text += w["policy"]
     return text

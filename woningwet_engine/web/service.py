@@ -189,7 +189,7 @@ def coalition_view(svc: Service, raw: bytes, opts: Options) -> tuple[str, dict, 
     from ..coalition.report import build_coalition_memo, render_coalition
 
     res = judge_coalition(case, svc.book, lang=opts.lang, source=opts.name, at=opts.at)
-    html = render_coalition(build_coalition_memo(res, case, opts.name), "html")
+    html = render_coalition(build_coalition_memo(res, case, opts.name, svc.book), "html")
     summary = {"title": res.title, "date": res.date, "summary": {"compliant": res.summary.compliant},
                "components": [{"id": c.id, "verdict": c.verdict, "compliant": c.compliant}
                               for p in res.parts for c in p.result.components]}
