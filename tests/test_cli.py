@@ -75,7 +75,7 @@ def test_rules_commands():
     listed = run("rules", "list", "--at", "2022-06-01").stdout
     assert "LFB-06" in listed and "MT-01 " not in listed
     shown = run("rules", "show", "DAEB-01.b", "--at", "2016-06-01")
-    assert "jci1.3:c:BWBR0005181&artikel=47&lid=1&onderdeel=b&z=2016-06-01" in shown.stdout
+    assert "jci1.3:c:BWBR0005181&artikel=47&lid=1&o=b&z=2016-06-01" in shown.stdout
     assert run("rules", "show", "NOPE-01").returncode == 2
 
 

@@ -165,3 +165,13 @@ def test_cli_compare_bad_input_exits_2(args):
     res = CliRunner().invoke(main, ["compare", str(KANALENEILAND), *args])
     assert res.exit_code == 2, res.output
     assert "error" in res.output
+
+
+def test_a_changed_rent_table_is_shown_by_its_range_and_the_mid_rent_check_follows_it():
+    case = make_case("2024-08-01", [component(dwelling={"rent": "1054.38", "wws_points": 170})])
+    cmp = compare_results(judge(case, "2024-08-01"), judge(case, "2025-02-01"), rulebook())
+    table = next(p for p in cmp["regime"]["params_changed"] if p["id"] == "wws_max_rent_by_points")
+    assert table["unit"] == "eur_by_points" and "170=1054.38" in table["from"] and "170=1078.85" in table["to"]
+    text = render_text(cmp, "nl")
+    assert ("tabel van 40 tot en met 250 punten (€ 235,96 tot € 1.572,20) → "
+            "tabel van 40 tot en met 250 punten (€ 241,44 tot € 1.608,68)") in text

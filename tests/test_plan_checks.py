@@ -102,11 +102,18 @@ def test_verlicht_indexed_amount_2020(amount, status):
     assert plan_check(res, "PLAN-SCH-VERLICHT").status == status
 
 
-def test_verlicht_unknown_when_the_amount_is_a_gap_and_the_shares_pass():
-    res = judge_plan("2017-06-01", turnover=turnover("1000000", "0.01", (2015, 2016)), non_daeb_investment_share="0.01",
+@pytest.mark.parametrize("amount, status", [("29999999.99", "pass"), ("30000000", "unknown"), ("45000000", "unknown")])
+def test_verlicht_amount_unknown_in_2017_is_at_least_30_million(amount, status):
+    # the indexed 2017 amount was not found; Ww 49 lid 1 fixes EUR 30 million and indexation only
+    # raises it, so a turnover below 30 million decides and anything above stays open
+    res = judge_plan("2017-06-01", turnover=turnover(amount, "0.01", (2015, 2016)), non_daeb_investment_share="0.01",
                      wants_verlicht_regime=True)
     check = plan_check(res, "PLAN-SCH-VERLICHT")
-    assert check.status == "unknown" and "unknown: turnover threshold for the light separation regime." in check.text
+    assert check.status == status
+    bound = next(p for p in check.inputs.params if p.id == "verlicht_max_turnover")
+    assert bound.value == "30000000.00.." and bound.bounds[0].bound == "lower"
+    if status == "unknown":
+        assert "30,000,000.00" in check.text
 
 
 def test_verlicht_check_only_when_claimed():

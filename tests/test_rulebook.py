@@ -92,7 +92,7 @@ def test_overlapping_parameter_values(files):
 def test_citations_are_date_exact():
     day = dt.date(2016, 6, 1)
     ref = juriconnect("BWBR0005181", "47", "1", "b", day)
-    assert ref == "jci1.3:c:BWBR0005181&artikel=47&lid=1&onderdeel=b&z=2016-06-01&g=2016-06-01"
+    assert ref == "jci1.3:c:BWBR0005181&artikel=47&lid=1&o=b&z=2016-06-01&g=2016-06-01"
     assert wetten_url("BWBR0005181", "47", "1", "b", day) == "https://wetten.overheid.nl/" + ref
     assert juriconnect("BWBR0036702", "bijlage 3", None, None, day).startswith("jci1.3:c:BWBR0036702&bijlage=3&")
 

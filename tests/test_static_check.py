@@ -93,6 +93,13 @@ def test_parameter_check_itself_finds_the_missing_period():
     nulled = pf.model_copy(update={"values": [pf.values[0], pf.values[1].model_copy(update={"value": None})]})
     gap_book = dataclasses.replace(book, params=dict(book.params, rent_limit=nulled))
     assert [f.kind for f in sc.check_parameters(gap_book)] == ["notice"]
+    assert "declared gap" in sc.check_parameters(gap_book)[0].message
+
+
+def test_a_bounded_parameter_is_named_as_bounded_not_as_a_gap():
+    found = [f for f in sc.check_parameters(load_rulebook()) if f.subject == "SCH-01"]
+    assert found and all(f.kind == "notice" and "bounded only (an interval)" in f.message for f in found)
+    assert {f.period[0] for f in found} == {dt.date(2016, 1, 1), dt.date(2021, 1, 1)}
 
 
 def test_citation_checks():
@@ -183,3 +190,32 @@ def test_bitset_analysis_matches_brute_force():
                 fired_any |= fired
             assert (gap is not None) == brute_gap, (day, obj, act, fixed)
             assert set(per_branch) == fired_any, (day, obj, act, fixed)
+
+
+def test_known_regulations_are_data_and_an_unknown_one_is_named():
+    regs = sc.known_regulations()
+    assert regs["BWBR0014315"] == (("Uitvoeringswet huurprijzen woonruimte",), dt.date(2003, 7, 1))
+    assert sc.REGULATIONS_FILE.name == "regulations.yaml" and sc.REGULATIONS_FILE.is_file()
+    unknown = LegalBasis(bwb="BWBR0099999", name="Some Act", article="1")
+    assert any("unknown regulation BWBR0099999" in m for m in sc._citation_problems(unknown, dt.date(2016, 1, 1), set()))
+    assert sc._citation_problems(LegalBasis(bwb="BWBR0015386", name="Uitvoeringsregeling huurprijzen woonruimte",
+                                            article="2"), dt.date(2024, 7, 1), set()) == []
+
+
+def test_the_no_rule_reason_rests_on_the_basis_the_rulebook_declares(tmp_path):
+    import shutil
+
+    from woningwet_engine.engine import judge
+    from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR
+    from rulehelpers import component, make_case
+
+    case = make_case("2016-06-01", [component(object="land", activity="let")])
+    reason = next(r for r in judge(case, load_rulebook()).components[0].reasons if r.effect == "undetermined")
+    assert (reason.rule, reason.citation.article, reason.citation.lid, reason.citation.onderdelen) == (
+        "GEB-02", "45", "2", "a-i")
+    root = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, root)
+    meta = root / "rulebook.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('lid: "2", onderdelen: a-i', 'lid: "1"'), encoding="utf-8")
+    other = next(r for r in judge(case, load_rulebook(root)).components[0].reasons if r.effect == "undetermined")
+    assert (other.citation.article, other.citation.lid, other.citation.onderdelen) == ("45", "1", None)

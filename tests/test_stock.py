@@ -87,7 +87,7 @@ def test_sample_register_verdicts_rules_citations(sample_table):
     assert (high["verdict"], high["party"], high["label_check"]) == ("non_daeb", "corporation_non_daeb", "differs")
     assert room["fired"] == ["DAEB-01.c#then"] and room["verdict"] == "daeb"  # KAM: not self-contained
     assert "liberalisatiegrens = 710.68" in low["parameters"]
-    assert any(u.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR0005181&artikel=47&lid=1&onderdeel=b")
+    assert any(u.startswith("https://wetten.overheid.nl/jci1.3:c:BWBR0005181&artikel=47&lid=1&o=b")
                and u.endswith("g=2016-06-01") for u in low["links"])
     assert any("Woningwet art. 47 lid 1 onderdeel b" in c for c in low["citations"])
     assert rows["100005"]["verdict"] == "undetermined" and rows["100005"]["missing"] == ["rent"]
@@ -351,7 +351,7 @@ def test_explain_one_unit(sample_table, tmp_path, book):
     result = cli("stock", "explain", out, "100008")
     assert result.exit_code == 0, result.output
     assert "MV-01#else" in result.stdout and "niet toegestaan" in result.stdout
-    assert "BWBR0036702&artikel=49&lid=1&onderdeel=b&z=2016-06-01&g=2016-06-01" in result.stdout
+    assert "BWBR0036702&artikel=49&lid=1&o=b&z=2016-06-01&g=2016-06-01" in result.stdout
     en = cli("stock", "explain", out, "100001", "--lang", "en")
     assert "DAEB-01.b#then" in en.stdout and "Verdict: DAEB" in en.stdout
     assert cli("stock", "explain", out, "nope").exit_code == 2

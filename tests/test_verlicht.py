@@ -160,3 +160,69 @@ def test_given_corporation_share_above_the_limit_puts_verlicht_out_of_reach():
     assert sel.feasible is False
     given = next(lim for lim in sel.limits if lim.id.endswith(".given"))
     assert given.status == "fails" and given.citation.onderdeel == "b"
+
+
+# ------------------------------------------- Ww 49 lid 1 a: the turnover limit is a bounded figure
+# From 2021 on no indexed amount was found; the law fixes EUR 30 million and only indexation raises
+# it, so the limit is "at least EUR 30 million": below that the test is decided, above it stays open.
+
+def _with_turnover(amount: str):
+    from woningwet_engine.case import Case
+
+    data = verlicht_case().model_dump(mode="json")
+    data["corporation"]["turnover"] = [{"year": 2020, "net_turnover": amount, "non_daeb_share": "0.02"},
+                                       {"year": 2021, "net_turnover": amount, "non_daeb_share": "0.02"}]
+    data["corporation"]["non_daeb_investment_share"] = "0.05"
+    return judge(Case.model_validate(data), rulebook(), lang="en")
+
+
+def _turnover_limit(result):
+    sel = next(s for s in result.splits.selections if s.scope == "verlicht")
+    return sel, next(lim for lim in sel.limits if lim.id == "verlicht_max_turnover")
+
+
+def _sch01(result):
+    return next(c for c in result.plan.checks if c.rule == "SCH-01")
+
+
+def test_turnover_below_the_statutory_amount_is_decided_although_the_indexed_limit_is_unknown():
+    result = _with_turnover("21000000")
+    sel, lim = _turnover_limit(result)
+    assert lim.status == "holds" and lim.limit == "30000000.00.."
+    assert sel.feasible
+    check = _sch01(result)
+    assert check.status == "pass"
+    bound = next(p for p in check.inputs.params if p.id == "verlicht_max_turnover")
+    assert bound.value == "30000000.00.." and [b.bound for b in bound.bounds] == ["lower"]
+    assert bound.bounds[0].confidence == "secondary"
+
+
+def test_turnover_above_the_statutory_amount_stays_undetermined_naming_the_bound():
+    result = _with_turnover("31000000")
+    sel, lim = _turnover_limit(result)
+    assert lim.status == "unknown" and lim.limit == "30000000.00.."
+    assert sel.feasible is not False  # not out of reach: the indexed limit may lie above 31 million
+    check = _sch01(result)
+    assert check.status == "unknown"
+    assert "at least EUR 30,000,000.00" in check.text
+
+
+def test_turnover_limit_test_is_read_from_the_rulebook(tmp_path):
+    import shutil
+
+    from woningwet_engine.errors import InputError
+    from woningwet_engine.rulebook import load_rulebook
+    from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR
+
+    root = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, root)
+    parties = root / "policy" / "parties.yaml"
+    text = parties.read_text(encoding="utf-8")
+    parties.write_text(text.replace('test: "turnover_max < param.verlicht_max_turnover"',
+                                    'test: "turnover_max <= param.verlicht_max_turnover"'), encoding="utf-8")
+    book = load_rulebook(root)  # the strictness is the rulebook's: "<=" lets exactly the limit hold
+    assert book.policy.conditions["limit:verlicht_max_turnover"].params == ("verlicht_max_turnover",)
+    parties.write_text(text.replace('test: "turnover_max < param.verlicht_max_turnover"',
+                                    'test: "wants_verlicht_regime == true"'), encoding="utf-8")
+    with pytest.raises(InputError, match="must read fact 'turnover_max'"):
+        load_rulebook(root)

@@ -193,6 +193,30 @@ def non_daeb_return(case, c, env, ctx) -> dict:
     return out
 
 
+def wws_table_applies(c) -> bool:
+    """The huurprijstabel for zelfstandige woonruimte applies: a self-contained dwelling with WWS points
+    (the stock path asks this too, as it computes the rent share in SQL)."""
+    d = c.dwelling
+    return d is not None and d.self_contained and d.wws_points is not None
+
+
+@derivation("wws_max_rent")
+def wws_max_rent(case, c, env, ctx) -> dict:
+    """The maximum rent for the dwelling's own WWS points (the huurprijstabel row) and the rent as a
+    share of it, rounded up so that "at most 100%" holds exactly when the rent is at most the row."""
+    if not wws_table_applies(c):
+        return {}
+    d = c.dwelling
+    table = env.param("wws_max_rent_by_points")
+    row = None if table is None else dict(table).get(d.wws_points)
+    if row is None:
+        return {}
+    out = {"wws_max_rent": row}
+    if d.rent is not None:
+        out["rent_to_wws_max_rent"] = share_ceil(d.rent, row)
+    return out
+
+
 @derivation("in_prestatieafspraken")
 def in_prestatieafspraken(case, c, env, ctx) -> dict:
     return {"in_prestatieafspraken": c.id in ctx["agreements"]}

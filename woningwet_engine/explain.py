@@ -6,7 +6,7 @@ import datetime as dt
 
 from .conditions.nodes import FieldSpec
 from .i18n import text as tr
-from .rulebook.citation import cite_text, juriconnect, wetten_url
+from .rulebook.citation import basis_text, juriconnect, wetten_url
 from .rulebook.loader import PLACEHOLDER
 from .rulebook.model import LegalBasis
 from .rulebook.params import ResolvedParam
@@ -67,7 +67,7 @@ def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -
     return _memo(("cite", lb, on, lang), lambda: Citation(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
         onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,
-        text=cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang, lb.onderdelen, lb.policy, lb.aanhef),
+        text=basis_text(lb, lang),
         juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
         url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
     ))

@@ -97,6 +97,8 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "statutes_require_rvt_for_maintenance": FieldSpec("bool", doc="statutes extend RvT approval to maintenance"),
     "nd_rent_return": FieldSpec("bp", doc="first-year rent (12 x rent x units) / investment cost (RTIV 20 lid 1 a)"),
     "nd_sale_return": FieldSpec("bp", doc="expected sale proceeds / investment cost (RTIV 20 lid 1 b)"),
+    "wws_max_rent": FieldSpec("eur", doc="maximum rent for the dwelling's own WWS points (huurprijstabel)"),
+    "rent_to_wws_max_rent": FieldSpec("bp", doc="kale huur / maximum rent for the dwelling's WWS points, rounded up"),
     "corp_non_daeb_icr": FieldSpec("bp", doc="ICR of the corporation's non-DAEB branch"),
     "corp_non_daeb_debt_woz": FieldSpec("bp", doc="non-DAEB debt / WOZ value of non-DAEB real estate"),
 }
@@ -127,6 +129,7 @@ CASE_FIELD: dict[str, str] = {
     "verbinding_after_formation": "verbinding.after_formation", "committed_before_2015_07_01": "committed_on",
     "corporation_regime": "corporation.separation_regime",
     "nd_rent_return": "dwelling.rent (or bog.annual_rent) and cost", "nd_sale_return": "sale.price and cost",
+    "wws_max_rent": "dwelling.wws_points", "rent_to_wws_max_rent": "dwelling.rent and dwelling.wws_points",
     "corp_non_daeb_icr": "corporation.non_daeb_icr", "corp_non_daeb_debt_woz": "corporation.non_daeb_debt_woz_share",
     "project_cost": "cost (of the project's components)", "project_floor_area_m2": "floor_area_m2",
 }

@@ -16,7 +16,8 @@ from .i18n import section, text as tr
 from .units import BP
 
 # parameter unit -> value type as the formatter knows it
-PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes"}
+PARAM_TYPE = {"eur": "eur", "ratio": "ratio", "count": "int", "weeks": "int", "points": "int", "codes": "codes",
+              "eur_by_points": "eur_by_points"}
 
 
 def json_money(cents: int | None) -> str | None:
@@ -42,6 +43,8 @@ def json_value(value, type_: str):
         return json_money(value)
     if type_ in ("bp", "ratio"):
         return json_ratio(value)
+    if type_ == "eur_by_points":  # the huurprijstabel, every row exact: "40=235.96 41=241.87 ..."
+        return " ".join(f"{points}={json_money(cents)}" for points, cents in value)
     return value
 
 
@@ -78,6 +81,13 @@ def format_date(day: dt.date) -> str:
 INTERVAL_WORDS = {"nl": ("ten minste", "ten hoogste", "tussen", "en"), "en": ("at least", "at most", "between", "and")}
 
 
+def table_summary(rows: list[tuple[int, int]], lang: str) -> str:
+    """A points table in one line for people: its range of points and of amounts."""
+    (p_lo, c_lo), (p_hi, c_hi) = rows[0], rows[-1]
+    return tr(lang, "values.points_table", first=p_lo, last=p_hi, low=format_eur(c_lo, lang),
+              high=format_eur(c_hi, lang))
+
+
 def human_value(value, type_: str, lang: str) -> str:
     """A value as people read it: money, percentage, yes/no, a count with separators, or the text."""
     if value is None:
@@ -103,6 +113,8 @@ def human_value(value, type_: str, lang: str) -> str:
         from .terms import value_label
 
         return value_label(value, lang)
+    if type_ == "eur_by_points":
+        return table_summary([(p, c) for p, c in value], lang)
     if isinstance(value, list):
         return ", ".join(value)
     if isinstance(value, int):
@@ -163,6 +175,9 @@ def fmt_value(value, type_: str, lang: str) -> str:
         return tr(lang, "assumptions.figure_unknown")
     if isinstance(value, bool):
         return human_value(value, "bool", lang)
+    if type_ == "eur_by_points" and isinstance(value, str):  # the huurprijstabel, in one line
+        rows = [row.split("=", 1) for row in value.split()]
+        return table_summary(sorted((int(p), _engine_value(a, "eur")) for p, a in rows), lang)
     if isinstance(value, str) and ".." in value and type_ in ("eur", "bp", "ratio"):
         from .conditions.interval import Interval
 

@@ -38,7 +38,7 @@ from .result import (
 )
 from .rulebook.loader import Selection
 from .rulebook.model import LegalBasis
-from .format import cents_of, format_bp, format_eur, json_money as _eur, json_ratio as _ratio
+from .format import cents_of, format_bp, format_eur, json_money as _eur, json_ratio as _ratio, json_value
 from .units import BP
 from . import verlicht
 
@@ -222,6 +222,9 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
     return out, decisions
 
 
+LIMIT_STATUS = {Tri.TRUE: "holds", Tri.FALSE: "fails", Tri.UNKNOWN: "unknown"}
+
+
 def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResult], decisions: dict[str, Decision],
                        selection: Selection, lang: str, keep_by: str) -> tuple[SelectionOut | None, dict[str, Decision]]:
     """When the corporation wants the verlicht regime (Ww 49 lid 1): keep the non-DAEB investment share
@@ -242,18 +245,20 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     # figures of the corporation as given in the case: history the plan cannot change
     for limit in spec.limits:
         pid, fact_name, basis = limit.param, limit.fact, limit.basis
-        fmt = _eur if limit.unit == "eur" else _ratio
         lim, seen = v.get(pid), plan_fact.get(fact_name)
         if seen is None and limit.given_only:
             continue  # not given: only the plan's own share below is tested
-        status = "unknown" if lim is None or seen is None else ("holds" if seen < lim else "fails")
+        # the rulebook's test decides (Ww 49 lid 1 "minder dan"); a bounded limit decides only when
+        # every value in its interval agrees, otherwise the status stays unknown
+        status = LIMIT_STATUS[evaluate(policy.conditions[f"limit:{pid}"], plan_fact, v)]
         if status == "fails":
             turnover_ok = False
         elif status == "unknown" and turnover_ok:
             turnover_ok = None
+        shown = json_value(seen, limit.unit)
         limits_out.append(LimitOut(id=f"{pid}.given" if limit.given_only else pid,
-                                   text=section(lang, "limit")[fact_name], status=status, before=fmt(seen), after=fmt(seen),
-                                   limit=fmt(lim), citation=citation(policy.basis(basis)[0], selection.date, lang)))
+                                   text=section(lang, "limit")[fact_name], status=status, before=shown, after=shown,
+                                   limit=json_value(lim, limit.unit), citation=citation(policy.basis(basis)[0], selection.date, lang)))
     r = v.get(spec.investment_share_param)
     comps = {c.id: c for c in case.components}
     by_id = {res.id: res for res in results}

@@ -191,6 +191,16 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
     return out
 
 
+def _open_only_by_bounds(bs: BranchState, selection: Selection) -> bool:
+    """A violation branch whose test is open only because a figure it reads is an interval."""
+    from .conditions.interval import Interval
+
+    why = bs.why
+    if not bs.outcome.violation or bs.outcome.verdict or why is None or why.missing_facts or not why.unknown_params:
+        return False
+    return all(isinstance(selection.values.get(p), Interval) for p in why.unknown_params)
+
+
 def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
     rule = bs.rule.rule
     outcome = bs.outcome
@@ -206,7 +216,10 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     if unknown_params:
         parts.append(tr(lang, "undetermined.unknown_figures",
                         params=", ".join(param_title(p, selection.params, lang) for p in unknown_params)))
-    text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, rule=rule.id, verdict=verdict)
+    if outcome.violation and not outcome.verdict:
+        text = tr(lang, "undetermined.decides_violation", parts="; ".join(parts), shown=shown, rule=rule.id)
+    else:
+        text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, rule=rule.id, verdict=verdict)
     cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
                   citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
@@ -248,6 +261,13 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                 if bs.rule.rule.id not in condition_sources[cid]:
                     condition_sources[cid].append(bs.rule.rule.id)
     pending: list = []
+    # A violation test left open only by a bounded figure (an interval) is shown, naming the bound, and
+    # the component is not called compliant: the law allows a violation there (issue #15 item 5).
+    decided_rules = {bs.rule.rule.id for bs in ev.fired}
+    open_violations = [bs for bs in ev.unknown if _open_only_by_bounds(bs, selection)
+                       and bs.rule.rule.id not in decided_rules]
+    for bs in open_violations:
+        reasons.append(_undetermined_reason(bs, fact, selection, lang))
     if verdict == "undetermined":
         pending = open_branches or [bs for bs in ev.unknown if bs.outcome.verdict]
         for bs in pending:
@@ -289,7 +309,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
 
     not_fired = _not_fired(ev, memo, order)
 
-    compliant = verdict not in ("forbidden", "undetermined") and not violation
+    compliant = verdict not in ("forbidden", "undetermined") and not violation and not open_violations
     return ComponentResult(
         id=comp.id, title=comp.title, activity=comp.activity, object=comp.object, project=comp.project,
         units=comp.units, cost=json_value(comp.cost, "eur"), verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,
@@ -361,7 +381,6 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
     """Why nothing decides: the date is before the rulebook's regime (rulebook.yaml `regime`), only
     rules of other dates decide (`elsewhere`, from inforce.py), or no rule at all (art. 45 lid 2 is
     limitative)."""
-    from .rulebook.model import LegalBasis
 
     regime, start = rulebook.meta.regime, rulebook.first_day
     if regime is not None and start is not None and selection.date < start:
@@ -371,7 +390,7 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
         starting = list(dict.fromkeys(r.rule for r in elsewhere if rulebook.rule(r.rule).rule.valid_from == start))
         if starting:
             text += " " + tr(lang, "undetermined.decided_from", rules=", ".join(starting))
-        return Reason(rule=starting[0] if starting else "GEB-02", effect="undetermined", text=text,
+        return Reason(rule=starting[0] if starting else rulebook.meta.no_rule.rule, effect="undetermined", text=text,
                       citation=cites[0], also_cites=cites[1:], confidence="verified")
     if elsewhere:
         first = elsewhere[0]
@@ -381,8 +400,9 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
         return Reason(rule=first.rule, effect="undetermined", text=text, citation=first.citation,
                       also_cites=first.also_cites, confidence=first.confidence)
 
-    lb = LegalBasis(bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")
+    basis = rulebook.meta.no_rule  # rules/rulebook.yaml: the limitative list of Ww 45 lid 2
     text = tr(lang, "undetermined.no_rule", activity=value_label(comp.activity, lang),
               object=value_label(comp.object, lang), date=selection.date)
-    return Reason(rule="GEB-02", effect="undetermined", text=text, citation=citation(lb, selection.date, lang),
+    cites = [citation(lb, selection.date, lang) for lb in basis.legal_basis]
+    return Reason(rule=basis.rule, effect="undetermined", text=text, citation=cites[0], also_cites=cites[1:],
                   confidence="verified")

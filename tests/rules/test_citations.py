@@ -99,7 +99,7 @@ def test_excluded_service_cites_the_onderdeel_that_applied(kind, onderdeel):
     cr = judge_component("2016-06-01", object="service", service={"kind": kind})
     c = _reason(cr, "GEB-07").citation
     assert (c.article, c.onderdeel) == ("47", onderdeel)
-    assert f"onderdeel={onderdeel}&" in c.juriconnect and "g=2016-06-01" in c.url
+    assert f"&o={onderdeel}&z=" in c.juriconnect and "g=2016-06-01" in c.url
     assert deciding_problems(c) == []
 
 
@@ -185,7 +185,7 @@ def test_sub_point_is_in_the_reference_and_the_text():
                                "vacant": False})
     c = _reason(cr, "VK-04").citation
     assert (c.article, c.lid, c.onderdeel, c.sub) == ("26", "1", "a", "2°")
-    assert "onderdeel=a&sub=2&" in c.juriconnect and c.text == "BTIV art. 26 lid 1 onderdeel a onder 2°"
+    assert "&lid=1&o=a&o=2°&z=" in c.juriconnect and "o=a&o=2%C2%B0&z=" in c.url and c.text == "BTIV art. 26 lid 1 onderdeel a onder 2°"
 
 
 def test_policy_norm_is_not_presented_as_statute():

@@ -230,24 +230,64 @@ def test_mt14_unverified_assumption_on_aw_approval_after_2022():
 
 
 # --- 2024-07-01: Wet betaalbare huur, middle segment ---------------------------------------------
+# The rent is compared with the huurprijstabel row for the dwelling's own points (Uhw 10 lid 1, BHW 12
+# lid 1), not with the 186-point ceiling; the BHW 8a prijsopslagen bound the real maximum between the
+# row and 165% of it, so a rent in between stays undetermined and names that interval.
 
-@pytest.mark.parametrize("rent, branch", [("1157.95", "then"), ("1157.96", "else")])
-def test_middle_segment_rent_ceiling_2024(rent, branch):
+MT13 = "MT-13.middenhuur"
+
+
+def mt13_reason(cr):
+    return next(r for r in cr.reasons if r.rule == MT13)
+
+
+def undetermined(cr, rule_id: str) -> bool:
+    return any(r.rule == rule_id and r.effect == "undetermined" for r in cr.reasons)
+
+
+@pytest.mark.parametrize("rent, branch", [("1157.95", "then"), ("1910.61", None), ("1910.62", "else")])
+def test_middle_segment_at_186_points_2024(rent, branch):
+    # row 186 of 1 July 2024 is 1157.95; 165% of it is 1910.6175: 1910.61 may still be allowed by
+    # the prijsopslagen (undetermined), 1910.62 is above every possible maximum
     cr = mid_rent("2024-08-01", rent=rent, dwelling={"wws_points": 186})
-    assert fired_branch(cr, "MT-13.middenhuur") == branch
-    assert cr.compliant == (branch == "then")
+    assert fired_branch(cr, MT13) == branch
+    assert undetermined(cr, MT13) == (branch is None)
+    assert cr.compliant is (True if branch == "then" else False if branch == "else" else cr.compliant)
+
+
+def test_middle_segment_uses_the_row_of_the_own_points_not_the_186_point_ceiling():
+    # 150 points on 1 July 2024: row 924.90 (the 186-point ceiling 1157.95 would have let 1000.00 pass)
+    ok = mid_rent("2024-08-01", rent="924.90", dwelling={"wws_points": 150})
+    assert fired_branch(ok, MT13) == "then" and ok.compliant
+    assert "924.90 is not above EUR 924.90" in mt13_reason(ok).text
+    over = mid_rent("2024-08-01", rent="1000.00", dwelling={"wws_points": 150})
+    assert fired_branch(over, MT13) is None and undetermined(over, MT13)
+    assert "165" in mt13_reason(over).text  # names the bound the prijsopslagen put on the maximum
+    far_over = mid_rent("2024-08-01", rent="1526.09", dwelling={"wws_points": 150})  # just over 165% of 924.90
+    assert fired_branch(far_over, MT13) == "else" and not far_over.compliant
+    assert "wws_max_rent_by_points" in {p.id for p in mt13_reason(far_over).inputs.params}
 
 
 def test_middle_segment_does_not_apply_above_186_points_or_before_july_2024():
-    assert not fired(mid_rent("2024-08-01", rent="1500.00", dwelling={"wws_points": 187}), "MT-13.middenhuur")
-    assert not in_force("MT-13.middenhuur", "2024-06-30")
-    assert not fired(mid_rent("2024-06-30", rent="1500.00", dwelling={"wws_points": 150}), "MT-13.middenhuur")
+    assert not fired(mid_rent("2024-08-01", rent="1500.00", dwelling={"wws_points": 187}), MT13)
+    assert not in_force(MT13, "2024-06-30")
+    assert not fired(mid_rent("2024-06-30", rent="1500.00", dwelling={"wws_points": 150}), MT13)
 
 
-def test_middle_segment_ceiling_is_indexed_2025():
-    cr = mid_rent("2025-02-01", rent="1184.82", dwelling={"wws_points": 170})
-    assert fired_branch(cr, "MT-13.middenhuur") == "then"
-    assert fired_branch(mid_rent("2025-02-01", rent="1184.83", dwelling={"wws_points": 170}), "MT-13.middenhuur") == "else"
+def test_middle_segment_table_is_indexed_2025():
+    # 170 points: 1054.38 from 1 July 2024, 1078.85 from 1 January 2025
+    assert fired_branch(mid_rent("2024-12-31", rent="1054.38", dwelling={"wws_points": 170}), MT13) == "then"
+    assert fired_branch(mid_rent("2024-12-31", rent="1054.39", dwelling={"wws_points": 170}), MT13) is None
+    assert fired_branch(mid_rent("2025-02-01", rent="1078.85", dwelling={"wws_points": 170}), MT13) == "then"
+    assert fired_branch(mid_rent("2025-02-01", rent="1078.86", dwelling={"wws_points": 170}), MT13) is None
+
+
+def test_middle_segment_cites_the_uitvoeringswet_and_the_besluit():
+    cr = mid_rent("2025-02-01", rent="1078.85", dwelling={"wws_points": 170})
+    r = mt13_reason(cr)
+    cited = [(c.bwb, c.article, c.lid) for c in [r.citation, *r.also_cites]]
+    assert ("BWBR0014315", "10", "1") in cited and ("BWBR0003237", "12", "1") in cited
+    assert ("BWBR0003237", "bijlage I", None) not in cited
 
 
 def test_middle_segment_unknown_without_points():

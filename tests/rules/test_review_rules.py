@@ -26,7 +26,7 @@ def test_vacant_social_dwelling_sold_to_an_investor_below_market_value_is_not_ap
     r = _cite(cr, "VK-04.vacant")
     assert r.branch == "else" and r.effect == "violation" and not cr.compliant
     assert (r.citation.article, r.citation.lid, r.citation.onderdeel, r.citation.sub) == ("26", "1", "a", "1°")
-    assert "onderdeel=a&sub=1" in r.citation.juriconnect
+    assert "&lid=1&o=a&o=1°&" in r.citation.juriconnect
     assert not fired(cr, "VK-04")  # the 75%-of-leegwaarde route is for let dwellings only
 
 

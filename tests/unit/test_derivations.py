@@ -131,9 +131,11 @@ def test_compare_attributes_the_2022_allocation_change_to_the_declared_derivatio
     low = next(ch for ch in cmp["plan"] if ch["check"] == "PLAN-TOE-LOW")
     assert low["from"] == "fail" and low["because"][0]["derivations_changed"] == ["allocation-2022"]
     text = render_text(cmp, "nl")
-    # the declaration by its title, with its legal basis
+    # the declaration by its title, with its legal basis in the same citation text as every result
+    # (the opening words and the listed onderdelen are named)
     assert "afleiding gewijzigd: Toewijzing: één inkomensgrens per huishoudensgrootte (BTIV 16 zoals gewijzigd bij " \
-           "Stb. 2021, 509) (BTIV art. 16 lid 1; BTIV art. 57)" in text
+           "Stb. 2021, 509) (BTIV art. 16 lid 1 aanhef; BTIV art. 57 onderdelen a tot en met d)" in text
+    assert "BTIV art. 16(1) opening words; BTIV art. 57 items a to d" in render_text(cmp, "en")
     # the same case judged on two dates within one allocation regime names no derivation
     same = compare_results(judge(case, book, at=dt.date(2022, 3, 1)), rb, book)
     assert same["regime"]["derivations_changed"] == []

@@ -138,7 +138,8 @@ def limit_value(limit_id: str, value, lang: str) -> str:
         if "share" in limit_id:
             return fmt_value(str(value), "ratio", lang)
         if "cost" in limit_id or "turnover" in limit_id:
-            return fmt_eur(cents_of(value), lang)
+            # a bounded limit ("30000000.00.." = at least EUR 30 million) as people read it
+            return fmt_value(str(value), "eur", lang) if ".." in str(value) else fmt_eur(cents_of(value), lang)
     except Exception:  # noqa: BLE001 - a figure in another form is shown as given
         pass
     return str(value)

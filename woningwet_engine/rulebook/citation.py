@@ -1,8 +1,11 @@
 """Legal citations: Juriconnect BWB 1.3 references and date-exact wetten.overheid.nl links.
 
 A citation goes down to the level that decides: article, lid, onderdeel and sub-point (onder 1°).
-The sub-point is carried in the reference as `sub=<n>`; wetten.overheid.nl resolves a link at the
-deepest level it knows, so the link still lands on the onderdeel.
+Juriconnect BWB 1.3 names an opsommingsonderdeel (a list item, BWB element `li`) with the label `o`
+and a nested list by repeating it, each with the item's number as printed, without the closing dot:
+BTIV 26 lid 1 onder a 1° is `&artikel=26&lid=1&o=a&o=1°`. That is the form wetten.overheid.nl
+produces and BWB tooling resolves (e.g. `...&artikel=30b&lid=1&o=k`); `onderdeel=`/`sub=` are not
+Juriconnect labels.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ def juriconnect(bwb: str, article: str, lid: str | None, onderdeel: str | None, 
     if lid:
         parts.append(f"lid={lid}")
     if onderdeel:
-        parts.append(f"onderdeel={onderdeel}")
-        if sub:
-            parts.append(f"sub={sub.rstrip('°')}")
+        parts.append(f"o={onderdeel}")
+    if sub:  # a sub-point: one list level deeper (or a 1°-list directly under the lid)
+        parts.append(f"o={sub}")
     day = on.isoformat()
     parts += [f"z={day}", f"g={day}"]
     return "&".join(parts)
@@ -79,3 +82,11 @@ def cite_text(name: str, article: str, lid: str | None, onderdeel: str | None, s
     if policy:
         text += w["policy"]
     return text
+
+
+def basis_text(lb, lang: str) -> str:
+    """The human citation of one LegalBasis: the one renderer for results, memos and `compare`
+    (a fact-to-onderdeel mapping without a fact names the whole mapped range)."""
+    if getattr(lb, "by", None) is not None:
+        lb = lb.spanning()
+    return cite_text(lb.name, lb.article, lb.lid, lb.onderdeel, lb.sub, lang, lb.onderdelen, lb.policy, lb.aanhef)

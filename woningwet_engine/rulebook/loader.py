@@ -61,6 +61,15 @@ class Regime(BaseModel):
     legal_basis: list[LegalBasis] = Field(min_length=1)
 
 
+class NoRuleBasis(BaseModel):
+    """What a component no rule in force decides is told, and on which provision (the limitative
+    gebied van de volkshuisvesting): the rule id the reason carries and its legal basis."""
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    rule: str
+    legal_basis: list[LegalBasis]
+
+
 class RulebookMeta(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
@@ -68,6 +77,10 @@ class RulebookMeta(BaseModel):
     coverage_from: dt.date
     coverage_to: dt.date
     regime: Regime | None = None
+    # absent only in rulebooks recorded before the field existed (audit replay): the basis the engine
+    # used at the time
+    no_rule: NoRuleBasis = Field(default_factory=lambda: NoRuleBasis(rule="GEB-02", legal_basis=[LegalBasis(
+        bwb="BWBR0005181", name="Woningwet", article="45", lid="2", onderdelen="a-i")]))
 
 
 @dataclass(frozen=True, eq=False)
@@ -650,9 +663,19 @@ def _check_policy(found: dict, params, conditions, topics: set[str], param_units
                     *[lim.param for lim in sel.verlicht.limits]):
             if pid not in params:
                 problem(f"selections name unknown parameter {pid!r}", "selections")
-        for lim in sel.verlicht.limits:
+        for j, lim in enumerate(sel.verlicht.limits):
             if lim.fact not in SCHEMAS["plan"]:
                 problem(f"selections name unknown plan fact {lim.fact!r}", "selections")
+                continue
+            try:
+                cond = parse_condition(lim.test or f"{lim.fact} < param.{lim.param}", SCHEMAS["plan"], param_units)
+            except ConditionError as exc:
+                problem(str(exc), "selections", "verlicht", "limits", j, "test")
+                continue
+            if lim.fact not in cond.facts or lim.param not in cond.params:
+                problem(f"the test must read fact {lim.fact!r} and parameter {lim.param!r} (the limit it shows)",
+                        "selections", "verlicht", "limits", j, "test")
+            compiled[f"limit:{lim.param}"] = cond
         for b in (sel.bog.basis, sel.verlicht.basis, *[lim.basis for lim in sel.verlicht.limits]):
             if b not in pf.legal_bases:
                 problem(f"selections name unknown legal basis {b!r}", "selections")

@@ -2,6 +2,8 @@
 
 A value of null is a known gap: the figure is not known for that period, and any rule that needs
 it cannot decide (its atoms are UNKNOWN). Amounts become integer cents, ratios basis points.
+A table of amounts by WWS points (`eur_by_points`, the huurprijstabel) becomes a tuple of
+(points, cents) pairs; only derivations read tables, conditions never compare with one.
 """
 
 # No `from __future__ import annotations` here: pydantic would then parse every annotation string
@@ -17,7 +19,7 @@ from ..conditions.interval import Interval
 from ..units import euros_to_cents, ratio_to_bp
 from .model import Bilingual, Confidence, LegalBasis
 
-Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes"]
+Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes", "eur_by_points"]
 
 
 class Bound(BaseModel):
@@ -140,6 +142,17 @@ def convert(unit: str, value: Any):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError("expected a list of codes")
         return sorted(set(value))
+    if unit == "eur_by_points":
+        if not isinstance(value, dict) or not value:
+            raise ValueError("expected a table of WWS points to amounts")
+        rows = []
+        for points, amount in value.items():
+            if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+                raise ValueError(f"table key {points!r} is not a whole number of points")
+            if isinstance(amount, bool):
+                raise ValueError(f"points {points}: expected an amount")
+            rows.append((points, euros_to_cents(amount)))
+        return tuple(sorted(rows))
     raise ValueError(f"unknown unit {unit}")
 
 

@@ -58,8 +58,14 @@ class BogSelection(Strict):
 
 
 class VerlichtLimit(Strict):
+    """One Ww 49 lid 1 criterion: `test` (the rule language, over the plan fact) decides whether it
+    holds, so a bounded figure (an interval) stays undetermined; `fact` and `param` are what it reads
+    and what the result shows."""
     param: Name
     fact: Name
+    # absent only in rulebooks recorded before the field existed (audit replay): then "fact < param",
+    # the "minder dan" of Ww 49 lid 1 that split.py applied at the time
+    test: Annotated[str, Field(min_length=1, max_length=500)] | None = None
     unit: Literal["eur", "ratio"]
     basis: Name
     given_only: bool = False
@@ -99,7 +105,8 @@ class RemedyFile(Strict):
 
 @dataclass(frozen=True)
 class Policy:
-    """The loaded policy files; `conditions` holds each party entry's parsed `when` (None: always)."""
+    """The loaded policy files; `conditions` holds each party entry's parsed `when` (None: always)
+    and, under "limit:<param>", the parsed `test` of each verlicht limit."""
 
     parties: PartyPolicyFile | None = None
     conditions: dict = field(default_factory=dict)

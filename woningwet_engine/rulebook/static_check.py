@@ -31,6 +31,7 @@ sampling was used.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import json
@@ -54,20 +55,17 @@ MAX_VECTORS = 6000
 MAX_SPACE = 1 << 22
 OTHER_CODE = "~other"
 
-# Regulations the rulebook may cite: BWB id -> (accepted short names, first day in force).
-KNOWN_REGULATIONS: dict[str, tuple[tuple[str, ...], dt.date]] = {
-    "BWBR0005181": (("Woningwet",), dt.date(1962, 6, 1)),
-    "BWBR0036530": (("Herzieningswet toegelaten instellingen volkshuisvesting", "Herzieningswet"),
-                    dt.date(2015, 3, 20)),
-    "BWBR0036702": (("BTIV", "Besluit toegelaten instellingen volkshuisvesting 2015"), dt.date(2015, 7, 1)),
-    "BWBR0036709": (("RTIV", "Regeling toegelaten instellingen volkshuisvesting 2015"), dt.date(2015, 7, 1)),
-    "BWBR0036776": (("Circulaire inwerkingtreding Woningwet 2015",), dt.date(2015, 6, 1)),
-    "BWBR0008659": (("Wet op de huurtoeslag",), dt.date(1997, 12, 18)),
-    "BWBR0003237": (("Besluit huurprijzen woonruimte",), dt.date(1979, 7, 1)),
-    "BWBR0005290": (("Burgerlijk Wetboek Boek 7", "BW Boek 7", "BW"), dt.date(1992, 1, 1)),
-    "BWBR0005686": (("Besluit beheer sociale-huursector", "BBSH"), dt.date(1993, 1, 1)),
-    "BWBR0014315": (("Uitvoeringswet huurprijzen woonruimte",), dt.date(2003, 7, 1)),
-}
+REGULATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "regulations.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def known_regulations() -> dict[str, tuple[tuple[str, ...], dt.date]]:
+    """The regulations the rulebook may cite, BWB id -> (accepted names, first day in force): data in
+    woningwet_engine/data/regulations.yaml, read once when a check needs it."""
+    import yaml
+
+    raw = yaml.safe_load(REGULATIONS_FILE.read_text(encoding="utf-8"))
+    return {bwb: (tuple(entry["names"]), entry["in_force"]) for bwb, entry in raw.items()}
 
 SECOND_REGIME = dt.date(2017, 1, 1)  # rules from here on may cite numbering added after the 2015 texts
 
@@ -612,15 +610,16 @@ def check_parameters(book: Rulebook) -> list[Finding]:
             for v in pf.values:
                 v_end = v.valid_to or end
                 if v.value is None and v.valid_from <= end and v_end >= cr.rule.valid_from:
-                    findings.append(Finding("notice", cr.rule.id,
-                                            f"parameter {pid} is a declared gap (null) here: the rule is undetermined",
+                    what = ("bounded only (an interval) here: the rule decides only where every value in it agrees"
+                            if v.interval is not None else "a declared gap (null) here: the rule is undetermined")
+                    findings.append(Finding("notice", cr.rule.id, f"parameter {pid} is {what}",
                                             (max(v.valid_from, cr.rule.valid_from), min(v_end, end))))
     return findings
 
 
 def _citation_problems(lb, valid_from: dt.date, with_lid: set) -> list[str]:
     out = []
-    known = KNOWN_REGULATIONS.get(lb.bwb)
+    known = known_regulations().get(lb.bwb)
     if known is None:
         out.append(f"unknown regulation {lb.bwb} ({lb.name}); add it to the known regulations if it is real")
     else:
@@ -663,6 +662,7 @@ def check_citations(book: Rulebook) -> list[Finding]:
     items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, start))
               for pid, p in book.params.items() for lb in p.legal_basis]
     items += [(f"out of scope {e.id}", lb, start) for e in book.out_of_scope for lb in e.legal_basis]
+    items += [("no rule decides (rulebook.yaml)", lb, start) for lb in book.meta.no_rule.legal_basis]
     items += [(f"derivation {d.id}", lb, max(d.valid_from, start))
               for d in book.derivations for lb in d.legal_basis]
     if book.meta.regime is not None:

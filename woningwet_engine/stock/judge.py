@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..case import Corporation
+from ..derivations import wws_table_applies
 from ..engine import evaluate_fact, judge
 from ..errors import EngineError, InputError
 from ..facts import COMPONENT_FIELDS, build_facts, component_fact, project_aggregates
@@ -37,14 +38,22 @@ from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
 from .plancache import PlanCache, plan_key
-from .mapping import CATEGORICAL, NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
+from .mapping import CATEGORICAL, NUMERIC as INPUT_NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
 from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
 from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
+from ..units import BP
+
+# Derived facts of two register numbers that the stock path computes in SQL (a column of `units`) so
+# that classes of units stay exact: the rent as a share of the huurprijstabel row for the unit's own
+# WWS points (derivation wws-max-rent, MT-13.middenhuur). facts_of takes them from that column.
+COMPUTED = ("rent_to_wws_max_rent",)
+NUMERIC = INPUT_NUMERIC + COMPUTED
 
 # numeric columns and the facts they may be copied into (checked per proto, see _proto)
-FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("floor_area_m2", "project_floor_area_m2")}
-SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765},
-             {"rent": 234568, "wws_points": 888, "floor_area_m2": 87654})
+FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("floor_area_m2", "project_floor_area_m2"),
+         "rent_to_wws_max_rent": ("rent_to_wws_max_rent",)}
+SENTINELS = ({"rent": 123457, "wws_points": 777, "floor_area_m2": 98765, "rent_to_wws_max_rent": 13579},
+             {"rent": 234568, "wws_points": 888, "floor_area_m2": 87654, "rent_to_wws_max_rent": 24680})
 ROLE_TEMPLATE = {"unit_kind": "WOO", "rent": 50000}
 DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39 < 2**63
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
@@ -258,7 +267,12 @@ class _Planner:
             self._shell = one_unit_case(comp, self.corp, self.day)
         case = self._shell.model_copy(update={"components": [comp]})
         # = build_facts(case, selection)[0][0] for a one-component case, without its plan and project facts
-        return component_fact(case, comp, set(), project_aggregates(case), self.selection)
+        fact = component_fact(case, comp, set(), project_aggregates(case), self.selection)
+        for name in COMPUTED:  # the SQL column is the derivation's value for this unit (see computed_sql)
+            fact.pop(name, None)
+            if wws_table_applies(comp) and comp.dwelling.rent is not None and u.get(name) is not None:
+                fact[name] = u[name]
+        return fact
 
     def role_of(self, muni: str) -> int:
         key = self.cache["roles"].get(muni)
@@ -447,6 +461,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             create_typed_view(con, src)
             stage(con)
             selection = book.at(day)
+            add_computed(con, selection)
             run.selection = selection.key
             run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
             ts = thresholds(selection)
@@ -482,6 +497,26 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
     return run
 
 
+def computed_sql(selection: Selection) -> dict[str, str]:
+    """SQL over a unit row for each COMPUTED column, from the same dated huurprijstabel the derivation
+    reads: the kale huur as a share of the row for the unit's points, in basis points rounded up
+    (derivations.share_ceil); NULL without rent, points or a row. Whether the table applies at all
+    (a self-contained dwelling) is decided per proto in facts_of, as in the derivation."""
+    table = selection.values.get("wws_max_rent_by_points")
+    if not table:
+        return {"rent_to_wws_max_rent": "CAST(NULL AS BIGINT)"}
+    rows = " ".join(f"WHEN {points} THEN {cents}" for points, cents in table)
+    row = f"(CASE {q('wws_points')} {rows} END)"
+    # rent >= 0 and a row > 0, so (a + b - 1) // b is the ceiling (DuckDB's // truncates)
+    return {"rent_to_wws_max_rent": f"CAST(({q('rent')} * {BP} + {row} - 1) // {row} AS BIGINT)"}
+
+
+def add_computed(con, selection: Selection) -> None:
+    for name, expr in computed_sql(selection).items():
+        con.execute(f"ALTER TABLE units ADD COLUMN {q(name)} BIGINT")
+        con.execute(f"UPDATE units SET {q(name)} = {expr}")
+
+
 def _problem(source: Path, where: str, message: str):
     from ..errors import Problem
 
@@ -496,7 +531,9 @@ def _key_sql(ts: dict) -> str:
 def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress: bool) -> dict:
     cats = ", ".join(q(c) for c in CATEGORICAL)
     classes = ", ".join(f"{_class_sql(c, ts[c])} AS {q('c_' + c)}" for c in NUMERIC)
-    reps = ", ".join(f"min({q(c)}) AS {q(c)}" for c in NUMERIC)
+    # one unit represents its group with all its numbers (the first in the register): a computed column
+    # must agree with the rent and points it was computed from
+    reps = ", ".join(f"arg_min({q(c)}, src_row) AS {q(c)}" for c in NUMERIC)
     keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
     rows = con.execute(
         f"SELECT grouping(municipality) AS by_cat, bad, gkey, municipality, {keys}, count(*) AS n, "
@@ -649,7 +686,7 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
     """The query that writes the table: each unit joins its class (and so its proto and outcome). With
     `every_unit`, every rule branch in force is also evaluated as SQL on every unit's own facts and the
     query fails if one unit's branch states differ from the reference's for its class."""
-    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
+    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS + COMPUTED)
     units = (f"(SELECT {inputs}, u.ord, c.proto, c.outcome, c.lib, {', '.join(f'c.e_c{j}' for j in range(nchunks))} "
              f"FROM (SELECT *, src_row AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u "
              "JOIN roles r ON u.municipality = r.municipality JOIN classes c ON u.gkey = c.gkey AND r.role = c.role)")
