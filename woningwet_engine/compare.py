@@ -21,8 +21,9 @@ from typing import Any
 
 from .explain import PARAM_TYPE, json_value
 from .i18n import section
-from .rulebook.citation import cite_text
+from .rulebook.citation import basis_text
 from .rulebook.loader import Rulebook, Selection
+from .rulebook.model import LegalBasis
 
 DECISIVE = ("verdict", "overridden", "violation", "undetermined")
 COMPONENT_FIELDS = ("verdict", "compliant", "party", "remediation")
@@ -374,8 +375,8 @@ def _period(valid: str, lang: str) -> str:
 
 
 def _basis_text(items: list[dict], lang: str) -> str:
-    return "; ".join(cite_text(lb["name"], lb["article"], lb.get("lid"), lb.get("onderdeel"), lb.get("sub"), lang)
-                     for lb in items)
+    """The same citation text as every result gives (onderdelen, aanhef, sub-points, policy norms)."""
+    return "; ".join(basis_text(LegalBasis.model_validate(lb), lang) for lb in items)
 
 
 def _subject(subject: str | None, lang: str) -> str:
