@@ -488,3 +488,18 @@ def test_units_out_of_step_fall_back_to_the_sorted_query(book, tmp_path, monkeyp
     judge_register(register, DAY, book, output=again)
     assert calls and query(f"SELECT * FROM '{again}'") == query(f"SELECT * FROM '{good}'")
     assert outcomes_path(again).read_bytes() == outcomes_path(good).read_bytes()
+
+
+def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
+    """A register column the test does not read is a warning about the input, not progress: it reaches
+    stderr in pipes and with --quiet, in the reader's language, and never stdout."""
+    src = tmp_path / "extra.csv"
+    src.write_text("unit_id,municipality,unit_kind,rent,kleur\n1,GM0344,WOO,612.40,blauw\n", encoding="utf-8")
+    for lang, words in (("nl", "genegeerd"), ("en", "ignored")):
+        res = cli("stock", src, "--at", DAY.isoformat(), "-o", tmp_path / f"out-{lang}.csv", "--quiet", "--lang", lang)
+        assert res.exit_code in (0, 1), res.output
+        assert words in res.stderr and "kleur" in res.stderr and "kleur" not in res.stdout
+    plain = tmp_path / "plain.csv"
+    plain.write_text("unit_id,municipality,unit_kind,rent\n1,GM0344,WOO,612.40\n", encoding="utf-8")
+    res = cli("stock", plain, "--at", DAY.isoformat(), "-o", tmp_path / "plain-out.csv", "--quiet")
+    assert "genegeerd" not in res.stderr

@@ -192,7 +192,7 @@ def test_every_rule_condition_reads_as_words(book, codes):
     from woningwet_engine.wording import condition_words
 
     bad, seen = [], 0
-    for day in (dt.date(2016, 6, 1), dt.date(2019, 6, 1), dt.date(2024, 6, 1)):
+    for day in (dt.date(2016, 6, 1), dt.date(2019, 6, 1), dt.date(2024, 6, 1), dt.date(2025, 6, 1)):
         selection = book.at(day)
         for cr in selection.rules:
             for branch in cr.branches:
@@ -316,3 +316,21 @@ def test_audit_diff_speaks_words(lang, tmp_path, codes):
     sentences |= engine_sentences(judge(case, load_rulebook(), at=_other_date(case), lang=lang).model_dump(mode="json"))
     found = _scan(out.stdout, lang, codes, sentences | {case.case_id})
     assert not found, found
+
+
+def test_every_fact_and_regulation_has_words():
+    """The detector above only knows codes that have a word, so a fact or law without one would pass
+    unseen: every fact a rule can read and every regulation a citation can name has words in both
+    languages."""
+    import yaml
+
+    from woningwet_engine.facts import SCHEMAS
+    from woningwet_engine.i18n import LANGS, section
+
+    regulations = yaml.safe_load((ROOT / "woningwet_engine" / "data" / "regulations.yaml").read_text())
+    missing = []
+    for lang in LANGS:
+        facts, laws = section(lang, "fact"), section(lang, "law")
+        missing += [(lang, scope, name) for scope, schema in SCHEMAS.items() for name in schema if name not in facts]
+        missing += [(lang, "law", bwb) for bwb in regulations if bwb not in laws]
+    assert not missing, missing

@@ -75,6 +75,10 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
                          on_error=on_error, lang=lang, progress=progress_enabled(progress, quiet), threads=threads,
                          memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
+    if run.ignored:  # a warning about the input, not progress: shown even with --quiet
+        more = len(run.ignored) - 10
+        click.echo(w(lang, "ignored_columns", columns=", ".join(run.ignored[:10]))
+                   + (w(lang, "ignored_more", n=more) if more > 0 else ""), err=True)
     tot = run.totals
     if totals_path is not None:
         import json
@@ -91,7 +95,7 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
     click.echo(f"  {w(lang, 'verlicht')}: {w(lang, 'status_' + vl['status'])}")
     click.echo(f"  {w(lang, 'lib')}: {count_text(tot['liberalisation_candidates'], lang)}")
     if not quiet:
-        click.echo(f"stock: {run.judged:,} units in {run.seconds:.2f} s", err=True)
+        click.echo(w(lang, "terminal_done", units=count_text(run.judged, lang), seconds=f"{run.seconds:.2f}"), err=True)
     sys.exit(0 if tot["non_compliant"] == 0 else 1)
 
 

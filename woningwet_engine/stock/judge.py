@@ -91,6 +91,7 @@ class StockRun:
     totals: dict = field(default_factory=dict)
     seconds: float = 0.0
     param_titles: dict = field(default_factory=dict)  # figure id -> its title (for missing figures in words)
+    ignored: list[str] = field(default_factory=list)  # register columns the engine does not read
 
 
 @dataclass(frozen=True)
@@ -456,8 +457,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
         con = connect(tmpdir, threads, memory_limit)
         try:
             src = open_source(con, source, tmpdir)
-            if src.ignored:
-                _say(progress, f"columns ignored: {', '.join(src.ignored[:10])}")
+            run.ignored = list(src.ignored)
             create_typed_view(con, src)
             stage(con)
             selection = book.at(day)
