@@ -134,3 +134,28 @@ def test_result_schema_still_builds_after_installing(tmp_path, monkeypatch):
     schema = Result.model_json_schema()
     assert "components" in schema["properties"]
     assert Case.model_json_schema()["title"] == "Case"
+
+
+def test_stored_validators_are_built_only_for_the_models_used(tmp_path):
+    """In a fresh process: after install, validating a case builds the Case validator from the store;
+    a model nobody used (the rulebook's) still has pydantic's placeholder, and builds when used."""
+    code = (
+        "from pydantic_core import SchemaValidator\n"
+        "from pydantic._internal._mock_val_ser import MockValSer\n"
+        "from woningwet_engine import modelcache\n"
+        "assert modelcache.install()\n"
+        "from woningwet_engine.case import Case, load_case\n"
+        "from woningwet_engine.rulebook.model import Bilingual\n"
+        "assert isinstance(Case.__dict__['__pydantic_validator__'], MockValSer)\n"
+        f"load_case({str(CASE)!r})\n"
+        "assert isinstance(Case.__dict__['__pydantic_validator__'], SchemaValidator)\n"
+        "assert isinstance(Bilingual.__dict__['__pydantic_validator__'], MockValSer)\n"
+        "assert Bilingual(nl='a', en='b').model_dump() == {'nl': 'a', 'en': 'b'}\n"
+        "assert isinstance(Bilingual.__dict__['__pydantic_validator__'], SchemaValidator)\n"
+        "assert not Case.__pydantic_complete__\n")
+    env = dict(os.environ, WONINGWET_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("WONINGWET_NO_CACHE", None)
+    subprocess.run([sys.executable, "-c", "from woningwet_engine import modelcache; modelcache.store()"],
+                   env=env, check=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr

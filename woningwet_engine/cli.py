@@ -206,7 +206,6 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     from .modelcache import install, store
     from .output import StagedOutput, destination
     from .result import canonical_json
-    from .textout import text_table
 
     models_cached = install()
     target = destination(output)  # a device, FIFO or directory is refused before any work
@@ -232,7 +231,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     if fmt == "json":
         text = canonical_json(results[0] if len(results) == 1 else results)
     else:
-        from .textout import terminal_width
+        from .textout import terminal_width, text_table
 
         width = width or terminal_width(None if output else sys.stdout)
         text = "\n".join(text_table(r, width) for r in results)

@@ -7,19 +7,20 @@ milliseconds; what is slow is making the schema. So the first run stores every m
 `woningwet schema`), and later runs give each model a validator and serialiser made from it. The
 models stay lazily built otherwise: `model_json_schema()` still builds the model the normal way.
 
-Same safety rules as the rulebook cache (rulebook/cache.py): the file is a pickle, so it is used
-only from a directory and file that belong to the current user and that nobody else can write;
-it is keyed by the engine, Python, pydantic and pydantic-core versions and the bytes of the
-modules that define the models and their validators; anything odd falls back to building.
+Same safety rules as every cache (diskcache.py): the file is a pickle, so it is used only from a
+directory and file that belong to the current user and that nobody else can write; it is keyed by
+the engine, Python, pydantic and pydantic-core versions and the bytes of the modules that define
+the models and their validators; anything odd falls back to building.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from pathlib import Path
+
+from .diskcache import cache_dir, enabled, read, write
 
 _PACKAGE = Path(__file__).resolve().parent
 _SOURCES = ("case.py", "result.py", "units.py", "modelcache.py", "rulebook/model.py", "rulebook/params.py")
@@ -44,7 +45,6 @@ def _path() -> Path:
     import pydantic_core
 
     from . import __version__
-    from .rulebook.cache import cache_dir
 
     h = hashlib.sha256(f"{__version__}\0{sys.version}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0".encode())
     for name in _SOURCES:
@@ -64,48 +64,59 @@ def _strip(node):
 
 
 def install() -> bool:
-    """Give every case and result model its validator and serialiser from the cache; False on a miss."""
-    if os.environ.get("WONINGWET_NO_CACHE"):
-        return True  # nothing to install, and nothing to store either
-    from pydantic_core import SchemaSerializer, SchemaValidator
+    """Give every case and result model its validator and serialiser from the cache; False on a miss.
 
-    from .rulebook.cache import _private
+    Each model's pair is built from its stored core schema when the model is first used (a `check`
+    uses about a third of them; building all took ~10 ms), through pydantic's own placeholder for
+    a deferred model, which rebuilds on first access."""
+    if not enabled():
+        return True  # nothing to install, and nothing to store either
+    from pydantic._internal._mock_val_ser import MockValSer
 
     try:
-        target = _path()
-        if not (_private(target.parent) and _private(target)):
+        data = read(_path().name)
+        if data is None:
             return False
-        with target.open("rb") as fh:
-            stored = pickle.load(fh)
-        built = {}
-        for cls in _models():
-            schema, config = stored[f"{cls.__module__}:{cls.__qualname__}"]
-            built[cls] = (SchemaValidator(schema, config), SchemaSerializer(schema, config))
+        stored = pickle.loads(data)
+        pending = {cls: stored[f"{cls.__module__}:{cls.__qualname__}"] for cls in _models()}
     except Exception:  # a missing, damaged or foreign cache file is ignored, never trusted
         return False
-    for cls, (validator, serializer) in built.items():
-        if not cls.__pydantic_complete__:  # a model already built in this process keeps its own
-            cls.__pydantic_validator__ = validator
-            cls.__pydantic_serializer__ = serializer
+    for cls, (schema, config) in pending.items():
+        if cls.__pydantic_complete__:  # a model already built in this process keeps its own
+            continue
+        build = _builder(cls, schema, config)
+        cls.__pydantic_validator__ = MockValSer("", code="class-not-fully-defined", val_or_ser="validator",
+                                                attempt_rebuild=lambda build=build: build()[0])
+        cls.__pydantic_serializer__ = MockValSer("", code="class-not-fully-defined", val_or_ser="serializer",
+                                                 attempt_rebuild=lambda build=build: build()[1])
     return True
+
+
+def _builder(cls, schema, config):
+    """Makes the model's validator and serialiser from its stored schema once, and puts them on the class."""
+    from pydantic_core import SchemaSerializer, SchemaValidator
+
+    built = []
+
+    def build():
+        if not built:
+            built.extend((SchemaValidator(schema, config), SchemaSerializer(schema, config)))
+            if not cls.__pydantic_complete__:
+                cls.__pydantic_validator__, cls.__pydantic_serializer__ = built
+        return built
+
+    return build
 
 
 def store() -> None:
     """Build every case and result model and store their core schemas (after a cache miss)."""
-    from .output import write_output
-    from .rulebook.cache import _private
-
     try:
         stored = {}
         for cls in _models():
             if not cls.__pydantic_complete__:
                 cls.model_rebuild()
             stored[f"{cls.__module__}:{cls.__qualname__}"] = (_strip(cls.__pydantic_core_schema__), _core_config(cls))
-        target = _path()
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(target.parent):
-            return
-        write_output(target, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
+        write(_path().name, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # the cache is only an optimisation
         pass
 

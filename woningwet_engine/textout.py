@@ -13,7 +13,6 @@ byte-identical for the same width; wrapping with textwrap does what is needed.
 from __future__ import annotations
 
 import os
-import shutil
 import textwrap
 
 from .result import Result
@@ -34,6 +33,8 @@ def terminal_width(stream=None) -> int:
     env = os.environ.get("COLUMNS", "")
     if env.isdigit() and int(env) > 0:
         return max(MIN_WIDTH, int(env))
+    import shutil  # only on a terminal (it loads the compression modules)
+
     return max(MIN_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 

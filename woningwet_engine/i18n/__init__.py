@@ -28,9 +28,9 @@ def catalogue(lang: str) -> Mapping:
     """The whole catalogue of `lang` as nested mappings (sections -> keys -> text)."""
     if lang not in LANGS:
         raise KeyError(f"no catalogue for language {lang!r} (have {', '.join(LANGS)})")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with catalogue_path(lang).open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=loader)
+    from ..diskcache import yaml_data
+
+    return yaml_data(catalogue_path(lang), getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def section(lang: str, name: str) -> Mapping:

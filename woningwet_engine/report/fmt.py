@@ -4,7 +4,7 @@ numbers, money and dates are written by woningwet_engine/format.py."""
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -21,5 +21,6 @@ def strings(lang: str) -> dict:
     """The label table of one language (templates/strings.<lang>.yaml)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}")
-    text = resources.files("woningwet_engine.report").joinpath("templates", f"strings.{lang}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    from ..diskcache import yaml_data
+
+    return yaml_data(Path(__file__).resolve().parent / "templates" / f"strings.{lang}.yaml", yaml.SafeLoader)

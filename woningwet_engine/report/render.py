@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-import jinja2
+from typing import TYPE_CHECKING
 
 from ..result import canonical_json
 from .model import strings
-from .svg import plan_chart, route_chart
+
+if TYPE_CHECKING:
+    import subprocess
+
+    import jinja2
 
 FORMATS = ("md", "html", "pdf", "json")
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -34,10 +35,14 @@ def md_escape(value) -> str:
 
 @lru_cache(maxsize=None)
 def environment(html: bool) -> jinja2.Environment:
+    import jinja2
+
+    from .templatecache import CompiledTemplates
+
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("woningwet_engine.report", "templates"),
         autoescape=html, undefined=jinja2.StrictUndefined, trim_blocks=False, lstrip_blocks=False,
-        keep_trailing_newline=True,
+        keep_trailing_newline=True, bytecode_cache=CompiledTemplates("html" if html else "md"),
     )
     env.filters["md"] = md_escape
     return env
@@ -49,6 +54,8 @@ def render_md(memo: dict) -> str:
 
 
 def render_html(memo: dict) -> str:
+    from .svg import plan_chart, route_chart
+
     charts = {"plan": plan_chart(memo), "route": route_chart(memo)}
     text = environment(True).get_template("memo.html.j2").render(
         m=memo, t=strings(memo["lang"]), charts={k: (v and _markup(v)) for k, v in charts.items()})
@@ -87,6 +94,8 @@ class RendererError(RuntimeError):
 
 
 def find_chromium() -> str | None:
+    import shutil
+
     env = os.environ.get("WONINGWET_CHROMIUM")
     if env:
         return env if Path(env).exists() or shutil.which(env) else None
@@ -104,6 +113,9 @@ def chromium_args(binary: str, profile: str) -> list[str]:
 
 
 def run_chromium(extra: list[str], url: str, workdir: str) -> subprocess.CompletedProcess:
+    import subprocess
+    import tempfile
+
     binary = find_chromium()
     if binary is None:
         raise RendererError("headless Chromium not found (install the Debian package 'chromium', "
@@ -119,6 +131,8 @@ def run_chromium(extra: list[str], url: str, workdir: str) -> subprocess.Complet
 
 def html_to_pdf(html: str) -> bytes:
     """Print the self-contained HTML memo to PDF with headless Chromium (A4, no header/footer)."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="woningwet-pdf-") as tmp:
         src = Path(tmp) / "memo.html"
         out = Path(tmp) / "memo.pdf"

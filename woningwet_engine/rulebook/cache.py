@@ -16,23 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 from pathlib import Path
 
+from ..diskcache import cache_dir, private as _private  # noqa: F401  (also used by other caches)
 from ..errors import InputError
 from ..output import write_output
 from .capacity import check_runnable
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
 KEEP = 16  # cached rulebook versions kept
-
-
-def cache_dir() -> Path:
-    if os.environ.get("WONINGWET_CACHE_DIR"):
-        return Path(os.environ["WONINGWET_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "woningwet-engine"
 
 
 def cache_key(files: dict[str, bytes], label: str) -> str:
@@ -59,17 +52,6 @@ def _code_fingerprint() -> bytes:
                         package / "case.py", package / "units.py"]):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.digest()
-
-
-def _private(path: Path) -> bool:
-    """Owned by us and not writable by group or others."""
-    try:
-        st = path.lstat()
-    except OSError:
-        return False
-    if stat.S_ISLNK(st.st_mode):
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
