@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from woningwet_engine.errors import EngineError, RuleActionError
+from woningwet_engine.errors import EngineError
 from woningwet_engine.inference import durable_adapter as da
 from woningwet_engine.inference.durable_adapter import Branch, DurableMatcher, check_capacity
 
@@ -59,23 +59,33 @@ def test_sessions_are_deleted_between_cases(matcher):
     assert matcher.match(k, [fact("c1", rent=1)]) == {("R-LOW#then", "c1")}
 
 
-class _RaisingMatcher(DurableMatcher):
-    def _action(self, index):
-        def act(c):
-            raise ValueError(f"boom in branch {index}")
-        return act
-
-
-def test_action_error_reaches_the_caller_as_rule_action_error():
-    m = _RaisingMatcher()
+def test_matches_beyond_one_actions_cap_all_arrive():
+    """With a small cap one rule's matches come in several actions; none is lost, and reading the
+    matched facts from the messages agrees with parsing them (verify)."""
+    m = DurableMatcher(cap=2)
+    m.verify = True
     k = key()
-    m.prepare(k, BRANCHES[:2])
-    with pytest.raises(RuleActionError, match="boom in branch 0"):
-        m.match(k, [fact("c1", rent=100)])
-    # the session was deleted in `finally`: a non-matching case afterwards is clean
-    assert m.match(k, [fact("c1")]) == set()
-    with pytest.raises(RuleActionError, match="boom in branch 1"):
-        m.match(k, [fact("c1", rent=10**6)])
+    m.prepare(k, BRANCHES)
+    # a text value that spells the start of a matched fact does not count as one
+    facts = [fact(f"c{i}", rent=1000 * i) for i in range(7)] + [fact("c7", rent=5, name='{"m":{"id":9,')]
+    assert m.match(k, facts) == {("R-LOW#then", f["id"]) for f in facts}
+
+
+def test_a_fact_matched_twice_by_an_overlapping_or_fires_once():
+    m = DurableMatcher()
+    m.verify = True
+    k = key()
+    m.prepare(k, [Branch("R-OR#then", "component", {"$or": [{"$gt": {"rent": 1}}, {"$gt": {"rent": 2}}]})])
+    assert m.match(k, [fact("c1", rent=5), fact("c2", rent=0)]) == {("R-OR#then", "c1")}
+
+
+def test_reading_an_action_message_is_checked_against_parsing_it():
+    rule, positions = da._action_matches('{"r3":[{"m":{"id":4,"kind":"component"}},{"m":{"id":0,"kind":"x"}}]}')
+    assert (rule, positions) == ("r3", [4, 0])
+    with pytest.raises(EngineError, match="reading durable_rules' action message"):
+        da._check_matches('{"r3":[{"m":{"id":4,"kind":"component"}}]}', "r3", [4, 0])
+    with pytest.raises(EngineError, match="does not read"):
+        da._action_matches('{"r3":{"m":{"id":4}}}')  # the form without `cap`
 
 
 def test_capacity_guard_refuses_more_than_500_tests_on_one_property(matcher):

@@ -13,7 +13,7 @@ from woningwet_engine.audit import DecisionLog, record_decision
 from woningwet_engine.audit import replay
 from woningwet_engine.case import Case
 from woningwet_engine.engine import judge as engine_judge
-from woningwet_engine.facts import project_aggregates
+from woningwet_engine.facts import COMPONENT_FIELDS, component_fact, component_value, project_aggregates
 from woningwet_engine.result import canonical_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -25,6 +25,8 @@ def _both_ways(case: Case, monkeypatch) -> tuple[str, str]:
     fast = canonical_json(engine_judge(case, book, at=generate.DAY))
     with monkeypatch.context() as m:  # every trial re-validates and re-derives the whole local case
         m.setattr(remediation._Trials, "covers", lambda self, case, k: False)
+        m.setattr(remediation, "_component_value",  # ... and the numeric search reads the whole fact
+                  lambda case, k, selection, name: remediation._component_fact(case, k, selection).get(name))
         plain = canonical_json(engine_judge(case, book, at=generate.DAY))
     return fast, plain
 
@@ -58,6 +60,25 @@ def test_swapped_project_share_equals_project_aggregates():
             assert trials.projects(new) == project_aggregates(trial)
             checked += 1
     assert checked >= 24
+
+
+@pytest.mark.parametrize("data", [generate.one_project(30, seed=4), generate.realistic(120, seed=9)[0]],
+                         ids=["one project", "projects of 2-12"])
+def test_one_derived_fact_equals_that_fact_of_the_whole_derivation(data):
+    """facts.component_value (what the numeric remedy search derives per value tried) gives every
+    fact exactly as component_fact does, derived and stated ones alike."""
+    case = Case.model_validate(data)
+    selection = rulebook().at(generate.DAY)
+    agreements = {cid for a in case.performance_agreements for cid in a.covers}
+    projects = project_aggregates(case)
+    derived = {name for d in selection.derivations if d.scope == "component" for name in d.produces}
+    seen_derived = 0
+    for comp in case.components:
+        whole = component_fact(case, comp, agreements, projects, selection)
+        for name in COMPONENT_FIELDS:
+            assert component_value(case, comp, agreements, projects, selection, name) == whole.get(name), name
+            seen_derived += name in derived and name in whole
+    assert seen_derived > len(case.components)  # derived facts were present, not only absent ones
 
 
 def _log(tmp_path: Path, n: int) -> Path:

@@ -109,6 +109,7 @@ def test_durable_rules_and_reference_evaluator_agree_on_generated_cases(case: Ca
     comps, projects, plan = build_facts(case, selection)
     facts = comps + projects + [plan]
     engine = Engine()
+    engine.matcher.verify = True  # the matches read from durable_rules' messages equal a full parse of them
     reference = evaluate_all(selection, facts, engine, check=False)
     expected = {(f"{bs.rule.rule.id}#{bs.branch}", ev.fact["id"]) for ev in reference for bs in ev.fired}
     assert engine.fire(selection, facts) == expected

@@ -32,7 +32,3 @@ class InputError(Exception):
 
 class EngineError(Exception):
     """The inference engine failed or disagreed with the reference evaluator. Never swallowed."""
-
-
-class RuleActionError(EngineError):
-    """A durable_rules action raised; durable_rules hides this, the adapter re-raises it."""

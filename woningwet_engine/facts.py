@@ -204,10 +204,11 @@ def _put(fact: dict, name: str, value) -> None:
         fact[name] = value
 
 
-def _derive(fact: Fact, scope: str, selection, call) -> None:
-    """Apply the declarations of `scope` in force on the selection's date, in declared order."""
+def _derive(fact: Fact, scope: str, selection, call, only: str | None = None) -> None:
+    """Apply the declarations of `scope` in force on the selection's date, in declared order (with
+    `only`: just those that produce that fact)."""
     for d in selection.derivations:
-        if d.scope != scope:
+        if d.scope != scope or (only is not None and only not in d.produces):
             continue
         tracer = TracingParams(selection.values, frozenset(d.reads), d.id)
         env = Env(tracer, d.dates, d.constants, selection.date)
@@ -224,6 +225,25 @@ def _derive(fact: Fact, scope: str, selection, call) -> None:
 
 
 def component_fact(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection) -> Fact:
+    f = _component_base(case, c)
+    ctx = {"agreements": agreements, "projects": projects}
+    _derive(f, "component", selection, lambda fn, env: fn(case, c, env, ctx))
+    return f
+
+
+def component_value(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection,
+                    name: str):
+    """component_fact(...).get(name), deriving only what produces `name`: a derivation reads the
+    case and the component, never another derived fact, so the others cannot change it (what the
+    remediation stage's numeric search asks for each value it tries)."""
+    f = _component_base(case, c)
+    ctx = {"agreements": agreements, "projects": projects}
+    _derive(f, "component", selection, lambda fn, env: fn(case, c, env, ctx), only=name)
+    return f.get(name)
+
+
+def _component_base(case: Case, c: Component) -> Fact:
+    """The component's fact before derivation: what the case file states."""
     corp = case.corporation
     f = Fact({"id": f"component:{c.id}", "kind": "component", "activity": c.activity, "object": c.object})
     _put(f, "units", c.units)
@@ -289,8 +309,6 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
     f["statutes_require_rvt_for_maintenance"] = corp.statutes_require_rvt_for_maintenance
     _put(f, "corp_non_daeb_icr", corp.non_daeb_icr)
     _put(f, "corp_non_daeb_debt_woz", corp.non_daeb_debt_woz_share)
-    ctx = {"agreements": agreements, "projects": projects}
-    _derive(f, "component", selection, lambda fn, env: fn(case, c, env, ctx))
     return f
 
 

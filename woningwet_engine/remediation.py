@@ -36,7 +36,8 @@ from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
 from .evaluation import FactEvaluation
 from .explain import citation
 from .format import cents_of, human_value, json_value as _json
-from .facts import COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, plan_fact, project_aggregates
+from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, component_value, plan_fact,
+                    project_aggregates)
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
 from .i18n import section, text as tr
@@ -236,6 +237,16 @@ def _component_fact(case: Case, k: int, selection: Selection) -> dict:
     return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
 
 
+def _component_value(case: Case, k: int, selection: Selection, name: str):
+    """_component_fact(case, k, selection).get(name), deriving only that fact (facts.component_value)."""
+    trials = _TRIALS.get()
+    if trials is not None and trials.covers(case, k):
+        return component_value(case, case.components[k], trials.agreements_of(case),
+                               trials.projects(case.components[k]), selection, name)
+    agreements = {cid for a in case.performance_agreements for cid in a.covers}
+    return component_value(case, case.components[k], agreements, project_aggregates(case), selection, name)
+
+
 _RULES_CACHE: dict[tuple[str, str], list] = {}
 
 
@@ -326,9 +337,10 @@ def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selectio
     if current is None:
         return None
 
-    def holds(x: int) -> bool:
+    def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
         trial = _with_component(case, k, _set_component(comp, ref.path, x))
-        return _atom_holds(node, want, _component_fact(trial, k, selection), selection.values)
+        return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact)},
+                           selection.values)
 
     hi_limit = MAX_CENTS if ref.unit == "eur" else 100_000_000
     lo_limit = ref.lo

@@ -1,13 +1,19 @@
 """The one place that talks to durable_rules.
 
 Lessons applied (see docs/durable-rules.md in ../shared/engineering):
-- `_SyncHost` disables the two background timer threads (they segfault after delete_state);
-  every action runs in the caller's thread, inside assert_fact.
-- One session id per case, always deleted in `finally`; all facts of a case that one ruleset
-  sees are asserted together (assert_facts), not one call per fact.
-- Actions are one closure per rule branch that only appends to a Python list; durable_rules
-  swallows exceptions raised in actions and hides them in the returned state, so the state is
-  checked after every assert and any action error is raised as RuleActionError.
+- `_SyncHost` disables the two background timer threads (they segfault after delete_state); the
+  host only registers and unregisters rulesets.
+- One session per case and ruleset, always deleted in `finally`; all facts of a case that one
+  ruleset sees are asserted together (one assert_facts), not one call per fact.
+- Matches are taken from durable_rules' C library itself (start_action_for_state /
+  complete_and_start_action), not through its Python host: the host parsed the session state and
+  every matched fact from JSON and built a closure per match (~190 per case like Kanaleneiland),
+  which was most of the cross-check's time. Every rule has `cap`, so one action hands over all the
+  facts the rule matched in the batch (at most CAP at a time); the facts are numbered by their
+  position, which is their id for durable_rules and the first key of the text it is given, so
+  the matched positions are read from the action message without parsing the facts
+  (`_action_matches`; `verify=True` parses in full and compares, as the tests do). No Python code
+  runs inside durable_rules, so no action error can be swallowed by it.
 - Rules are compiled once per regime selection (key) and cached, at most MAX_SELECTIONS at a time:
   each registered ruleset holds C memory that Python never frees, so the least recently used
   selection's rulesets are deleted in the C library (delete_ruleset, safe without the timer
@@ -16,22 +22,20 @@ Lessons applied (see docs/durable-rules.md in ../shared/engineering):
 - Capacity guards: at most MAX_BRANCHES_PER_RULESET branches share a ruleset (a fact may match
   at most 64 rules), at most MAX_TESTS_PER_PROPERTY distinct tests on one property, priorities
   in 0..65535, at most MAX_FACT_PROPERTIES properties per fact.
-- Facts carry only ints, bools and strings (money in cents, shares in basis points).
-- durable_rules passes every fact, state and action message through JSON text, in Python, once
-  per fired action (~190 on a case like Kanaleneiland); its `json` is given orjson (`_Json`, the
-  same values; the standard module for anything orjson refuses), which halves that cost; and its
-  clock (`_unix_now`, read twice per action and only ever compared with itself, for the 10 s
-  timeout of asynchronous actions) is time.time instead of building two datetimes.
+- Facts carry only ints, bools and strings (money in cents, shares in basis points); duplicate
+  fact ids within a scope are refused before durable_rules sees them (it compares ids by a
+  32-bit hash; the positions it is given never collide).
+- An overlapping `$or` can match one fact twice: matches are collected as a set.
 - Every ruleset ends with a catch-all rule so that every fact is handled: calling delete_state on a
   session that only ever saw unhandled facts crashes the process (free(): invalid size / SIGSEGV,
-  reproduced here), so a session must never be left in that state.
+  reproduced here), so a session must never be left in that state; its matches are not recorded.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -39,7 +43,7 @@ from typing import Iterable, Sequence
 import durable_rules_engine as _native
 from durable import engine as _dr
 
-from ..errors import EngineError, RuleActionError
+from ..errors import EngineError
 
 try:
     import orjson as _orjson
@@ -47,31 +51,24 @@ except ImportError:  # pragma: no cover - orjson is a pinned dependency
     _orjson = None
 
 
-class _Json:
-    """The `json` durable.engine uses, with orjson where it serves (the library reads the text back
-    with its own C parser, so only the values matter, not spacing)."""
-
-    @staticmethod
-    def dumps(obj, ensure_ascii=True, **kwargs):
-        if _orjson is not None and not ensure_ascii and not kwargs:
-            try:
-                return _orjson.dumps(obj).decode("utf-8")
-            except TypeError:  # a value orjson refuses (a huge int, a non-str key): the standard way
-                pass
-        return json.dumps(obj, ensure_ascii=ensure_ascii, **kwargs)
-
-    @staticmethod
-    def loads(text, **kwargs):
-        if _orjson is not None and not kwargs:
-            try:
-                return _orjson.loads(text)
-            except ValueError:  # what orjson cannot read (e.g. an int beyond 64 bits): the standard way
-                pass
-        return json.loads(text, **kwargs)
+def _dumps(obj) -> str:
+    """JSON text for durable_rules' own C parser (only the values matter, not spacing)."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(obj).decode("utf-8")
+        except TypeError:  # a value orjson refuses (an int beyond 64 bits): the standard way
+            pass
+    return json.dumps(obj, ensure_ascii=False)
 
 
-_dr.json = _Json  # durable.engine's module-level `json`
-_dr._unix_now = time.time  # seconds, as before; only differences and deadlines made with it are used
+def _loads(text: str):
+    if _orjson is not None:
+        try:
+            return _orjson.loads(text)
+        except ValueError:  # what orjson cannot read (an int beyond 64 bits): the standard way
+            pass
+    return json.loads(text)
+
 
 MAX_BRANCHES_PER_RULESET = 60
 MAX_TESTS_PER_PROPERTY = 500
@@ -79,6 +76,8 @@ MAX_FACT_PROPERTIES = 250
 MAX_PRIORITY = 65535
 MAX_SELECTIONS = 16  # regime selections kept registered (about 2 MB of C memory each): a rulebook has about 16
 SID = "case"
+CAP = 65535  # matches one action hands over at most (durable_rules keeps `cap` in 16 bits)
+_OK, _NOT_HANDLED = 0, 1  # result codes of the C library's assert_facts
 
 
 class _SyncHost(_dr.Host):
@@ -119,25 +118,22 @@ def check_capacity(branches: Sequence[Branch]) -> None:
         raise EngineError(f"more than {MAX_TESTS_PER_PROPERTY} tests on one fact property: {over}")
 
 
-def _handled(c):
-    """Catch-all action: the fact was seen; nothing to record."""
+def _never_run(c):
+    """The Python action durable_rules' host requires of every rule; match() takes the matches from
+    the C library itself, so no rule's Python action ever runs."""
 
 
 class DurableMatcher:
     """Matches facts against compiled rule branches with durable_rules. One per process."""
 
-    def __init__(self, max_selections: int = MAX_SELECTIONS) -> None:
+    def __init__(self, max_selections: int = MAX_SELECTIONS, cap: int = CAP) -> None:
         self._host = _SyncHost()
+        self.cap = cap
         self._rulesets: OrderedDict[str, list[tuple[str, list[Branch]]]] = OrderedDict()
         self.max_selections = max_selections
-        self._fired: list[tuple[int, str]] | None = None
         self._lock = threading.Lock()
+        self.verify = False  # True: every action message is also parsed in full and compared (tests)
         self._counter = 0
-
-    def _action(self, index: int):
-        def act(c):  # exactly one parameter: two would be taken for an async action
-            self._fired.append((index, c.m.id))
-        return act
 
     def prepare(self, key: str, branches: Sequence[Branch]) -> None:
         """Register the branches of one selection (once per key while it stays among the most
@@ -162,8 +158,9 @@ class DurableMatcher:
                     definition = {}
                     for i, b in enumerate(chunk):
                         cond = {"$and": [{"kind": scope}, b.condition]}
-                        definition[f"r{i}"] = {"pri": i, "all": [{"m": cond}], "run": self._action(i)}
-                    definition["catch_all"] = {"pri": len(chunk), "all": [{"m": {"kind": scope}}], "run": _handled}
+                        definition[f"r{i}"] = {"pri": i, "cap": self.cap, "all": [{"m": cond}], "run": _never_run}
+                    definition["catch_all"] = {"pri": len(chunk), "cap": self.cap, "all": [{"m": {"kind": scope}}],
+                                               "run": _never_run}
                     try:
                         self._host.set_rulesets({name: definition})
                     except Exception as exc:  # durable_rules reports only numeric codes
@@ -192,37 +189,88 @@ class DurableMatcher:
         by_scope: dict[str, list[tuple[str, list[Branch]]]] = {}
         for name, chunk in groups:
             by_scope.setdefault(chunk[0].scope, []).append((name, chunk))
-        fired: set[tuple[str, str]] = set()
-        batches: dict[str, list[dict]] = {}  # ruleset name -> its facts, asserted together
-        chunks: dict[str, list[Branch]] = {}
+        batches: dict[str, list[dict]] = {}  # scope -> its facts, asserted together into each of its rulesets
         for fact in facts:
             if len(fact) > MAX_FACT_PROPERTIES:
                 raise EngineError(f"fact {fact.get('id')} has more than {MAX_FACT_PROPERTIES} properties")
-            for name, chunk in by_scope.get(fact["kind"], []):
-                batches.setdefault(name, []).append(dict(fact, sid=SID))
-                chunks[name] = chunk
+            if fact["kind"] in by_scope:
+                batches.setdefault(fact["kind"], []).append(fact)
+        fired: set[tuple[str, str]] = set()
         with self._lock:
-            used: list[str] = []
-            try:
-                for name, batch in batches.items():
-                    used.append(name)
-                    chunk = chunks[name]
-                    self._fired = []
-                    try:
-                        state = self._host.assert_facts(name, batch)
-                    except _dr.MessageNotHandledException as exc:  # the catch-all rule should prevent this
-                        raise EngineError(f"a fact was not handled by {name}: {exc}") from exc
-                    except _dr.MessageObservedException as exc:
-                        raise EngineError(f"duplicate fact id in {name}: {exc}") from exc
-                    if isinstance(state, dict) and "exception" in state:
-                        raise RuleActionError(f"rule action failed in {name}: {state['exception']}")
-                    for index, fact_id in self._fired:
-                        fired.add((chunk[index].name, fact_id))
-            finally:
-                self._fired = None
-                for name in used:
-                    self._host.delete_state(name, SID)
+            for scope, batch in batches.items():
+                ids = [f["id"] for f in batch]
+                if len(set(ids)) != len(ids):
+                    raise EngineError(f"duplicate fact id among the {scope} facts")
+                text = _dumps([_numbered(i, f) for i, f in enumerate(batch)])  # one text for all its rulesets
+                for name, chunk in by_scope[scope]:
+                    for index, positions in self._run(name, text):
+                        branch = chunk[index].name
+                        fired.update((branch, ids[p]) for p in positions)
         return fired
+
+    def _run(self, name: str, text: str) -> list[tuple[int, list[int]]]:
+        """Assert the facts (JSON text) into ruleset `name` in a fresh session and take every action
+        durable_rules queues, straight from its C library: [(branch index, positions of the facts it
+        matched)]; the catch-all's actions are taken and left out. The session is always deleted."""
+        handle = self._host._ruleset_directory[name]._handle
+        out: list[tuple[int, list[int]]] = []
+        offset = None
+        try:
+            code, offset = _native.assert_facts(handle, text)
+            if code == _NOT_HANDLED:  # the catch-all rule should prevent this
+                raise EngineError(f"a fact was not handled by {name}")
+            if code != _OK:  # a duplicate id (match() numbers the facts), or deferred
+                raise EngineError(f"durable_rules did not take the facts asserted into {name} (code {code})")
+            started = _native.start_action_for_state(handle, offset)
+            message = None if started is None else started[1]
+            while message is not None:
+                rule, positions = _action_matches(message)
+                if self.verify:
+                    _check_matches(message, rule, positions)
+                if rule != "catch_all":
+                    out.append((int(rule[1:]), positions))
+                message = _native.complete_and_start_action(handle, offset)
+        except BaseException:
+            if offset is not None:
+                _native.abandon_action(handle, offset)
+            raise
+        finally:
+            _native.delete_state(handle, SID)
+        return out
+
+
+def _numbered(position: int, fact: dict) -> dict:
+    """The fact as durable_rules is given it: its position in the batch as the id, as the first key
+    (so that _action_matches finds it), and the session id."""
+    out = {"id": position}
+    out.update(fact)
+    out["id"] = position
+    out["sid"] = SID
+    return out
+
+
+_ACTION = re.compile(r'\{"(r\d+|catch_all)":\[')
+_ITEM = re.compile(r'\{"m":\{"id":(\d+),')
+
+
+def _action_matches(message: str) -> tuple[str, list[int]]:
+    """(rule name, positions of the matched facts) of one action's message, without parsing the facts.
+
+    With `cap` the C library writes `{"<rule>":[{"m":<fact>},...]}`, each fact the text it was given
+    (_numbered: the id first). The pattern `{"m":{"id":` cannot occur inside a JSON string (a quote
+    there is always escaped), so it marks exactly the matched facts; `verify` holds this to a full
+    JSON parse."""
+    head = _ACTION.match(message)
+    if head is None:
+        raise EngineError(f"durable_rules wrote an action message this adapter does not read: {message[:80]!r}")
+    return head.group(1), [int(p) for p in _ITEM.findall(message, head.end())]
+
+
+def _check_matches(message: str, rule: str, positions: list[int]) -> None:
+    parsed = _loads(message)
+    want = [(r, [item["m"]["id"] for item in items]) for r, items in parsed.items()]
+    if want != [(rule, positions)]:
+        raise EngineError(f"reading durable_rules' action message gave {(rule, positions)}, parsing it {want}")
 
 
 def dump_definition(branches: Sequence[Branch]) -> str:
