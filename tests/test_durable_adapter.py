@@ -101,6 +101,12 @@ def test_capacity_guard_refuses_more_than_500_tests_on_one_property(matcher):
     assert k not in matcher._rulesets  # nothing half-registered
 
 
+def test_a_branch_that_tests_the_fact_id_is_refused():
+    """match() hands durable_rules each fact's position as its id, so no branch may read the id."""
+    with pytest.raises(EngineError, match="tests the fact id"):
+        check_capacity([Branch("R-ID#then", "component", {"$and": [{"kind": "component"}, {"id": "c1"}]})])
+
+
 def test_too_many_properties_on_one_fact(matcher):
     k = key()
     matcher.prepare(k, BRANCHES)

@@ -116,6 +116,8 @@ def check_capacity(branches: Sequence[Branch]) -> None:
     over = {k: v for k, v in counts.items() if v > MAX_TESTS_PER_PROPERTY}
     if over:
         raise EngineError(f"more than {MAX_TESTS_PER_PROPERTY} tests on one fact property: {over}")
+    if {"id", "sid"} & counts.keys():  # match() gives durable_rules positions as ids: no rule may test them
+        raise EngineError("a rule branch tests the fact id or the session id")
 
 
 def _never_run(c):
