@@ -50,6 +50,30 @@ _DEFAULT_BLOCK: dict[str, tuple[str, dict]] = {
 _NEEDS_LAND = {"dwelling", "mv", "bog", "parking", "land"}
 
 
+def rule_file(topic: str, rule_id: str, nl: str, en: str, explain_nl: str | None = None) -> str:
+    """A minimal rule file for tests that break a rules directory: one rule, in force from
+    2015-07-01 under Woningwet art. 47 lid 1, that makes a component DAEB; its condition is the
+    placeholder WHEN for the test to fill in (`nl`/`en`: the titles; the Dutch explanation is
+    `explain_nl`, else `nl`)."""
+    return RULE_TEMPLATE.format(topic=topic, rule_id=rule_id, nl=nl, en=en, explain_nl=explain_nl or nl)
+
+
+RULE_TEMPLATE = """topic: {topic}
+title: {{nl: {nl}, en: {en}}}
+rules:
+  - id: {rule_id}
+    title: {{nl: {nl}, en: {en}}}
+    valid_from: 2015-07-01
+    legal_basis:
+      - {{bwb: BWBR0005181, name: Woningwet, article: "47", lid: "1"}}
+    confidence: verified
+    when: WHEN
+    then:
+      verdict: daeb
+      explain: {{nl: {explain_nl}, en: {nl}}}
+"""
+
+
 def as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 

@@ -25,6 +25,7 @@ from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR, build_rulebook, 
 from woningwet_engine.yamlio import LoadedYaml
 
 from clirun import HOSTILE_CPU_S, HOSTILE_RSS, ROOT, run_cli as _run
+from rulehelpers import rule_file
 
 CORPUS = sorted((Path(__file__).parent / "fuzz" / "corpus").glob("*.yaml"))
 TIMEOUT = 120  # seconds per CLI run; the slowest corpus file (1,500 components) takes a few
@@ -104,20 +105,7 @@ def test_oversized_file_is_refused_without_reading_it_all(tmp_path):
 
 # --- malformed rule files ---------------------------------------------------------------------------
 
-RULE = """topic: zz-fuzz
-title: {nl: fuzz, en: fuzz}
-rules:
-  - id: DAEB-99
-    title: {nl: fuzz, en: fuzz}
-    valid_from: 2015-07-01
-    legal_basis:
-      - {bwb: BWBR0005181, name: Woningwet, article: "47", lid: "1"}
-    confidence: verified
-    when: WHEN
-    then:
-      verdict: daeb
-      explain: {nl: fuzz, en: fuzz}
-"""
+RULE = rule_file("zz-fuzz", "DAEB-99", "fuzz", "fuzz")
 MARKER = f"/tmp/woningwet-fuzz-marker-{os.getpid()}"  # must never be created: rule text is never executed
 RULE_CASES = {
     "syntax": (RULE.replace("WHEN", "object == = 'dwelling'"), "rules.0.when"),

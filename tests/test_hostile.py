@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from clirun import ROOT, assert_clean_refusal, run_cli
+from rulehelpers import rule_file
 from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR
 
 CASE = ROOT / "cases" / "kanaleneiland-2016.yaml"
@@ -87,20 +88,7 @@ def test_empty_case_name_is_refused(tmp_path):
 
 # --- rules directories ------------------------------------------------------------------------------
 
-RULE = """topic: zz-hostile
-title: {nl: vijandig, en: hostile}
-rules:
-  - id: DAEB-98
-    title: {nl: vijandig, en: hostile}
-    valid_from: 2015-07-01
-    legal_basis:
-      - {bwb: BWBR0005181, name: Woningwet, article: "47", lid: "1"}
-    confidence: verified
-    when: WHEN
-    then:
-      verdict: daeb
-      explain: {nl: NL, en: vijandig}
-"""
+RULE = rule_file("zz-hostile", "DAEB-98", "vijandig", "hostile", explain_nl="NL")
 
 
 def _rules(tmp_path, **files) -> os.PathLike:

@@ -4,11 +4,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from woningwet_engine.errors import InputError
 from woningwet_engine.rulebook import load_rulebook
 from woningwet_engine.rulebook.citation import juriconnect, wetten_url
-from woningwet_engine.rulebook.loader import build_rulebook, read_rules_dir
+from woningwet_engine.rulebook.loader import Selection, build_rulebook, read_rules_dir
+from woningwet_engine.rulebook.params import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +52,32 @@ def problems_of(files):
     with pytest.raises(InputError) as err:
         build_rulebook(files)
     return err.value.problems
+
+
+BOOK = load_rulebook()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=BOOK.meta.coverage_from, max_value=BOOK.meta.coverage_to))
+def test_selection_of_a_day_is_that_days_law(day):
+    """Rulebook.at works the rules and figures out once per period between change points; a day's
+    selection must still be exactly what that day's own law gives, key included, whichever days
+    were asked for before."""
+    book = BOOK
+    sel = book.at(day)
+    rules = tuple(r for r in book.rules if r.rule.valid_on(day))
+    params = {pid: resolve(book.params[pid], day) for pid in sorted(book.params)}
+    derivations = tuple(d for d in book.derivations if d.valid_on(day))
+    own = Selection(day, rules, params, book.sha256, derivations, book.policy)
+    assert sel.date == day
+    assert [r.rule.id for r in sel.rules] == [r.rule.id for r in rules]
+    assert sel.params == params and sel.derivations == derivations
+    assert sel.key == own.key
+    # the other days of its period share the undated memo; a day of another period does not
+    later = day + dt.timedelta(days=1)
+    if book.covers(later):
+        same_period = later not in book.change_points()
+        assert (book.at(later).period_memo is sel.period_memo) == same_period
 
 
 def test_duplicate_rule_id(files):

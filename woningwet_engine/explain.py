@@ -64,13 +64,18 @@ def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -
     if lb.by is not None:
         # with the fact: the onderdeel it decides; without one (e.g. a split part): the mapped range
         lb = lb.deciding(fact) if fact is not None else lb.spanning()
-    return _memo(("cite", lb, on, lang), lambda: Citation(
+    return _memo(("cite", lb, on, lang), lambda: _undated(lb, lang).model_copy(update={
+        "juriconnect": juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
+        "url": wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub)}))
+
+
+def _undated(lb: LegalBasis, lang: str) -> Citation:
+    """The citation without its dated links, validated once per (basis, language): only the
+    Juriconnect reference and the link change with the date (a replayed log meets many dates)."""
+    return _memo(("cite-undated", lb, lang), lambda: Citation(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
-        onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,
-        text=basis_text(lb, lang),
-        juriconnect=juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
-        url=wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
-    ))
+        onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy, text=basis_text(lb, lang),
+        juriconnect="", url=""))
 
 
 def rule_citations(legal_basis, on: dt.date, lang: str, fact: dict | None = None) -> list[Citation]:

@@ -33,7 +33,16 @@ _ASSUMPTIONS_MAX = 1_000  # lists of reasons whose assumptions are kept per sele
 def _context(selection: Selection) -> dict:
     memo = selection.memo
     if "order" not in memo:
-        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, reasons={}, not_fired={})
+        memo.update(order=_undated(selection)["order"], reasons={})
+    return memo
+
+
+def _undated(selection: Selection) -> dict:
+    """The memo of pieces without a date in them (rule order, figures read, why-not entries): one
+    per regime period, shared by its days (Selection.period_memo)."""
+    memo = selection.period_memo
+    if "order" not in memo:
+        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, not_fired={})
     return memo
 
 
@@ -115,7 +124,7 @@ def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> li
 
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
     facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.facts}
-    params = _rule_params(params_read(bs.rule, fact), selection, _context(selection))
+    params = _rule_params(params_read(bs.rule, fact), selection, _undated(selection))
     return Inputs(facts=facts, params=params)
 
 
@@ -307,7 +316,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             party = r.party
             break
 
-    not_fired = _not_fired(ev, memo, order)
+    not_fired = _not_fired(ev, _undated(selection), order)
 
     compliant = verdict not in ("forbidden", "undetermined") and not violation and not open_violations
     return ComponentResult(

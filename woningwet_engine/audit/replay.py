@@ -109,15 +109,16 @@ def judge_options(rec: dict) -> dict:
     return {k: OPTION_TYPES[k](v) for k, v in options.items()}
 
 
-def rejudge(rec: dict, book, at: dt.date | None = None):
+def rejudge(rec: dict, book, at: dt.date | None = None, engine=None):
     from ..engine import judge
 
     case = recorded_case(rec)
     day = at or dt.date.fromisoformat(rec["date"])
-    return judge(case, book, at=day, lang=rec["lang"], source=f"record {rec['id']}", **judge_options(rec))
+    return judge(case, book, at=day, lang=rec["lang"], source=f"record {rec['id']}", engine=engine,
+                 **judge_options(rec))
 
 
-def replay_record(rec: dict, books: RulebookCache) -> Outcome:
+def replay_record(rec: dict, books: RulebookCache, engine=None) -> Outcome:
     from ..result import canonical_json
 
     rid = rec["id"]
@@ -128,7 +129,7 @@ def replay_record(rec: dict, books: RulebookCache) -> Outcome:
         version_note = (f"made by engine {rec['engine_version']}, replayed with engine {__version__}; ")
     try:
         book = books.get(rec)
-        result = rejudge(rec, book)
+        result = rejudge(rec, book, engine=engine)
     except InputError as exc:
         return Outcome(rid, "error", version_note + "could not replay: " + "; ".join(str(p) for p in exc.problems[:3]),
                        engine_version=rec["engine_version"])
@@ -169,14 +170,25 @@ def _fetch(log: DecisionLog, ids: list[int]) -> list[dict]:
     return [rows[i] for i in ids]
 
 
+def shared_engine():
+    """The engine a whole-log replay judges with: portfolio.SharedEngine, whose results are those of
+    the default engine (tests/test_properties_portfolio.py): the compiled evaluator on every fact,
+    and the durable_rules cross-check once per class of facts that give every condition atom the
+    same value in one regime selection, instead of once per fact of every record."""
+    from ..portfolio import SharedEngine
+
+    return SharedEngine()
+
+
 def _replay_batch(ids: list[int]) -> list[Outcome]:
     """In a worker process: replay these records (one rulebook selection after another)."""
     log = _WORKER.get("log")
     if log is None:
         log = _WORKER["log"] = DecisionLog.open(_WORKER["path"])  # a connection of its own, never the parent's
         _WORKER["books"].log = log
-    books = _WORKER["books"]
-    return [replay_record(rec, books) for rec in _fetch(log, ids)]
+        _WORKER["engine"] = shared_engine()
+    books, engine = _WORKER["books"], _WORKER["engine"]
+    return [replay_record(rec, books, engine) for rec in _fetch(log, ids)]
 
 
 def replay_all(log: DecisionLog, jobs: int | None = None,
@@ -184,8 +196,10 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
     """Replay every record; the outcomes in record order, each compared byte for byte as in replay_record.
 
     Records are grouped by rulebook hash and date, so that each rulebook is rebuilt from its stored
-    files once and the records of one regime selection are judged one after another (they share the
-    compiled rules, the durable_rules rulesets and the per-selection memo of result pieces). With
+    files once and the records of one regime selection (one period between two change points) are
+    judged one after another: they share the rules and figures in force (Rulebook.at works them out
+    once per period), the compiled rules and the durable_rules rulesets, and the records of one day
+    share the per-selection memo of result pieces. With
     `jobs` > 1 (default: the number of CPUs) and enough records, batches of records are replayed by a
     pool of worker processes (fork: the rulebooks are built before the workers start and shared)."""
     rows = log.conn.execute("SELECT id, rulebook_sha256, date FROM records").fetchall()
@@ -198,8 +212,9 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
 
     parallel = jobs > 1 and len(ordered) >= MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
+        engine = shared_engine()
         for batch in batches:
-            outcomes += [replay_record(rec, books) for rec in _fetch(log, batch)]
+            outcomes += [replay_record(rec, books, engine) for rec in _fetch(log, batch)]
             if progress:
                 progress(len(batch))
     else:

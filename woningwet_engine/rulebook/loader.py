@@ -7,6 +7,7 @@ replay a decision with the exact files it was made with. Validation collects eve
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -216,6 +217,13 @@ class Selection:
         return {}
 
     @cached_property
+    def period_memo(self) -> dict:
+        """Scratch space for result pieces that hold no date (no dated link, no date in a text):
+        shared by every day of one regime period (Rulebook.at), so a log of many dates builds them
+        once per period."""
+        return {}
+
+    @cached_property
     def key(self) -> str:
         """Identity of the compiled ruleset: equal for all dates in one regime period."""
         payload = json.dumps({
@@ -268,20 +276,36 @@ class Rulebook:
         kept = self.__dict__.setdefault("_selections", {})
         found = kept.pop(day, None)
         if found is None:
-            rules = tuple(r for r in self.rules if r.rule.valid_on(day))
-            # every parameter: the rules', the derivations' and the route periods
-            needed = {p for r in rules for p in r.params} | set(self.params)
-            params = {pid: resolve(self.params[pid], day) for pid in sorted(needed)}
-            derivations = tuple(d for d in self.derivations if d.valid_on(day))
-            found = Selection(day, rules, params, self.sha256, derivations, self.policy)
+            base = self._period(day)
+            found = Selection(day, base.rules, base.params, self.sha256, base.derivations, self.policy)
+            found.__dict__["key"] = base.key  # equal by construction: same rules and values
+            found.__dict__["period_memo"] = base.period_memo
             if len(kept) >= SELECTIONS_KEPT:
                 del kept[next(iter(kept))]
         kept[day] = found  # most recently used last
         return found
 
+    def _period(self, day: dt.date) -> Selection:
+        """The selection of the first day of the regime period that holds `day`: between two change
+        points every rule, derivation and parameter value that applies on one day applies on all, so
+        the rules, figures and selection key are worked out once per period, not once per day."""
+        points = self.__dict__.get("_change_points") or self.change_points()
+        start = points[bisect.bisect_right(points, day) - 1] if points and points[0] <= day else day
+        periods = self.__dict__.setdefault("_periods", {})
+        found = periods.get(start)
+        if found is None:
+            rules = tuple(r for r in self.rules if r.rule.valid_on(start))
+            # every parameter: the rules', the derivations' and the route periods
+            needed = {p for r in rules for p in r.params} | set(self.params)
+            params = {pid: resolve(self.params[pid], start) for pid in sorted(needed)}
+            derivations = tuple(d for d in self.derivations if d.valid_on(start))
+            found = periods[start] = Selection(start, rules, params, self.sha256, derivations, self.policy)
+        return found
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_selections", None)  # per-process scratch, not part of the pickled rulebook
+        state.pop("_periods", None)
         state.pop("_change_points", None)
         return state
 
