@@ -124,3 +124,23 @@ def test_replay_all_still_finds_a_difference(tmp_path, monkeypatch):
     assert real is None
     bad = [o for o in outcomes if o.status != "identical"]
     assert [(o.record_id, o.status, o.path) for o in bad] == [(4, "mismatch", "$.case")]
+
+
+@pytest.mark.parametrize("data", [generate.one_project(40, seed=11), generate.realistic(80, seed=5)[0]],
+                         ids=["one project", "projects of 2-12"])
+def test_verdicts_without_remedies_and_route_equal_judge(data):
+    """pipeline.judge_verdicts (the stock path's stages up to the party) gives every component the
+    verdict, reasons and party that judge() gives it, only without remedies."""
+    from woningwet_engine.pipeline import judge_verdicts
+
+    case = Case.model_validate(data)
+    book = rulebook()
+    full = engine_judge(case, book, at=generate.DAY)
+    verdicts = judge_verdicts(case, book, at=generate.DAY)
+    assert [c.id for c in full.components] == list(verdicts.judged)
+    for comp in full.components:
+        short = verdicts.component(comp.id)
+        assert short.model_dump() == comp.model_copy(update={"remediation": []}).model_dump()
+    # the split named another party than the verdict's own for some components: that one is kept
+    assert any(verdicts.component(cid).party != j.verdict.party for cid, j in verdicts.judged.items())
+    assert any(c.remediation for c in full.components)  # and judge() had remedies that were left out

@@ -490,6 +490,24 @@ def test_units_out_of_step_fall_back_to_the_sorted_query(book, tmp_path, monkeyp
     assert outcomes_path(again).read_bytes() == outcomes_path(good).read_bytes()
 
 
+def test_compiled_sql_that_differs_from_the_reference_stops_the_run(book, tmp_path, monkeypatch):
+    """Each class's compiled branch SQL is run on its representative facts and compared with the
+    reference evaluator's states; a wrong compilation stops the run and nothing is written."""
+    import woningwet_engine.stock.judge as stock_judge
+
+    real = stock_judge.compile_selection
+
+    def negated(selection):
+        return tuple(stock_judge.CompiledBranch(b.id, b.index, f"(NOT {b.sql})", b.root) for b in real(selection))
+
+    monkeypatch.setattr(stock_judge, "compile_selection", negated)
+    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
+    out = tmp_path / "out.parquet"
+    with pytest.raises(stock_judge.EngineError, match="compiled SQL and the reference evaluator disagree"):
+        judge_register(SAMPLE, DAY, book, output=out)
+    assert not out.exists() and not outcomes_path(out).exists()
+
+
 def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
     """A register column the test does not read is a warning about the input, not progress: it reaches
     stderr in pipes and with --quiet, in the reader's language, and never stdout."""

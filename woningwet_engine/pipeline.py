@@ -13,7 +13,9 @@
                                             remedies, plan checks with their remedies
 
 No stage changes what an earlier one returned: a later stage's additions (the party, the remedies)
-are put together into new result objects at the end. `engine.judge` is this `judge`.
+are put together into new result objects at the end. `engine.judge` is this `judge`; `judge_verdicts`
+runs the stages up to the parties alone, for callers that need no remedies and no route (the stock
+path judges one representative unit per outcome of a register).
 """
 
 from __future__ import annotations
@@ -54,10 +56,26 @@ def select(rulebook: Rulebook, day: dt.date, source: str) -> Selection:
     return rulebook.at(day)
 
 
-def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
-          engine: Engine | None = None, source: str = "<case>", start: dt.date | None = None,
-          keep_by: str = "value") -> Result:
-    """Judge `case` by the law in force on `at` (default: the case date)."""
+@dataclass(frozen=True)
+class Verdicts:
+    """The stages up to the parties: every component judged, the plan checks and who carries what."""
+
+    selection: Selection
+    judged: dict[str, Judged]
+    plan_evals: list[FactEvaluation]
+    plan: Plan
+    parties: SplitOutcome
+
+    def component(self, cid: str) -> ComponentResult:
+        """The component's verdict with its party (without remedies)."""
+        verdict = self.judged[cid].verdict
+        return verdict.model_copy(update={"party": self.parties.parties.get(cid, verdict.party)})
+
+
+def judge_verdicts(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
+                   engine: Engine | None = None, source: str = "<case>", keep_by: str = "value") -> Verdicts:
+    """The stages of `judge` up to the parties (selection, facts, evaluation, verdicts, plan checks,
+    splits), without the remedies and the approval route."""
     if keep_by not in KEEP_BY:
         raise ValueError(f"keep_by must be one of {KEEP_BY}")
     selection = select(rulebook, at or case.date, source)
@@ -72,7 +90,16 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
     plan_evals = [by_fact[f["id"]] for f in projects + [plan_fact]]
     plan = plan_checks(plan_evals, selection, lang)
     parties = build_splits(case, judged, plan_fact, selection, lang, keep_by)
-    remedies = remediate(case, judged, parties, plan, plan_evals, selection, rulebook, lang)
+    return Verdicts(selection, judged, plan_evals, plan, parties)
+
+
+def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
+          engine: Engine | None = None, source: str = "<case>", start: dt.date | None = None,
+          keep_by: str = "value") -> Result:
+    """Judge `case` by the law in force on `at` (default: the case date)."""
+    v = judge_verdicts(case, rulebook, at, lang, engine, source, keep_by)
+    selection, judged, plan, parties = v.selection, v.judged, v.plan, v.parties
+    remedies = remediate(case, judged, parties, plan, v.plan_evals, selection, rulebook, lang)
     verdicts = [j.verdict for j in judged.values()]
     on_route = set(parties.kept) | {c.id for c in case.components if c.activity == "sell"}
     route = build_route(verdicts, on_route, plan, rulebook, selection, start or selection.date, lang)

@@ -1,9 +1,11 @@
 """`woningwet stock explain OUT UNIT_ID`: one unit's full explanation, from a judged table.
 
 The row holds the unit's register values and the date; they make the same one-component case the
-stock path judged, and `engine.judge` gives the reasons with their texts, citations, inputs and the
-why-not list. It needs only the unit's own row (a normalised table's outcomes file is not read). The re-judgement must reproduce the row's verdict and fired rules (same rulebook and
-corporation), otherwise the table is reported as stale instead of explained.
+stock path judged, and the case path's stages up to the party (pipeline.judge_verdicts) give the
+reasons with their texts, citations, inputs and the why-not list. It needs only the unit's own row
+(a normalised table's outcomes file is not read). The re-judgement must reproduce the row's verdict
+and fired rules (same rulebook and corporation), otherwise the table is reported as stale instead
+of explained.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def _list(value) -> list[str]:
 
 
 def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporation | None, lang: str) -> str:
-    from ..engine import judge
+    from ..pipeline import judge_verdicts
     from .judge import missing_facts
 
     row, munis = read_row(path, unit_id)
@@ -153,8 +155,9 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
     day = _typed("owned_since", row["date"])
     corp = corporation or default_corporation(munis)
     case = one_unit_case(unit_component(u, u["municipality"]), corp, day)
-    result = judge(case, book, at=day, lang=lang)
-    comp = result.components[0]
+    judged = judge_verdicts(case, book, at=day, lang=lang)
+    cid = case.components[0].id
+    comp = judged.component(cid)
     fired = [f"{r.rule}#{r.branch}" for r in comp.reasons if r.effect not in ("undetermined", "not_in_force")]
     if comp.verdict != row["verdict"] or fired != _list(row["fired"]):
         sha = row.get("rulebook_sha256")
@@ -162,7 +165,7 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
                                   f"again (table: {row['verdict']}, {', '.join(_list(row['fired']))}; now: "
                                   f"{comp.verdict}, {', '.join(fired)}); judged with another rulebook "
                                   f"({str(sha)[:12]}) or corporation?")])
-    selection = book.at(day)
+    selection = judged.selection
     kind = kind_word(u["unit_kind"], lang) + (f" {u['unit_detail']}" if u.get("unit_detail") else "")
     lines = [w(lang, "unit_head", unit=unit_id, kind=kind, municipality=u["municipality"], date=day.isoformat()),
              w(lang, "verdict_line", verdict=verdict_word(comp.verdict, lang))
@@ -188,7 +191,7 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
                   for c in comp.conditions]
     if comp.assumptions:
         lines += ["", w(lang, "assumptions") + ":"] + [f"  {a}" for a in comp.assumptions]
-    missing = missing_facts(case, comp, selection)
+    missing = missing_facts(comp, judged.judged[cid].evaluation)
     if missing:
         titles = {pid: p.title for pid, p in selection.params.items()}
         lines += ["", w(lang, "missing", facts=", ".join(fact_name(m, lang, titles) for m in missing))]

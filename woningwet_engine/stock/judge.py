@@ -31,9 +31,9 @@ from pathlib import Path
 from .. import __version__
 from ..case import Corporation
 from ..derivations import wws_table_applies
-from ..engine import evaluate_fact, judge
 from ..errors import EngineError, InputError
-from ..facts import COMPONENT_FIELDS, build_facts, component_fact, project_aggregates
+from ..facts import COMPONENT_FIELDS, component_fact, project_aggregates
+from ..pipeline import judge_verdicts
 from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
@@ -177,11 +177,11 @@ def thresholds(selection: Selection) -> dict[str, list[int]]:
 
 
 def _load_table(con, tmpdir: Path, name: str, names: list[str], types: list[str], rows: list[tuple]) -> None:
-    """A small Python-built table (classes, protos, outcomes) into DuckDB, through one JSON array."""
-    import json
+    """A small Python-built table (classes, protos, outcomes) into DuckDB, through one JSON array of rows."""
+    import orjson
 
     path = tmpdir / f"{name}.json"
-    path.write_text(json.dumps([dict(zip(names, r)) for r in rows], ensure_ascii=False), encoding="utf-8")
+    path.write_bytes(orjson.dumps([dict(zip(names, r)) for r in rows]))
     cols = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in zip(names, types)) + "}"
     con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_json({literal(str(path))}, "
                 f"format = 'array', columns = {cols})")
@@ -384,7 +384,9 @@ class _Planner:
             self.outcomes[key] = {**known, "id": len(self.outcomes)}
             return len(self.outcomes) - 1
         case = one_unit_case(unit_component(u, muni), self.corp, self.day)
-        result = judge(case, self.book, at=self.day, lang=self.lang, engine=self.engine).components[0]
+        # the case path's stages up to the party: a table row has no remedies and no route
+        judged = judge_verdicts(case, self.book, at=self.day, lang=self.lang, engine=self.engine)
+        result = judged.component(case.components[0].id)
         # rules not in force on the date (inforce.py) fired no branch: the stock classes do not see them
         fired = [r for r in result.reasons if r.effect not in ("undetermined", "not_in_force")]
         got = {self.index[f"{r.rule}#{r.branch}"] for r in fired}
@@ -403,7 +405,7 @@ class _Planner:
                 text = f"{p.id} = {p.value if p.value is not None else '?'}"
                 if text not in params:
                     params.append(text)
-        missing = missing_facts(case, result, self.selection)
+        missing = missing_facts(result, judged.judged[result.id].evaluation)
         known = self.cache.put("outcomes", key, {
             "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
             "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
@@ -414,16 +416,14 @@ class _Planner:
         return len(self.outcomes) - 1
 
 
-def missing_facts(case, result, selection: Selection) -> list[str]:
+def missing_facts(result, evaluation) -> list[str]:
     """The facts (and `param.<id>` figures) an undetermined component lacks, in rule order: what the
-    rules that could not decide were missing."""
+    rules that could not decide were missing (`evaluation`: the component's, from the same judging)."""
     missing: list[str] = []
     if result.verdict != "undetermined":
         return missing
-    facts = build_facts(case, selection)[0][0]
-    ev = evaluate_fact(component_rules(selection), facts, selection.values)
     pending = {r.rule for r in result.reasons if r.effect == "undetermined"}
-    for bs in ev.unknown:
+    for bs in evaluation.unknown:
         if bs.rule.rule.id in pending and bs.why is not None:
             for name in list(bs.why.missing_facts) + [f"param.{p}" for p in bs.why.unknown_params]:
                 if name not in missing:
@@ -465,13 +465,13 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             run.selection = selection.key
             run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
             ts = thresholds(selection)
-            plan = _scan_one(con, src, run, ts, on_error, progress)
+            munis = _scan_one(con, src, run, on_error, progress)
             run.corporation_given = corporation is not None
-            corp = corporation or default_corporation(plan["municipalities"] or ["GM0000"])
+            corp = corporation or default_corporation(munis or ["GM0000"])
             run.corporation = corp
             cache = PlanCache(plan_key(book, day, corp, lang))
             planner = _Planner(book, selection, corp, day, lang, cache)
-            _plan(planner, plan, run)
+            plan = _plan(con, tmpdir, planner, munis, ts, run)
             cache.store()
             _say(progress, f"{run.classes} classes of units, {run.outcomes} distinct outcomes; judging")
             direct = output is not None and out_format == "parquet" and layout == "normalised"
@@ -528,39 +528,17 @@ def _key_sql(ts: dict) -> str:
     return "hash(" + ", ".join([q(c) for c in CATEGORICAL] + [_class_sql(c, ts[c]) for c in NUMERIC]) + ")"
 
 
-def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress: bool) -> dict:
-    cats = ", ".join(q(c) for c in CATEGORICAL)
-    classes = ", ".join(f"{_class_sql(c, ts[c])} AS {q('c_' + c)}" for c in NUMERIC)
-    # one unit represents its group with all its numbers (the first in the register): a computed column
-    # must agree with the rent and points it was computed from
-    reps = ", ".join(f"arg_min({q(c)}, src_row) AS {q(c)}" for c in NUMERIC)
-    keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
-    rows = con.execute(
-        f"SELECT grouping(municipality) AS by_cat, bad, gkey, municipality, {keys}, count(*) AS n, "
-        f"min(src_row) AS first, {reps} "
-        f"FROM (SELECT bad, src_row, municipality, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
-        f"{', '.join(q(c) for c in NUMERIC)} FROM units) "
-        f"GROUP BY GROUPING SETS ((bad, gkey, {keys}), (bad, municipality))").fetchall()
-    ncat, nnum = len(CATEGORICAL), len(NUMERIC)
-    groups, munis, seen = [], {}, {}
-    for r in rows:
-        by_cat, bad, gkey, muni = r[0], r[1], r[2], r[3]
-        n = r[4 + ncat + nnum]
+def _scan_one(con, src: Source, run: StockRun, on_error: str, progress: bool) -> list[str]:
+    """Counts the rows, reports the bad ones (stop: an InputError) and returns the register's
+    municipalities, the most frequent first."""
+    munis = {}
+    for bad, muni, n in con.execute("SELECT bad, CASE WHEN NOT bad THEN municipality END, count(*) FROM units "
+                                    "GROUP BY ALL").fetchall():
         if bad:
-            run.bad += n if by_cat else 0
-            continue
-        if by_cat:
-            cat = dict(zip(CATEGORICAL, r[4:4 + ncat]))
-            cls = tuple(r[4 + ncat:4 + ncat + nnum])
-            if seen.setdefault(gkey, (cat, cls)) != (cat, cls):
-                raise EngineError("two groups of units share a 64-bit key")
-            rep = dict(zip(NUMERIC, r[6 + ncat + nnum:]))
-            groups.append((r[5 + ncat + nnum], gkey, cat, cls, rep, n))
+            run.bad = n
         else:
             munis[muni] = n
-    # in order of each group's first unit in the register: the outcome ids follow, whatever the thread count
-    groups = [g[1:] for g in sorted(groups, key=lambda g: g[0])]
-    run.rows = run.bad + sum(g[4] for g in groups)
+    run.rows = run.bad + sum(munis.values())
     _say(progress, f"{run.rows:,} rows read, {run.bad:,} bad")
     if run.bad:
         run.errors = bad_rows(con, src)
@@ -574,8 +552,35 @@ def _scan_one(con, src: Source, run: StockRun, ts: dict, on_error: str, progress
             print(f"stock: skipped {e.problem(src.path)}", file=sys.stderr)
         if run.bad > len({e.row for e in run.errors}):
             print(f"stock: {run.bad:,} bad rows skipped in all", file=sys.stderr)
-    order = sorted(munis, key=lambda m: (-munis[m], m))
-    return {"groups": groups, "municipalities": order}
+    return sorted(munis, key=lambda m: (-munis[m], m))
+
+
+def _groups(con, ts: dict) -> list[tuple]:
+    """The good units grouped by the role of their municipality (table `roles`), their categorical
+    columns and the class of each number among the thresholds (portfolio.Partition): per group
+    (gkey, role, categorical values, number classes, representative numbers), in the order of each
+    group's first unit in the register, so that the outcome numbers follow whatever the thread count."""
+    cats = ", ".join(q(c) for c in CATEGORICAL)
+    classes = ", ".join(f"{_class_sql(c, ts[c])} AS {q('c_' + c)}" for c in NUMERIC)
+    # one unit represents its group with all its numbers (the first in the register): a computed column
+    # must agree with the rent and points it was computed from
+    reps = ", ".join(f"arg_min({q(c)}, src_row) AS {q(c)}" for c in NUMERIC)
+    keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
+    rows = con.execute(
+        f"SELECT min(src_row) AS first, gkey, role, {keys}, {reps} "
+        f"FROM (SELECT src_row, r.role, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
+        f"{', '.join(q(c) for c in NUMERIC)} FROM units u JOIN roles r ON u.municipality = r.municipality "
+        f"WHERE NOT bad) GROUP BY gkey, role, {keys} ORDER BY first").fetchall()
+    ncat, nnum = len(CATEGORICAL), len(NUMERIC)
+    groups, seen = [], {}
+    for r in rows:
+        gkey, role = r[1], r[2]
+        cat = dict(zip(CATEGORICAL, r[3:3 + ncat]))
+        cls = tuple(r[3 + ncat:3 + ncat + nnum])
+        if seen.setdefault(gkey, (cat, cls)) != (cat, cls):
+            raise EngineError("two groups of units share a 64-bit key")
+        groups.append((gkey, role, cat, cls, dict(zip(NUMERIC, r[3 + ncat + nnum:]))))
+    return groups
 
 
 def _check_unique(con, source: Path, parquet_tmp: Path) -> None:
@@ -592,37 +597,35 @@ def _shape(rep: dict) -> dict:
     return {c: (None if rep[c] is None else (0 if rep[c] == 0 else 1)) for c in NUMERIC}
 
 
-def _plan(planner: _Planner, plan: dict, run: StockRun) -> None:
-    munis = plan["municipalities"]
-    plan["muni_roles"] = [(m, planner.role_of(m)) for m in munis]
-    roles = sorted({r for _, r in plan["muni_roles"]})
+def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun) -> dict:
+    """The roles of the municipalities (table `roles`), then per group of scan one its proto, class and
+    outcome (the rows of table `classes`)."""
+    muni_roles = [(m, planner.role_of(m)) for m in munis]
+    _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], muni_roles)
     class_rows = []
-    for gkey, cat, _cls, rep, _n in plan["groups"]:
+    for gkey, role, cat, cls, rep in _groups(con, ts):
         u = dict(cat)
         u.update(rep)
-        shape = _shape(rep)
-        for role in roles:
-            pid = planner.proto(cat, shape, role)
-            muni = planner.role_muni[role]
-            sig = planner.class_signature(pid, _cls, rep, muni)
-            oid = planner.outcome(sig, pid, u, muni)
-            const = planner.proto_rows[pid][0]
-            lib = const.get("self_contained") is True and const.get("tenure") == "rent"
-            class_rows.append((gkey, role, pid, oid, lib, muni, *(rep[c] for c in NUMERIC), *sig[0]))
-    plan["class_rows"] = class_rows
+        pid = planner.proto(cat, _shape(rep), role)
+        muni = planner.role_muni[role]
+        checks = (pid, cls) not in planner._by_class  # the class's SQL is checked on this row (check_classes)
+        sig = planner.class_signature(pid, cls, rep, muni)
+        oid = planner.outcome(sig, pid, u, muni)
+        const = planner.proto_rows[pid][0]
+        lib = const.get("self_contained") is True and const.get("tenure") == "rent"
+        class_rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
+    return {"class_rows": class_rows}
 
 
 def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
-    _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], plan["muni_roles"])
     nchunks = len(_codes([0] * len(planner.branches)))
     # lib: the class's facts make a dwelling self-contained and rented (a liberalisation candidate if vacant)
-    names = ["gkey", "role", "proto", "outcome", "lib", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
-    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "BOOLEAN", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
+    names = ["gkey", "role", "proto", "outcome", "lib", "checks", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
+    types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "BOOLEAN", "BOOLEAN", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
     _load_table(con, tmpdir, "classes", names, types, plan["class_rows"])
-    facts = [f for f in COMPONENT_FIELDS if f != "municipality"]
-    through = sorted({f for fs in FEEDS.values() for f in fs})
+    facts, through = _read_columns(planner)
     pnames = ["proto"] + [f"f_{f}" for f in facts] + [f"pt_{f}" for f in through]
     ptypes = ["INTEGER"] + [SQL_TYPE[COMPONENT_FIELDS[f].type] for f in facts] + ["BOOLEAN"] * len(through)
     prow = [(pid, *map(const.get, facts), *map(thr.__contains__, through))
@@ -642,15 +645,21 @@ OUTPUT_INPUTS = ("unit_id", "complex_id", "municipality", "unit_kind", "unit_det
                  "mv_tenant_type")
 
 
-def _fact_columns() -> list[str]:
-    """The f_<fact> columns of relation `u` (a unit or a class representative) joined with its proto `p`."""
-    through = {f for fs in FEEDS.values() for f in fs}
+def _read_columns(planner: _Planner) -> tuple[list[str], list[str]]:
+    """The facts a compiled branch reads (columns f_<fact> of `protos`, without the municipality, which
+    is the unit's own) and those of them a number of the unit may be copied into (pt_<fact>)."""
+    facts = [f for f in COMPONENT_FIELDS if f in planner.read and f != "municipality"]
+    return facts, sorted({f for fs in FEEDS.values() for f in fs} & set(facts))
+
+
+def _fact_columns(planner: _Planner) -> list[str]:
+    """The f_<fact> columns the branches read, of relation `u` (a unit or a class representative)
+    joined with its proto `p`."""
+    facts, through = _read_columns(planner)
     feed_of = {f: c for c, fs in FEEDS.items() for f in fs}
-    cols = []
-    for f in COMPONENT_FIELDS:
-        if f == "municipality":
-            cols.append(f"u.municipality AS {q('f_municipality')}")
-        elif f in through:
+    cols = [f"u.municipality AS {q('f_municipality')}"]
+    for f in facts:
+        if f in through:
             cols.append(f"CASE WHEN p.{q('pt_' + f)} THEN u.{q(feed_of[f])} ELSE p.{q('f_' + f)} END AS {q('f_' + f)}")
         else:
             cols.append(f"p.{q('f_' + f)}")
@@ -665,7 +674,7 @@ def _states_query(planner: _Planner, units: str, nchunks: int, keep: str) -> str
     mismatch = " OR ".join(f"s_c{j} <> e_c{j}" for j in range(nchunks))
     expect = ", ".join(f"u.e_c{j}" for j in range(nchunks))
     return f"""
-    f AS (SELECT {keep}, {expect}, {', '.join(_fact_columns())} FROM {units} u JOIN protos p ON u.proto = p.proto),
+    f AS (SELECT {keep}, {expect}, {', '.join(_fact_columns(planner))} FROM {units} u JOIN protos p ON u.proto = p.proto),
     b AS (SELECT *, {branch_cols} FROM f),
     s AS (SELECT *, {codes} FROM b),
     m AS (SELECT *, ({mismatch}) AS mismatch FROM s)"""
@@ -674,11 +683,18 @@ def _states_query(planner: _Planner, units: str, nchunks: int, keep: str) -> str
 def check_classes(con, planner: _Planner, nchunks: int) -> int:
     """The compiled SQL on every class's representative facts must give the reference evaluator's branch
     states; returns the number of classes checked (an EngineError names the first that differs)."""
-    query = "WITH " + _states_query(planner, "classes", nchunks, "u.gkey, u.role").lstrip().lstrip(",")
-    bad = con.execute(f"{query} SELECT gkey, role FROM m WHERE mismatch LIMIT 1").fetchall()
+    one_each = "(SELECT * FROM classes WHERE checks)"  # one row per class of facts
+    query = "WITH " + _states_query(planner, one_each, nchunks, "u.gkey, u.role").lstrip().lstrip(",")
+    # a few thousand rows at most: optimising the query (hundreds of branch expressions) would cost
+    # more than running it
+    con.execute("PRAGMA disable_optimizer")
+    try:
+        bad = con.execute(f"{query} SELECT gkey, role FROM m WHERE mismatch LIMIT 1").fetchall()
+    finally:
+        con.execute("PRAGMA enable_optimizer")
     if bad:
         raise EngineError(f"compiled SQL and the reference evaluator disagree on unit class {bad[0]}")
-    return con.execute("SELECT count(*) FROM classes").fetchone()[0]
+    return con.execute("SELECT count(*) FROM classes WHERE checks").fetchone()[0]
 
 
 def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_unit: bool = False,
