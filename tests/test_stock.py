@@ -380,6 +380,41 @@ def test_schema_stock_describes_the_sample(tmp_path):
     assert list(validator.iter_errors({"unit_id": "1", "municipality": "GM0344", "unit_kind": "XYZ"}))
 
 
+def test_schema_stock_output_validates_the_tables_written(book, tmp_path):
+    """`woningwet schema stock-output` holds every table `stock` writes: the JSON unit, outcome and flat
+    rows of a varied register validate, each against its own kind only; the Parquet tables have exactly
+    the columns the schema names; and a wrong value is caught."""
+    import jsonschema
+
+    schema = json.loads(cli("schema", "stock-output").stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+    def row_validator(kind):
+        return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})
+
+    register = write_csv(tmp_path / "r.csv", 400, rent_thresholds(book, [DAY]), seed=4)
+    units, flat = tmp_path / "units.json", tmp_path / "flat.json"
+    judge_register(register, DAY, book, output=units, out_format="json", layout="normalised")
+    judge_register(register, DAY, book, output=flat, out_format="json", layout="flat")
+    tables = {"unit": units, "outcome": outcomes_path(units), "flat": flat}
+    for kind, path in tables.items():
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        assert rows
+        jsonschema.validate(rows, schema)  # the whole file: an array of rows
+        for other in tables:
+            assert row_validator(other).is_valid(rows[0]) == (other == kind), (kind, other)
+    verdicts = {r["verdict"] for r in json.loads(flat.read_text(encoding="utf-8"))}
+    assert {"daeb", "non_daeb", "undetermined"} <= verdicts  # the register exercised the enums
+    pq = tmp_path / "units.parquet"
+    judge_register(register, DAY, book, output=pq, layout="normalised")
+    for kind, path in (("unit", pq), ("outcome", outcomes_path(pq))):
+        names = [r["column_name"] for r in query(f"DESCRIBE SELECT * FROM '{path}'")]
+        assert names == list(schema["$defs"][kind]["properties"])
+    unit = json.loads(units.read_text(encoding="utf-8"))[0]
+    for bad in ({"verdict": "maybe"}, {"rent": "612,40"}, {"fired": ["no branch"]}, {"extra": 1}):
+        assert row_validator("unit").is_valid(unit) and not row_validator("unit").is_valid({**unit, **bad}), bad
+
+
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_summary_html_in_words(book, tmp_path, lang):
     summary = tmp_path / "s.html"

@@ -315,6 +315,14 @@ def schema_stock():
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
+@schema.command("stock-output")
+def schema_stock_output():
+    """JSON Schema of the tables woningwet stock writes (unit rows, outcomes, flat rows)."""
+    from .stock.output_schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
 @main.group()
 def rules() -> None:
     """Inspect and validate the rulebook."""
