@@ -18,7 +18,8 @@ from woningwet_engine.case import load_case
 from woningwet_engine.cli import main
 from woningwet_engine.report import memo_for
 from woningwet_engine.report.fmt import NOT_RESTING
-from woningwet_engine.report.model import build_memo, compliance_of, strings
+from woningwet_engine import i18n
+from woningwet_engine.report.model import build_memo, compliance_of
 from woningwet_engine.report.render import md_escape, render_html, render_md
 from woningwet_engine.rulebook import load_rulebook
 from woningwet_engine.terms import law_name
@@ -92,7 +93,7 @@ def md_section(md: str, heading_label: str) -> str:
 
 def verdict_rows(md: str, lang: str) -> dict[str, list[str]]:
     """Component id -> cells of the verdict table."""
-    body = md_section(md, strings(lang)["sections"]["table"])
+    body = md_section(md, i18n.section(lang, "memo")["sections"]["table"])
     rows = {}
     for line in body.splitlines():
         m = re.match(r"^\| \*\*(\w+)\*\* ", line)
@@ -115,7 +116,7 @@ def number_of(cell: str) -> int | None:
 
 def test_memo_states_title_corporation_dates_regime_and_status(memos, case):
     for lang, (memo, result, md, _) in memos.items():
-        t = strings(lang)
+        t = i18n.section(lang, "memo")
         head = md.split("\n## ")[0]
         assert result["title"] in head
         assert case.corporation.name in head
@@ -136,7 +137,7 @@ def test_memo_states_title_corporation_dates_regime_and_status(memos, case):
 
 def test_verdict_table_matches_the_result(memos):
     for lang, (memo, result, md, _) in memos.items():
-        t = strings(lang)
+        t = i18n.section(lang, "memo")
         rows = verdict_rows(md, lang)
         assert list(rows) == [c["id"] for c in result["components"]]
         for c in result["components"]:
@@ -174,7 +175,7 @@ def test_every_reason_condition_and_check_of_the_result_is_in_the_memo(memos):
 
 def test_executive_summary_groups_components_by_outcome_and_party(memos):
     memo, result, md, _ = memos["nl"]
-    t = strings("nl")
+    t = i18n.section("nl", "memo")
     body = md_section(md, t["sections"]["summary"])
     groups = {}
     for g in ("as_is", "conditions", "forbidden", "undetermined"):
@@ -232,7 +233,7 @@ def test_links_go_to_wetten_overheid_with_bwb_article_and_law_date(book, case):
 
 def test_unverified_rules_and_figures_are_marked(memos):
     for lang, (memo, result, md, page) in memos.items():
-        t = strings(lang)
+        t = i18n.section(lang, "memo")
         weak_rules = {r["rule"] for c in result["components"] for r in c["reasons"]
                       if r["confidence"] != "verified" and r["effect"] not in NOT_RESTING}
         weak_rules |= {ch["rule"] for ch in result["plan"]["checks"] if ch["confidence"] != "verified"}
@@ -259,7 +260,7 @@ def test_unverified_rules_and_figures_are_marked(memos):
 
 def test_provenance_and_replay_reproduce_the_result(memos, book, case):
     memo, result, md, _ = memos["nl"]
-    section = md_section(md, strings("nl")["sections"]["provenance"])
+    section = md_section(md, i18n.section("nl", "memo")["sections"]["provenance"])
     for key in ("engine_version", "rulebook_sha256", "case_sha256"):
         assert f"`{result['provenance'][key]}`" in section
     cmd = re.search(r"^(woningwet check .*)$", section, re.M).group(1).split()
@@ -288,8 +289,8 @@ def test_english_memo_has_the_same_numbers_and_verdicts(memos):
     nl, en = memos["nl"], memos["en"]
     rows_nl, rows_en = verdict_rows(nl[2], "nl"), verdict_rows(en[2], "en")
     assert list(rows_nl) == list(rows_en)
-    back_nl = {v: k for k, v in strings("nl")["verdict"].items()}
-    back_en = {v: k for k, v in strings("en")["verdict"].items()}
+    back_nl = {v: k for k, v in i18n.section("nl", "memo")["verdict"].items()}
+    back_en = {v: k for k, v in i18n.section("en", "memo")["verdict"].items()}
     for cid in rows_nl:
         a, b = rows_nl[cid], rows_en[cid]
         assert back_nl[a[4]] == back_en[b[4]]
@@ -300,8 +301,8 @@ def test_english_memo_has_the_same_numbers_and_verdicts(memos):
         assert [(x.get("verdict") or x.get("party"), x["count"], x["units"], x["cost"]) for x in nl[0]["summary"][key]] \
             == [(x.get("verdict") or x.get("party"), x["count"], x["units"], x["cost"]) for x in en[0]["summary"][key]]
     nums = lambda s: sorted(int(re.sub(r"\D", "", x)) for x in re.findall(r"\d[\d.,]*\d|\d", s))  # noqa: E731
-    assert nums(md_section(nl[2], strings("nl")["sections"]["table"])) == \
-        nums(md_section(en[2], strings("en")["sections"]["table"]))
+    assert nums(md_section(nl[2], i18n.section("nl", "memo")["sections"]["table"])) == \
+        nums(md_section(en[2], i18n.section("en", "memo")["sections"]["table"]))
 
 
 def _keys(d, prefix=""):
@@ -330,7 +331,7 @@ def _strings_of(data) -> list[str]:
 
 
 def test_english_is_complete(memos, case):
-    nl_t, en_t = strings("nl"), strings("en")
+    nl_t, en_t = i18n.section("nl", "memo"), i18n.section("en", "memo")
     assert _keys(nl_t) == _keys(en_t)
     memo, result, md, page = memos["en"]
     # take away everything that comes from the case and the result (Dutch titles, legal terms of art,
@@ -348,7 +349,7 @@ def test_english_is_complete(memos, case):
 
 def test_optional_result_sections_render_when_present_and_are_skipped_when_absent(memos):
     memo, result, md, page = memos["nl"]
-    t = strings("nl")
+    t = i18n.section("nl", "memo")
     bare = copy.deepcopy(result)
     bare.pop("splits", None)
     bare.pop("route", None)
@@ -387,7 +388,7 @@ def test_optional_result_sections_render_when_present_and_are_skipped_when_absen
 def test_plan_chart_bars_follow_the_numbers(memos):
     memo, result, md, page = memos["nl"]
     svg = page[page.index("<svg"): page.index("</svg>")]
-    t = strings("nl")
+    t = i18n.section("nl", "memo")
     # one bar segment per (party, verdict) with units, one per (party, verdict) with cost
     segments = re.findall(r'<rect x="(\d+)" y="\d+" width="(\d+)" height="16" fill="[^"]+"><title>([^<]+)</title>', svg)
     expected = sum(1 for p in memo["summary"]["parties"] for v in p["by_verdict"].values() if v["units"]) + \
@@ -453,7 +454,7 @@ def test_undetermined_component_is_listed_with_its_open_questions(book, tmp_path
     k1 = next(c for c in result["components"] if c["id"] == "K1")
     assert k1["verdict"] == "undetermined"
     md = render_md(memo)
-    t = strings("en")
+    t = i18n.section("en", "memo")
     part = md.split(f"### {t['summary']['groups']['undetermined']} (")[1].split("\n### ")[0]
     assert part.startswith("1)") and "- **K1** " in part
     for r in k1["reasons"]:

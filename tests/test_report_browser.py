@@ -204,9 +204,9 @@ def test_every_sample_memo_opens_with_the_board_advice_and_shows_its_non_complia
     """Chromium renders the Dutch and English memo of every sample case; the first screen is the board page
     (question and advice), and when components are not compliant the screenshot of that first screen carries
     the red non-compliant marks while the page names each of them as such."""
-    from woningwet_engine.report.model import strings
+    from woningwet_engine import i18n
 
-    t = strings(lang)
+    t = i18n.section(lang, "memo")
     memo, result = memo_for(load_case(case_path), load_rulebook(), lang, source=f"cases/{case_path.name}")
     page = render_html(memo)
     board = page.index('<section id="board"')

@@ -318,9 +318,8 @@ def _figure_text(v, unit: str, lang: str) -> str:
 
 def _field_value(field: str, v, lang: str) -> str:
     if field == "verdict":
-        from .report.fmt import strings
 
-        return strings(lang)["verdict"].get(v, str(v))
+        return section(lang, "memo")["verdict"].get(v, str(v))
     if field == "party":
         return section(lang, "party").get(v, str(v))
     return _state(v, lang)
@@ -388,10 +387,9 @@ def _subject(subject: str | None, lang: str) -> str:
 def headline(cmp: dict, lang: str = "nl") -> list[str]:
     """What changed for the plan, first: its outcome, each component whose verdict or compliance changed,
     each plan check whose status changed (with the rules that cause it), and how much else changed."""
-    from .report.fmt import strings
 
     t = _words(lang)
-    words = strings(lang)
+    words = section(lang, "memo")
     da, db = cmp["from"]["date"], cmp["to"]["date"]
 
     def outcome(ok) -> str:

@@ -1,6 +1,6 @@
 """The terminal view of a result: a table that fits the terminal, then what the plan needs.
 
-Words come from the memo's label tables (report/templates/strings.<lang>.yaml) and terms.py, so
+Words come from the catalogue (woningwet_engine/i18n: the memo's labels in section `memo`) and terms.py, so
 the terminal speaks the memo's language and shows no internal codes. Cells wrap at word boundaries
 to the terminal width (80 columns work); nothing is cut. Non-compliant components are marked in
 the table and counted at the end; the last line says plainly what the plan needs.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import textwrap
 
+from .i18n import section
 from .result import Result
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal (a file, a pipe) and COLUMNS is not set
@@ -76,11 +77,11 @@ def table(rows: list[list[str]], width: int) -> list[str]:
 
 
 def text_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
-    from .report.model import check_state, compliance_of, strings, subject_label
+    from .report.model import check_state, compliance_of, subject_label
     from .terms import law_name
 
     lang = result.lang
-    t = strings(lang)
+    t = section(lang, "memo")
     cols = t["columns"]
     data = result.model_dump(mode="json")
     lines = wrap(result.title, width)
@@ -132,9 +133,8 @@ def _hanging(text: str, width: int, indent: int = 4) -> list[str]:
 
 def _steps(data: dict, ids: list[str]) -> list[str]:
     """Route steps for the given condition ids, with their statutory date."""
-    from .report.model import strings
 
-    t = strings(data["lang"])
+    t = section(data["lang"], "memo")
     out = []
     for s in data.get("route") or []:
         if s["id"] in ids:
@@ -145,11 +145,10 @@ def _steps(data: dict, ids: list[str]) -> list[str]:
 
 def decision_lines(data: dict, width: int = DEFAULT_WIDTH) -> list[str]:
     """Who else should carry what, the first remedy per component, and the approval route."""
-    from .report.model import strings
     from .terms import actor_label
 
     lang = data["lang"]
-    t = strings(lang)
+    t = section(lang, "memo")
     lines: list[str] = []
     moved = [f'{p["component"]} → {t["party"].get(p["party"], p["party"])}'
              + (f' ({_share(p["share"], lang)})' if p["share"] != "1" else "")
@@ -185,9 +184,9 @@ def _share(share: str, lang: str) -> str:
 
 def verdict_lines(data: dict) -> tuple[str, str]:
     """What the plan needs, in plain words, and a short last line with the outcome and the counts."""
-    from .report.model import strings, subject_label
+    from .report.model import subject_label
 
-    t = strings(data["lang"])
+    t = section(data["lang"], "memo")
     v = t["cli"]
     s = data["summary"]
     bad = [c["id"] for c in data["components"] if not c["compliant"] and c["verdict"] != "undetermined"]

@@ -60,6 +60,16 @@ def test_missing_keys_and_languages_are_clear_errors():
     with pytest.raises(KeyError, match="no catalogue for language 'de'"):
         i18n.catalogue("de")
     assert i18n.text("en", "split.daeb", rule="DAEB-01.b") == "DAEB task of the corporation (DAEB-01.b)."
+    # the memo's, coalition memo's and web app's labels are sections of the same catalogue, by dotted path
+    assert i18n.text("nl", "memo.board.title") == "Advies aan het bestuur"
+    assert i18n.text("en", "memo.board.advice_proceed.one", n=1, total=2, cost="EUR 5") == \
+        "1 of the 2 components (EUR 5) can go ahead."
+    assert i18n.flat("nl")["coalition_memo.sections.parties"] == "Partijen"
+    assert i18n.flat("en")["web.nav.log"] and "memo.board.risk.forbidden" in i18n.flat("en")
+    with pytest.raises(KeyError, match="no key 'memo.board.nope'"):
+        i18n.text("nl", "memo.board.nope")
+    with pytest.raises(KeyError, match="no key 'memo.board.title.x'"):
+        i18n.text("nl", "memo.board.title.x")
 
 
 def test_stage_modules_do_not_choose_words_by_language():

@@ -1,5 +1,5 @@
 """The coalition memo: a view model built from a CoalitionResult, rendered by the report package's
-jinja2 environment (templates coalition.md.j2 / coalition.html.j2, labels coalition-strings.<lang>.yaml).
+jinja2 environment (templates coalition.md.j2 / coalition.html.j2, labels in the catalogue's `coalition_memo` section).
 
 Per party: what it may carry, what it must hand over and to whom, what it takes over or carries
 itself, the agreements it is party to and its plan checks; the hand-overs with their legal reason;
@@ -9,24 +9,13 @@ then per corporation and phase the verdict table of its ordinary result.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
-
-import yaml
-
-from ..report.model import cite, fmt_date, fmt_int, label, strings
+from ..i18n import section
+from ..report.model import cite, fmt_date, fmt_int, label
 from ..report.render import _tidy, environment
 from .model import CoalitionCase
 from .result import CoalitionResult
 
 DECISIVE = ("verdict", "violation", "undetermined")
-
-
-@lru_cache(maxsize=None)
-def coalition_strings(lang: str) -> dict:
-    text = resources.files("woningwet_engine.report").joinpath(
-        "templates", f"coalition-strings.{lang}.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
 
 
 def _phase_title(res: CoalitionResult, pid: str | None) -> str:
@@ -40,7 +29,7 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str,
     """The coalition memo's view model; with `book`, plan checks are named by their rule's title
     (else by the rule id), never by their internal check id."""
     lang = res.lang
-    t, base = coalition_strings(lang), strings(lang)
+    t, base = section(lang, "coalition_memo"), section(lang, "memo")
     names = {c.id: c.name for c in case.corporations} | {p.id: p.name for p in case.partners}
     titles = {cr.rule.id: getattr(cr.rule.title, lang) for cr in book.rules} if book is not None else {}
     check_rule = {ch.id: ch.rule for p in res.parts for ch in p.result.plan.checks}
@@ -167,7 +156,7 @@ def _figure(v, unit: str, lang: str) -> str:
 
 
 def render_coalition(memo: dict, fmt: str) -> str:
-    t = coalition_strings(memo["lang"])
+    t = section(memo["lang"], "coalition_memo")
     if fmt == "md":
         return _tidy(environment(False).get_template("coalition.md.j2").render(m=memo, t=t))
     if fmt == "html":

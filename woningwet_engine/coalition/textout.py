@@ -11,11 +11,10 @@ from .result import CoalitionResult
 
 
 def coalition_text(res: CoalitionResult) -> str:
-    from .report import coalition_strings
 
     lang = res.lang
     t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
-    status = coalition_strings(lang)["agreement_status"]
+    status = section(lang, "coalition_memo")["agreement_status"]
     names = {p.id: p.name for p in res.parties}
     s = res.summary
     lines = [tr(lang, "coalition.text_head", title=res.title, case=res.case, corporations=s.corporations,

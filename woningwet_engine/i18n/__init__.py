@@ -1,10 +1,11 @@
 """The catalogue of user-facing sentences of the engine's stages: one file per language.
 
-`woningwet_engine/i18n/nl.yaml` and `en.yaml` hold every sentence that verdicts, plan checks, splits,
-remediation, comparisons and the terminal table show people, under keys `<section>.<name>` with
-`{fields}` filled in by the code (the memo's own words are in report/templates/strings.<lang>.yaml).
-Both files have the same keys and the same fields per key (tests/unit/test_i18n.py). To change a
-wording, change it here; to add a language, add a file with the same keys. docs/i18n.md says more.
+`woningwet_engine/i18n/nl.yaml` and `en.yaml` hold every word the engine shows people: the sentences
+of verdicts, plan checks, splits, remediation and comparisons, the words for codes, and the labels of
+the memo (section `memo`), the coalition memo (`coalition_memo`) and the web app (`web`). Keys are
+dotted paths (`split.daeb`, `memo.board.title`) with `{fields}` filled in by the code. Both files have
+the same keys and the same fields per key (tests/unit/test_i18n.py). To change a wording, change it
+here; to add a language, add a file with the same keys. docs/i18n.md says more.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def catalogue(lang: str) -> Mapping:
 
 
 def section(lang: str, name: str) -> Mapping:
-    """One section (e.g. "split", "party") as a mapping key -> text."""
+    """One section (e.g. "split", "party", "memo") as a mapping key -> text or sub-mapping."""
     try:
         return catalogue(lang)[name]
     except KeyError:
@@ -42,19 +43,27 @@ def section(lang: str, name: str) -> Mapping:
 
 
 def text(lang: str, key: str, **fields) -> str:
-    """The sentence `<section>.<name>` in `lang`, with `fields` filled in."""
-    name, _, item = key.partition(".")
+    """The sentence at the dotted path `key` ("split.daeb", "memo.board.title") in `lang`, with
+    `fields` filled in."""
+    name, _, path = key.partition(".")
+    node = section(lang, name)
     try:
-        template = section(lang, name)[item]
-    except KeyError:
+        for part in path.split("."):
+            node = node[part]
+    except (KeyError, TypeError):
         raise KeyError(f"{catalogue_path(lang).name} has no key {key!r}") from None
-    return template.format(**fields) if fields else template
+    return node.format(**fields) if fields else node
 
 
 def flat(lang: str) -> dict[str, str]:
-    """Every key of the catalogue as "<section>.<name>" -> text (lists joined by ' | ')."""
+    """Every text of the catalogue by its dotted path ("memo.board.title") -> text (lists joined by ' | ')."""
     out: dict[str, str] = {}
-    for sec, items in catalogue(lang).items():
-        for key, value in items.items():
-            out[f"{sec}.{key}"] = " | ".join(value) if isinstance(value, list) else value
+
+    def walk(prefix: str, node) -> None:
+        for key, value in node.items():
+            if isinstance(value, Mapping):
+                walk(f"{prefix}{key}.", value)
+            else:
+                out[f"{prefix}{key}"] = " | ".join(value) if isinstance(value, list) else value
+    walk("", catalogue(lang))
     return out

@@ -4,13 +4,14 @@ A board member reads this page alone: the question, the advice in one paragraph,
 what must change (ranked by legal risk, then money), which decisions are needed from whom and by
 when, the assumptions that could change the outcome, and a disclaimer. Everything on it is taken
 from the memo's view model (itself built from the result); the sentences are fixed phrases from
-strings.<lang>.yaml with the result's numbers filled in. The reasoning follows as an annex.
+the catalogue's `memo.board` section with the result's numbers filled in. The reasoning follows as an annex.
 """
 
 from __future__ import annotations
 
 from ..format import fmt_eur, fmt_int
-from .fmt import DECISIVE_EFFECTS, strings
+from ..i18n import section
+from .fmt import DECISIVE_EFFECTS
 
 # legal risk of what must change: 0 high (forbidden, a violation), 1 open (cannot be judged yet)
 RISK = {"forbidden": 0, "non_compliant": 0, "violation": 0, "undetermined": 1}
@@ -24,7 +25,7 @@ def plural(entry, n: int) -> str:
 
 
 def board_view(memo: dict, meta: dict, lang: str) -> dict:
-    t = strings(lang)
+    t = section(lang, "memo")
     b = t["board"]
     comps = memo["components"]
     checks = memo["plan"]["checks"]

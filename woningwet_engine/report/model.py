@@ -5,7 +5,7 @@ The builder reads the JSON form of a Result (so fields added later by other stag
 absent) plus three labels from the case (corporation name, Aw number, case date). It formats
 numbers and dates for the language, groups components for the executive summary and collects the
 assumptions; it writes no sentences of its own. The markdown and HTML templates render the same
-view model; the labels they use come from strings.<lang>.yaml.
+view model; the labels they use come from the catalogue's `memo` section (woningwet_engine/i18n).
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 
 from ..facts import SCHEMAS
+from ..i18n import section
 from ..terms import actor_label, fact_label, field_label, law_name, value_label
 from ..wording import in_sentence
 from .board import board_view
 from ..format import (  # noqa: F401  (re-exported: the templates' callers and tests use them from here)
     PARAM_TYPE, cents_of, fmt_date, fmt_eur, fmt_eur_short, fmt_int, fmt_value,
 )
-from .fmt import DECISIVE_EFFECTS, GROUP_ORDER, LANGS, NOT_RESTING, PARTY_ORDER, VERDICT_ORDER, strings  # noqa: F401
+from .fmt import DECISIVE_EFFECTS, GROUP_ORDER, LANGS, NOT_RESTING, PARTY_ORDER, VERDICT_ORDER  # noqa: F401
 
 
 def fact_type(name: str) -> str:
@@ -51,7 +52,7 @@ def cite(c: dict | None) -> dict | None:
 
 
 def inputs_view(inputs: dict | None, lang: str, titles: dict | None = None) -> tuple[list[dict], list[dict]]:
-    t = strings(lang)
+    t = section(lang, "memo")
     inputs = inputs or {}
     facts = [{"name": fact_label(name, lang), "code": name, "value": fmt_value(v, fact_type(name), lang)}
              for name, v in (inputs.get("facts") or {}).items()]
@@ -67,7 +68,7 @@ def inputs_view(inputs: dict | None, lang: str, titles: dict | None = None) -> t
 
 
 def reason_view(r: dict, lang: str, titles: dict | None = None) -> dict:
-    t = strings(lang)
+    t = section(lang, "memo")
     facts, params = inputs_view(r.get("inputs"), lang, titles)
     conf = r.get("confidence", "verified")
     return {
@@ -80,7 +81,7 @@ def reason_view(r: dict, lang: str, titles: dict | None = None) -> dict:
 
 
 def condition_view(c: dict, lang: str) -> dict:
-    t = strings(lang)
+    t = section(lang, "memo")
     weeks = c.get("period_weeks")
     return {
         "id": c["id"], "title": c["title"], "kind": c.get("kind"), "kind_label": label(t["condition_kind"], c.get("kind")),
@@ -98,7 +99,7 @@ def _ratio_text(value, lang: str) -> str:
 
 def _plain(value, lang: str) -> str:
     """A value of unknown type from the result (a change's old/new value)."""
-    t = strings(lang)
+    t = section(lang, "memo")
     if value is None:
         return t["assumptions"]["unknown"]
     if isinstance(value, bool):
@@ -112,7 +113,7 @@ def _plain(value, lang: str) -> str:
 
 def remediation_view(x: dict, lang: str) -> dict:
     """One remediation: the smallest change that clears a rule's negative outcome."""
-    t = strings(lang)
+    t = section(lang, "memo")
     if not isinstance(x, dict):
         return {"text": str(x), "rule": "", "kind_label": "", "changes": [], "citation": None, "verified": False,
                 "verified_label": "", "party_label": "", "condition": ""}
@@ -149,7 +150,7 @@ def splits_view(splits, lang: str) -> dict | None:
     """Parts per party, per-project totals and market-party selections, when the result has them."""
     if not isinstance(splits, dict):
         return None
-    t = strings(lang)
+    t = section(lang, "memo")
     parts = []
     for p in splits.get("parts") or []:
         cost = cents_of(p.get("cost"))
@@ -201,7 +202,7 @@ def route_view(route, lang: str) -> dict | None:
     """The approval route: ordered steps with their earliest dates."""
     if not isinstance(route, list) or not route:
         return None
-    t = strings(lang)
+    t = section(lang, "memo")
     number = {s.get("id"): str(s.get("order", "")) for s in route if isinstance(s, dict)}
     steps = []
     for i, s in enumerate(route, 1):
@@ -329,7 +330,7 @@ def check_state(ch: dict) -> str:
 
 
 def subject_label(subject: str, lang: str) -> str:
-    t = strings(lang)
+    t = section(lang, "memo")
     if subject == "plan":
         return t["subject"]["plan"]
     if subject.startswith("project:"):
@@ -357,7 +358,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
     `meta` holds case labels: corporation, aw_l_number, case_date, source."""
     if result.get("lang") != lang:
         raise ValueError(f"result is in {result.get('lang')!r}, memo requested in {lang!r}")
-    t = strings(lang)
+    t = section(lang, "memo")
     comps_raw = result["components"]
 
     components = []

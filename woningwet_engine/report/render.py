@@ -10,8 +10,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from ..i18n import section
 from ..result import canonical_json
-from .model import strings
 
 if TYPE_CHECKING:
     import subprocess
@@ -49,7 +49,7 @@ def environment(html: bool) -> jinja2.Environment:
 
 
 def render_md(memo: dict) -> str:
-    text = environment(False).get_template("memo.md.j2").render(m=memo, t=strings(memo["lang"]))
+    text = environment(False).get_template("memo.md.j2").render(m=memo, t=section(memo["lang"], "memo"))
     return _tidy(text)
 
 
@@ -58,7 +58,7 @@ def render_html(memo: dict) -> str:
 
     charts = {"plan": plan_chart(memo), "route": route_chart(memo)}
     text = environment(True).get_template("memo.html.j2").render(
-        m=memo, t=strings(memo["lang"]), charts={k: (v and _markup(v)) for k, v in charts.items()})
+        m=memo, t=section(memo["lang"], "memo"), charts={k: (v and _markup(v)) for k, v in charts.items()})
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
 
 

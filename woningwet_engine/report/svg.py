@@ -11,7 +11,7 @@ import datetime as dt
 from html import escape
 
 from ..i18n import section
-from .model import VERDICT_ORDER, fmt_eur_short, fmt_int, strings
+from .model import VERDICT_ORDER, fmt_eur_short, fmt_int
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 VERDICT_COLOUR = {
@@ -39,7 +39,7 @@ def _clip(text: str, n: int) -> str:
 def plan_chart(memo: dict) -> str:
     """Stacked horizontal bars: per party, homes and investment split by verdict."""
     lang = memo["lang"]
-    t = strings(lang)
+    t = section(lang, "memo")
     parties = memo["summary"]["parties"]
     verdicts = [v for v in VERDICT_ORDER if any(v in p["by_verdict"] for p in parties)]
     width, label_w, bar_w = 760, 220, 400
@@ -127,7 +127,7 @@ def route_chart(memo: dict) -> str | None:
     if not route:
         return None
     lang = memo["lang"]
-    t = strings(lang)
+    t = section(lang, "memo")
     steps = route["steps"]
     dates = [dt.date.fromisoformat(d) for s in steps for d in (s["start"], s["end"], s["due"], s["latest_end"]) if d]
     if not dates:

@@ -2,7 +2,7 @@
 
 Every scalar field of the case, the corporation and each component becomes an input named by its
 dotted path (`components.3.dwelling.rent`), so that a validation problem's field path names the
-input it belongs to. Enumerations become choices with the sector's words (labels in ui.<lang>.yaml),
+input it belongs to. Enumerations become choices with the sector's words (labels in the catalogue's `web` section),
 the VERA code becomes a choice from the rulebook's code lists, optional sub-blocks (dwelling, mv,
 sale, ...) are fieldsets with a "use" switch, lists of plain values are comma-separated.
 Lists of records other than the components (sources, lettings, ...) are not in the form: they are

@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError, Problem
+from ..i18n import section
 from . import forms, service
 from .security import csp
 from .service import LANGS, Options
@@ -50,11 +51,6 @@ def env() -> jinja2.Environment:
 
 
 @lru_cache(maxsize=None)
-def strings(lang: str) -> dict:
-    return yaml.safe_load((HERE / "templates" / f"ui.{lang}.yaml").read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=None)
 def static_files() -> dict[str, tuple[bytes, str]]:
     """name -> (content, media type), read once; /static/<name> serves only these."""
     return {p.name: (p.read_bytes(), STATIC_TYPES[p.suffix]) for p in sorted((HERE / "static").iterdir())
@@ -74,7 +70,7 @@ def page(request: Request, template: str, lang: str, status: int = 200, style_ha
          **context) -> HTMLResponse:
     svc = request.app.state.service
     html = env().get_template(template).render(
-        t=strings(lang), lang=lang, other_lang="en" if lang == "nl" else "nl", has_log=svc.log_path is not None,
+        t=section(lang, "web"), lang=lang, other_lang="en" if lang == "nl" else "nl", has_log=svc.log_path is not None,
         path=request.url.path if request.method == "GET" else None, **context)
     response = HTMLResponse(html, status_code=status)
     response.headers["content-security-policy"] = csp(style_hashes)
@@ -215,7 +211,7 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
     return page(request, "result.html.j2", p.lang, style_hashes=digests, memo=body,
                 memo_styles=[Markup(css) for css in styles],
                 case_text=p.text, name=p.name, at=p.at, result=result, record_id=record_id, formats=FORMATS,
-                case_date=case.date.isoformat(), verdicts=_memo_strings(p.lang)["verdict"])
+                case_date=case.date.isoformat(), verdicts=section(p.lang, "memo")["verdict"])
 
 
 async def sample(request: Request) -> Response:
@@ -223,7 +219,7 @@ async def sample(request: Request) -> Response:
     lang = lang_of(request)
     name = request.path_params["name"]
     if name not in svc.samples:
-        return error_page(request, lang, 404, strings(lang)["errors"]["not_found"])
+        return error_page(request, lang, 404, section(lang, "web")["errors"]["not_found"])
     return await result_page(request, Posted({}, lang, f"{name}.yaml", svc.samples[name].decode("utf-8"), ""))
 
 
@@ -309,7 +305,7 @@ async def compare(request: Request) -> Response:
     titles = {c["id"]: c.get("title", "") for c in _case_components(p.text)}
     return page(request, "compare.html.j2", p.lang, cmp=cmp, ra=ra, rb=rb, rows=rows, titles=titles,
                 why=render_text(cmp, p.lang), case_text=p.text, name=p.name, at=p.at, at2=day_to.isoformat(),
-                verdicts=_memo_strings(p.lang)["verdict"])
+                verdicts=section(p.lang, "memo")["verdict"])
 
 
 def _case_components(text: str) -> list[dict]:
@@ -318,12 +314,6 @@ def _case_components(text: str) -> list[dict]:
         return [c for c in data.get("components", []) if isinstance(c, dict)]
     except (yaml.YAMLError, AttributeError):
         return []
-
-
-def _memo_strings(lang: str) -> dict:
-    from ..report.model import strings as memo_strings
-
-    return memo_strings(lang)
 
 
 async def download(request: Request) -> Response:
@@ -346,7 +336,7 @@ async def download(request: Request) -> Response:
         try:
             out = await svc.pdf(out)
         except RendererError as exc:
-            return error_page(request, p.lang, 503, strings(p.lang)["errors"]["pdf"].format(error=exc))
+            return error_page(request, p.lang, 503, section(p.lang, "web")["errors"]["pdf"].format(error=exc))
     filename = f"{case.case_id}.{p.lang}.{fmt}"
     return Response(out if isinstance(out, bytes) else out.encode("utf-8"), media_type=MEDIA[fmt],
                     headers={"content-disposition": f"attachment; filename=\"{filename}\""})
@@ -377,7 +367,7 @@ async def not_found(request: Request, exc) -> Response:
 
         return JSONResponse({"error": "not found", "problems": []}, status_code=exc.status_code)
     lang = lang_of(request)
-    return error_page(request, lang, exc.status_code, strings(lang)["errors"]["not_found"])
+    return error_page(request, lang, exc.status_code, section(lang, "web")["errors"]["not_found"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -395,7 +385,7 @@ def _needs_log(handler):
     async def wrapped(request: Request) -> Response:
         lang = lang_of(request)
         if request.app.state.service.log_path is None:
-            return error_page(request, lang, 404, strings(lang)["log"]["not_configured"])
+            return error_page(request, lang, 404, section(lang, "web")["log"]["not_configured"])
         try:
             return await handler(request, lang)
         except InputError as exc:
@@ -416,7 +406,7 @@ async def log_show(request: Request, lang: str) -> Response:
     rec = await svc.run(service.log_get, _record_id(request))
     result = json.loads(rec["result_json"])
     return page(request, "log_show.html.j2", lang, rec=rec, result=result,
-                case_yaml=forms.to_yaml(json.loads(rec["case_json"])), verdicts=_memo_strings(lang)["verdict"],
+                case_yaml=forms.to_yaml(json.loads(rec["case_json"])), verdicts=section(lang, "memo")["verdict"],
                 today=dt.date.today().isoformat())
 
 
