@@ -95,6 +95,25 @@ def test_unknown_figure_makes_the_plan_check_unknown(book, sample):
         "Niet te beoordelen, onbekend: maximumbedrag leefbaarheid per DAEB-huurwoning (alleen begrensd: ten minste "
         "€ 125,00")
     assert "leefbaarheid_cap_per_daeb_home" not in cap.text and cap.inputs.params[0].id == "leefbaarheid_cap_per_daeb_home"
+    # no branch text filled in with unknowns ("het maximumbedrag is ten minste € 125,00, dus niet
+    # overschreden" would state an outcome): what it takes to pass, and what decides it, in numbers
+    assert "overschreden" not in cap.text and "(onbekend)" not in cap.text
+    assert "Voldoet als: leefbaarheid per DAEB-woning is ten hoogste een grens van ten minste € 125,00 " in cap.text
+    assert cap.text.endswith("Wat beslist: het bedrag of percentage dat op deze datum geldt. Met leefbaarheid per "
+                             "DAEB-woning van € 140,00 in dit plan voldoet het als: maximumbedrag leefbaarheid per "
+                             "DAEB-huurwoning is ten minste € 140,00; anders niet.")
+    en = judge(sample.model_copy(update={"corporation": corp}), book, lang="en")
+    [cap_en] = [c for c in en.plan.checks if c.id == "PLAN-LFB-CAP"]
+    assert cap_en.text.endswith("With leefbaarheid per DAEB home at EUR 140.00 in this plan, it passes if: "
+                                "liveability spending cap per DAEB rental dwelling is at least EUR 140.00; otherwise "
+                                "it does not.")
+    # the number of DAEB homes missing as well: the case file and the figure decide together
+    corp = corp.model_copy(update={"daeb_rental_homes": None})
+    [open_cap] = [c for c in judge(sample.model_copy(update={"corporation": corp}), book).plan.checks
+                  if c.id == "PLAN-LFB-CAP"]
+    assert open_cap.status == "unknown" and open_cap.text.endswith(
+        "Wat beslist: de ontbrekende gegevens, aan te vullen in het casusbestand, en het bedrag of percentage dat "
+        "op deze datum geldt.")
 
 
 def test_unverified_figures_are_listed_as_assumptions(book, sample):

@@ -165,3 +165,38 @@ def test_sch10_needs_lettings_and_ends_with_2017():
     assert "PLAN-SCH-PROPOSAL-ALLOCATION" not in plan_check_ids(judge_plan(D16))
     res = judge_plan("2018-03-01", lettings=[letting("2018-02-01", "90000")])
     assert "PLAN-SCH-PROPOSAL-ALLOCATION" not in plan_check_ids(res)
+
+
+# --- a plan check that cannot be assessed says what is open and what would decide it ---------------
+
+def _open_check(check_id: str, date: str, lang: str, **kw):
+    from rulehelpers import judge, make_case
+
+    check = plan_check(judge(make_case(date, kw.pop("components", None) or [component()], **kw), lang=lang), check_id)
+    assert check.status == "unknown"
+    return check.text
+
+
+@pytest.mark.parametrize("lang, applies, passes, decides", [
+    ("nl", "De toets geldt als: toewijzingen aan huurtoeslaggerechtigden is hoger dan 0.",
+     "Voldoet als: aandeel passend toegewezen is ten minste 95% ",
+     "Wat beslist: het bedrag of percentage dat op deze datum geldt."),
+    ("en", "The check applies if: lettings to households eligible for huurtoeslag is above 0.",
+     "It passes if: share allocated passend is at least 95% ", "What decides it: the figure in force on this date."),
+])
+def test_open_applicability_says_when_the_check_applies(lang, applies, passes, decides):
+    # 2018: the passend-toewijzen income limit of a multi-person AOW household is not known, so
+    # whether any letting went to an eligible household (and so whether PT-01 applies) is open; the
+    # missing count is derived from that figure, so the figure decides, not the case file
+    text = _open_check("PLAN-PT-95", "2018-06-01", lang, lettings=[letting("2018-03-01", 30000, size=2, aow=True)])
+    assert applies in text and passes in text and text.endswith(decides)
+    assert "(onbekend)" not in text and "(unknown)" not in text
+
+
+def test_open_figure_in_a_compound_test_names_the_figure_as_what_decides():
+    # 2017: the indexed verlicht turnover limit is only bounded (at least EUR 30 million)
+    text = _open_check("PLAN-SCH-VERLICHT", "2017-06-01", "en", turnover=turnover("45000000", "0.01", (2015, 2016)),
+                       non_daeb_investment_share="0.01", wants_verlicht_regime=True)
+    assert text.startswith("Cannot be assessed, unknown: ")
+    assert "It passes if: " in text and " and " in text.split("It passes if: ")[1]
+    assert text.endswith("What decides it: the figure in force on this date.")

@@ -14,12 +14,13 @@ from typing import Mapping
 
 from .conditions.compiler import negation_normal_form
 from .conditions.evaluator import render
-from .conditions.nodes import And, Cmp, Condition, Const, FieldSpec, In, Not, Or, Param, Present, atoms
+from .conditions.nodes import And, Cmp, Condition, Const, FieldSpec, In, Or, Param, Present, atoms
 from .format import PARAM_TYPE, human_value
 from .i18n import text as tr
 from .terms import fact_label, value_label
 
 _OPS = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+_FLIPPED = {"==": "eq", "!=": "ne", "<": "gt", "<=": "ge", ">": "lt", ">=": "le"}  # a op b  <=>  b flipped a
 
 
 def in_sentence(title: str) -> str:
@@ -57,7 +58,8 @@ def param_phrase(pid: str, params: Mapping, lang: str) -> str:
     return tr(lang, key, title=title, value=value)
 
 
-def _literal(value, spec: FieldSpec | None, lang: str) -> str:
+def value_words(value, spec: FieldSpec | None, lang: str) -> str:
+    """A fact value or literal in words (an enum code by its word, money and shares formatted)."""
     type_ = spec.type if spec is not None else "code"
     return human_value(value, type_, lang) if type_ != "code" else value_label(value, lang)
 
@@ -73,7 +75,7 @@ def _atom(node, schema: Mapping[str, FieldSpec], params: Mapping, lang: str) -> 
         key = "not_in" if node.negated else "in"
         if node.param:
             return tr(lang, f"condition.{key}_list", fact=fact, list=param_title(node.param, params, lang))
-        values = [_literal(v.value, spec, lang) for v in node.values]
+        values = [value_words(v.value, spec, lang) for v in node.values]
         if len(values) == 1:
             return tr(lang, "condition.ne" if node.negated else "condition.eq", fact=fact, rhs=values[0])
         return tr(lang, f"condition.{key}", fact=fact, values="; ".join(values))
@@ -83,7 +85,7 @@ def _atom(node, schema: Mapping[str, FieldSpec], params: Mapping, lang: str) -> 
         if spec is not None and spec.type == "bool" and node.op in ("==", "!="):
             yes = (node.rhs.value is True) == (node.op == "==")
             return tr(lang, "condition.holds" if yes else "condition.fails", fact=fact)
-        return tr(lang, f"condition.{_OPS[node.op]}", fact=fact, rhs=_literal(node.rhs.value, spec, lang))
+        return tr(lang, f"condition.{_OPS[node.op]}", fact=fact, rhs=value_words(node.rhs.value, spec, lang))
     raise TypeError(node)
 
 
@@ -92,8 +94,6 @@ def _words(node, schema, params, lang: str, top: bool) -> str:
         joiner = tr(lang, "condition.and" if isinstance(node, And) else "condition.or")
         text = f" {joiner} ".join(_words(i, schema, params, lang, False) for i in node.items)
         return text if top else tr(lang, "condition.group", text=text)
-    if isinstance(node, Not):  # only before negation_normal_form; kept for callers that skip it
-        return tr(lang, "condition.not", text=_words(node.item, schema, params, lang, True))
     return _atom(node, schema, params, lang)
 
 
@@ -105,11 +105,23 @@ def condition_words(node, schema: Mapping[str, FieldSpec], params: Mapping, lang
     return _words(negation_normal_form(node), schema, params, lang, True)
 
 
+def find_atom(root, atom: str):
+    """The atom of `root` that an explanation (conditions.evaluator.Why.atom) names, or None."""
+    return next((node for node in atoms(root) if render(node) == atom), None)
+
+
 def atom_words(root, atom: str, schema: Mapping[str, FieldSpec], params: Mapping, lang: str) -> str:
     """The atom of `root` that an explanation (conditions.evaluator.Why.atom) names, in words."""
     if isinstance(root, Condition):
         root = root.root
-    for node in atoms(root):
-        if render(node) == atom:
-            return condition_words(node, schema, params, lang)
-    return condition_words(root, schema, params, lang)
+    return condition_words(find_atom(root, atom) or root, schema, params, lang)
+
+
+def figure_threshold(node, seen, schema: Mapping[str, FieldSpec], params: Mapping, lang: str) -> str | None:
+    """`fact op figure` turned round for a known fact value and an unknown or only bounded figure:
+    "lfb_per_daeb_home <= cap" with EUR 140 seen reads "maximumbedrag ... is ten minste € 140,00",
+    what the figure must be for the atom to hold; None for any other atom."""
+    if not isinstance(node, Cmp) or not isinstance(node.rhs, Param) or seen is None:
+        return None
+    return tr(lang, f"condition.{_FLIPPED[node.op]}", fact=param_title(node.rhs.name, params, lang),
+              rhs=value_words(seen, schema.get(node.fact), lang))
