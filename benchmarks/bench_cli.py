@@ -11,10 +11,10 @@ Byte code of the package is compiled first (`compileall`), as a normal install h
 
     .venv/bin/python benchmarks/bench_cli.py --runs 15 --baseline main
 
-adds, in the same rounds, `check --format json` of this tree and of the git revision REV (its
-package and rules exported to a temporary directory; each tree judges with its own rules), both
-started by the same small launcher with the same Python and packages, so that the ratio of the two
-is a side-by-side figure of what changed between them.
+times instead, in the same rounds, the three commands of this tree and of the git revision REV (its
+package and rules exported to a temporary directory; each tree judges with its own rules), all
+started by the same small launcher with the same Python and packages, so that the CPU ratio of the
+two trees per command is a side-by-side figure of what changed between them.
 """
 
 from __future__ import annotations
@@ -101,19 +101,23 @@ def main() -> None:
         }
         if args.baseline:
             base = export_tree(args.baseline, Path(tmp))
-            cmds = {  # each with its own rules: an older engine may not read today's rule files
-                "python -c pass": cmds["python -c pass"],
-                "this tree: check --format json": [sys.executable, "-c", LAUNCH, str(ROOT), "check", args.case,
-                                                   "--format", "json", "--rules", str(ROOT / "rules")],
-                f"{args.baseline}: check --format json": [sys.executable, "-c", LAUNCH, str(base), "check",
-                                                          args.case, "--format", "json", "--rules",
-                                                          str(base / "rules")],
-            }
+            cmds = {"python -c pass": cmds["python -c pass"]}
+            for label, tree in (("this tree", ROOT), (args.baseline, base)):
+                # each with its own rules: an older engine may not read today's rule files
+                launch = [sys.executable, "-c", LAUNCH, str(tree)]
+                rules = ["--rules", str(tree / "rules")]
+                cmds[f"{label}: check --format json"] = launch + ["check", args.case, "--format", "json"] + rules
+                cmds[f"{label}: check (table)"] = launch + ["check", args.case] + rules
+                cmds[f"{label}: report --format html"] = launch + ["report", args.case, "--format", "html", "-o",
+                                                                   memo] + rules
         out = {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
         out["caches_warm"] = series(cmds, env, args.runs)
         if args.baseline:
-            a, b = (out["caches_warm"][k]["median_cpu_s"] for k in list(cmds)[1:])
-            out["cpu_this_tree_over_baseline"] = round(a / b, 3)
+            warm = out["caches_warm"]
+            out["cpu_this_tree_over_baseline"] = {
+                what: round(warm[f"this tree: {what}"]["median_cpu_s"]
+                            / warm[f"{args.baseline}: {what}"]["median_cpu_s"], 3)
+                for what in ("check --format json", "check (table)", "report --format html")}
             out["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
             print(json.dumps(out, indent=1))
             return

@@ -43,6 +43,23 @@ def test_second_load_comes_from_the_cache_and_is_identical(env):
     assert (cache.stat().st_mode & 0o777) == 0o700
 
 
+def test_the_cached_rulebook_carries_its_precomputed_parts_and_they_are_right(env):
+    """Change points and each rule's facts and parameters are in the pickle (a `check` does not
+    work them out again) and equal what a freshly loaded rulebook computes."""
+    rules, cache, calls = env
+    rc.load_rulebook_cached(rules)
+    cached = rc.load_rulebook_cached(rules)
+    assert len(calls) == 1
+    assert "_change_points" in cached.__dict__
+    assert all("used_facts" in cr.__dict__ and "params" in cr.__dict__ for cr in cached.rules)
+    fresh = load_rulebook(rules)
+    assert "_change_points" not in fresh.__dict__ and "used_facts" not in fresh.rules[0].__dict__
+    assert cached.change_points() == fresh.change_points()
+    for a, b in zip(cached.rules, fresh.rules, strict=True):
+        assert (a.params, a.facts, a.cite_facts, a.used_facts) == (b.params, b.facts, b.cite_facts, b.used_facts)
+        assert [x.root for x in a.branches] == [x.root for x in b.branches]
+
+
 def test_changed_rules_are_never_served_from_the_cache(env):
     rules, cache, calls = env
     rc.load_rulebook_cached(rules)

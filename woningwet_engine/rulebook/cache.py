@@ -80,6 +80,7 @@ def _store(directory: Path, target: Path, book: Rulebook) -> None:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _private(directory):
             return
+        book.precompute()
         write_output(target, pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
         entries = sorted(directory.glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:  # keep the most recent rulebook versions only

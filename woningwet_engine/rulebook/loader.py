@@ -306,8 +306,18 @@ class Rulebook:
         state = dict(self.__dict__)
         state.pop("_selections", None)  # per-process scratch, not part of the pickled rulebook
         state.pop("_periods", None)
-        state.pop("_change_points", None)
         return state
+
+    def precompute(self) -> None:
+        """Work out now what judging derives from the rules alone (change points; per rule its
+        branches and the facts and parameters it reads), so that a pickled rulebook (rulebook/cache.py)
+        carries it and a single `check` does not redo it."""
+        self.change_points()
+        for cr in self.rules:
+            for name in ("branches", "params", "facts", "cite_facts", "used_facts"):
+                getattr(cr, name)
+            for b in cr.branches:
+                b.root
 
     def derivation(self, fact: str, scope: str, day: dt.date) -> DerivationDef | None:
         """The declaration that produces `fact` (of `scope`) on `day`, if any."""
