@@ -4,8 +4,6 @@ what parsing and compiling give, and only private files are trusted."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -78,25 +76,33 @@ def test_cache_files_others_can_write_are_ignored(cache, monkeypatch, tmp_path):
     assert diskcache.yaml_data(path, yaml.SafeLoader) == {"a": "real"}
 
 
-def _report(tmp_path: Path, env: dict, name: str) -> bytes:
-    out = tmp_path / name
-    subprocess.run([sys.executable, "-m", "woningwet_engine.cli", "report", str(CASE), "--format", "html", "-o",
-                    str(out)], env=env, cwd=ROOT, check=True, capture_output=True)
-    return out.read_bytes()
+def test_memos_from_compiled_templates_are_identical(cache, monkeypatch):
+    from woningwet_engine.case import load_case
+    from woningwet_engine.report import memo_for
+    from woningwet_engine.report.render import environment, render_html
 
+    from rulehelpers import rulebook
 
-def test_memos_from_compiled_templates_are_identical(tmp_path):
-    env = dict(os.environ, WONINGWET_CACHE_DIR=str(tmp_path / "cache"))
-    env.pop("WONINGWET_NO_CACHE", None)
-    off = _report(tmp_path, dict(env, WONINGWET_NO_CACHE="1"), "off.html")
-    assert not (tmp_path / "cache").exists()
-    first = _report(tmp_path, env, "first.html")  # compiles and stores
-    stored = list((tmp_path / "cache").glob("template-*.jinja"))
-    assert len(stored) == 1
-    before = stored[0].stat().st_mtime_ns
-    second = _report(tmp_path, env, "second.html")  # runs the stored code
-    assert stored[0].stat().st_mtime_ns == before
-    assert off == first == second
+    memo, _ = memo_for(load_case(CASE), rulebook(), "nl")
+
+    def render() -> str:  # a fresh environment each time, as a new process has
+        environment.cache_clear()
+        return render_html(memo)
+
+    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
+    off = render()
+    assert not list(cache.glob("template-*"))
+    monkeypatch.delenv("WONINGWET_NO_CACHE")
+    first = render()  # compiles and stores
+    (stored,) = cache.glob("template-*.jinja")
+    before = stored.stat().st_mtime_ns
+    import jinja2
+
+    monkeypatch.setattr(jinja2.Environment, "_parse", lambda *a: pytest.fail("compiled although stored"))
+    second = render()  # runs the stored code
+    assert stored.stat().st_mtime_ns == before
+    assert off == first == second and len(off) > 10_000
+    environment.cache_clear()
 
 
 def test_a_template_file_others_can_write_is_not_run(cache, tmp_path):
