@@ -14,14 +14,11 @@ it off, WONINGWET_CACHE_DIR to move it (default: $XDG_CACHE_HOME/woningwet-engin
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from pathlib import Path
 
-from ..diskcache import cache_dir, private as _private  # noqa: F401  (also used by other caches)
-from ..errors import InputError
-from ..output import write_output
+from ..diskcache import cache_dir, enabled, private as _private, read, write  # noqa: F401  (_private: other caches)
 from .capacity import check_runnable
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
@@ -58,33 +55,33 @@ def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
     root = Path(root) if root is not None else DEFAULT_RULES_DIR
     files = read_rules_dir(root)
     label = str(root)
-    if os.environ.get("WONINGWET_NO_CACHE"):
+    if not enabled():
         return check_runnable(build_rulebook(files, label=label), label)
-    directory = cache_dir()
-    target = directory / f"rulebook-{cache_key(files, label)}.pickle"
-    if _private(directory) and _private(target):
+    name = f"rulebook-{cache_key(files, label)}.pickle"
+    data = read(name)  # None unless the directory and the file are private
+    if data is not None:
         try:
-            with target.open("rb") as fh:
-                book = pickle.load(fh)
+            book = pickle.loads(data)
             if isinstance(book, Rulebook) and book.files == files:
                 return book
         except Exception:  # a damaged or foreign cache file is ignored, never trusted
             pass
     book = check_runnable(build_rulebook(files, label=label), label)  # InputError on bad rules: nothing cached
-    _store(directory, target, book)
+    _store(name, book)
     return book
 
 
-def _store(directory: Path, target: Path, book: Rulebook) -> None:
+def _store(name: str, book: Rulebook) -> None:
     try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(directory):
-            return
         book.precompute()
-        write_output(target, pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
-        entries = sorted(directory.glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
+        data = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return  # the cache is only an optimisation
+    write(name, data)
+    try:
+        entries = sorted(cache_dir().glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
         for old in entries[KEEP:]:  # keep the most recent rulebook versions only
-            if old != target:
+            if old.name != name:
                 old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError, InputError):
-        pass  # the cache is only an optimisation
+    except OSError:
+        pass
