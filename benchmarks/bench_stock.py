@@ -146,7 +146,7 @@ def bad_inputs(work: Path, day: dt.date, junk_mb: int) -> list[dict]:
         src = work / "bad.csv"
         src.write_text(text, encoding="utf-8")
         target = work / "bad-out.parquet"
-        r = run_child([*WONINGWET, "stock", str(src), "--at", day.isoformat(), "-o", str(target), "--quiet"])
+        r = run_child([*WONINGWET, "stock", str(src), "--at", day.isoformat(), "-o", str(target), "--quiet", "--lang", "en"])
         out.append({"case": name, "rc": r["rc"], "message": needle in r["stderr"], "no_output": not target.exists() and not outcomes_path(target).exists(),
                     "wall": round(r["wall"], 2), "first_line": r["stderr"].splitlines()[1:2]})
     junk = work / "junk.csv"

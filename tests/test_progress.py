@@ -80,8 +80,12 @@ def test_stock_progress_only_on_request(tmp_path):
     plain = run("stock", register, "--at", "2016-06-01", "-o", a)
     shown = run("stock", register, "--at", "2016-06-01", "-o", b, "--progress")
     assert plain.exit_code == shown.exit_code, shown.output
-    assert "rows read" not in plain.stderr and "rows read" in shown.stderr
-    assert plain.stdout == shown.stdout and a.read_bytes() == b.read_bytes()
+    assert plain.stderr == "" and "rijen gelezen" in shown.stderr and "eenheden getoetst in" in shown.stderr
+    english = run("stock", register, "--at", "2016-06-01", "-o", b, "--progress", "--lang", "en")
+    assert "rows read" in english.stderr and "units judged in" in english.stderr
+    quiet = run("stock", register, "--at", "2016-06-01", "-o", b, "--progress", "--quiet")
+    assert quiet.stderr == ""
+    assert plain.stdout == shown.stdout == quiet.stdout and a.read_bytes() == b.read_bytes()
 
 
 def test_progress_default_follows_the_terminal_and_ci(monkeypatch):

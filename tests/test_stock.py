@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -260,20 +261,25 @@ def assert_refused(result, out: Path, *needles):
 def test_unknown_unit_kind_row_and_column(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [GOOD, dict(GOOD, unit_id="2", unit_kind="XYZ")])
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 3, column unit_kind", "unknown unit kind 'XYZ'")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out, "--lang", "en"), out, "row 3, column unit_kind",
+                   "unknown unit kind 'XYZ'")
 
 
 def test_not_judged_vera_kind_says_why(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [dict(GOOD, unit_kind="OVE")])
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 2, column unit_kind", "does not judge")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out, "--lang", "en"), out, "row 2, column unit_kind", "does not judge")
 
 
 def test_rent_with_currency_sign_and_thousands_separator(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [dict(GOOD, rent="€ 1.000"), dict(GOOD, unit_id="2", rent="1.000")])
     out = tmp_path / "o.parquet"
-    result = cli("stock", reg, "--at", DAY, "-o", out)
+    result = cli("stock", reg, "--at", DAY, "-o", out, "--lang", "en")
     assert_refused(result, out, "row 2, column rent", "row 3, column rent", "not an amount in euros: '€ 1.000'")
+    # Dutch by default: the same rows and columns, in Dutch words
+    result = cli("stock", reg, "--at", DAY, "-o", out)
+    assert_refused(result, out, "rij 2, kolom rent", "rij 3, kolom rent", "geen bedrag in euro's: '€ 1.000'")
+    assert "amount" not in result.stderr
 
 
 def test_missing_required_column(tmp_path):
@@ -286,7 +292,8 @@ def test_missing_required_column(tmp_path):
 def test_parking_needs_its_use(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [dict(GOOD, unit_kind="PAR", unit_detail="GAR")])
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 2, column parking_use")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out, "--lang", "en"), out, "row 2, column parking_use",
+                   "required for parking units")
 
 
 def test_junk_file(tmp_path):
@@ -301,8 +308,8 @@ def test_junk_rows_after_a_good_header_are_counted(tmp_path):
     lines = [",".join(HEADER)] + [f"{i},GM0344,WOO,x{i}" for i in range(500)]
     reg.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "o.parquet"
-    result = cli("stock", reg, "--at", DAY, "-o", out)
-    assert_refused(result, out, "row 2, column", "500 bad rows in all")
+    result = cli("stock", reg, "--at", DAY, "-o", out, "--lang", "en")
+    assert_refused(result, out, "row 2, column", "500 rows with errors in all", "nothing was written")
 
 
 def test_duplicate_unit_ids(tmp_path):
@@ -314,9 +321,12 @@ def test_duplicate_unit_ids(tmp_path):
 def test_on_error_skip_judges_the_rest(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [GOOD, dict(GOOD, unit_id="2", rent="€ 1.000"), dict(GOOD, unit_id="3")])
     out = tmp_path / "o.parquet"
-    result = cli("stock", reg, "--at", DAY, "-o", out, "--on-error", "skip")
+    result = cli("stock", reg, "--at", DAY, "-o", out, "--on-error", "skip", "--quiet")
     assert result.exit_code == 0, result.output
-    assert "skipped" in result.stderr and "row 3, column rent" in result.stderr
+    # the left-out rows are named even with --quiet (a warning about the input, not progress), in Dutch
+    assert "overgeslagen" in result.stderr and "rij 3, kolom rent" in result.stderr, result.stderr
+    en = cli("stock", reg, "--at", DAY, "-o", out, "--on-error", "skip", "--lang", "en")
+    assert "skipped" in en.stderr and "row 3, column rent" in en.stderr and "not an amount" in en.stderr
     assert [r["unit_id"] for r in rows_of(out)] == ["1", "3"]
 
 
@@ -331,7 +341,7 @@ def test_xlsx_register_reports_the_sheet_row(tmp_path):
     reg = tmp_path / "u.xlsx"
     wb.save(reg)
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "row 3, column rent")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "rij 3, kolom rent")
     ws.delete_rows(3)
     wb.save(reg)
     result = cli("stock", reg, "--at", DAY, "-o", out, "--quiet")
@@ -352,6 +362,11 @@ def test_explain_one_unit(sample_table, tmp_path, book):
     assert result.exit_code == 0, result.output
     assert "MV-01#else" in result.stdout and "niet toegestaan" in result.stdout
     assert "BWBR0036702&artikel=49&lid=1&o=b&z=2016-06-01&g=2016-06-01" in result.stdout
+    # why a rule did not apply: the deciding part of its condition in words, not in rule syntax
+    why_not = result.stdout.split("Niet van toepassing (eerste reden):")[1].strip().splitlines()
+    assert why_not and not [line for line in why_not if re.search(r"param\.|==|!=|<=|>=| and | or ", line)]
+    assert any(re.search(r" is (ten hoogste|hoger dan|lager dan|ten minste|niet )|valt |: (ja|nee)", line)
+               for line in why_not), why_not
     en = cli("stock", "explain", out, "100001", "--lang", "en")
     assert "DAEB-01.b#then" in en.stdout and "Verdict: DAEB" in en.stdout
     assert cli("stock", "explain", out, "nope").exit_code == 2
@@ -482,14 +497,25 @@ def test_plan_cache_gives_the_same_bytes_and_ignores_a_bad_file(book, tmp_path, 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_stock_words_carry_no_internal_codes(book, tmp_path, lang):
-    """The terminal totals, the HTML summary and `stock explain` speak the reader's language: the words are
-    the catalogue's stock section (woningwet_engine/i18n), facts and values by their names (terms.py)."""
+    """The terminal totals, the progress lines, the rows --on-error skip leaves out, the HTML summary and
+    `stock explain` (its why-not conditions too) speak the reader's language: the words are the catalogue's
+    stock section (woningwet_engine/i18n), facts, values and conditions by their names (terms.py,
+    wording.py)."""
     from test_vocabulary import offences, visible_html
 
     codes = {c for c in book.conditions if "-" in c} | {cr.rule.check for cr in book.rules if cr.rule.check}
     out, summary = tmp_path / "o.parquet", tmp_path / "s.html"
-    result = cli("stock", SAMPLE, "--at", DAY, "-o", out, "--summary", summary, "--lang", lang, "--quiet")
-    texts = {"terminal": result.stdout, "summary": visible_html(summary.read_text(encoding="utf-8"))}
+    result = cli("stock", SAMPLE, "--at", DAY, "-o", out, "--summary", summary, "--lang", lang, "--progress")
+    progress = [line for line in result.stderr.splitlines() if line.startswith("stock: ")]
+    assert len(progress) >= 2, result.stderr  # rows read; classes and outcomes
+    bad = write_rows(tmp_path / "bad.csv", [GOOD, dict(GOOD, unit_id="2", rent="€ 1.000"),
+                                            dict(GOOD, unit_id="3", unit_kind="XYZ")])
+    skipped = cli("stock", bad, "--at", DAY, "-o", tmp_path / "b.parquet", "--on-error", "skip", "--lang", lang, "--quiet")
+    assert skipped.exit_code in (0, 1) and skipped.stderr.count("stock: ") == 2, skipped.stderr
+    # the file and the register's own column names are the reader's, not ours
+    left_out = re.sub(r"(kolom|column) [a-z_]+", " ", skipped.stderr.replace(str(bad), " "))
+    texts = {"terminal": result.stdout + "\n".join(progress), "skipped rows": left_out,
+             "summary": visible_html(summary.read_text(encoding="utf-8"))}
     for unit in ("100001", "100005", "100008", "100009", "100013", "100014"):
         text = cli("stock", "explain", out, unit, "--lang", lang).stdout
         lines = []
@@ -502,6 +528,25 @@ def test_stock_words_carry_no_internal_codes(book, tmp_path, lang):
         texts[f"explain {unit}"] = "\n".join(lines)
     bad = {name: found for name, text in texts.items() if (found := offences(text, lang, codes))}
     assert not bad, bad
+
+
+def test_stock_words_exist_in_both_languages_and_bad_rows_use_them(tmp_path):
+    """Every word of the stock section is in both catalogues, and each kind of bad value gets its own
+    sentence (none falls back to the generic one)."""
+    from woningwet_engine.i18n import section
+    from woningwet_engine.stock.columns import BY_NAME, what_is_wrong
+
+    assert set(section("nl", "stock")) == set(section("en", "stock"))
+    raw = {"gm": "0344", "code3": "12", "enum": "xyz", "bool": "misschien", "eur": "€ 5", "int": "vijf",
+           "date": "1-2-2003"}
+    for lang in ("nl", "en"):
+        generic = section(lang, "stock")["bad_other"].split("{")[0]
+        for col in BY_NAME.values():
+            if col.type in raw:
+                said = what_is_wrong(col, raw[col.type], None, lang)
+                assert repr(raw[col.type]) in said and not said.startswith(generic), (lang, col.name, said)
+        assert what_is_wrong(BY_NAME["unit_kind"], "OVE", None, lang) != what_is_wrong(BY_NAME["unit_kind"], "XYZ",
+                                                                                      None, lang).replace("XYZ", "OVE")
 
 
 def test_units_out_of_step_fall_back_to_the_sorted_query(book, tmp_path, monkeypatch):

@@ -72,8 +72,9 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = suffix if suffix in ("parquet", "csv", "xlsx", "json") else "parquet"
     book = load_book(rules_dir)
+    shown = progress_enabled(progress, quiet)
     run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
-                         on_error=on_error, lang=lang, progress=progress_enabled(progress, quiet), threads=threads,
+                         on_error=on_error, lang=lang, progress=shown, threads=threads,
                          memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
     if run.ignored:  # a warning about the input, not progress: shown even with --quiet
         more = len(run.ignored) - 10
@@ -94,8 +95,10 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
     vl = tot["verlicht"]
     click.echo(f"  {w(lang, 'verlicht')}: {w(lang, 'status_' + vl['status'])}")
     click.echo(f"  {w(lang, 'lib')}: {count_text(tot['liberalisation_candidates'], lang)}")
-    if not quiet:
-        click.echo(w(lang, "terminal_done", units=count_text(run.judged, lang), seconds=f"{run.seconds:.2f}"), err=True)
+    if shown:  # progress, like the lines judge_register prints
+        seconds = f"{run.seconds:.2f}"
+        click.echo(w(lang, "terminal_done", units=count_text(run.judged, lang),
+                     seconds=seconds.replace(".", ",") if lang == "nl" else seconds), err=True)
     sys.exit(0 if tot["non_compliant"] == 0 else 1)
 
 

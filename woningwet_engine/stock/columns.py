@@ -148,36 +148,31 @@ def error_sql(col: Column, raw: str, value: str, kind: str) -> str:
     return bad
 
 
-def what_is_wrong(col: Column, raw: str | None, kind: str | None, lang: str = "en") -> str:
-    """Plain words for a bad value of `col` (raw is the text found, None when empty)."""
-    shown = repr(raw if raw is None or len(raw) <= 40 else raw[:40] + "…")
+def what_is_wrong(col: Column, raw: str | None, kind: str | None, lang: str) -> str:
+    """Plain words for a bad value of `col` (raw is the text found, None when empty), from the stock
+    section of the catalogue (woningwet_engine/i18n)."""
+    from ..format import format_int
+    from ..i18n import text
+
+    def say(key: str, **fields) -> str:
+        return text(lang, f"stock.bad_{key}", **fields)
+
     if raw is None:
-        if col.name == "parking_use":
-            return "required for parking units (unit_kind PAR): dwellings or public"
-        return "missing value (the column is required)"
+        return say("parking_use" if col.name == "parking_use" else "missing")
     if len(raw) > MAX_RAW_CHARS:
-        return f"value longer than {MAX_RAW_CHARS} characters"
+        return say("too_long", n=MAX_RAW_CHARS)
+    shown = repr(raw if len(raw) <= 40 else raw[:40] + "…")
     t = col.type
-    if t == "gm":
-        return f"not a CBS gemeentecode (GM followed by 4 digits): {shown}"
-    if t == "code3":
-        return f"not a VERA code (three letters): {shown}"
     if t == "enum":
+        values = ", ".join(col.values)
         if col.name == "unit_kind":
-            extra = (" (a VERA kind the stock path does not judge: judge it as a case, or use --on-error skip)"
-                     if raw.upper() in NOT_JUDGED_KINDS else "")
-            return f"unknown unit kind {shown}; expected one of {', '.join(col.values)}{extra}"
-        return f"unknown value {shown}; expected one of {', '.join(col.values)}"
-    if t == "bool":
-        return f"not true/false (ja/nee): {shown}"
+            return say("kind_not_judged" if raw.upper() in NOT_JUDGED_KINDS else "kind", raw=shown, values=values)
+        return say("enum", raw=shown, values=values)
     if t == "eur":
-        return (f"not an amount in euros: {shown} (write digits with at most two decimals, e.g. 1000.00 or "
-                f"1000,00, no currency sign or thousands separator; at most {MAX_AMOUNT_EUR:,} per month)")
+        return say("eur", raw=shown, max=format_int(MAX_AMOUNT_EUR, lang))
     if t == "int":
-        return f"not a whole number from {col.low} to {col.high}: {shown}"
-    if t == "date":
-        return f"not a date (YYYY-MM-DD): {shown}"
-    return f"not valid: {shown}"
+        return say("int", raw=shown, low=col.low, high=col.high)
+    return say(t if t in ("gm", "code3", "bool", "date") else "other", raw=shown)
 
 
 def json_schema() -> dict:

@@ -11,7 +11,6 @@ of explained.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,36 +26,8 @@ from ..format import BP, cents_of
 from ..facts import COMPONENT_FIELDS
 from ..i18n import text
 from ..terms import actor_label, fact_label, value_label
+from ..wording import atom_words
 from .summary import fact_name, kind_word, verdict_word, w
-
-TOKEN = re.compile(r"\s*(param\.[a-z0-9_]+|'[^']*'|[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?|==|!=|<=|>=|<|>|\(|\)|\[|\]|,)")
-OPERATORS = {"==": "=", "!=": "≠", "<=": "≤", ">=": "≥", "<": "<", ">": ">"}
-
-
-def test_words(test: str, lang: str, selection) -> str:
-    """A condition as the reference evaluator prints it ("rent <= param.liberalisatiegrens") in words:
-    facts by their names (terms.py), figures by their title and value, values and yes/no as words."""
-    out = []
-    for tok in TOKEN.findall(test):
-        if tok.startswith("param."):
-            p = selection.params.get(tok[6:])
-            name = getattr(p.title, lang) if p is not None and p.title is not None else tok[6:].replace("_", " ")
-            value = human_value(p.value, PARAM_TYPE[p.unit], lang) if p is not None else text(lang, "values.unknown")
-            out.append(f"{name} ({value})")
-        elif tok.startswith("'"):
-            out.append(value_label(tok[1:-1], lang))
-        elif tok in ("true", "false", "True", "False"):
-            out.append(text(lang, "values.answer_yes" if tok.lower() == "true" else "values.answer_no"))
-        elif tok in ("and", "or", "not", "in", "present", "missing"):
-            out.append(w(lang, f"word_{tok}"))
-        elif tok in OPERATORS:
-            out.append(OPERATORS[tok])
-        elif tok in COMPONENT_FIELDS:
-            out.append(fact_label(tok, lang))
-        else:  # a value of a list ("[social_foundation, government]") or a number
-            out.append(value_label(tok, lang))
-    return " ".join(out).replace("( ", "(").replace(" )", ")").replace(" ,", ",").replace("[ ", "[").replace(" ]", "]")
-
 
 def fact_value(name: str, value, lang: str) -> str:
     """A fact as a reason's inputs hold it (money and ratios as JSON decimal strings) in words."""
@@ -197,8 +168,12 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
         lines += ["", w(lang, "missing", facts=", ".join(fact_name(m, lang, titles) for m in missing))]
     if comp.not_fired:
         lines += ["", w(lang, "not_applied")]
+        ev = judged.judged[cid].evaluation
+        states = {bs.id: bs for bs in ev.not_fired + ev.unknown}
         for n in comp.not_fired[:30]:
+            # the deciding part of the branch's condition in words (wording.py, as in the memo)
+            test = atom_words(states[n.rule].definition.root, n.failed, COMPONENT_FIELDS, selection.params, lang)
             seen = "" if n.seen is None else w(lang, "seen", value=value_label(n.seen, lang) if isinstance(n.seen, str)
                                                 else human_value(n.seen, "bool" if isinstance(n.seen, bool) else "code", lang))
-            lines.append("  " + w(lang, "not_applied_because", rule=n.rule, test=test_words(n.failed, lang, selection)) + seen)
+            lines.append("  " + w(lang, "not_applied_because", rule=n.rule, test=test) + seen)
     return "\n".join(lines) + "\n"

@@ -1,18 +1,21 @@
-"""Judging a whole register in DuckDB: two scans, one compiled query, the case path's rules and verdicts.
+"""Judging a whole register in DuckDB: the staged register, a few small tables from Python, one
+query that writes the table; the case path's rules and verdicts.
 
-1. Scan one (group-by): bad rows are counted; the good rows are grouped by their categorical columns
-   and by the class of each number among the thresholds the rules compare it with
-   (portfolio.Partition); municipalities are grouped apart.
-2. In Python, per group (not per unit): the unit becomes a component (mapping.py) and facts.py
+1. Scan one: the register is read and checked once into the table `units`; bad rows are counted
+   (and reported) and the municipalities of the good ones counted.
+2. Municipalities are reduced to the role they play for the corporation (table `roles`); the good
+   units are grouped by that role, their categorical columns and the class of each number among the
+   thresholds the rules compare it with (portfolio.Partition).
+3. In Python, per group (not per unit): the unit becomes a component (mapping.py) and facts.py
    builds its facts ("protos"). Facts that copy a number of the row (rent, WWS points, floor area)
    are found by building each proto twice with different numbers; any other dependence on a number
-   is refused, so the columnar facts are the case path's facts. Municipalities are reduced to the
-   role they play for the corporation in the same way. The reference evaluator gives each class
-   its expected rule branches; `engine.judge` on one representative unit per distinct outcome gives
-   the verdict, reasons, citations, parameters, assumptions and party.
-3. Scan two (COPY): every unit joins its proto, every rule branch in force is evaluated as compiled
-   SQL (sql.py), the fired/unknown pattern must equal the reference's for the unit's class (else the
-   query fails) and selects the outcome; the table is written to a temporary Parquet file.
+   is refused, so the columnar facts are the case path's facts. The reference evaluator gives each
+   class its expected rule branches; the case path's stages up to the party
+   (pipeline.judge_verdicts) on one representative unit per distinct outcome give the verdict,
+   reasons, citations, parameters, assumptions, missing facts and party.
+4. Every rule branch in force, compiled to SQL (sql.py), must give the reference's states on each
+   class's facts (else the run fails; with --check-every-unit on every unit's own facts too); the
+   table query gives every unit its class's outcome and writes a temporary Parquet file.
 Totals are group-bys over that file (totals.py); the requested format is written from it and
 renamed into place, so a failed run leaves no output.
 """
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +45,7 @@ from .plancache import PlanCache, plan_key
 from .mapping import CATEGORICAL, NUMERIC as INPUT_NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
 from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
 from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
+from .summary import count_text, w
 from ..units import BP
 
 # Derived facts of two register numbers that the stock path computes in SQL (a column of `units`) so
@@ -187,38 +192,45 @@ def _load_table(con, tmpdir: Path, name: str, names: list[str], types: list[str]
                 f"format = 'array', columns = {cols})")
 
 
-class _Progress:
-    """Prints the query's progress to stderr every second while a long statement runs."""
+class _Terminal:
+    """What a run tells the person at the terminal, on stderr, in their language (the catalogue's stock
+    section): progress only when it is on (--progress, a terminal; never --quiet), the rows that
+    --on-error skip left out always."""
 
-    def __init__(self, con, label: str, enabled: bool):
-        self.con, self.label, self.enabled = con, label, enabled
-        self._stop = threading.Event()
-        self._thread = None
+    def __init__(self, lang: str, progress: bool):
+        self.lang, self.progress = lang, progress
 
-    def __enter__(self):
-        if self.enabled:
-            self._thread = threading.Thread(target=self._run, daemon=True)
-            self._thread.start()
-        return self
+    def say(self, key: str, always: bool = False, **fields) -> None:
+        if self.progress or always:
+            print(f"stock: {w(self.lang, key, **fields)}", file=sys.stderr, flush=True)
 
-    def _run(self):
-        while not self._stop.wait(1.0):
-            try:
-                pct = self.con.query_progress()
-            except Exception:
-                return
-            if pct is not None and pct >= 0:
-                print(f"stock: {self.label} {pct:.0f}%", file=sys.stderr, flush=True)
+    def count(self, n: int) -> str:
+        return count_text(n, self.lang)
 
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+    @contextmanager
+    def query_progress(self, con):
+        """While the statement in the block runs: its percentage every second (DuckDB's query_progress)."""
+        if not self.progress:
+            yield
+            return
+        stop = threading.Event()
 
+        def run():
+            while not stop.wait(1.0):
+                try:
+                    pct = con.query_progress()
+                except Exception:  # the statement ended between two polls
+                    return
+                if pct is not None and pct >= 0:
+                    self.say("progress_query", pct=f"{pct:.0f}")
 
-def _say(enabled: bool, text: str) -> None:
-    if enabled:
-        print(f"stock: {text}", file=sys.stderr, flush=True)
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
 
 def connect(tmpdir: Path, threads: int | None = None, memory_limit: str = "1GB"):
@@ -452,6 +464,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                                    f"({book.meta.coverage_from} to {book.meta.coverage_to})")])
     started = time.perf_counter()
     run = StockRun(source, day)
+    term = _Terminal(lang, progress)
     with tempfile.TemporaryDirectory(prefix="ww-stock-") as tmp:
         tmpdir = Path(tmp)
         con = connect(tmpdir, threads, memory_limit)
@@ -465,20 +478,20 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             run.selection = selection.key
             run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
             ts = thresholds(selection)
-            munis = _scan_one(con, src, run, on_error, progress)
+            munis = _scan_one(con, src, run, on_error, term)
             run.corporation_given = corporation is not None
             corp = corporation or default_corporation(munis or ["GM0000"])
             run.corporation = corp
             cache = PlanCache(plan_key(book, day, corp, lang))
             planner = _Planner(book, selection, corp, day, lang, cache)
-            plan = _plan(con, tmpdir, planner, munis, ts, run)
+            class_rows = _plan(con, tmpdir, planner, munis, ts, run)
             cache.store()
-            _say(progress, f"{run.classes} classes of units, {run.outcomes} distinct outcomes; judging")
+            term.say("progress_planned", classes=term.count(run.classes), outcomes=term.count(run.outcomes))
             direct = output is not None and out_format == "parquet" and layout == "normalised"
             parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
             try:
-                with _Progress(con, "judging and writing", progress):
-                    _scan_two(con, tmpdir, planner, plan, ts, day, parquet_tmp, every_unit)
+                with term.query_progress(con):
+                    _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit)
                 _check_unique(con, source, parquet_tmp)
                 run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
                 run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
@@ -528,7 +541,7 @@ def _key_sql(ts: dict) -> str:
     return "hash(" + ", ".join([q(c) for c in CATEGORICAL] + [_class_sql(c, ts[c]) for c in NUMERIC]) + ")"
 
 
-def _scan_one(con, src: Source, run: StockRun, on_error: str, progress: bool) -> list[str]:
+def _scan_one(con, src: Source, run: StockRun, on_error: str, term: _Terminal) -> list[str]:
     """Counts the rows, reports the bad ones (stop: an InputError) and returns the register's
     municipalities, the most frequent first."""
     munis = {}
@@ -539,19 +552,20 @@ def _scan_one(con, src: Source, run: StockRun, on_error: str, progress: bool) ->
         else:
             munis[muni] = n
     run.rows = run.bad + sum(munis.values())
-    _say(progress, f"{run.rows:,} rows read, {run.bad:,} bad")
+    term.say("progress_read", rows=term.count(run.rows), bad=term.count(run.bad))
     if run.bad:
-        run.errors = bad_rows(con, src)
+        run.errors = bad_rows(con, src, term.lang)
+        problems = [e.problem(src.path, term.lang) for e in run.errors]
+        more = run.bad > len({e.row for e in run.errors})
         if on_error == "stop":
-            problems = [e.problem(src.path) for e in run.errors]
-            if run.bad > len({e.row for e in run.errors}):
-                problems.append(_problem(src.path, "", f"{run.bad:,} bad rows in all (first {MAX_REPORTED} shown); "
-                                         "nothing was written (use --on-error skip to judge the other rows)"))
+            if more:
+                problems.append(_problem(src.path, "", w(term.lang, "bad_all", n=term.count(run.bad),
+                                                         shown=MAX_REPORTED)))
             raise InputError(problems)
-        for e in run.errors:
-            print(f"stock: skipped {e.problem(src.path)}", file=sys.stderr)
-        if run.bad > len({e.row for e in run.errors}):
-            print(f"stock: {run.bad:,} bad rows skipped in all", file=sys.stderr)
+        for p in problems:
+            term.say("skipped_row", always=True, problem=p)
+        if more:
+            term.say("skipped_all", always=True, n=term.count(run.bad))
     return sorted(munis, key=lambda m: (-munis[m], m))
 
 
@@ -597,7 +611,7 @@ def _shape(rep: dict) -> dict:
     return {c: (None if rep[c] is None else (0 if rep[c] == 0 else 1)) for c in NUMERIC}
 
 
-def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun) -> dict:
+def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun) -> list[tuple]:
     """The roles of the municipalities (table `roles`), then per group of scan one its proto, class and
     outcome (the rows of table `classes`)."""
     muni_roles = [(m, planner.role_of(m)) for m in munis]
@@ -616,15 +630,15 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
         class_rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
-    return {"class_rows": class_rows}
+    return class_rows
 
 
-def _load_tables(con, tmpdir: Path, planner: _Planner, plan: dict) -> int:
+def _load_tables(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple]) -> int:
     nchunks = len(_codes([0] * len(planner.branches)))
     # lib: the class's facts make a dwelling self-contained and rented (a liberalisation candidate if vacant)
     names = ["gkey", "role", "proto", "outcome", "lib", "checks", "municipality", *NUMERIC] + [f"e_c{j}" for j in range(nchunks)]
     types = ["UBIGINT", "INTEGER", "INTEGER", "INTEGER", "BOOLEAN", "BOOLEAN", "VARCHAR"] + ["BIGINT"] * (len(NUMERIC) + nchunks)
-    _load_table(con, tmpdir, "classes", names, types, plan["class_rows"])
+    _load_table(con, tmpdir, "classes", names, types, class_rows)
     facts, through = _read_columns(planner)
     pnames = ["proto"] + [f"f_{f}" for f in facts] + [f"pt_{f}" for f in through]
     ptypes = ["INTEGER"] + [SQL_TYPE[COMPONENT_FIELDS[f].type] for f in facts] + ["BOOLEAN"] * len(through)
@@ -777,9 +791,9 @@ def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
     """
 
 
-def _scan_two(con, tmpdir: Path, planner: _Planner, plan: dict, ts: dict, day: dt.date, target: Path,
+def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts: dict, day: dt.date, target: Path,
               every_unit: bool = False) -> None:
-    nchunks = _load_tables(con, tmpdir, planner, plan)
+    nchunks = _load_tables(con, tmpdir, planner, class_rows)
     check_classes(con, planner, nchunks)
     import duckdb
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, Problem
+from ..i18n import text
 from .columns import BY_NAME, COLUMNS, REQUIRED, error_sql, raw_sql, value_sql, what_is_wrong
 from .mapping import OWNED_CUTOFF
 
@@ -39,8 +40,8 @@ class RowError:
     column: str
     message: str
 
-    def problem(self, source: Path) -> Problem:
-        return Problem(str(source), f"row {self.row}, column {self.column}", self.message)
+    def problem(self, source: Path, lang: str) -> Problem:
+        return Problem(str(source), text(lang, "stock.row_where", row=self.row, column=self.column), self.message)
 
 
 def detect_format(path: Path) -> str:
@@ -159,8 +160,9 @@ def stage(con) -> None:
     con.execute(f"CREATE TEMP TABLE units AS SELECT src_row, bad, {cols}, owned_on_2015_07_01 FROM typed")
 
 
-def bad_rows(con, src: Source, limit: int = MAX_REPORTED) -> list[RowError]:
-    """The first `limit` bad rows, each wrong column as one RowError (row numbers as a person counts)."""
+def bad_rows(con, src: Source, lang: str, limit: int = MAX_REPORTED) -> list[RowError]:
+    """The first `limit` bad rows, each wrong column as one RowError in words of `lang` (row numbers as a
+    person counts)."""
     cols = ", ".join(f'"r_{c.name}", "e_{c.name}"' for c in COLUMNS)
     query = f"SELECT src_row, r_unit_kind, {cols} FROM typed WHERE bad ORDER BY src_row LIMIT {limit}"
     out: list[RowError] = []
@@ -169,5 +171,5 @@ def bad_rows(con, src: Source, limit: int = MAX_REPORTED) -> list[RowError]:
         for i, col in enumerate(COLUMNS):
             raw, flag = rec[2 + 2 * i], rec[3 + 2 * i]
             if flag:
-                out.append(RowError(int(row), col.name, what_is_wrong(col, raw, kind)))
+                out.append(RowError(int(row), col.name, what_is_wrong(col, raw, kind, lang)))
     return out
