@@ -175,6 +175,18 @@ def what_is_wrong(col: Column, raw: str | None, kind: str | None, lang: str) -> 
     return say(t if t in ("gm", "code3", "bool", "date") else "other", raw=shown)
 
 
+def text_schema(col: Column) -> dict:
+    """JSON Schema of a column whose value is text both in the register and in the tables written from
+    it: a date, a CBS or VERA code, or free text (ids)."""
+    if col.type == "date":
+        return {"type": "string", "format": "date"}
+    if col.type == "gm":
+        return {"type": "string", "pattern": r"^GM\d{4}$"}
+    if col.type == "code3":
+        return {"type": "string", "pattern": r"^[A-Z]{3}$"}
+    return {"type": "string", "minLength": 1, "maxLength": MAX_RAW_CHARS}
+
+
 def json_schema() -> dict:
     """JSON Schema of one register row (the columns of a CSV, Parquet or XLSX register)."""
     props = {}
@@ -185,16 +197,10 @@ def json_schema() -> dict:
             p = {"type": ["integer", "string"], "minimum": c.low, "maximum": c.high, "pattern": r"^\d+$"}
         elif c.type == "bool":
             p = {"type": ["boolean", "string"], "enum": [True, False, *TRUE_WORDS, *FALSE_WORDS]}
-        elif c.type == "date":
-            p = {"type": "string", "format": "date"}
-        elif c.type == "gm":
-            p = {"type": "string", "pattern": r"^GM\d{4}$"}
-        elif c.type == "code3":
-            p = {"type": "string", "pattern": r"^[A-Z]{3}$"}
         elif c.type == "enum":
             p = {"type": "string", "enum": list(c.values) + sorted(c.aliases)}
         else:
-            p = {"type": "string", "minLength": 1, "maxLength": MAX_RAW_CHARS}
+            p = text_schema(c)
         p["description"] = c.doc + (f" (VERA: {c.vera})" if c.vera else "")
         if c.example:
             p["examples"] = [c.example]

@@ -14,7 +14,7 @@ from typing import get_args
 
 from .. import __version__
 from ..result import Reason, SplitPart, VerdictOut
-from .columns import BY_NAME, MAX_RAW_CHARS
+from .columns import BY_NAME, text_schema
 from .judge import FLAT_COLUMNS, LIST_COLUMNS, OUTCOME_COLUMNS, OUTPUT_INPUTS, UNIT_COLUMNS
 
 ROW_KINDS = ("unit", "outcome", "flat")
@@ -37,16 +37,10 @@ def _register_column(name: str) -> dict:
         p = {"type": "integer", "minimum": col.low, "maximum": col.high}
     elif col.type == "bool":
         p = {"type": "boolean"}
-    elif col.type == "date":
-        p = {"type": "string", "format": "date"}
-    elif col.type == "gm":
-        p = {"type": "string", "pattern": r"^GM\d{4}$"}
-    elif col.type == "code3":
-        p = {"type": "string", "pattern": r"^[A-Z]{3}$"}
     elif col.type == "enum":
         p = {"type": "string", "enum": list(col.values)}
     else:
-        p = {"type": "string", "minLength": 1, "maxLength": MAX_RAW_CHARS}
+        p = text_schema(col)
     p["description"] = f"from the register: {col.doc}"
     return p if col.required else _nullable(p)
 
