@@ -367,6 +367,8 @@ def test_explain_one_unit(sample_table, tmp_path, book):
     assert why_not and not [line for line in why_not if re.search(r"param\.|==|!=|<=|>=| and | or ", line)]
     assert any(re.search(r" is (ten hoogste|hoger dan|lager dan|ten minste|niet )|valt |: (ja|nee)", line)
                for line in why_not), why_not
+    nl = cli("stock", "explain", out, "100001").stdout  # rent 612.40: what a why-not saw, as money
+    assert "(gezien: € 612,40)" in nl and "612.40)" not in nl, nl
     en = cli("stock", "explain", out, "100001", "--lang", "en")
     assert "DAEB-01.b#then" in en.stdout and "Verdict: DAEB" in en.stdout
     assert cli("stock", "explain", out, "nope").exit_code == 2

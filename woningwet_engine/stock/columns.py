@@ -171,7 +171,7 @@ def what_is_wrong(col: Column, raw: str | None, kind: str | None, lang: str) -> 
     if t == "eur":
         return say("eur", raw=shown, max=format_int(MAX_AMOUNT_EUR, lang))
     if t == "int":
-        return say("int", raw=shown, low=col.low, high=col.high)
+        return say("int", raw=shown, low=format_int(col.low, lang), high=format_int(col.high, lang))
     return say(t if t in ("gm", "code3", "bool", "date") else "other", raw=shown)
 
 

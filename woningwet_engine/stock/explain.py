@@ -41,6 +41,15 @@ def fact_value(name: str, value, lang: str) -> str:
     return human_value(value, kind, lang)
 
 
+def seen_value(name: str, value, lang: str) -> str:
+    """The value a why-not saw (as the result holds it) in words: money and shares formatted, codes by
+    their names (terms.py)."""
+    spec = COMPONENT_FIELDS.get(name)
+    if isinstance(value, str) and (spec is None or spec.type not in ("eur", "bp", "ratio")):
+        return value_label(value, lang)
+    return fact_value(name, value, lang)
+
+
 def _rows_xlsx(path: Path, unit_id: str) -> tuple[list[dict], list[str]]:
     from openpyxl import load_workbook
 
@@ -172,8 +181,8 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
         states = {bs.id: bs for bs in ev.not_fired + ev.unknown}
         for n in comp.not_fired[:30]:
             # the deciding part of the branch's condition in words (wording.py, as in the memo)
-            test = atom_words(states[n.rule].definition.root, n.failed, COMPONENT_FIELDS, selection.params, lang)
-            seen = "" if n.seen is None else w(lang, "seen", value=value_label(n.seen, lang) if isinstance(n.seen, str)
-                                                else human_value(n.seen, "bool" if isinstance(n.seen, bool) else "code", lang))
+            bs = states[n.rule]
+            test = atom_words(bs.definition.root, n.failed, COMPONENT_FIELDS, selection.params, lang)
+            seen = "" if n.seen is None else w(lang, "seen", value=seen_value(bs.why.fact, n.seen, lang))
             lines.append("  " + w(lang, "not_applied_because", rule=n.rule, test=test) + seen)
     return "\n".join(lines) + "\n"
