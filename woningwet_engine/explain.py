@@ -58,12 +58,29 @@ def _memo(key, build):
     return hit
 
 
+_BY_OBJECT: dict = {}  # (id of a rulebook's LegalBasis, date, language) -> (that basis, its Citation)
+
+
 def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -> Citation:
     """The citation of one legal basis on a date; with `fact`, narrowed to the onderdeel that
     decided for that fact (LegalBasis.by)."""
     if lb.by is not None:
         # with the fact: the onderdeel it decides; without one (e.g. a split part): the mapped range
         lb = lb.deciding(fact) if fact is not None else lb.spanning()
+    else:  # the rulebook's own object: found by identity, without hashing its fields
+        key = (id(lb), on, lang)
+        hit = _BY_OBJECT.get(key)
+        if hit is not None and hit[0] is lb:
+            return hit[1]
+        if len(_BY_OBJECT) >= _MEMO_MAX:
+            _BY_OBJECT.clear()
+        cite = _citation(lb, on, lang)
+        _BY_OBJECT[key] = (lb, cite)  # holds lb, so its id stays its own while the entry lives
+        return cite
+    return _citation(lb, on, lang)
+
+
+def _citation(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
     return _memo(("cite", lb, on, lang), lambda: _undated(lb, lang).model_copy(update={
         "juriconnect": juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
         "url": wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub)}))

@@ -207,21 +207,31 @@ def _put(fact: dict, name: str, value) -> None:
 def _derive(fact: Fact, scope: str, selection, call, only: str | None = None) -> None:
     """Apply the declarations of `scope` in force on the selection's date, in declared order (with
     `only`: just those that produce that fact)."""
-    for d in selection.derivations:
-        if d.scope != scope or (only is not None and only not in d.produces):
+    for d, fn, allowed, produces in _declarations(selection, scope):
+        if only is not None and only not in produces:
             continue
-        tracer = TracingParams(selection.values, frozenset(d.reads), d.id)
-        env = Env(tracer, d.dates, d.constants, selection.date)
-        produced = call(FUNCTIONS[d.function], env)
-        extra = set(produced) - set(d.produces)
-        if extra:
-            raise EngineError(f"derivation {d.id} produced {sorted(extra)}, which its declaration does not list")
+        tracer = TracingParams(selection.values, allowed, d.id)
+        produced = call(fn, Env(tracer, d.dates, d.constants, selection.date))
+        if not produces.issuperset(produced):
+            raise EngineError(f"derivation {d.id} produced {sorted(set(produced) - produces)}, which its "
+                              "declaration does not list")
         reads = tuple(tracer.read)
         for name in d.produces:
             fact.reads[name] = reads
             fact.derived_by[name] = d.id
         for name, value in produced.items():
             _put(fact, name, value)
+
+
+def _declarations(selection, scope: str) -> list[tuple]:
+    """The scope's declarations in force, with their function and the sets checked on every call,
+    once per selection."""
+    key = ("derivations", scope)
+    found = selection.memo.get(key)
+    if found is None:
+        found = selection.memo[key] = [(d, FUNCTIONS[d.function], frozenset(d.reads), frozenset(d.produces))
+                                       for d in selection.derivations if d.scope == scope]
+    return found
 
 
 def component_fact(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection) -> Fact:
