@@ -98,8 +98,8 @@ class Branch:
     outcome: Outcome
     needs_test: bool | None
 
-    @property
-    def id(self) -> str:
+    @cached_property
+    def id(self) -> str:  # read for every fired branch of every fact (the durable_rules cross-check)
         return f"{self.rule.rule.id}#{self.name}"
 
     @property
