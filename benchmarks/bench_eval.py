@@ -87,6 +87,23 @@ class Stages:
             setattr(engine_mod, name, orig)
 
 
+def predicate_loop(sel, facts: list[dict]):
+    """The limit: every component branch compiled once to one generated function (fired set only),
+    as a function that calls them on every fact and returns the fired (branch, fact id) pairs."""
+    predicates = [(b.id, compile_node(b.root, sel.values)) for cr in sel.rules if cr.rule.scope == "component"
+                  for b in cr.branches]
+
+    def limit() -> set:
+        fired = set()
+        for f in facts:
+            fid = f["id"]
+            for bid, pred in predicates:
+                if pred(f) is Tri.TRUE:
+                    fired.add((bid, fid))
+        return fired
+    return limit
+
+
 def run_eval(kind: str, n: int, rounds: int) -> dict:
     book = load_rulebook()
     day = generate.DAY
@@ -98,17 +115,8 @@ def run_eval(kind: str, n: int, rounds: int) -> dict:
     t = time.perf_counter()
     facts = [f for c in cases for f in build_facts(c, sel)[0]]
     facts_s = time.perf_counter() - t
-    predicates = [(b.id, compile_node(b.root, sel.values)) for cr in comp_rules for b in cr.branches]
     per_case = [build_facts(c, sel)[0] for c in cases]
-
-    def limit():
-        fired = set()
-        for f in facts:
-            fid = f["id"]
-            for bid, pred in predicates:
-                if pred(f) is Tri.TRUE:
-                    fired.add((bid, fid))
-        return fired
+    limit = predicate_loop(sel, facts)
 
     def compiled():
         return _fired_sets(CompiledEvaluator().evaluate_facts(sel, by_scope, facts))  # cold: a fresh memo

@@ -136,9 +136,8 @@ def portfolio_probe(n: int, rounds: int) -> dict:
     import gc
 
     import generate
+    from bench_eval import predicate_loop
     from woningwet_engine.case import Case
-    from woningwet_engine.conditions.compiled import compile_node
-    from woningwet_engine.conditions.evaluator import Tri
     from woningwet_engine.engine import judge
     from woningwet_engine.evaluation import Engine
     from woningwet_engine.facts import build_facts
@@ -149,17 +148,7 @@ def portfolio_probe(n: int, rounds: int) -> dict:
     sel = book.at(generate.DAY)
     cases = [Case.model_validate(d) for d in generate.realistic(n)]
     facts = [f for c in cases for f in build_facts(c, sel)[0]]
-    predicates = [(b.id, compile_node(b.root, sel.values)) for cr in sel.rules if cr.rule.scope == "component"
-                  for b in cr.branches]
-
-    def limit() -> int:
-        fired = set()
-        for f in facts:
-            fid = f["id"]
-            for bid, pred in predicates:
-                if pred(f) is Tri.TRUE:
-                    fired.add((bid, fid))
-        return len(fired)
+    limit = predicate_loop(sel, facts)
 
     def full() -> int:
         return sum(len(judge(c, book, at=generate.DAY).components) for c in cases)
