@@ -12,11 +12,13 @@ running when the first one began.
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
+F = TypeVar("F", bound=Callable)
 _lock = threading.Lock()
 _depth = 0
 _resume = False
@@ -37,3 +39,12 @@ def paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _resume:
                 gc.enable()
+
+
+def while_paused(fn: F) -> F:
+    """`fn` runs with the collector paused (paused() around every call)."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        with paused():
+            return fn(*args, **kwargs)
+    return run  # type: ignore[return-value]

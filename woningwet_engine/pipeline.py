@@ -28,7 +28,7 @@ from .case import Case, Component
 from .errors import InputError, Problem
 from .evaluation import Engine, FactEvaluation, evaluate_all
 from .facts import Fact, build_facts
-from .gcpause import paused
+from .gcpause import while_paused
 from .plan import plan_checks
 from .remediation import Remedies, remediate
 from .result import CheckRef, ComponentResult, Plan, Provenance, Regime, Result, Summary, sha256_of
@@ -73,18 +73,13 @@ class Verdicts:
         return verdict.model_copy(update={"party": self.parties.parties.get(cid, verdict.party)})
 
 
+@while_paused  # gcpause.py: the collector would walk the growing result again and again
 def judge_verdicts(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
                    engine: Engine | None = None, source: str = "<case>", keep_by: str = "value") -> Verdicts:
     """The stages of `judge` up to the parties (selection, facts, evaluation, verdicts, plan checks,
     splits), without the remedies and the approval route."""
     if keep_by not in KEEP_BY:
         raise ValueError(f"keep_by must be one of {KEEP_BY}")
-    with paused():  # gcpause.py: the collector would walk the growing result again and again
-        return _judge(case, rulebook, at, lang, engine, source, start, keep_by)
-
-
-def _judge(case: Case, rulebook: Rulebook, at: dt.date | None, lang: str, engine: Engine | None, source: str,
-           start: dt.date | None, keep_by: str) -> Result:
     selection = select(rulebook, at or case.date, source)
     components, projects, plan_fact = build_facts(case, selection)
     evaluations = evaluate_all(selection, components + projects + [plan_fact], engine)
@@ -100,6 +95,7 @@ def _judge(case: Case, rulebook: Rulebook, at: dt.date | None, lang: str, engine
     return Verdicts(selection, judged, plan_evals, plan, parties)
 
 
+@while_paused
 def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
           engine: Engine | None = None, source: str = "<case>", start: dt.date | None = None,
           keep_by: str = "value") -> Result:
