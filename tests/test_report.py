@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from woningwet_engine.case import load_case
 from woningwet_engine.cli import main
-from woningwet_engine.report import memo_for
+from woningwet_engine.report import case_meta, memo_for
 from woningwet_engine.report.fmt import NOT_RESTING
 from woningwet_engine import i18n
 from woningwet_engine.report.model import build_memo, compliance_of
@@ -338,6 +338,7 @@ def test_english_is_complete(memos, case):
     # sources); what is left is template text and labels, which must be English
     text = parse_html(page).text
     data = _strings_of(result) + _strings_of(yaml.safe_load(CASE.read_text(encoding="utf-8"))) + [case.corporation.name]
+    data += list(case_meta(case, load_rulebook(), "", "en")["param_sources"].values())  # sources: data too
     for s in sorted({" ".join(s.split()) for s in data if len(s) > 2}, key=len, reverse=True):
         text = text.replace(s, " ")
     words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text)}

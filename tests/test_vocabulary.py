@@ -30,6 +30,10 @@ ENGLISH = {"forbidden", "undetermined", "daeb", "corporation", "market", "munici
            "verified", "secondary", "unverified", "pass", "fail", "unknown", "true", "false"}
 ENGLISH |= {m.value for e in (Activity, ObjectKind, Tenure, TenantType, Buyer, Financing) for m in e if "_" not in m.value}
 ENGLISH -= {"land", "service", "mv", "bog", "leefbaarheid", "verbinding", "ti"}  # Dutch words or VERA/legal terms
+# English words that are no Dutch words and no part of a Dutch legal term: in Dutch text they mean
+# English prose slipped in (a source note, a review remark)
+ENGLISH_PROSE = {"the", "and", "by", "with", "from", "which", "were", "been", "found", "quoting", "replaces",
+                 "archived", "bounded", "recalled", "captured", "review"}
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +121,7 @@ def offences(text: str, lang: str, codes: set[str]) -> list[str]:
             found.append(code)
     if lang == "nl":
         for m in re.finditer(r"\b[a-z]+\b", text):
-            if m.group(0) in ENGLISH:
+            if m.group(0) in ENGLISH or m.group(0) in ENGLISH_PROSE:
                 found.append(f"{m.group(0)}: …{text[max(0, m.start() - 40):m.end() + 40]}…")
     return sorted(set(found))
 
@@ -144,6 +148,7 @@ def test_the_detector_is_not_blind(codes):
     assert offences("Verkoop aan investor_legal_person", "nl", codes) == ["investor_legal_person"]
     assert offences("zie rvt-approval-investment", "en", codes) == ["rvt-approval-investment"]
     assert offences("oordeel: forbidden", "nl", codes)
+    assert offences("bron: bounded by the law (legal review 3.1)", "nl", codes)
     assert not offences("Renovatie van 600 sociale huurwoningen, niet-DAEB, achter-de-voordeuraanpak", "nl", codes)
 
 
@@ -334,3 +339,35 @@ def test_every_fact_and_regulation_has_words():
         missing += [(lang, scope, name) for scope, schema in SCHEMAS.items() for name in schema if name not in facts]
         missing += [(lang, "law", bwb) for bwb in regulations if bwb not in laws]
     assert not missing, missing
+
+
+INTERNAL_REF = re.compile(r"legal review|rules-catalogue|data-standards|archived in|@[0-9a-f]{7}\b|\[R\]")
+
+
+def test_figure_sources_speak_the_readers_language(codes):
+    """A figure's `source` is the auditor's provenance, often English and with review notes; what people
+    read of it (assumptions, open questions, the memo's table of uncertain figures) is its `source_text`
+    in their language. Every source that can reach a reader (a figure not verified, or a bound) and
+    holds prose or internal references has one, and that text holds neither."""
+    from woningwet_engine.rulebook.params import reader_source
+
+    book = load_rulebook()
+    checked, bad = 0, []
+    for pid, p in book.params.items():
+        entries = [(v, v.confidence != "verified") for v in p.values]
+        entries += [(b, True) for v in p.values if v.interval is not None for b in (v.interval.lower, v.interval.upper)
+                    if b is not None]
+        for entry, shown in entries:
+            if not shown:
+                continue
+            checked += 1
+            for lang in ("nl", "en"):
+                text = reader_source(entry.source, entry.source_text, lang)
+                found = offences(text, lang, codes) + INTERNAL_REF.findall(text)
+                if lang == "nl" and entry.source_text is None:  # the source as written must read as Dutch too
+                    found += [w for w in re.findall(r"\b[a-z]+\b", text) if w in ENGLISH_PROSE | {"not", "no", "at", "least"}]
+                if found:
+                    bad.append((pid, str(entry.source)[:60], lang, found))
+    assert checked > 100 and not bad, (
+        "give these sources a source_text next to source (one text, or {nl: ..., en: ...}; rulebook/params.py): "
+        f"{bad[:8]}")

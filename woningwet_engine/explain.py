@@ -107,5 +107,5 @@ def param_use(p: ResolvedParam) -> ParamUse:
         valid_from=p.valid_from.isoformat() if p.valid_from else None,
         valid_to=p.valid_to.isoformat() if p.valid_to else None,
         bounds=[BoundOut(bound=name, value=json_value(v, PARAM_TYPE[p.unit]), confidence=conf, source=src)
-                for name, v, conf, src in p.bounds],
+                for name, v, conf, src, _ in p.bounds],
     )

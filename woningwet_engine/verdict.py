@@ -17,6 +17,7 @@ from .inforce import not_in_force_reasons
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE
+from .rulebook.params import reader_source
 from .terms import fact_label, value_label
 from .wording import condition_words, param_title
 
@@ -112,7 +113,7 @@ def _unknown_figure(pid: str, selection: Selection, lang: str) -> str:
     if p is None or not isinstance(p.value, Interval):
         return title
     return tr(lang, "undetermined.only_bounded", title=title, bound=human_value(p.value, PARAM_TYPE[p.unit], lang),
-              sources="; ".join(src for _, _, _, src in p.bounds))
+              sources="; ".join(reader_source(src, words, lang) for _, _, _, src, words in p.bounds))
 
 
 def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> list:
@@ -195,6 +196,8 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
         else:
             shown = value
         used = tr(lang, "assumptions.used_by", rules=", ".join(users))
+        if p is not None and p.source == source:
+            source = reader_source(source, p.source_text, lang)
         out.append(tr(lang, "assumptions.figure", title=param_title(pid, figures, lang), value=shown, label=label,
                       source=source, used=used))
     return out

@@ -13,10 +13,17 @@ from .render import FORMATS, render
 
 
 def case_meta(case, book, source: str, lang: str) -> dict:
-    """What the memo needs besides the result: case labels and the titles of the rulebook's figures."""
+    """What the memo needs besides the result: case labels, and the titles of the rulebook's figures
+    and their sources as people read them (the result's inputs keep the sources as written)."""
+    from ..i18n import text
+    from ..rulebook.params import NO_VALUE, reader_source
+
+    sources = {v.source: reader_source(v.source, v.source_text, lang)
+               for p in book.params.values() for v in p.values if v.source_text is not None}
     return {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
             "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative,
-            "param_titles": {pid: getattr(p.title, lang) for pid, p in book.params.items()}}
+            "param_titles": {pid: getattr(p.title, lang) for pid, p in book.params.items()},
+            "param_sources": {NO_VALUE: text(lang, "assumptions.no_value"), **sources}}
 
 
 def memo_for(case, book, lang: str, at: dt.date | None = None, source: str = "<case>") -> tuple[dict, dict]:

@@ -459,6 +459,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
     # assumptions and uncertain sources ----------------------------------------------------------
     weak_rules: dict[str, dict] = {}
     weak_params: dict[tuple, dict] = {}
+    sources = meta.get("param_sources") or {}
 
     for c in components:
         for r in c["reasons"]:
@@ -511,7 +512,8 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
         "route": route,
         "assumptions": {"stated": [{"text": a, "where": ", ".join(w)} for a, w in stated.items()],
                         "rules": sorted(weak_rules.values(), key=lambda r: r["rule"]),
-                        "params": sorted(weak_params.values(), key=lambda p: p["name"])},
+                        "params": sorted(({**p, "source": sources.get(p["source"], p["source"])}
+                                          for p in weak_params.values()), key=lambda p: p["name"])},
         "provenance": provenance,
     }
     memo["board"] = board_view(memo, meta, lang)

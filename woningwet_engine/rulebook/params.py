@@ -1,5 +1,10 @@
 """Dated parameters: each value has a validity period, a source and a confidence.
 
+`source` is the provenance an auditor traces (in the result's inputs, as written). Where it holds
+more than references (prose, review notes, where a table was archived), `source_text` says it for
+people: one text when it is the same in Dutch and English (names of publications), else `{nl, en}`.
+Memos and sentences show `source_text` in their language (`reader_source`), else `source`.
+
 A value of null is a known gap: the figure is not known for that period, and any rule that needs
 it cannot decide (its atoms are UNKNOWN). Amounts become integer cents, ratios basis points.
 A table of amounts by WWS points (`eur_by_points`, the huurprijstabel) becomes a tuple of
@@ -19,7 +24,11 @@ from ..conditions.interval import Interval
 from ..units import euros_to_cents, ratio_to_bp
 from .model import Bilingual, Confidence, LegalBasis
 
+NO_VALUE = "no value defined for this date"  # the source of a figure no entry covers
 Unit = Literal["eur", "ratio", "count", "weeks", "points", "codes", "eur_by_points"]
+
+
+SourceText = Annotated[str, Field(min_length=1, max_length=1000)] | Bilingual
 
 
 class Bound(BaseModel):
@@ -30,6 +39,7 @@ class Bound(BaseModel):
     value: Any
     confidence: Confidence
     source: Annotated[str, Field(min_length=1, max_length=1000)]
+    source_text: SourceText | None = None
 
 
 class IntervalSpec(BaseModel):
@@ -54,6 +64,7 @@ class ParamValue(BaseModel):
     interval: IntervalSpec | None = Field(None, description="bounds when the law bounds the figure but no source fixes it")
     confidence: Confidence
     source: Annotated[str, Field(min_length=1, max_length=1000)]
+    source_text: SourceText | None = None
     url: Annotated[str, Field(max_length=500)] | None = None
     note: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -176,7 +187,9 @@ class ResolvedParam:
     valid_to: dt.date | None
     defined: bool  # False: no entry at all covers the date
     title: Bilingual | None = None  # the parameter's name for people
-    bounds: tuple = ()  # for an interval: (("lower"|"upper", engine value, confidence, source), ...)
+    # for an interval: (("lower"|"upper", engine value, confidence, source, source_text), ...)
+    bounds: tuple = ()
+    source_text: "str | Bilingual | None" = None  # the source for people (module docstring)
 
     def as_dict(self) -> dict:
         return {
@@ -190,13 +203,23 @@ class ResolvedParam:
 def resolve(param: ParameterFile, day: dt.date) -> ResolvedParam:
     entry = param.entry_on(day)
     if entry is None:
-        return ResolvedParam(param.id, param.unit, None, "unverified", "no value defined for this date",
-                             None, None, None, False, param.title)
+        from ..i18n import text
+
+        words = Bilingual(nl=text("nl", "assumptions.no_value"), en=text("en", "assumptions.no_value"))
+        return ResolvedParam(param.id, param.unit, None, "unverified", NO_VALUE, None, None, None, False,
+                             param.title, source_text=words)
     value = None if entry.value is None else convert(param.unit, entry.value)
     bounds: tuple = ()
     if entry.interval is not None:
         value = interval_of(param.unit, entry.interval)
-        bounds = tuple((name, convert(param.unit, b.value), b.confidence, b.source)
+        bounds = tuple((name, convert(param.unit, b.value), b.confidence, b.source, b.source_text)
                        for name, b in (("lower", entry.interval.lower), ("upper", entry.interval.upper)) if b is not None)
     return ResolvedParam(param.id, param.unit, value, entry.confidence, entry.source, entry.url,
-                         entry.valid_from, entry.valid_to, True, param.title, bounds)
+                         entry.valid_from, entry.valid_to, True, param.title, bounds, entry.source_text)
+
+
+def reader_source(source: str, source_text: "str | Bilingual | None", lang: str) -> str:
+    """What people read for a source in `lang`: its `source_text`, else the source as written."""
+    if source_text is None:
+        return source
+    return source_text if isinstance(source_text, str) else getattr(source_text, lang)
