@@ -227,3 +227,41 @@ def test_every_sample_memo_opens_with_the_board_advice_and_shows_its_non_complia
         out = Path(__import__("os").environ["WONINGWET_SHOTS"])
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{case_path.stem}.{lang}.png").write_bytes((tmp_path / "first.png").read_bytes())
+
+
+COALITION_SAMPLES = sorted((ROOT / "cases" / "coalition").glob("*.yaml"))
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("case_path", COALITION_SAMPLES, ids=[p.stem for p in COALITION_SAMPLES])
+def test_every_coalition_memo_opens_with_the_advice_to_the_boards(case_path, lang, tmp_path):
+    """The coalition memos likewise: the first screen is the advice to the boards, red-marked when the
+    coalition is not compliant, naming every part that is not compliant."""
+    from woningwet_engine import i18n
+    from woningwet_engine.coalition.judge import judge_coalition
+    from woningwet_engine.coalition.load import load_any_case
+    from woningwet_engine.coalition.report import build_coalition_memo, render_coalition
+
+    book = load_rulebook()
+    case = load_any_case(case_path, book)
+    res = judge_coalition(case, book, lang=lang, source=case_path.name)
+    page = render_coalition(build_coalition_memo(res, case, case_path.name, book), "html")
+    t = i18n.section(lang, "coalition_memo")
+    board = page.index('<section id="board"')
+    assert board < page.index(t["sections"]["parties"]) and page.index(t["board"]["title"]) > board
+    first_page = page[board:page.index("</section>", board)]
+    bad = [c.id for p in res.parts for c in p.result.components if c.compliant is not True]
+    assert all(f"<strong>{cid} " in first_page for cid in bad)
+    proc, _ = run_browser(page, tmp_path, "--window-size=1200,1400", f"--screenshot={tmp_path / 'first.png'}")
+    width, height, bpp, rows = png_pixels((tmp_path / "first.png").read_bytes())
+    assert (width, height) == (1200, 1400), proc.stderr[-1000:]
+    red = red_pixels(rows, bpp, height)
+    if not res.summary.compliant:
+        assert bad and red > 400, f"{case_path.stem} {lang}: no non-compliant marks on the first screen ({red})"
+    else:
+        assert red < 50, f"{case_path.stem} {lang}: red marks on the first screen of a compliant plan ({red})"
+    if "WONINGWET_SHOTS" in __import__("os").environ:
+        out = Path(__import__("os").environ["WONINGWET_SHOTS"])
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"coalition-{case_path.stem}.{lang}.png").write_bytes((tmp_path / "first.png").read_bytes())

@@ -323,6 +323,31 @@ def test_audit_diff_speaks_words(lang, tmp_path, codes):
     assert not found, found
 
 
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_audit_show_and_list_speak_words(lang, tmp_path, codes):
+    """`woningwet audit show` and `audit list` of a recorded decision with its context: labels, origin,
+    language, options and the result table in words; hashes, file names and the case id are data."""
+    from click.testing import CliRunner
+
+    from woningwet_engine.cli import main
+
+    sample = ROOT / "cases" / "kanaleneiland-2016.yaml"
+    log, memo = tmp_path / "log.sqlite", tmp_path / "memo.md"
+    runner = CliRunner()
+    rec = runner.invoke(main, ["report", str(sample), "--record", "--log", str(log), "--lang", lang, "-o", str(memo),
+                               "--by", "A. de Vries", "--purpose", "jaarplan", "--board-decision", "RvC besluit 7"])
+    assert rec.exit_code == 0, rec.output
+    show = runner.invoke(main, ["audit", "show", "1", "--log", str(log), "--lang", lang])
+    listing = runner.invoke(main, ["audit", "list", "--log", str(log), "--lang", lang])
+    assert show.exit_code == 0 and listing.exit_code == 0, show.output + listing.output
+    case = load_case(sample)
+    sentences = engine_sentences(judge(case, load_rulebook(), lang=lang).model_dump(mode="json"))
+    for kind, out in (("show", show.output), ("list", listing.output)):
+        text = re.sub(r"\b[0-9a-f]{12,64}\b", " ", out).replace(str(memo), " ").replace(str(sample), " ")
+        found = _scan(text, lang, codes, sentences | {case.case_id})
+        assert not found, (kind, found)
+
+
 def test_every_fact_and_regulation_has_words():
     """The detector above only knows codes that have a word, so a fact or law without one would pass
     unseen: every fact a rule can read and every regulation a citation can name has words in both

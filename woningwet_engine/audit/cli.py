@@ -114,6 +114,26 @@ def list_cmd(log_path, case_id, lang):
                             extra="".join(f"  {e}" for e in extra), hash=rec["hash"][:16]))
 
 
+def record_lines(rec: dict, lang: str) -> list[tuple[str, object]]:
+    """(label, value) in words of everything a record holds but the case and the result: for
+    `audit show` and the web app's record page."""
+    from ..i18n import text
+    from .context import describe, parse_context
+
+    return [(text(lang, "audit.record"), rec["id"]), (text(lang, "audit.timestamp"), _time(rec)),
+            (text(lang, "audit.origin"), _origin(rec, lang)), (text(lang, "audit.source"), rec["source"]),
+            (text(lang, "audit.case"), rec["case_id"]), (text(lang, "audit.date"), rec["date"]),
+            (text(lang, "audit.lang"), _word(lang, f"audit.lang_{rec['lang']}", rec["lang"])),
+            (text(lang, "audit.options"), _options(rec, lang)),
+            *describe(parse_context(rec), lang),
+            (text(lang, "audit.engine"), rec["engine_version"]),
+            (text(lang, "audit.case_sha256"), rec["case_sha256"]),
+            (text(lang, "audit.rulebook_sha256"), rec["rulebook_sha256"]),
+            (text(lang, "audit.rule_files"), len(json.loads(rec["rulebook_files"]))),
+            (text(lang, "audit.prev_hash"), rec["prev_hash"]), (text(lang, "audit.hash"), rec["hash"]),
+            (text(lang, "audit.signed"), text(lang, "audit.signed_yes" if rec.get("signature") else "audit.signed_no"))]
+
+
 @audit.command("show")
 @click.argument("record_id")
 @log_option
@@ -122,35 +142,21 @@ def list_cmd(log_path, case_id, lang):
 def show_cmd(record_id, log_path, fmt, lang):
     """Everything stored in one record, in words: who ran it and why, the memos it produced, the
     hashes, and the result as a table (or the whole record as JSON)."""
-    from ..i18n import text
     from ..result import canonical_json
-    from .context import describe, parse_context
+    from .context import parse_context
 
     with DecisionLog.open(log_path) as log:
         rec = log.get(_record_id(record_id))
-    manifest = json.loads(rec["rulebook_files"])
     if fmt == "json":
         out = {k: v for k, v in rec.items() if k not in ("case_json", "result_json", "rulebook_files", "context")}
         out["options"] = json.loads(rec["options"])
-        out["rulebook_files"] = manifest
+        out["rulebook_files"] = json.loads(rec["rulebook_files"])
         out["case"] = json.loads(rec["case_json"])
         out["result"] = json.loads(rec["result_json"])
         out["context"] = parse_context(rec)
         click.echo(canonical_json(out), nl=False)
         return
-    lines = [(text(lang, "audit.record"), rec["id"]), (text(lang, "audit.timestamp"), _time(rec)),
-             (text(lang, "audit.origin"), _origin(rec, lang)), (text(lang, "audit.source"), rec["source"]),
-             (text(lang, "audit.case"), rec["case_id"]), (text(lang, "audit.date"), rec["date"]),
-             (text(lang, "audit.lang"), _word(lang, f"audit.lang_{rec['lang']}", rec["lang"])),
-             (text(lang, "audit.options"), _options(rec, lang)),
-             *describe(parse_context(rec), lang),
-             (text(lang, "audit.engine"), rec["engine_version"]),
-             (text(lang, "audit.case_sha256"), rec["case_sha256"]),
-             (text(lang, "audit.rulebook_sha256"), rec["rulebook_sha256"]),
-             (text(lang, "audit.rule_files"), len(manifest)),
-             (text(lang, "audit.prev_hash"), rec["prev_hash"]), (text(lang, "audit.hash"), rec["hash"]),
-             (text(lang, "audit.signed"),
-              text(lang, "audit.signed_yes" if rec.get("signature") else "audit.signed_no"))]
+    lines = record_lines(rec, lang)
     width = max(len(label) for label, _ in lines) + 2
     for label, value in lines:
         click.echo(f"{label + ':':<{width}}{value}")

@@ -74,11 +74,17 @@ def context_from_options(record: bool, by: str | None, purpose: str | None, boar
         if given:
             raise InputError([Problem(given[0], "", "is recorded only with --record; add --record or leave it out")])
         return {}
+    return context_of(values, {"by": f"${BY_ENV}"} if _from_env(ctx, "by") else None)
+
+
+def context_of(values: dict, names: dict | None = None) -> dict:
+    """The checked context of the texts in `values` ("by", "purpose", "board_decision"; None: not
+    given), for the command line and the web app alike; an error names the field as `names` says
+    (default: its command-line option)."""
     out: dict = {}
     for opt, key, limit in TEXT_FIELDS:
-        if values[key] is not None:
-            name = f"${BY_ENV}" if key == "by" and _from_env(ctx, key) else opt
-            out[key] = check_text(name, values[key], limit)
+        if values.get(key) is not None:
+            out[key] = check_text((names or {}).get(key, opt), values[key], limit)
     if "by" in out:
         out["by_self_declared"] = True
     return out

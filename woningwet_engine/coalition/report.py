@@ -10,6 +10,7 @@ then per corporation and phase the verdict table of its ordinary result.
 from __future__ import annotations
 
 from ..i18n import section
+from .board import coalition_board
 from ..report.model import cite, fmt_date, fmt_int, label
 from ..report.render import _tidy, environment
 from .model import CoalitionCase
@@ -130,6 +131,7 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str,
                       "rows": rows, "checks": checks, "shares": shares, "selection": r.regime.selection})
     prov = res.provenance
     return {
+        "board": coalition_board(res, names, _phase_title, check_name),
         "lang": lang, "title": res.title, "case": res.case, "source": source, "illustrative": case.illustrative,
         "date": fmt_date(res.date, lang), "at": fmt_date(prov.at, lang) if prov.at else "",
         "compliant": res.summary.compliant,

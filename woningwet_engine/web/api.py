@@ -147,7 +147,13 @@ def openapi() -> dict:
                     _query("keep_by", "what to maximise when handing non-DAEB components to the market",
                            {"type": "string", "enum": ["value", "units"], "default": "value"}),
                     _query("record", "append the decision to the server's decision log (needs --log)",
-                           {"type": "boolean", "default": False})],
+                           {"type": "boolean", "default": False}),
+                    _query("by", "with record: who ran it, recorded as given and shown as self-declared "
+                                 "(at most 200 characters)", {"type": "string"}),
+                    _query("purpose", "with record: why it was run (at most 1000 characters)", {"type": "string"}),
+                    _query("board_decision", "with record: the board decision it serves, e.g. "
+                                             "\"RvC 2024-11-12 besluit 7\" (at most 200 characters)",
+                           {"type": "string"})],
                 "requestBody": case_body,
                 "responses": {"200": {"description": "the result (`woningwet schema result`); header "
                                       "X-Woningwet-Compliant says whether the plan is compliant",

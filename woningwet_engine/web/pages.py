@@ -27,7 +27,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import InputError, Problem
+from ..audit.context import TEXT_FIELDS
 from ..i18n import section
+from ..terms import value_label
 from . import forms, service
 from .security import csp
 from .service import LANGS, Options
@@ -40,6 +42,8 @@ MAX_FORM_FIELDS = 20_000
 # An editor page showing the problems of the input is a normal page (the API answers 422): browsers log
 # every 4xx page load as a console error.
 PROBLEM_STATUS = 200
+# the record form's fields (name, longest text accepted), as the CLI's --by, --purpose, --board-decision
+RECORD_FIELDS = tuple((key, limit) for _, key, limit in TEXT_FIELDS)
 
 
 @lru_cache(maxsize=None)
@@ -47,6 +51,7 @@ def env() -> jinja2.Environment:
     e = jinja2.Environment(loader=jinja2.PackageLoader("woningwet_engine.web", "templates"),
                            autoescape=True, undefined=jinja2.StrictUndefined)
     e.globals["display"] = forms.display
+    e.globals["value_label"] = value_label  # enum choices in the catalogue's words, as the memo says them
     return e
 
 
@@ -126,7 +131,11 @@ class Posted:
         return self.text.encode("utf-8")
 
     def options(self) -> Options:
-        return Options.parse({"at": self.at or None, "lang": self.lang, "name": self.name}.get)
+        """The judge options, and the record form's fields named by their labels in an error."""
+        words = section(self.lang, "web")["record_form"]
+        fields = {key: self.form.get(key) for key in service.CONTEXT_FIELDS}
+        return Options.parse({**fields, "at": self.at or None, "lang": self.lang, "name": self.name}.get,
+                             names={key: words[key] for key in service.CONTEXT_FIELDS})
 
 
 def problems_by_line(text: str, problems: list[Problem]) -> tuple[list[dict], list[Problem]]:
@@ -189,6 +198,9 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
     svc = request.app.state.service
     try:
         opts = p.options()
+        if opts.context and not record:
+            raise InputError([Problem(section(p.lang, "web")["record_form"]["title"], "",
+                                      "who, purpose and board decision are kept only when the decision is recorded")])
         coalition = await svc.run(service.coalition_view, p.raw, opts)
         if coalition is not None:  # several corporations and partners: the coalition memo
             if record:
@@ -211,6 +223,7 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
     return page(request, "result.html.j2", p.lang, style_hashes=digests, memo=body,
                 memo_styles=[Markup(css) for css in styles],
                 case_text=p.text, name=p.name, at=p.at, result=result, record_id=record_id, formats=FORMATS,
+                record_fields=RECORD_FIELDS,
                 case_date=case.date.isoformat(), verdicts=section(p.lang, "memo")["verdict"])
 
 
@@ -397,15 +410,17 @@ def _needs_log(handler):
 @_needs_log
 async def log_list(request: Request, lang: str) -> Response:
     records = await request.app.state.service.run(service.log_list)
-    return page(request, "log_list.html.j2", lang, records=records)
+    return page(request, "log_list.html.j2", lang, records=records, origins=section(lang, "audit"))
 
 
 @_needs_log
 async def log_show(request: Request, lang: str) -> Response:
     svc = request.app.state.service
+    from ..audit.cli import record_lines
+
     rec = await svc.run(service.log_get, _record_id(request))
     result = json.loads(rec["result_json"])
-    return page(request, "log_show.html.j2", lang, rec=rec, result=result,
+    return page(request, "log_show.html.j2", lang, rec=rec, result=result, lines=record_lines(rec, lang),
                 case_yaml=forms.to_yaml(json.loads(rec["case_json"])), verdicts=section(lang, "memo")["verdict"],
                 today=dt.date.today().isoformat())
 

@@ -39,18 +39,26 @@ def parse_day(value: str | None, what: str) -> dt.date | None:
         raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
 
 
+CONTEXT_FIELDS = ("by", "purpose", "board_decision")
+
+
 @dataclass(frozen=True)
 class Options:
-    """The judge() options a request may set, as the CLI's --at, --lang, --start and --keep-by."""
+    """The judge() options a request may set, as the CLI's --at, --lang, --start and --keep-by, and
+    what a recorded decision carries as the CLI's --by, --purpose and --board-decision (`context`)."""
 
     at: dt.date | None = None
     lang: str = "nl"
     start: dt.date | None = None
     keep_by: str = "value"
     name: str = "case.yaml"
+    context: dict | None = None
 
     @classmethod
-    def parse(cls, get: Callable[[str], str | None], default_lang: str = "nl") -> "Options":
+    def parse(cls, get: Callable[[str], str | None], default_lang: str = "nl",
+              names: dict | None = None) -> "Options":
+        """The options from a query or form (`get`); `names` says what an error calls a context field
+        (default: its parameter name). An empty context field is not given (a form sends every box)."""
         problems: list[Problem] = []
         values: dict[str, Any] = {}
         for key in ("at", "start"):
@@ -64,9 +72,19 @@ class Options:
         keep_by = get("keep_by") or "value"
         if keep_by not in KEEP_BY:
             problems.append(Problem("keep_by", "", f"unknown choice {keep_by!r} (value or units)"))
+        texts = {key: value for key in CONTEXT_FIELDS if isinstance(value := get(key), str) and value.strip()}
+        context = None
+        if texts:
+            from ..audit.context import context_of
+
+            try:
+                context = context_of(texts, {key: key for key in CONTEXT_FIELDS} | (names or {}))
+            except InputError as exc:
+                problems += exc.problems
         if problems:
             raise InputError(problems)
-        return cls(at=values["at"], lang=lang, start=values["start"], keep_by=keep_by, name=safe_name(get("name")))
+        return cls(at=values["at"], lang=lang, start=values["start"], keep_by=keep_by, name=safe_name(get("name")),
+                   context=context)
 
     def judge_kwargs(self) -> dict:
         return {"at": self.at, "lang": self.lang, "start": self.start, "keep_by": self.keep_by, "source": self.name}
@@ -135,6 +153,9 @@ def check(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tupl
     case = load(svc, raw, opts.name)
     if record and svc.log_path is None:
         raise InputError([Problem("record", "", "no decision log is configured (start the server with --log FILE)")])
+    if opts.context and not record:
+        raise InputError([Problem(next(k for k in CONTEXT_FIELDS if k in opts.context), "",
+                                  "is kept only when the decision is recorded; record it or leave this out")])
     result = judge(case, svc.book, **opts.judge_kwargs())
     rec = None
     if record:
@@ -149,7 +170,7 @@ def record_result(svc: Service, case, result, opts: Options) -> dict:
 
     try:
         return record_decision(case, result, svc.book, svc.log_path, origin="web", source=opts.name,
-                               options=opts.record_options())
+                               options=opts.record_options(), context=opts.context)
     except (sqlite3.Error, OSError) as exc:
         raise InputError([Problem(str(svc.log_path), "", f"cannot write the decision log: {exc}")]) from None
 
