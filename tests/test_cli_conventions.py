@@ -75,3 +75,26 @@ def test_an_80_column_table_wraps_without_cutting_words():
         for w in comp["title"].split():
             assert w in words, w
     assert text.rstrip().splitlines()[-1].startswith("Het plan voldoet niet (niet conform: 4;")
+
+
+def _words(text: str) -> list[str]:
+    return " ".join(text.split()).split(" ")
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "cases/coalition/laak-coalitie.yaml"],
+    ["check", "cases/coalition/kanaleneiland-fasen.yaml"],
+    ["compare", "cases/kanaleneiland-2016.yaml", "--at", "2016-06-01", "--at", "2022-06-01", "-v"],
+    ["compare", "cases/coalition/laak-coalitie.yaml", "--at", "2016-06-01", "--at", "2022-06-01", "-v"],
+], ids=["coalition-laak", "coalition-kanaleneiland", "compare-verbose", "compare-coalition"])
+def test_coalition_views_and_comparisons_fit_80_columns(args):
+    """Every line of the coalition view and of `compare -v` fits 80 columns; wrapping loses no word
+    and changes no word order (the same text as at 1000 columns, with other line breaks)."""
+    argv = [a if not a.startswith("cases/") else str(ROOT / a) for a in args]
+    narrow, wide = run(*argv, "--width", "80"), run(*argv, "--width", "1000")
+    assert narrow.returncode == wide.returncode and narrow.returncode in (0, 1), narrow.stderr
+    text = narrow.stdout.decode("utf-8")
+    assert all(len(line) <= 80 for line in text.splitlines()), [l for l in text.splitlines() if len(l) > 80]
+    assert max(len(line) for line in wide.stdout.decode("utf-8").splitlines()) > 80  # there was something to wrap
+    if args[0] == "compare":  # the table of `check` is laid out anew for the width; prose only re-wraps
+        assert _words(text) == _words(wide.stdout.decode("utf-8"))

@@ -140,6 +140,13 @@ def rules_option(f):
                         help="rules directory (default: the project's rules/)")(f)
 
 
+def width_option(f):
+    """--width for text output (check, compare, audit diff): lines wrap at word boundaries to it."""
+    return click.option("--width", type=click.IntRange(60, 1000), default=None,
+                        help="width of the text (default: the terminal's; not a terminal: 100 for tables, "
+                             "prose unwrapped)")(f)
+
+
 def load_book(rules_dir):
     from .rulebook.cache import load_rulebook_cached  # validated rulebook cached on disk by content hash
 
@@ -190,8 +197,7 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.option("--start", "start", help="start date of the approval route (YYYY-MM-DD; default: the case date)")
 @click.option("--keep-by", "keep_by", type=click.Choice(["value", "units"]), default="value", show_default=True,
               help="what to maximise when choosing non-DAEB components to hand to market parties")
-@click.option("--width", type=click.IntRange(60, 1000), default=None,
-              help="width of the text table (default: the terminal's, or 100 when not a terminal)")
+@width_option
 @click.option("-q", "--quiet", is_flag=True, help="print nothing; the exit code (and -o) carry the outcome")
 @click.option("--fail-on", "fail_on", type=click.Choice(FAIL_ON), default="non-compliant", show_default=True,
               help="when to exit 1: a component or plan check not compliant, a component forbidden, or never")
@@ -225,7 +231,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     if problems:
         raise InputError(problems)
     if any(is_coalition(case) for _, case in loaded):
-        return _check_coalition(loaded, book, day, fmt, lang, output, record)
+        return _check_coalition(loaded, book, day, fmt, lang, output, record, width)
     results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
                for path, case in loaded]
     if fmt == "json":
@@ -253,7 +259,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     sys.exit(exit_code(results, fail_on))
 
 
-def _check_coalition(loaded, book, day, fmt, lang, output, record):
+def _check_coalition(loaded, book, day, fmt, lang, output, record, width=None):
     """`check` on a set of case files that includes coalition cases (coalition/): each case judged
     on its own; JSON is the CoalitionResult (or the ordinary Result for a single-corporation case)."""
     from .coalition.judge import judge_coalition
@@ -271,7 +277,10 @@ def _check_coalition(loaded, book, day, fmt, lang, output, record):
         payload = [r.model_dump(mode="json") for r in results]
         text = canonical_json(payload[0] if len(payload) == 1 else payload)
     else:
-        text = "\n".join(coalition_text(r) if is_coalition(c) else text_table(r)
+        from .textout import terminal_width
+
+        width = width or terminal_width(None if output else sys.stdout)
+        text = "\n".join(coalition_text(r, width) if is_coalition(c) else text_table(r, width)
                          for r, (_, c) in zip(results, loaded))
     from .output import write_output
 

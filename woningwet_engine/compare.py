@@ -384,7 +384,7 @@ def _subject(subject: str | None, lang: str) -> str:
     return subject_label(subject or "plan", lang)
 
 
-def headline(cmp: dict, lang: str = "nl") -> list[str]:
+def headline(cmp: dict, lang: str = "nl", verbose: bool = False) -> list[str]:
     """What changed for the plan, first: its outcome, each component whose verdict or compliance changed,
     each plan check whose status changed (with the rules that cause it), and how much else changed."""
 
@@ -423,7 +423,7 @@ def headline(cmp: dict, lang: str = "nl") -> list[str]:
     law = len(reg["rules_only_from"]) + len(reg["rules_only_to"]) + len(reg["params_changed"]) \
         + len(reg.get("derivations_changed", []))
     if other or law:
-        lines.append(t["more"].format(n=other, law=law))
+        lines.append(t["more_below" if verbose else "more"].format(n=other, law=law))
     if not cmp["summary"]["changed"]:
         lines.append(t["nochange"])
     return lines
@@ -432,7 +432,7 @@ def headline(cmp: dict, lang: str = "nl") -> list[str]:
 def render_text(cmp: dict, lang: str = "nl", verbose: bool = True) -> str:
     """The comparison for people: the headline (what changed for the plan), then, when `verbose`, every
     change in the law between the dates and every changed condition, party, remedy and plan check."""
-    top = headline(cmp, lang)
+    top = headline(cmp, lang, verbose)
     if not verbose:
         return "\n".join(top) + "\n"
     return "\n".join(top) + "\n\n" + _details(cmp, lang)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .cli import load_book, parse_date
+from .cli import load_book, parse_date, width_option
 from .output import destination, write_output
 from .coalition.load import is_coalition, load_any_case
 from .compare import compare_results, render_text
@@ -30,7 +30,8 @@ from .result import canonical_json
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="rules directory (default: the project's rules/)")
 @click.option("-v", "--verbose", is_flag=True, help="after the headline, every change in the law and in the results")
-def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose):
+@width_option
+def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose, width):
     """Judge CASE_FILE under the law of two dates and list what changed, and why.
 
     Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
@@ -59,5 +60,9 @@ def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose):
         cmp = compare_results(ra, rb, book)
         changed = cmp["summary"]["changed"]
         text = canonical_json(cmp) if fmt == "json" else render_text(cmp, lang, verbose)
+    if fmt == "text":
+        from .textout import fit_prose
+
+        text = fit_prose(text, width, None if output else sys.stdout)
     write_output(target, text)
     sys.exit(1 if changed else 0)

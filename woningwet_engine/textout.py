@@ -25,11 +25,7 @@ MIN_WIDTH = 60
 def terminal_width(stream=None) -> int:
     """The terminal's width (COLUMNS when set) when `stream` is a terminal; else DEFAULT_WIDTH, so that
     output to a file or a pipe does not depend on the environment (`--width` sets it explicitly)."""
-    try:
-        tty = stream is not None and stream.isatty()
-    except (AttributeError, ValueError, OSError):
-        tty = False
-    if not tty:
+    if not _is_tty(stream):
         return DEFAULT_WIDTH
     env = os.environ.get("COLUMNS", "")
     if env.isdigit() and int(env) > 0:
@@ -108,15 +104,15 @@ def text_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
             state = check_state(ch)
             mark = {"pass": " ", "violation": "✗", "action": "!", "unknown": "?"}[state]
             head = f'{mark} {t["check_status"][state]}: {ch["rule"]} ({subject_label(ch["subject"], lang)}) '
-            lines += _hanging(head + ch["text"], width)
+            lines += hanging(head + ch["text"], width)
             if state == "action":
                 for step in _steps(data, ch["conditions"]):
-                    lines += _hanging(f'    → {step}', width)
+                    lines += hanging(f'    → {step}', width)
     lines += decision_lines(data, width)
     need, last = verdict_lines(data)
     lines.append("")
     if need:
-        lines += _hanging(need, width)
+        lines += hanging(need, width)
     lines.append(last)
     return "\n".join(lines) + "\n"
 
@@ -127,8 +123,40 @@ def _date(iso: str | None, lang: str) -> str:
     return fmt_date(iso, lang)
 
 
-def _hanging(text: str, width: int, indent: int = 4) -> list[str]:
-    return textwrap.wrap(text, width, subsequent_indent=" " * indent, break_on_hyphens=False) or [""]
+def fit_prose(text: str, width: int | None, stream=None) -> str:
+    """Prose output (compare, audit diff) wrapped to `width`, else to the terminal `stream` is; for a
+    file or a pipe without --width it stays as it is, one line per item."""
+    if width is None:
+        if not _is_tty(stream):
+            return text
+        width = terminal_width(stream)
+    return fit(text, width)
+
+
+def _is_tty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def fit(text: str, width: int) -> str:
+    """Text whose lines fit `width`: a longer line wraps at word boundaries under its own indent (+4)."""
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        out += hanging(line.strip(), width, indent + 4, indent)
+    return "\n".join(out)
+
+
+def hanging(text: str, width: int, indent: int = 4, first: int = 0) -> list[str]:
+    """`text` wrapped to `width` at word boundaries, the lines after the first indented by `indent` (the first
+    by `first`)."""
+    return textwrap.wrap(text, width, initial_indent=" " * first, subsequent_indent=" " * indent,
+                         break_on_hyphens=False) or [""]
 
 
 def _steps(data: dict, ids: list[str]) -> list[str]:
@@ -155,13 +183,13 @@ def decision_lines(data: dict, width: int = DEFAULT_WIDTH) -> list[str]:
              for p in data["splits"]["parts"] if p["party"] not in ("corporation", "corporation_non_daeb")]
     if moved:
         lines.append("")
-        lines += _hanging(f'{t["sections"]["splits"]}: ' + "; ".join(moved), width)
+        lines += hanging(f'{t["sections"]["splits"]}: ' + "; ".join(moved), width)
     remedies = [(c["id"], c["remediation"][0]["text"]) for c in data["components"] if c["remediation"]]
     if remedies:
         lines.append("")
         lines.append(t["component"]["remediation"] + ":")
         for cid, text in remedies:
-            lines += _hanging(f"  {cid}: {text}", width, 6)
+            lines += hanging(f"  {cid}: {text}", width, 6)
     route = data.get("route") or []
     if route:
         lines.append("")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from ..cli import width_option
 from ..errors import InputError, Problem
 from ..progress import Progress, progress_enabled, progress_options
 from .log import DecisionLog
@@ -405,7 +406,8 @@ def replay_cmd(record_id, all_, jobs, log_path, progress, quiet, lang):
               help="rules directory to re-judge with (default: the project's rules/, i.e. today's rules)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-v", "--verbose", is_flag=True, help="after the headline, every change in the law and in the results")
-def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose):
+@width_option
+def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose, width):
     """Re-judge a recorded case under the rulebook of another date and explain every change by rule.
 
     Exit 0: nothing changed; 1: some verdict, condition, party or plan check changed.
@@ -432,10 +434,12 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose):
     else:
         from ..i18n import text as tr
 
+        from ..textout import fit_prose
+
         lang = rec["lang"]
-        click.echo(tr(lang, "compare.record", id=rec["id"], case=rec["case_id"], date=rec["date"],
-                      timestamp=rec["timestamp"]))
-        click.echo(render_text(cmp, lang, verbose), nl=False)
+        text = tr(lang, "compare.record", id=rec["id"], case=rec["case_id"], date=rec["date"],
+                  timestamp=rec["timestamp"]) + "\n" + render_text(cmp, lang, verbose)
+        click.echo(fit_prose(text, width, sys.stdout), nl=False)
     sys.exit(1 if cmp["summary"]["changed"] else 0)
 
 

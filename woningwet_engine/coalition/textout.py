@@ -1,17 +1,17 @@
 """Plain-text view of a coalition result for the terminal: the table of each corporation's part,
 then hand-overs, prestatieafspraken and the phases with the rules that changed since the first.
-Parties by their names, statuses and kinds in words (catalogue section `coalition`), no ids."""
+Parties by their names, statuses and kinds in words (catalogue section `coalition`), no ids. Every
+line wraps at word boundaries to the terminal width, as the ordinary table does (textout.py)."""
 
 from __future__ import annotations
 
 from ..format import fmt_date
 from ..i18n import section, text as tr
-from ..textout import text_table
+from ..textout import DEFAULT_WIDTH, fit, text_table
 from .result import CoalitionResult
 
 
-def coalition_text(res: CoalitionResult) -> str:
-
+def coalition_text(res: CoalitionResult, width: int = DEFAULT_WIDTH) -> str:
     lang = res.lang
     t, kinds = section(lang, "coalition"), section(lang, "coalition_kind")
     status = section(lang, "coalition_memo")["agreement_status"]
@@ -20,7 +20,7 @@ def coalition_text(res: CoalitionResult) -> str:
     lines = [tr(lang, "coalition.text_head", title=res.title, case=res.case, corporations=s.corporations,
                 partners=s.partners, phases=s.phases), ""]
     for part in res.parts:
-        lines.append(text_table(part.result).rstrip("\n"))
+        lines.append(text_table(part.result, width).rstrip("\n"))
         lines.append("")
     if res.partner_work:
         lines.append(t["text_partner"])
@@ -42,7 +42,7 @@ def coalition_text(res: CoalitionResult) -> str:
             lines.append(f"    {t['text_causes']}: " + "; ".join(
                 f"{c.rule} ({', '.join(_part(p, names) for p in c.parts)})" for c in ph.causes))
     lines.append(t["text_compliant"] + tr(lang, "values.answer_yes" if s.compliant else "values.answer_no"))
-    return "\n".join(lines) + "\n"
+    return fit("\n".join(lines), width) + "\n"
 
 
 def _part(part: str, names: dict) -> str:
