@@ -433,7 +433,6 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose, width):
         click.echo(canonical_json(cmp), nl=False)
     else:
         from ..i18n import text as tr
-
         from ..textout import fit_prose
 
         lang = rec["lang"]

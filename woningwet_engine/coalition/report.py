@@ -10,9 +10,9 @@ then per corporation and phase the verdict table of its ordinary result.
 from __future__ import annotations
 
 from ..i18n import section
-from .board import coalition_board
 from ..report.model import cite, fmt_date, fmt_int, label
 from ..report.render import _tidy, environment
+from .board import coalition_board
 from .model import CoalitionCase
 from .result import CoalitionResult
 

@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ..errors import InputError, Problem
 from ..audit.context import TEXT_FIELDS
+from ..errors import InputError, Problem
 from ..i18n import section
 from ..terms import value_label
 from . import forms, service
@@ -415,9 +415,9 @@ async def log_list(request: Request, lang: str) -> Response:
 
 @_needs_log
 async def log_show(request: Request, lang: str) -> Response:
-    svc = request.app.state.service
     from ..audit.cli import record_lines
 
+    svc = request.app.state.service
     rec = await svc.run(service.log_get, _record_id(request))
     result = json.loads(rec["result_json"])
     return page(request, "log_show.html.j2", lang, rec=rec, result=result, lines=record_lines(rec, lang),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..audit.context import TEXT_FIELDS, context_of
 from ..errors import InputError, Problem
 
 LANGS = ("nl", "en")
@@ -39,7 +40,7 @@ def parse_day(value: str | None, what: str) -> dt.date | None:
         raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
 
 
-CONTEXT_FIELDS = ("by", "purpose", "board_decision")
+CONTEXT_FIELDS = tuple(key for _, key, _ in TEXT_FIELDS)  # by, purpose, board_decision
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,6 @@ class Options:
         texts = {key: value for key in CONTEXT_FIELDS if isinstance(value := get(key), str) and value.strip()}
         context = None
         if texts:
-            from ..audit.context import context_of
-
             try:
                 context = context_of(texts, {key: key for key in CONTEXT_FIELDS} | (names or {}))
             except InputError as exc:
