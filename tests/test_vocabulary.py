@@ -371,20 +371,18 @@ INTERNAL_REF = re.compile(r"legal review|rules-catalogue|data-standards|archived
 
 def test_figure_sources_speak_the_readers_language(codes):
     """A figure's `source` is the auditor's provenance, often English and with review notes; what people
-    read of it (assumptions, open questions, the memo's table of uncertain figures) is its `source_text`
-    in their language. Every source that can reach a reader (a figure not verified, or a bound) and
-    holds prose or internal references has one, and that text holds neither."""
+    read of it (assumptions, open questions, the memo's table of uncertain figures, `stock explain`) is
+    its `source_text` in their language. Every source that holds prose or internal references has one,
+    and that text holds neither."""
     from woningwet_engine.rulebook.params import reader_source
 
     book = load_rulebook()
     checked, bad = 0, []
     for pid, p in book.params.items():
-        entries = [(v, v.confidence != "verified") for v in p.values]
-        entries += [(b, True) for v in p.values if v.interval is not None for b in (v.interval.lower, v.interval.upper)
+        entries = list(p.values)
+        entries += [b for v in p.values if v.interval is not None for b in (v.interval.lower, v.interval.upper)
                     if b is not None]
-        for entry, shown in entries:
-            if not shown:
-                continue
+        for entry in entries:
             checked += 1
             for lang in ("nl", "en"):
                 text = reader_source(entry.source, entry.source_text, lang)

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..case import Corporation
 from ..errors import InputError, Problem
 from ..rulebook.loader import Rulebook
+from ..rulebook.params import reader_source
 from .columns import BY_NAME
 from .mapping import default_corporation, one_unit_case, owned_class, unit_component
 from .read import detect_format
@@ -163,7 +164,9 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
             param = selection.params.get(p.id)
             name = getattr(param.title, lang) if param is not None and param.title is not None else p.id
             value = human_value(param.value, PARAM_TYPE[param.unit], lang) if param is not None else str(p.value)
-            source = p.source if p.confidence == "verified" else f"{text(lang, f'confidence.{p.confidence}')}: {p.source}"
+            words = reader_source(p.source, param.source_text if param is not None and param.source == p.source
+                                  else None, lang)
+            source = words if p.confidence == "verified" else f"{text(lang, f'confidence.{p.confidence}')}: {words}"
             lines.append("    " + w(lang, "figure", name=name, value=value, source=source))
     if comp.conditions:
         lines += ["", w(lang, "conditions")]
