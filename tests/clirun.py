@@ -109,3 +109,15 @@ def assert_clean_refusal(run: Run, *expected: str) -> None:
         assert text in lines[1], (text, lines[1])
     assert run.cpu_s < HOSTILE_CPU_S, f"{run.cpu_s:.2f} s of CPU time"
     assert run.max_rss < HOSTILE_RSS, f"{run.max_rss >> 20} MB peak memory"
+
+
+AUDIT_IN_WORDS = {"verify", "replay", "export", "import", "anchor", "keygen"}
+
+
+def in_english(args) -> list[str]:
+    """CLI arguments with `--lang en` added to an audit command that prints words (Dutch by default),
+    for tests that read the English wording."""
+    args = [str(a) for a in args]
+    if args[:1] == ["audit"] and args[1:2] and args[1] in AUDIT_IN_WORDS and "--lang" not in args:
+        args += ["--lang", "en"]
+    return args

@@ -14,10 +14,12 @@ from rulehelpers import component, judge, make_case, rulebook
 from woningwet_engine import __version__
 from woningwet_engine.audit import DecisionLog, default_log_path, record_decision
 from woningwet_engine.audit.log import GENESIS, SCHEMA, record_hash
-from woningwet_engine.audit.replay import RulebookCache, first_difference, replay_record
+from woningwet_engine.audit.replay import RulebookCache, replay_record
 from woningwet_engine.case import load_case
 from woningwet_engine.cli import main
 from woningwet_engine.result import canonical_json
+
+from clirun import in_english  # these tests read the English wording; test_audit_words.py the Dutch
 
 ROOT = Path(__file__).resolve().parents[1]
 KANALENEILAND = ROOT / "cases" / "kanaleneiland-2016.yaml"
@@ -25,7 +27,7 @@ RENTS = ("450.00", "700.00", "900.00")
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return CliRunner().invoke(main, in_english(args))
 
 
 def small_case(i: int, rent: str):
@@ -247,9 +249,10 @@ def test_replay_finds_consistent_forgery(log3):
     conn.execute("UPDATE meta SET value = ? WHERE key = 'head'", (rec["hash"],))
     conn.close()
     assert verify(log3).ok
-    res = run("audit", "replay", "--all", "--log", log3)
+    res = run("audit", "replay", "--all", "--log", log3, "--lang", "en")
     assert res.exit_code == 1
-    assert "record 3: differs first at $.components[0].verdict" in res.stdout
+    assert "record 3: different verdicts: component C3 (verdict" in res.stdout
+    assert "($.components[0].verdict)" in res.stdout
 
 
 def test_replay_reports_other_engine_version(tmp_path):
@@ -263,7 +266,8 @@ def test_replay_reports_other_engine_version(tmp_path):
         assert rec["engine_version"] == "0.0.9"
         outcome = replay_record(rec, RulebookCache(dlog))
     assert outcome.status == "version_only" and outcome.ok
-    assert f"made by engine 0.0.9, replayed with engine {__version__}" in outcome.message
+    assert f"made by engine 0.0.9, replayed with engine {__version__}" in " ".join(outcome.lines("en"))
+    assert f"gemaakt met engine 0.0.9, opnieuw beoordeeld met engine {__version__}" in outcome.message
     res = run("audit", "replay", "--all", "--log", log)
     assert res.exit_code == 0 and "0.0.9" in res.stdout
 
@@ -280,12 +284,18 @@ def test_replay_needs_an_id_or_all(log3):
     assert run("audit", "replay", "99", "--log", log3).exit_code == 2
 
 
-def test_first_difference_paths():
-    assert first_difference({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == ("$.a[1].b", 2, 3)
-    assert first_difference({"a": 1}, {"a": 1}) is None
-    assert first_difference({"a": [1]}, {"a": [1, 2]}) == ("$.a[1]", None, 2)
-    assert first_difference({"a": 1}, {"a": 1, "z": 0}) == ("$.z", None, 0)
-    assert first_difference({"a": 1}, {"a": "1"})[0] == "$.a"
+def test_difference_paths():
+    from woningwet_engine.audit.levels import ABSENT, differences
+
+    def found(a, b):
+        return [(d.json_path, d.recorded, d.replayed) for d in differences(a, b)]
+
+    assert found({"a": [1, {"b": 2}]}, {"a": [1, {"b": 3}]}) == [("$.a[1].b", 2, 3)]
+    assert found({"a": 1}, {"a": 1}) == []
+    assert found({"a": [1]}, {"a": [1, 2]}) == [("$.a[1]", ABSENT, 2)]
+    assert found({"a": 1}, {"a": 1, "z": 0}) == [("$.z", ABSENT, 0)]
+    assert found({"a": 1}, {"a": "1"}) == [("$.a", 1, "1")]
+    assert found({"a": 1, "b": [True]}, {"a": 2, "b": [1]}) == [("$.a", 1, 2), ("$.b[0]", True, 1)]
 
 
 # ------------------------------------------------------------------ check --record, list, show
@@ -296,7 +306,7 @@ def test_check_record_writes_one_record_per_case(tmp_path):
     res = run("check", KANALENEILAND, "--format", "json", "--record", "--log", log)
     assert res.exit_code == plain.exit_code
     assert res.stdout == plain.stdout  # recording does not change the output
-    assert "recorded decision 1" in res.stderr
+    assert "beslissing 1 vastgelegd" in res.stderr
     with DecisionLog.open(log) as dlog:
         rec = dlog.get(1)
     assert rec["result_json"] == plain.stdout and rec["origin"] == "check"
@@ -312,7 +322,7 @@ def test_report_record(tmp_path):
     log, memo = tmp_path / "log.sqlite", tmp_path / "memo.md"
     res = run("report", KANALENEILAND, "--lang", "en", "-o", memo, "--record", "--log", log)
     assert res.exit_code == 0, res.output
-    assert memo.exists() and "recorded decision 1" in res.stderr
+    assert memo.exists() and "recorded decision 1" in res.stderr  # judged in English
     with DecisionLog.open(log) as dlog:
         rec = dlog.get(1)
     assert rec["origin"] == "report" and rec["lang"] == "en"
@@ -323,7 +333,7 @@ def test_report_record(tmp_path):
 def test_judge_options_are_recorded_and_replayed(tmp_path):
     log = tmp_path / "log.sqlite"
     res = run("check", KANALENEILAND, "--start", "2017-03-01", "--keep-by", "units", "--record", "--log", log)
-    assert "recorded decision 1" in res.stderr
+    assert "beslissing 1 vastgelegd" in res.stderr
     shown = json.loads(run("audit", "show", "1", "--log", log, "--format", "json").stdout)
     assert shown["options"] == {"keep_by": "units", "start": "2017-03-01"}
     assert run("audit", "replay", "1", "--log", log).exit_code == 0
@@ -336,7 +346,7 @@ def test_judge_options_are_recorded_and_replayed(tmp_path):
     result = engine_judge(case, rulebook(), lang="nl", start=dt.date(2017, 3, 1))
     record_decision(case, result, rulebook(), log)
     out = run("audit", "replay", "2", "--log", log)
-    assert out.exit_code == 1 and "differs first at $." in out.stdout
+    assert out.exit_code == 1 and "different verdicts: route step" in out.stdout and "($.route[" in out.stdout
 
 
 def test_default_log_location(tmp_path, monkeypatch):
@@ -356,7 +366,7 @@ def test_default_log_location(tmp_path, monkeypatch):
 def test_kanaleneiland_recorded_2016_diffed_at_2022(tmp_path):
     log = tmp_path / "log.sqlite"
     res = run("check", KANALENEILAND, "--at", "2016-06-01", "--record", "--log", log, "--lang", "en")
-    assert "recorded decision 1" in res.stderr
+    assert "recorded decision 1" in res.stderr  # judged in English
     diff = run("audit", "diff", "1", "--at", "2022-06-01", "--log", log, "--format", "json")
     assert diff.exit_code == 1, diff.output
     data = json.loads(diff.stdout)

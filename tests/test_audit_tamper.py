@@ -19,11 +19,13 @@ from woningwet_engine.audit.log import GENESIS, record_hash
 from woningwet_engine.audit.signing import generate, load_signing_key
 from woningwet_engine.cli import main
 
+from clirun import in_english  # these tests read the English wording; test_audit_words.py the Dutch
+
 TRIGGERS = ("records_no_update", "records_no_delete", "blobs_no_update", "blobs_no_delete")
 
 
 def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return CliRunner().invoke(main, in_english(args))
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,7 @@ def test_replay_all_still_finds_a_difference(tmp_path, monkeypatch):
         outcomes = replay.replay_all(log, jobs=2)
     assert real is None
     bad = [o for o in outcomes if o.status != "identical"]
-    assert [(o.record_id, o.status, o.path) for o in bad] == [(4, "mismatch", "$.case")]
+    assert [(o.record_id, o.status, [d.json_path for d in o.differences]) for o in bad] == [(4, "verdicts", ["$.case"])]
 
 
 @pytest.mark.parametrize("data", [generate.one_project(40, seed=11), generate.realistic(80, seed=5)[0]],

@@ -115,6 +115,9 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
             out = dlog.append_many(items, signer=signer, before_commit=publish)
     except (sqlite3.Error, OSError) as exc:
         raise InputError([Problem(str(path), "", f"cannot write the decision log: {exc}")]) from None
-    for rec in out:
-        click.echo(f"recorded decision {rec['id']} ({rec['case_id']}, {rec['date']}) in {path}", err=True)
+    from ..i18n import text
+
+    for rec in out:  # in the language of the judged result
+        click.echo(text(rec["lang"], "audit_log.recorded", id=rec["id"], case=rec["case_id"], date=rec["date"],
+                        log=path), err=True)
     return out

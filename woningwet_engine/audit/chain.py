@@ -52,19 +52,37 @@ def case_sha256_of(case_json: str) -> str:
 
 @dataclass
 class Finding:
-    """One problem found by verify: where (record id, 1-based position in the chain) and what."""
+    """One problem found by verify: where (record id, 1-based position in the chain) and what, as a
+    key of the catalogue's `audit_log` section (finding_<key>) and the fields its sentence names."""
 
     position: int | None
     record_id: int | None
-    message: str
+    key: str
+    fields: dict = field(default_factory=dict)
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "nl") -> str:
+        from ..i18n import text as tr
+
         where = []
         if self.record_id is not None:
-            where.append(f"record {self.record_id}")
+            where.append(tr(lang, "audit_log.where_record", id=self.record_id))
         if self.position is not None:
-            where.append(f"position {self.position}")
-        return (f"{', '.join(where)}: " if where else "log: ") + self.message
+            where.append(tr(lang, "audit_log.where_position", n=self.position))
+        return tr(lang, "audit_log.finding", where=", ".join(where) or tr(lang, "audit_log.where_log"),
+                  what=self.what(lang))
+
+    def what(self, lang: str = "nl") -> str:
+        from ..i18n import text as tr
+
+        return tr(lang, f"audit_log.finding_{self.key}", **self.fields)
+
+    @property
+    def message(self) -> str:
+        """What was found, in English (for programs and logs; people get text(lang))."""
+        return self.what("en")
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """`woningwet audit ...`: list, show, verify, verify-memo, replay, diff, export and import the decision log.
 
-Exit codes: 0 all well; 1 verify found tampering, replay found a difference or an error, diff found
-changes; 2 unusable input (no such log, record or file; a bundle that does not verify).
+Exit codes: 0 all well; 1 verify found tampering, replay found a different verdict or an error, diff
+found changes; 3 replay found the same verdicts in other words (texts, links or hashes); 2 unusable
+input (no such log, record or file; a bundle that does not verify). What the commands print is
+Dutch by default, English with --lang en (the catalogue's sections audit, replay and audit_log).
 """
 
 from __future__ import annotations
@@ -192,7 +194,8 @@ def public_key_option(f):
 @click.option("--receipt", "receipt_path", type=click.Path(path_type=Path), default=None,
               help="a receipt from `audit anchor`: the log must still extend the head it anchored")
 @progress_options
-def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress, quiet):
+@lang_option
+def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress, quiet, lang):
     """Check the whole log: hash chain, contents, file structure; with --public-key every signature,
     with --receipt the anchored head. Names every problem and its record. Exit 1 if any."""
     from .log import resolve_log_path
@@ -205,23 +208,33 @@ def verify_cmd(log_path, expect_head, public_key_path, receipt_path, progress, q
     report = verify_log(path, expect_head=expect_head, public_key=public_key,
                         receipt=receipt, progress=bar)
     bar.finish()
+    from ..i18n import text
+
     notes = []
     if public_key is not None:
-        notes.append(f"every record and the head signed by key {public_key.fingerprint}")
+        notes.append(text(lang, "audit_log.note_signed_by", fingerprint=public_key.fingerprint))
     elif report.signed:
-        notes.append(f"{report.signed} record(s) carry signatures, not checked (give --public-key)")
+        notes.append(text(lang, "audit_log.note_signatures_unchecked", n=report.signed))
     if receipt is not None:
-        checked = "" if receipt["_signature_checked"] else " (its signature not checked: give --public-key)"
-        notes.append(f"extends the receipt of {receipt.get('time')} ({receipt['records']} record(s)){checked}")
+        checked = "note_receipt" if receipt["_signature_checked"] else "note_receipt_unchecked"
+        notes.append(text(lang, f"audit_log.{checked}", time=receipt.get("time"), n=receipt["records"]))
     if report.ok:
-        click.echo(f"ok: {report.records} record(s), chain intact; head {report.head}")
+        click.echo(text(lang, "audit_log.verify_ok", n=report.records, head=report.head))
         for note in notes:
-            click.echo(f"ok: {note}")
+            click.echo(text(lang, "audit_log.verify_ok_note", note=note))
         return
-    for finding in report.findings:
-        click.echo(f"TAMPERED {finding}")
-    click.echo(f"FAILED: {len(report.findings)} problem(s) in {report.records} record(s); head {report.head}")
+    _echo_findings(report, lang)
+    click.echo(text(lang, "audit_log.verify_failed", problems=len(report.findings), n=report.records,
+                    head=report.head))
     sys.exit(1)
+
+
+def _echo_findings(report, lang: str, err: bool = False) -> None:
+    """Each finding of a verification on its own line, in words."""
+    from ..i18n import text
+
+    for finding in report.findings:
+        click.echo(text(lang, "audit_log.tampered", finding=finding.text(lang)), err=err)
 
 
 MEMO_LIMIT = 512 * 1024 * 1024  # a memo larger than this was not written by `report`
@@ -286,7 +299,8 @@ def _public_key(path):
               help="where to write the new private key (PEM, readable by its owner only); must not exist")
 @click.option("--public-key", "public_path", type=click.Path(path_type=Path), default=None,
               help="where to write the public key (default: the private key's name + .pub)")
-def keygen_cmd(private_path, public_path):
+@lang_option
+def keygen_cmd(private_path, public_path, lang):
     """Make an auditor's Ed25519 key pair: the private key signs records (--sign-key), the public key
     checks them (audit verify --public-key)."""
     from ..output import write_output
@@ -299,10 +313,11 @@ def keygen_cmd(private_path, public_path):
     private, public = generate()
     write_output(public_path, public)
     write_output(private_path, private, mode=0o600)
+    from ..i18n import text
     from .signing import load_public_key
 
-    click.echo(f"wrote {private_path} (private, keep it secret) and {public_path} (public); "
-               f"key {load_public_key(public_path).fingerprint}")
+    click.echo(text(lang, "audit_log.keygen", private=private_path, public=public_path,
+                    fingerprint=load_public_key(public_path).fingerprint))
 
 
 @audit.command("anchor")
@@ -311,7 +326,8 @@ def keygen_cmd(private_path, public_path):
               required=True, help="the private key that signs the receipt (default: $WONINGWET_SIGNING_KEY)")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="the receipt to write; keep it away from the log (another machine, the auditor's file)")
-def anchor_cmd(log_path, sign_key, output):
+@lang_option
+def anchor_cmd(log_path, sign_key, output, lang):
     """Write a signed receipt of the log's head (count, head hash, time); `audit verify --receipt`
     later proves that the log still extends it, so records deleted from the end are detected."""
     from ..output import destination, write_output
@@ -324,16 +340,17 @@ def anchor_cmd(log_path, sign_key, output):
     report = verify_log(resolve_log_path(log_path))
     if report.signed:  # a signed log is anchored only if its signatures are the signer's
         report = verify_log(resolve_log_path(log_path), public_key=signer.public)
+    from ..i18n import text
+
     if not report.ok:
-        for finding in report.findings:
-            click.echo(f"TAMPERED {finding}", err=True)
-        click.echo("error: the log does not verify; no receipt written", err=True)
+        _echo_findings(report, lang, err=True)
+        click.echo(text(lang, "audit_log.anchor_refused"), err=True)
         sys.exit(1)
     body = {"format": RECEIPT_FORMAT, "format_version": 1, "log": str(resolve_log_path(log_path)),
             "records": report.records, "head": report.head, "time": _utc_now(), "key": signer.public.fingerprint}
     receipt = dict(body, signature=signer.sign(RECEIPT_DOMAIN, receipt_message(body)))
     write_output(target, json.dumps(receipt, indent=2, sort_keys=True) + "\n")
-    click.echo(f"anchored {report.records} record(s), head {report.head}, in {output}")
+    click.echo(text(lang, "audit_log.anchored", n=report.records, head=report.head, file=output))
 
 
 @audit.command("replay")
@@ -345,57 +362,60 @@ def anchor_cmd(log_path, sign_key, output):
 @progress_options
 @lang_option
 def replay_cmd(record_id, all_, jobs, log_path, progress, quiet, lang):
-    """Re-judge records with their own stored rulebook; prove the result is byte-identical.
+    """Re-judge records with their own stored rulebook and compare each result byte for byte.
 
-    A difference names the first differing field (JSON path). Exit 1 on any difference or error.
+    Each record is identical, has the same verdicts in other words (texts, links or hashes
+    differ: each is named), or has different verdicts (the components and fields are named).
+    Exit 0: every record identical (or identical apart from the engine version); 3: the same
+    verdicts everywhere, but some text, link or hash differs; 1: some verdict differs, or a record
+    could not be replayed; 2: unusable input.
     """
     from .. import __version__
     from ..i18n import text
     from .context import describe, parse_context
-    from .replay import RulebookCache, replay_all, replay_record
+    from .replay import RulebookCache, exit_code, replay_all, replay_record
+    from .replaytext import summary_line
 
     if bool(record_id) == bool(all_):
-        raise InputError([Problem("audit replay", "", "give one record ID or --all")])
-    counts = {"identical": 0, "version_only": 0, "mismatch": 0, "error": 0}
+        raise InputError([Problem("audit replay", "", text(lang, "replay.one_or_all"))])
+    counts = {"identical": 0, "version_only": 0, "wording": 0, "verdicts": 0, "error": 0}
     versions: set[str] = set()
     with DecisionLog.open(log_path) as log:
         if all_:  # a replay proves results, not the log: a log with a broken chain is not replayed
             report = log.verify()
             if not report.ok:
-                for finding in report.findings:
-                    click.echo(f"TAMPERED {finding}")
-                click.echo(f"not replayed: the log does not verify ({len(report.findings)} problem(s)); "
-                           "see `woningwet audit verify`")
+                _echo_findings(report, lang)
+                click.echo(text(lang, "replay.not_verified", n=len(report.findings)))
                 sys.exit(1)
-        books = RulebookCache(log)
         if record_id:
             rec = log.get(_record_id(record_id))
-            outcome = replay_record(rec, books)
-            click.echo(f"record {outcome.record_id}: {outcome.message}")
+            outcome = replay_record(rec, RulebookCache(log))
+            for line in outcome.lines(lang):
+                click.echo(line)
             ctx = parse_context(rec)
             if ctx:  # reported, never compared: only the result is judged again
                 click.echo(text(lang, "audit.replay_context"))
                 for label, value in describe(ctx, lang):
                     click.echo(f"  {label}: {value}")
-            sys.exit(0 if outcome.ok else 1)
-        with_context = log.conn.execute("SELECT COUNT(*) FROM records WHERE context IS NOT NULL").fetchone()[0]
+            sys.exit(exit_code([outcome.status]))
+        columns = {row[1] for row in log.conn.execute("PRAGMA table_info(records)")}
+        with_context = 0 if "context" not in columns else log.conn.execute(  # a log of the first format has none
+            "SELECT COUNT(*) FROM records WHERE context IS NOT NULL").fetchone()[0]
         bar = Progress("replay", log.count(), progress_enabled(progress, quiet))
         for outcome in replay_all(log, jobs=jobs, progress=bar):
             counts[outcome.status] += 1
             if outcome.engine_version and outcome.engine_version != __version__:
                 versions.add(outcome.engine_version)
             if outcome.status != "identical":
-                click.echo(f"record {outcome.record_id}: {outcome.message}")
+                for line in outcome.lines(lang):
+                    click.echo(line)
         bar.finish()
-    total = sum(counts.values())
     if versions:
-        click.echo(f"note: some records were made by engine version(s) {', '.join(sorted(versions))}; "
-                   f"this is engine {__version__}")
+        click.echo(text(lang, "replay.versions", versions=", ".join(sorted(versions)), now=__version__))
     if with_context:
         click.echo(text(lang, "audit.replay_with_context", n=with_context))
-    click.echo(f"replayed {total} record(s): {counts['identical']} identical, {counts['version_only']} identical "
-               f"apart from the engine version, {counts['mismatch']} different, {counts['error']} error(s)")
-    sys.exit(0 if counts["mismatch"] == counts["error"] == 0 else 1)
+    click.echo(summary_line(counts, lang))
+    sys.exit(exit_code([s for s, n in counts.items() if n]))
 
 
 @audit.command("diff")
@@ -446,38 +466,41 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose, width):
 @log_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
               help="the JSONL bundle to write")
-def export_cmd(log_path, output):
+@lang_option
+def export_cmd(log_path, output, lang):
     """Write the whole log, with the rule files it needs, as a JSONL bundle an auditor can verify elsewhere.
 
     The log is verified first; a log that does not verify is not exported (exit 1).
     """
+    from ..i18n import text
     from ..output import destination, write_output
 
     target = destination(output)
     with DecisionLog.open(log_path) as log:
         report = log.verify()
         if not report.ok:
-            for finding in report.findings:
-                click.echo(f"TAMPERED {finding}", err=True)
-            click.echo("error: the log does not verify; not exported", err=True)
+            _echo_findings(report, lang, err=True)
+            click.echo(text(lang, "audit_log.export_refused"), err=True)
             sys.exit(1)
         write_output(target, "".join(line + "\n" for line in log.export_lines()))
-    click.echo(f"exported {report.records} record(s) to {output}; head {report.head}")
+    click.echo(text(lang, "audit_log.exported", n=report.records, file=output, head=report.head))
 
 
 @audit.command("import")
 @click.argument("bundle", type=click.Path(path_type=Path))
 @log_option
-def import_cmd(bundle, log_path):
+@lang_option
+def import_cmd(bundle, log_path, lang):
     """Check a bundle's whole chain, then add its records to the log (new, or a prefix of the bundle).
 
     A bundle with any edited, missing, reordered or inserted record is refused (exit 2), and nothing
     is written.
     """
+    from ..i18n import text
     from .log import check_bundle, resolve_log_path
 
     check_bundle(bundle)  # refuse a bad bundle before creating any log file
     with DecisionLog.open(resolve_log_path(log_path), create=True) as log:
         added, present = log.import_bundle(bundle)
         head = log.verify().head
-    click.echo(f"imported {added} record(s) ({present} already present); head {head}")
+    click.echo(text(lang, "audit_log.imported", added=added, present=present, head=head))

@@ -115,20 +115,20 @@ def context_json(context: dict) -> str:
 
 
 def context_problem(text: str) -> str | None:
-    """What is wrong with a stored context (for `audit verify`), or None."""
+    """What is wrong with a stored context, as the key of an `audit verify` finding, or None."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        return "the audit context is not valid JSON"
+        return "context_json"
     if not isinstance(data, dict) or not data or set(data) - KEYS:
-        return "the audit context is not an object of known fields"
+        return "context_fields"
     if any(not isinstance(data[k], str) for k in ("by", "purpose", "board_decision") if k in data):
-        return "the audit context holds a name or text that is not text"
+        return "context_text"
     memos = data.get("memos", [])
     if not isinstance(memos, list) or not all(
             isinstance(m, dict) and set(m) == set(MEMO_KEYS) and all(
                 isinstance(m[k], t) and not isinstance(m[k], bool) for k, t in MEMO_KEYS.items()) for m in memos):
-        return "the audit context's memo list is malformed"
+        return "context_memos"
     return None
 
 

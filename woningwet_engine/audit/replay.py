@@ -8,59 +8,45 @@ import datetime as dt
 import json
 import os
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .. import __version__
 from ..errors import EngineError, InputError
 from .log import DecisionLog, record_hash
 
-_MISSING = object()
+class ReplayProblem(ValueError):
+    """Why a record cannot be judged again, as a key of the catalogue's `replay` section and its fields."""
 
-
-def first_difference(a: Any, b: Any, path: str = "$") -> tuple[str, Any, Any] | None:
-    """The JSON path of the first place where a and b differ (document order), with both values."""
-    if type(a) is not type(b):
-        return path, a, b
-    if isinstance(a, dict):
-        for key in list(a) + [k for k in b if k not in a]:
-            va, vb = a.get(key, _MISSING), b.get(key, _MISSING)
-            if va is _MISSING or vb is _MISSING:
-                return f"{path}.{key}", None if va is _MISSING else va, None if vb is _MISSING else vb
-            found = first_difference(va, vb, f"{path}.{key}")
-            if found:
-                return found
-        if list(a) != list(b):
-            return f"{path} (key order)", list(a), list(b)
-        return None
-    if isinstance(a, list):
-        for i, (va, vb) in enumerate(zip(a, b)):
-            found = first_difference(va, vb, f"{path}[{i}]")
-            if found:
-                return found
-        if len(a) != len(b):
-            i = min(len(a), len(b))
-            return f"{path}[{i}]", a[i] if i < len(a) else None, b[i] if i < len(b) else None
-        return None
-    return None if a == b else (path, a, b)
-
-
-def _short(v: Any, n: int = 80) -> str:
-    text = json.dumps(v, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= n else text[: n - 1] + "…"
+    def __init__(self, key: str, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
 
 
 @dataclass
 class Outcome:
+    """One record replayed: its level (levels.py), or why it could not be replayed."""
+
     record_id: int
-    status: str  # identical | version_only | mismatch | error
-    message: str
-    path: str | None = None
-    engine_version: str | None = None
+    status: str  # identical | version_only | wording | verdicts | error
+    engine_version: str | None = None  # the engine that made the record
+    differences: tuple = ()  # levels.Difference, each with the subject it is about
+    formatting: bool = False  # the same data written with other bytes (key order, spacing)
+    problem: tuple[str, dict] | None = None  # (catalogue key, fields) of an error
 
     @property
     def ok(self) -> bool:
         return self.status in ("identical", "version_only")
+
+    def lines(self, lang: str = "nl") -> list[str]:
+        from .replaytext import outcome_lines
+
+        return outcome_lines(self, lang)
+
+    @property
+    def message(self) -> str:
+        """The outcome in Dutch as one line (the web page's)."""
+        return " ".join(line.strip() for line in self.lines("nl"))
 
 
 class RulebookCache:
@@ -80,7 +66,7 @@ class RulebookCache:
             return self._books[key]
         book = build_rulebook(self.log.rulebook_files(rec), label=f"record {rec['id']} rules")
         if book.sha256 != key:
-            raise ValueError("the stored rule files do not give the recorded rulebook hash")
+            raise ReplayProblem("rulebook_hash")
         self._books[key] = book
         if len(self._books) > self.size:
             self._books.popitem(last=False)
@@ -93,7 +79,7 @@ def recorded_case(rec: dict):
 
     case = Case.model_validate(json.loads(rec["case_json"]))
     if sha256_of(case.canonical()) != rec["case_sha256"]:
-        raise ValueError("the stored case does not normalise to the recorded case hash with this engine")
+        raise ReplayProblem("case_hash")
     return case
 
 
@@ -105,7 +91,7 @@ def judge_options(rec: dict) -> dict:
     options = json.loads(rec.get("options") or "{}")
     unknown = sorted(set(options) - set(OPTION_TYPES))
     if unknown:
-        raise ValueError(f"the record uses judge option(s) {', '.join(unknown)} that this engine does not know")
+        raise ReplayProblem("unknown_options", options=", ".join(unknown))
     return {k: OPTION_TYPES[k](v) for k, v in options.items()}
 
 
@@ -119,38 +105,46 @@ def rejudge(rec: dict, book, at: dt.date | None = None, engine=None):
 
 
 def replay_record(rec: dict, books: RulebookCache, engine=None) -> Outcome:
+    """Judge the record again and compare the canonical JSON with the stored result byte for byte;
+    when they differ, every difference is named with what it is about, and the level says whether
+    only words, links or hashes changed or a decision did (levels.py)."""
     from ..result import canonical_json
+    from .levels import IDENTICAL, WORDING, differences, level, subject_of
 
-    rid = rec["id"]
+    rid, made_by = rec["id"], rec["engine_version"]
     if record_hash(rec) != rec["hash"]:
-        return Outcome(rid, "error", "the record's stored hash does not match its fields (run `audit verify`)")
-    version_note = ""
-    if rec["engine_version"] != __version__:
-        version_note = (f"made by engine {rec['engine_version']}, replayed with engine {__version__}; ")
+        return Outcome(rid, "error", made_by, problem=("record_hash", {}))
     try:
         book = books.get(rec)
         result = rejudge(rec, book, engine=engine)
+    except ReplayProblem as exc:
+        return Outcome(rid, "error", made_by, problem=(exc.key, exc.fields))
     except InputError as exc:
-        return Outcome(rid, "error", version_note + "could not replay: " + "; ".join(str(p) for p in exc.problems[:3]),
-                       engine_version=rec["engine_version"])
+        return Outcome(rid, "error", made_by,
+                       problem=("input", {"problems": "; ".join(str(p) for p in exc.problems[:3])}))
     except (ValueError, KeyError, EngineError) as exc:
-        return Outcome(rid, "error", f"{version_note}could not replay: {exc}", engine_version=rec["engine_version"])
+        return Outcome(rid, "error", made_by, problem=("engine", {"detail": str(exc)}))
     new = canonical_json(result)
     if new == rec["result_json"]:
-        return Outcome(rid, "identical", version_note + "identical", engine_version=rec["engine_version"])
-    old_data, new_data = json.loads(rec["result_json"]), json.loads(new)
-    diff = first_difference(old_data, new_data)
-    if diff is None:
-        return Outcome(rid, "mismatch", version_note + "same data but not byte-identical (formatting differs)",
-                       "$", rec["engine_version"])
-    path, va, vb = diff
-    if path == "$.provenance.engine_version" and version_note:
-        old_data["provenance"]["engine_version"] = new_data["provenance"]["engine_version"]
-        if first_difference(old_data, new_data) is None:
-            return Outcome(rid, "version_only", version_note + "identical apart from provenance.engine_version",
-                           path, rec["engine_version"])
-    return Outcome(rid, "mismatch", f"{version_note}differs first at {path}: recorded {_short(va)}, "
-                   f"replayed {_short(vb)}", path, rec["engine_version"])
+        return Outcome(rid, IDENTICAL, made_by)
+    recorded = json.loads(rec["result_json"])
+    found = differences(recorded, json.loads(new))
+    if not found:
+        return Outcome(rid, WORDING, made_by, formatting=True)
+    if made_by != __version__ and [d.path for d in found] == [("provenance", "engine_version")]:
+        return Outcome(rid, "version_only", made_by, tuple(found))
+    named = tuple(replace(d, subject=subject_of(d.path, recorded)) for d in found)
+    return Outcome(rid, level(found), made_by, named)
+
+
+EXIT = {"identical": 0, "version_only": 0, "wording": 3, "verdicts": 1, "error": 1}
+
+
+def exit_code(statuses) -> int:
+    """The exit code of `audit replay` for these outcome statuses: 1 if any verdict differs or any
+    record could not be replayed, else 3 if some text, link or hash differs, else 0."""
+    codes = {EXIT[s] for s in statuses}
+    return 1 if 1 in codes else 3 if 3 in codes else 0
 
 
 # --- replaying a whole log ----------------------------------------------------------------------------

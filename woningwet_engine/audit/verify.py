@@ -45,11 +45,11 @@ def file_findings(path: Path) -> list[Finding]:
     except OSError as exc:
         raise InputError([Problem(str(path), "", f"cannot read the decision log: {os_reason(exc)}")]) from None
     if size == 0:
-        return [Finding(None, None, "the log file is empty: wiped or truncated to nothing")]
+        return [Finding(None, None, "empty_file")]
     if not header.startswith(SQLITE_MAGIC):
         raise InputError([Problem(str(path), "", "not a decision log (not an SQLite database)")])
     if len(header) < 100:
-        return [Finding(None, None, f"the file is truncated: {size} bytes, shorter than the database header")]
+        return [Finding(None, None, "truncated_header", {"size": size})]
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size
     change_counter, pages = struct.unpack(">II", header[24:32])
@@ -58,30 +58,28 @@ def file_findings(path: Path) -> list[Finding]:
         return []  # the header's size field is not maintained: nothing to compare
     expected = pages * page_size
     if size < expected:
-        return [Finding(None, None, f"the file is truncated: {size} bytes where its header says {expected} "
-                        f"({pages} pages); records or tables were cut off")]
+        return [Finding(None, None, "truncated", {"size": size, "expected": expected, "pages": pages})]
     if size > expected:
-        return [Finding(None, None, f"{size - expected} byte(s) of unknown data appended after the end of "
-                        "the database")]
+        return [Finding(None, None, "appended", {"n": size - expected})]
     return []
 
 
-def _text(value: object, kind: str) -> tuple[str | None, str | None]:
-    """(text, problem) for a column read as bytes with its SQLite type."""
+def _text(value: object, kind: str) -> tuple[str | None, tuple | None]:
+    """(text, problem as (finding key, fields)) for a column read as bytes with its SQLite type."""
     if kind == "null":
-        return None, "is empty (NULL)"
+        return None, ("field_null", {})
     if kind == "blob":
-        return None, "holds binary data (a BLOB) where text belongs"
+        return None, ("field_blob", {})
     if kind != "text":
-        return None, f"holds a {kind} where text belongs"
+        return None, ("field_kind", {"kind": kind})
     try:
         return bytes(value).decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        return None, f"is not valid UTF-8 text (byte {exc.start}; a flipped bit?)"
+        return None, ("field_utf8", {"byte": exc.start})
 
 
-def _content_problem(rec: dict, blob_ids: set[str], bad_blobs: set[str], manifests: dict) -> str | None:
-    """Rule files, case and result of one decoded record against their hashes."""
+def _content_problem(rec: dict, blob_ids: set[str], bad_blobs: set[str], manifests: dict) -> tuple | None:
+    """Rule files, case and result of one decoded record against their hashes: (finding key, fields)."""
     key = rec["rulebook_files"]
     if key not in manifests:
         try:
@@ -90,41 +88,41 @@ def _content_problem(rec: dict, blob_ids: set[str], bad_blobs: set[str], manifes
                     isinstance(k, str) and _is_hash(v) for k, v in manifest.items()):
                 raise ValueError
         except ValueError:
-            manifests[key] = "the rulebook file list is not a JSON object of file hashes"
+            manifests[key] = ("manifest_shape", {})
         else:
             missing = sorted(r for r, d in manifest.items() if d not in blob_ids)
             corrupt = sorted(r for r, d in manifest.items() if d in bad_blobs)
             if missing:
-                manifests[key] = f"rule file(s) missing from the blob store: {', '.join(missing)}"
+                manifests[key] = ("files_missing", {"files": ", ".join(missing)})
             elif corrupt:
-                manifests[key] = f"rule file(s) corrupted in the blob store: {', '.join(corrupt)}"
+                manifests[key] = ("files_corrupt", {"files": ", ".join(corrupt)})
             elif rulebook_sha256_of(manifest) != rec["rulebook_sha256"]:
-                manifests[key] = "rulebook hash does not match its files"
+                manifests[key] = ("rulebook_hash", {})
             else:
                 manifests[key] = None
     if manifests[key]:
         return manifests[key]
     try:
         if case_sha256_of(rec["case_json"]) != rec["case_sha256"]:
-            return "case hash does not match the stored case"
+            return "case_hash", {}
     except (ValueError, TypeError, RecursionError):
-        return "the stored case is not valid JSON"
+        return "case_json", {}
     try:
         result = json.loads(rec["result_json"])
     except (ValueError, RecursionError):
-        return "the stored result is not valid JSON"
+        return "result_json", {}
     if rec.get(CONTEXT) is not None:
         from .context import context_problem
 
         problem = context_problem(rec[CONTEXT])
         if problem:
-            return problem
+            return problem, {}
     prov = result.get("provenance") if isinstance(result, dict) else None
     if not isinstance(prov, dict):
-        return "the stored result has no provenance object"
+        return "no_provenance", {}
     if (prov.get("case_sha256"), prov.get("rulebook_sha256"), prov.get("date")) != (
             rec["case_sha256"], rec["rulebook_sha256"], rec["date"]):
-        return "the result's provenance does not match the record (case, rulebook or date)"
+        return "provenance", {}
     return None
 
 
@@ -161,38 +159,38 @@ def verify_log(path: Path | str, expect_head: str | None = None, public_key=None
         raise InputError([Problem(str(path), "", f"not a decision log: it is {file_kind(st.st_mode)}")])
     report = VerifyReport()
     report.findings.extend(file_findings(path))
-    if any("empty" in f.message for f in report.findings):
+    if any(f.key == "empty_file" for f in report.findings):
         _check_receipt(report, receipt, [])
         return report
     try:
         conn = _open_read_only(path)
     except sqlite3.Error as exc:
-        report.findings.append(Finding(None, None, f"the database cannot be opened: {exc}"))
+        report.findings.append(Finding(None, None, "cannot_open", {"detail": str(exc)}))
         return report
     try:
         _verify_open(conn, path, report, expect_head, public_key, receipt, progress)
     except sqlite3.DatabaseError as exc:
-        report.findings.append(Finding(None, None, f"the database is damaged: {exc}"))
+        report.findings.append(Finding(None, None, "damaged", {"detail": str(exc)}))
     finally:
         conn.close()
     return report
 
 
 def _verify_open(conn, path: Path, report: VerifyReport, expect_head, public_key, receipt, progress) -> None:
-    def log_finding(message: str, record_id: int | None = None) -> None:
-        report.findings.append(Finding(None, record_id, message))
+    def log_finding(key: str, **fields) -> None:
+        report.findings.append(Finding(None, None, key, fields))
 
     objects = {}
     for name, kind in conn.execute("SELECT name, type FROM sqlite_master"):
         objects[bytes(name).decode("utf-8", "replace")] = bytes(kind).decode("utf-8", "replace")
     if objects.get("meta") != "table":
         if not objects:
-            log_finding("the database holds no tables at all: the log was wiped")
+            log_finding("no_tables")
             _check_receipt(report, receipt, [])
             return
         if "records" not in objects:
             raise InputError([Problem(str(path), "", "not a decision log (an SQLite file of something else)")])
-        log_finding("the meta table was dropped")
+        log_finding("table_dropped", table="meta")
         meta = {}
     else:
         meta = {}
@@ -200,15 +198,15 @@ def _verify_open(conn, path: Path, report: VerifyReport, expect_head, public_key
             k = bytes(key).decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
             meta[k] = bytes(value).decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
         if meta.get("format") != FORMAT:
-            log_finding("the log's format marker is missing or changed")
+            log_finding("format_marker")
     for table in ("records", "blobs"):
         if objects.get(table) != "table":
-            log_finding(f"the {table} table was dropped")
+            log_finding("table_dropped", table=table)
     for trigger in TRIGGERS:
         if trigger in objects:
             continue
         if objects.get(trigger.split("_no_")[0]) == "table":
-            log_finding(f"the append-only trigger {trigger} was removed")
+            log_finding("trigger_removed", trigger=trigger)
 
     blob_ids: set[str] = set()
     bad_blobs: set[str] = set()
@@ -236,7 +234,7 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
     wanted = list(FIELDS) + ["hash"] + [c for c in ("signature", CONTEXT) if c in columns]
     missing_cols = [c for c in wanted if c not in columns]
     if missing_cols:
-        report.findings.append(Finding(None, None, f"the records table lost column(s) {', '.join(missing_cols)}"))
+        report.findings.append(Finding(None, None, "columns_lost", {"columns": ", ".join(missing_cols)}))
         return
     select = ", ".join(f"{c}, typeof({c})" for c in wanted)
     manifests: dict = {}
@@ -248,7 +246,7 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
         try:
             row = cursor.fetchone()
         except sqlite3.DatabaseError as exc:
-            report.findings.append(Finding(position + 1, None, f"the records table is damaged here: {exc}"))
+            report.findings.append(Finding(position + 1, None, "records_damaged", {"detail": str(exc)}))
             break
         if row is None:
             break
@@ -257,8 +255,8 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
         rid_value, rid_kind = values["id"]
         rid = rid_value if rid_kind in (b"integer", "integer") else None
 
-        def find(msg, _p=position, _r=rid):
-            report.findings.append(Finding(_p, _r, msg))
+        def find(key, _p=position, _r=rid, **fields):
+            report.findings.append(Finding(_p, _r, key, fields))
 
         rec: dict = {"id": rid}
         broken = []
@@ -270,33 +268,32 @@ def _walk_records(conn, report, blob_ids, bad_blobs, public_key, chain: list[str
                 continue
             text, problem = _text(value, kind)
             if problem:
-                broken.append(f"field {c} {problem}")
+                broken.append((problem[0], dict(problem[1], field=c)))
             rec[c] = text
         if rid is None:
-            find("the record id is not a whole number")
+            find("id_not_int")
         elif rid != expected_id:
             if rid > expected_id:
-                find(f"{rid - expected_id} record(s) missing before this one (expected id {expected_id})")
+                find("missing_before", n=rid - expected_id, expected=expected_id)
             else:
-                find(f"out of sequence (expected id {expected_id})")
-        for problem in broken:
-            find(problem)
+                find("out_of_sequence", expected=expected_id)
+        for key, fields in broken:
+            find(key, **fields)
         stored = rec.get("hash")
         if not broken:
             if record_hash(rec) != stored:
-                find("content edited: the stored hash does not match the record's fields (or the record was moved)")
+                find("content_edited")
             if rec["prev_hash"] != prev:
-                find("chain broken: prev_hash is not the hash of the record before it "
-                     "(a record was deleted, inserted or reordered here)")
+                find("chain_broken")
             problem = _content_problem(rec, blob_ids, bad_blobs, manifests)
             if problem:
-                find(problem)
+                find(problem[0], **problem[1])
         if public_key is not None:
             sig = rec.get("signature")
             if sig is None:
-                find("not signed: with --public-key every record must carry the key's signature")
+                find("not_signed")
             elif not (_is_hash(stored) and public_key.verifies(RECORD_DOMAIN, stored.encode("ascii"), sig)):
-                find("signature invalid: not made by the given key for this record (forged or re-signed)")
+                find("signature_invalid")
         elif rec.get("signature") is not None:
             report.signed += 1
         prev = stored if isinstance(stored, str) else GENESIS
@@ -312,32 +309,26 @@ def _check_head(report, meta: dict, prev: str, count: int, public_key, expect_he
 
     meta_head, meta_count = meta.get("head"), meta.get("count")
     if count and meta_head is None:
-        report.findings.append(Finding(None, None, "the log's head marker is missing"))
+        report.findings.append(Finding(None, None, "head_missing"))
     elif meta_head is not None and meta_head != prev:
         report.findings.append(Finding(
             None, int(meta_count) if meta_count and meta_count.isdigit() else None,
-            f"the last record (head {meta_head[:16]}…, record {meta_count}) is missing or changed: "
-            "records were deleted from the end or the head was tampered with"))
+            "head_changed", {"head": meta_head[:16], "count": meta_count}))
     elif meta_count is not None and meta_count != str(count):
-        report.findings.append(Finding(None, None, f"the head marker counts {meta_count} record(s), "
-                                       f"the log holds {count}"))
+        report.findings.append(Finding(None, None, "head_count", {"count": meta_count, "n": count}))
     if public_key is not None:
         key_id = meta.get("public_key")
         if not count and (key_id or meta.get("head_signature")):
-            report.findings.append(Finding(None, None, f"the log was signed (key {key_id}) but holds no records: "
-                                           "its records were wiped"))
+            report.findings.append(Finding(None, None, "signed_but_empty", {"fingerprint": key_id}))
         if count and key_id and key_id != public_key.fingerprint:
-            report.findings.append(Finding(None, None, f"the log says it is signed by key {key_id}, "
-                                           f"not by the given key {public_key.fingerprint}"))
+            report.findings.append(Finding(None, None, "other_key", {"fingerprint": key_id, "given": public_key.fingerprint}))
         sig = meta.get("head_signature")
         if count and sig is None:
-            report.findings.append(Finding(None, None, "the head is not signed"))
+            report.findings.append(Finding(None, None, "head_unsigned"))
         elif count and not public_key.verifies(HEAD_DOMAIN, head_message(count, prev), sig):
-            report.findings.append(Finding(None, None, "the head signature does not verify with the given key "
-                                           f"for {count} record(s) ending in {prev[:16]}…: records were removed "
-                                           "from the end, or the head was rewritten"))
+            report.findings.append(Finding(None, None, "head_signature", {"n": count, "head": prev[:16]}))
     if expect_head and expect_head != prev:
-        report.findings.append(Finding(None, None, f"head is {prev}, expected {expect_head}"))
+        report.findings.append(Finding(None, None, "expect_head", {"head": prev, "expected": expect_head}))
 
 
 def load_receipt(path: Path | str, public_key=None) -> dict:
@@ -376,8 +367,6 @@ def _check_receipt(report: VerifyReport, receipt: dict | None, chain: list[str])
     if n == 0:
         return
     if len(chain) < n:
-        report.findings.append(Finding(None, None, f"the log holds {len(chain)} record(s) but the receipt of {when} "
-                                       f"anchored {n}: records were deleted (the log was truncated or wiped)"))
+        report.findings.append(Finding(None, None, "receipt_truncated", {"n": len(chain), "time": when, "anchored": n}))
     elif chain[n - 1] != head:
-        report.findings.append(Finding(n, None, f"record {n} is not the one anchored by the receipt of {when}: "
-                                       "the log was rewritten up to there"))
+        report.findings.append(Finding(n, None, "receipt_rewritten", {"n": n, "time": when}))
