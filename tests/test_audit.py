@@ -267,7 +267,7 @@ def test_replay_reports_other_engine_version(tmp_path):
         outcome = replay_record(rec, RulebookCache(dlog))
     assert outcome.status == "version_only" and outcome.ok
     assert f"made by engine 0.0.9, replayed with engine {__version__}" in " ".join(outcome.lines("en"))
-    assert f"gemaakt met engine 0.0.9, opnieuw beoordeeld met engine {__version__}" in outcome.message
+    assert f"gemaakt met engine 0.0.9, opnieuw beoordeeld met engine {__version__}" in outcome.lines("nl")[0]
     res = run("audit", "replay", "--all", "--log", log)
     assert res.exit_code == 0 and "0.0.9" in res.stdout
 

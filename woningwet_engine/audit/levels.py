@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 IDENTICAL, WORDING, VERDICTS = "identical", "wording", "verdicts"
-KINDS = ("text", "link", "hash", "decision")
 
 # keys whose string values are words for people (result.py): a change there is a change of wording
 TEXT_KEYS = frozenset({"text", "title", "reason", "how", "name", "source", "evidence", "assumptions", "actor",
@@ -48,6 +47,9 @@ ABSENT = _Absent()
 
 @dataclass(frozen=True)
 class Difference:
+    """One place where the recorded and the replayed result differ, and its kind (text, link, hash
+    or decision)."""
+
     path: tuple  # keys and list indices from the top of the result
     recorded: Any  # ABSENT when only the replayed result has it
     replayed: Any  # ABSENT when only the recorded result has it
@@ -56,10 +58,10 @@ class Difference:
     @property
     def kind(self) -> str:
         keys = [p for p in self.path if isinstance(p, str)]
-        if tuple(keys[:2]) in HASH_PATHS and len(keys) == 2:
-            return "hash"
         if self.recorded is ABSENT or self.replayed is ABSENT or not keys:
             return "decision"
+        if tuple(keys) in HASH_PATHS:
+            return "hash"
         if keys[-1] in LINK_KEYS and all(v is None or isinstance(v, str) for v in (self.recorded, self.replayed)):
             return "link"
         if keys[-1] in TEXT_KEYS and isinstance(self.recorded, str) and isinstance(self.replayed, str):

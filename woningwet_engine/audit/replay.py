@@ -19,7 +19,9 @@ class ReplayProblem(ValueError):
     """Why a record cannot be judged again, as a key of the catalogue's `replay` section and its fields."""
 
     def __init__(self, key: str, **fields):
-        super().__init__(key)
+        from ..i18n import text
+
+        super().__init__(text("en", f"replay.problem_{key}", **fields))
         self.key, self.fields = key, fields
 
 
@@ -42,11 +44,6 @@ class Outcome:
         from .replaytext import outcome_lines
 
         return outcome_lines(self, lang)
-
-    @property
-    def message(self) -> str:
-        """The outcome in Dutch as one line (the web page's)."""
-        return " ".join(line.strip() for line in self.lines("nl"))
 
 
 class RulebookCache:
