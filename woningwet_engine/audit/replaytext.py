@@ -45,7 +45,9 @@ def _field(field: str, lang: str) -> str:
     """A field in words where the catalogue has one ("oordeel"), with its JSON name below that level."""
     head, _, rest = field.partition(".")
     label = _word(lang, f"replay.field_{head}", head)
-    return f"{label} ({field})" if rest and label != head else (label if label != head else field)
+    if label == head:
+        return field
+    return f"{label} ({field})" if rest else label
 
 
 def _counts(diffs, lang: str) -> str:
