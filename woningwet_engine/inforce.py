@@ -31,12 +31,17 @@ EFFECT = "not_in_force"
 VERDICT = ""  # the implicit question of the component's verdict (no rule file names it)
 
 
-def _candidates(selection: Selection, rulebook: Rulebook) -> dict[str, tuple[list[CompiledRule], list[CompiledRule]]]:
-    """Per question: (rules that lapsed before the date, rules that start after it), once per selection."""
+# (reason kind, the rule's date facing the case date, which of those dates is nearest) per side of the date
+SIDES = (("lapsed", lambda rule: rule.valid_to, max), ("not_yet", lambda rule: rule.valid_from, min))
+
+
+def _candidates(selection: Selection, rulebook: Rulebook) -> tuple[dict[str, tuple[list, list]], dict[str, int]]:
+    """Per question the component rules not in force, (lapsed before the date, starting after it), and
+    the rule-file order; once per selection."""
     memo = selection.memo
     if "inforce" not in memo:
         day = selection.date
-        by_question: dict[str, tuple[list, list]] = {}
+        by_question: dict[str, tuple[list[CompiledRule], list[CompiledRule]]] = {}
         for cr in rulebook.rules:
             if cr.rule.valid_on(day) or cr.rule.scope != "component":
                 continue
@@ -46,41 +51,36 @@ def _candidates(selection: Selection, rulebook: Rulebook) -> dict[str, tuple[lis
             for question in questions:
                 lapsed, future = by_question.setdefault(question, ([], []))
                 (future if cr.rule.valid_from > day else lapsed).append(cr)
-        memo["inforce"] = by_question
+        memo["inforce"] = (by_question, {cr.rule.id: i for i, cr in enumerate(rulebook.rules)})
     return memo["inforce"]
 
 
-def _nearest(rules: list[CompiledRule], key) -> list[CompiledRule]:
-    """The rules with the largest key (several when they change on the same day)."""
-    if not rules:
+def _nearest_applying(rules: list[CompiledRule], fact: dict, values, edge, nearest) -> list[CompiledRule]:
+    """The rules whose `when` holds, among those that may apply and change nearest to the date (several
+    when they change on the same day). A nearer rule that may apply (a fact it needs is unknown) hides a
+    farther one that does."""
+    status = {cr.rule.id: evaluate(cr.when, fact, values) for cr in rules}
+    maybe = [cr for cr in rules if status[cr.rule.id] is not Tri.FALSE]
+    if not maybe:
         return []
-    best = max(key(cr) for cr in rules)
-    return [cr for cr in rules if key(cr) == best]
+    day = nearest(edge(cr.rule) for cr in maybe)
+    return [cr for cr in maybe if edge(cr.rule) == day and status[cr.rule.id] is Tri.TRUE]
 
 
 def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, lang: str,
                          undecided: bool = False) -> list[Reason]:
     """The not-in-force reasons for one component fact, in rule-file order; `undecided`: no rule in
     force decides its verdict, so the verdict rules of other dates count too."""
-    candidates = {q: c for q, c in _candidates(selection, rulebook).items() if undecided or q != VERDICT}
-    if not candidates:
-        return []
-    out: dict[str, tuple[int, Reason]] = {}
-    if "inforce_order" not in selection.memo:
-        selection.memo["inforce_order"] = {cr.rule.id: i for i, cr in enumerate(rulebook.rules)}
-    order = selection.memo["inforce_order"]
-    values = selection.values
-    for lapsed, future in candidates.values():
-        for kind, rules, key in (("lapsed", lapsed, lambda c: c.rule.valid_to),
-                                 ("not_yet", future, lambda c: -c.rule.valid_from.toordinal())):
-            status = {cr.rule.id: evaluate(cr.when, fact, values) for cr in rules}
-            # the change nearest to the date among the rules that may apply; a nearer rule that may
-            # apply (a fact it needs is unknown on this date) hides a farther one that does
-            near = _nearest([cr for cr in rules if status[cr.rule.id] is not Tri.FALSE], key)
-            for cr in near:
-                if status[cr.rule.id] is Tri.TRUE:
-                    out[cr.rule.id] = (order[cr.rule.id], _reason(cr, kind, fact, selection, lang))
-    return [r for _, r in sorted(out.values(), key=lambda x: x[0])]
+    by_question, order = _candidates(selection, rulebook)
+    found: dict[str, tuple[CompiledRule, str]] = {}
+    for question, sides in by_question.items():
+        if question == VERDICT and not undecided:
+            continue
+        for (kind, edge, nearest), rules in zip(SIDES, sides):
+            for cr in _nearest_applying(rules, fact, selection.values, edge, nearest):
+                found[cr.rule.id] = (cr, kind)
+    return [_reason(cr, kind, fact, selection, lang)
+            for cr, kind in sorted(found.values(), key=lambda item: order[item[0].rule.id])]
 
 
 def _reason(cr: CompiledRule, kind: str, fact: dict, selection: Selection, lang: str) -> Reason:
