@@ -163,8 +163,9 @@ def test_given_corporation_share_above_the_limit_puts_verlicht_out_of_reach():
 
 
 # ------------------------------------------- Ww 49 lid 1 a: the turnover limit is a bounded figure
-# From 2021 on no indexed amount was found; the law fixes EUR 30 million and only indexation raises
-# it, so the limit is "at least EUR 30 million": below that the test is decided, above it stays open.
+# The consolidation of 2022-01-01 gives EUR 35,036,983.67; later versions were not read and only the
+# yearly indexation raises the amount, so from 2022-05-01 the limit is "at least" that: below it the test
+# is decided, above it stays open.
 
 def _with_turnover(amount: str):
     from woningwet_engine.case import Case
@@ -188,23 +189,23 @@ def _sch01(result):
 def test_turnover_below_the_statutory_amount_is_decided_although_the_indexed_limit_is_unknown():
     result = _with_turnover("21000000")
     sel, lim = _turnover_limit(result)
-    assert lim.status == "holds" and lim.limit == "30000000.00.."
+    assert lim.status == "holds" and lim.limit == "35036983.67.."
     assert sel.feasible
     check = _sch01(result)
     assert check.status == "pass"
     bound = next(p for p in check.inputs.params if p.id == "verlicht_max_turnover")
-    assert bound.value == "30000000.00.." and [b.bound for b in bound.bounds] == ["lower"]
+    assert bound.value == "35036983.67.." and [b.bound for b in bound.bounds] == ["lower"]
     assert bound.bounds[0].confidence == "secondary"
 
 
-def test_turnover_above_the_statutory_amount_stays_undetermined_naming_the_bound():
-    result = _with_turnover("31000000")
+def test_turnover_above_the_last_amount_read_stays_undetermined_naming_the_bound():
+    result = _with_turnover("36000000")
     sel, lim = _turnover_limit(result)
-    assert lim.status == "unknown" and lim.limit == "30000000.00.."
-    assert sel.feasible is not False  # not out of reach: the indexed limit may lie above 31 million
+    assert lim.status == "unknown" and lim.limit == "35036983.67.."
+    assert sel.feasible is not False  # not out of reach: the indexed limit may lie above 36 million
     check = _sch01(result)
     assert check.status == "unknown"
-    assert "at least EUR 30,000,000.00" in check.text
+    assert "at least EUR 35,036,983.67" in check.text
 
 
 def test_turnover_limit_test_is_read_from_the_rulebook(tmp_path):

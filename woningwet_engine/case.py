@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -25,6 +25,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 
@@ -106,6 +107,27 @@ Text = Annotated[str, Field(max_length=2000)]
 class Strict(BaseModel):
     # defer_build: the validator is built once, for the whole Case, when a case is first validated
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True, defer_build=True)
+
+
+class Extended(Strict):
+    """A model that gained optional fields after cases were first recorded (ADDED).
+
+    The canonical form of a case (its hash, the stored case of an audit record) is its full dump, with
+    every field and its default. A field added later would then change the hash of every existing case,
+    and no recorded decision would replay. So an added field is part of the dump only when it is set:
+    a case that does not use it dumps, and hashes, exactly as before the field existed. Fields that
+    existed when the first cases were recorded keep their defaults in the dump (dropping them would
+    change every existing hash too)."""
+
+    ADDED: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_unset_additions(self, handler):
+        data = handler(self)
+        for name in self.ADDED:
+            if getattr(self, name) is None:
+                data.pop(name, None)
+        return data
 
 
 class Activity(str, Enum):
@@ -245,12 +267,33 @@ class Land(Strict):
         None, description="rebuilding on the site of dwellings the corporation demolished (Ww 41c exception)")
 
 
-class Dwelling(Strict):
+class RentSurcharges(Strict):
+    """The prijsopslagen of Besluit huurprijzen woonruimte art. 8a, as far as the case states them: true
+    applies, false does not apply, left out not stated. What is not stated keeps the dwelling's maximum
+    rent open between the stated surcharges and every surcharge that might still apply."""
+
+    rijksmonument: bool | None = Field(
+        None, description="rijksmonument (Erfgoedwet art. 1.1), lease after the Wet betaalbare huur: +35% (lid 1)")
+    gemeentelijk_of_provinciaal_monument: bool | None = Field(
+        None, description="gemeentelijk or provinciaal monument: +15% (lid 3)")
+    new_middle_segment: bool | None = Field(
+        None, description="middeldure huurwoning first used as a dwelling after 2024-07-01, building started "
+        "before 2028-01-01, for twenty years: +10% (lid 4)")
+    beschermd_gezicht: bool | None = Field(
+        None, description="in a rijksbeschermd stads- of dorpsgezicht, built before 1965, not a monument: +5% (lid 5)")
+
+
+class Dwelling(Extended):
+    ADDED = ("rent_surcharges",)
+
     self_contained: bool = Field(True, description="zelfstandige woning (BW 7:234)")
     tenure: Tenure = Tenure.rent
     rent: Euro | None = Field(None, description="kale huur per month after the activity")
     wws_points: int | None = Field(None, ge=0, le=1000)
     wws_points_source: Text | None = None
+    rent_surcharges: RentSurcharges | None = Field(
+        None, description="the BHW art. 8a prijsopslagen the case states (mid-rent test from 2024-07-01); without "
+        "it a mid-rent between the rent table row and 165% of it stays undetermined")
 
 
 # VERA referentiedata EENHEIDDETAILSOORT with parent MOG (data-standards §1.4): bijlage 3, bijlage 4,
@@ -530,7 +573,8 @@ class Case(Strict):
         return self
 
     def canonical(self) -> dict:
-        """Normalised JSON-able form: defaults filled in, euros as 2-decimal strings."""
+        """Normalised JSON-able form: defaults filled in (except fields added later and left unset, see
+        Extended), euros as 2-decimal strings."""
         return self.model_dump(mode="json")
 
 

@@ -392,8 +392,9 @@ def headline(cmp: dict, lang: str = "nl", verbose: bool = False) -> list[str]:
     words = section(lang, "memo")
     da, db = cmp["from"]["date"], cmp["to"]["date"]
 
-    def outcome(ok) -> str:
-        return words["status"]["compliant" if ok else "not_compliant"].lower()
+    def outcome(ok) -> str:  # a component's compliance may be None: cannot be decided
+        return (words["status"]["compliant" if ok else "not_compliant"] if ok is not None
+                else words["compliance"]["undetermined"]).lower()
 
     a, b = cmp["from"]["compliant"], cmp["to"]["compliant"]
     lines = [t["head"].format(case=cmp["case"], a=da, b=db),

@@ -214,6 +214,39 @@ def wws_max_rent(case, c, env, ctx) -> dict:
     out = {"wws_max_rent": row}
     if d.rent is not None:
         out["rent_to_wws_max_rent"] = share_ceil(d.rent, row)
+    if d.rent_surcharges is not None:
+        out.update(own_max_rent(d.rent, row, d.rent_surcharges, env))
+    return out
+
+
+# BHW art. 8a prijsopslagen: case field -> (the declaration's constant holding the percentage, the date
+# from which the consolidation read shows that lid; a stated surcharge counts as certain only from then)
+SURCHARGES = {"rijksmonument": ("rijksmonument_bp", None), "gemeentelijk_of_provinciaal_monument": ("monument_bp", None),
+              "new_middle_segment": ("new_middle_segment_bp", None),
+              "beschermd_gezicht": ("beschermd_gezicht_bp", "beschermd_gezicht_read_from")}
+MONUMENTS = ("rijksmonument", "gemeentelijk_of_provinciaal_monument")
+
+
+def own_max_rent(rent: int | None, row: int, stated, env) -> dict:
+    """The dwelling's own maximum rent with the surcharges the case states: lowest with only those stated
+    to apply, highest with every one not stated not to apply. Amounts in whole cents rounded down, so that
+    `rent <= amount` is exact. `rent_above_own_max_rent` is known only when the rent lies on one side of
+    that whole range; in between the unstated surcharges decide it, and it stays unknown."""
+    low = high = BP
+    for name, (constant, read_from) in SURCHARGES.items():
+        says = getattr(stated, name)
+        if name == "beschermd_gezicht" and says:  # lid 5 c: not for a monument
+            monument = [getattr(stated, m) for m in MONUMENTS]
+            says = False if True in monument else says if monument == [False, False] else None
+        if says is False:
+            continue
+        pct = env.constant(constant)
+        high += pct
+        if says and (read_from is None or env.day >= env.date(read_from)):
+            low += pct
+    out = {"own_max_rent_low": row * low // BP, "own_max_rent_high": row * high // BP}
+    if rent is not None and (rent <= out["own_max_rent_low"] or rent > out["own_max_rent_high"]):
+        out["rent_above_own_max_rent"] = rent > out["own_max_rent_high"]
     return out
 
 

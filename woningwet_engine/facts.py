@@ -99,6 +99,12 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "nd_sale_return": FieldSpec("bp", doc="expected sale proceeds / investment cost (RTIV 20 lid 1 b)"),
     "wws_max_rent": FieldSpec("eur", doc="maximum rent for the dwelling's own WWS points (huurprijstabel)"),
     "rent_to_wws_max_rent": FieldSpec("bp", doc="kale huur / maximum rent for the dwelling's WWS points, rounded up"),
+    "own_max_rent_low": FieldSpec("eur", doc="maximum rent for the WWS points raised by the BHW 8a surcharges the "
+                                  "case states to apply"),
+    "own_max_rent_high": FieldSpec("eur", doc="maximum rent for the WWS points raised by every BHW 8a surcharge the "
+                                   "case does not state not to apply"),
+    "rent_above_own_max_rent": FieldSpec("bool", doc="rent above the dwelling's own maximum; unknown when the "
+                                         "surcharges not stated decide it"),
     "corp_non_daeb_icr": FieldSpec("bp", doc="ICR of the corporation's non-DAEB branch"),
     "corp_non_daeb_debt_woz": FieldSpec("bp", doc="non-DAEB debt / WOZ value of non-DAEB real estate"),
 }
@@ -130,6 +136,9 @@ CASE_FIELD: dict[str, str] = {
     "corporation_regime": "corporation.separation_regime",
     "nd_rent_return": "dwelling.rent (or bog.annual_rent) and cost", "nd_sale_return": "sale.price and cost",
     "wws_max_rent": "dwelling.wws_points", "rent_to_wws_max_rent": "dwelling.rent and dwelling.wws_points",
+    "own_max_rent_low": "dwelling.wws_points and dwelling.rent_surcharges",
+    "own_max_rent_high": "dwelling.wws_points and dwelling.rent_surcharges",
+    "rent_above_own_max_rent": "dwelling.rent_surcharges (the surcharges not stated)",
     "corp_non_daeb_icr": "corporation.non_daeb_icr", "corp_non_daeb_debt_woz": "corporation.non_daeb_debt_woz_share",
     "project_cost": "cost (of the project's components)", "project_floor_area_m2": "floor_area_m2",
 }

@@ -125,8 +125,8 @@ def assemble(case: Case, rulebook: Rulebook, selection: Selection, judged: dict[
     violations = [CheckRef(id=ch.id, subject=ch.subject) for ch in failing if ch.violation]
     summary = Summary(components=len(components), by_verdict=dict(sorted(by_verdict.items())),
                       compliant=all(r.compliant for r in components) and not violations,
-                      non_compliant=[r.id for r in components if not r.compliant],
-                      undetermined=[r.id for r in components if r.verdict == "undetermined"],
+                      non_compliant=[r.id for r in components if r.compliant is False],
+                      undetermined=[r.id for r in components if r.compliant is None],
                       violations=violations,
                       actions=[CheckRef(id=ch.id, subject=ch.subject) for ch in failing if not ch.violation])
     day = selection.date.isoformat()

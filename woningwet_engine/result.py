@@ -118,7 +118,7 @@ class ComponentResult(Out):
     units: int | None = None
     cost: str | None = None  # investment cost in euros as a decimal string ("36000000.00"), None if not given
     verdict: VerdictOut
-    compliant: bool
+    compliant: bool | None  # None: cannot be decided (niet te beoordelen), the reasons say what is missing
     conditions: list[ConditionOut] = Field(default_factory=list)
     reasons: list[Reason] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
@@ -173,7 +173,7 @@ class Summary(Out):
     by_verdict: dict[str, int]
     compliant: bool
     non_compliant: list[str] = Field(default_factory=list)  # ids of components that are not compliant
-    undetermined: list[str] = Field(default_factory=list)  # ids of components that cannot be judged yet
+    undetermined: list[str] = Field(default_factory=list)  # ids of components whose compliance cannot be judged yet
     violations: list[CheckRef] = Field(default_factory=list)  # failing plan checks that are violations
     actions: list[CheckRef] = Field(default_factory=list)  # failing plan checks that are obligations to act
 

@@ -113,7 +113,7 @@ def text_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
     lines.append("")
     if need:
         lines += hanging(need, width)
-    lines.append(last)
+    lines += wrap(last, width)  # one sentence; wrapped only when the counts do not fit the width
     return "\n".join(lines) + "\n"
 
 
@@ -217,7 +217,7 @@ def verdict_lines(data: dict) -> tuple[str, str]:
     t = section(data["lang"], "memo")
     v = t["cli"]
     s = data["summary"]
-    bad = [c["id"] for c in data["components"] if not c["compliant"] and c["verdict"] != "undetermined"]
+    bad = [c["id"] for c in data["components"] if c["compliant"] is False]
     open_ = s.get("undetermined") or []
     violations = s.get("violations") or []
     actions = s.get("actions") or []

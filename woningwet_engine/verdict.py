@@ -203,14 +203,20 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
     return out
 
 
-def _open_only_by_bounds(bs: BranchState, selection: Selection) -> bool:
-    """A violation branch whose test is open only because a figure it reads is an interval."""
+def _open_violation(bs: BranchState, fact: dict, selection: Selection) -> bool:
+    """A violation branch left open: its test is open only because a figure it reads is an interval, or
+    the rule applies (its `when` holds) and its test is open because a fact or a figure is missing. Either
+    way the law may see a violation here, so the component's compliance cannot be decided."""
+    from .conditions.evaluator import Tri, evaluate
     from .conditions.interval import Interval
 
     why = bs.why
-    if not bs.outcome.violation or bs.outcome.verdict or why is None or why.missing_facts or not why.unknown_params:
+    if not bs.outcome.violation or bs.outcome.verdict or why is None:
         return False
-    return all(isinstance(selection.values.get(p), Interval) for p in why.unknown_params)
+    if not why.missing_facts and why.unknown_params \
+            and all(isinstance(selection.values.get(p), Interval) for p in why.unknown_params):
+        return True
+    return bs.rule.test is not None and evaluate(bs.rule.when, fact, selection.values) is Tri.TRUE
 
 
 def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
@@ -273,11 +279,11 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
                 if bs.rule.rule.id not in condition_sources[cid]:
                     condition_sources[cid].append(bs.rule.rule.id)
     pending: list = []
-    # A violation test left open only by a bounded figure (an interval) is shown, naming the bound, and
-    # the component is not called compliant: the law allows a violation there (issue #15 item 5).
+    # A violation test left open (a bounded figure, or a missing fact or figure of a rule that applies) is
+    # shown, naming what is missing or the bound, and the component's compliance is undetermined.
     decided_rules = {bs.rule.rule.id for bs in ev.fired}
-    open_violations = [bs for bs in ev.unknown if _open_only_by_bounds(bs, selection)
-                       and bs.rule.rule.id not in decided_rules]
+    open_violations = [bs for bs in ev.unknown if bs.rule.rule.id not in decided_rules
+                       and _open_violation(bs, fact, selection)]
     for bs in open_violations:
         reasons.append(_undetermined_reason(bs, fact, selection, lang))
     if verdict == "undetermined":
@@ -321,7 +327,14 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
 
     not_fired = _not_fired(ev, _undated(selection), order)
 
-    compliant = verdict not in ("forbidden", "undetermined") and not violation and not open_violations
+    # True, False, or None when it cannot be decided (niet te beoordelen): the verdict is undetermined,
+    # or no violation is decided but a violation test is open
+    if verdict == "forbidden" or violation:
+        compliant = False
+    elif verdict == "undetermined" or open_violations:
+        compliant = None
+    else:
+        compliant = True
     return ComponentResult(
         id=comp.id, title=comp.title, activity=comp.activity, object=comp.object, project=comp.project,
         units=comp.units, cost=json_value(comp.cost, "eur"), verdict=verdict, compliant=compliant, conditions=conditions, reasons=reasons,

@@ -36,8 +36,10 @@ def test_t19_new_buurthuis_let_to_the_municipality():
 
 def test_t22_shop_plinth_exactly_25_percent_and_10_million():
     homes = component(id="W", project="P", floor_area_m2=30000, cost="40000000")
-    shop = component(id="S", project="P", object="bog", floor_area_m2=10000, cost="10000000")
-    r = judge(make_case("2016-06-01", [homes, shop])).components[1]
+    shop = component(id="S", project="P", object="bog", floor_area_m2=10000, cost="10000000",
+                     bog={"annual_rent": "600000"})  # 6% initial return: RTIV 20 lid 1 a met
+    case = make_case("2016-06-01", [homes, shop], non_daeb_icr="1.6", non_daeb_debt_woz_share="0.4")
+    r = judge(case).components[1]
     assert r.verdict == "non_daeb" and r.compliant
     assert "DAEB-05" in verdict_rules(r)
 

@@ -17,7 +17,7 @@ from woningwet_engine.result import Citation
 from woningwet_engine.rulebook.loader import build_rulebook
 from woningwet_engine.rulebook.model import LegalBasis
 from woningwet_engine.rulebook.provisions import deciding_problems
-from woningwet_engine.rulebook.static_check import SECOND_REGIME, check_citations, condition_first_use
+from woningwet_engine.rulebook.static_check import check_citations, condition_first_use, numbered_as_2015
 
 BTIV, WW = "BWBR0036702", "BWBR0005181"
 
@@ -66,13 +66,14 @@ def test_whole_list_and_opening_words_are_accepted():
 
 def test_every_legal_basis_in_the_rulebook_resolves_to_its_deciding_provision():
     book = rulebook()
-    bases = [(cr.rule.id, lb, cr.rule.valid_from.year < 2017) for cr in book.rules for lb in cr.rule.legal_basis]
+    bases = [(cr.rule.id, lb, numbered_as_2015(lb.bwb, cr.rule.valid_from))
+             for cr in book.rules for lb in cr.rule.legal_basis]
     first_use = condition_first_use(book)  # a condition is read in the numbering of its first rule's day
-    bases += [(c.id, lb, c.id not in first_use or first_use[c.id].year < 2017)
+    bases += [(c.id, lb, c.id not in first_use or numbered_as_2015(lb.bwb, first_use[c.id]))
               for c in book.conditions.values() for lb in c.legal_basis]
     bases += [(p.id, lb, True) for p in book.params.values() for lb in p.legal_basis]
     bases += [(e.id, lb, True) for e in book.out_of_scope for lb in e.legal_basis]
-    bases += [(d.id, lb, d.valid_from.year < 2017) for d in book.derivations for lb in d.legal_basis]
+    bases += [(d.id, lb, numbered_as_2015(lb.bwb, d.valid_from)) for d in book.derivations for lb in d.legal_basis]
     assert len(book.derivations) > 5
     problems = [(who, msg) for who, lb, early in bases for msg in deciding_problems(lb, early)]
     assert problems == []
@@ -83,8 +84,8 @@ def test_seed_case_outputs_cite_deciding_provisions():
     from woningwet_engine.engine import judge as judge_case
     from pathlib import Path
 
-    def read_in_2015_numbering(c):  # a citation dated from 2017 may name leden added after 2015
-        return dt.date.fromisoformat(c.juriconnect.split("&g=")[1][:10]) < SECOND_REGIME
+    def read_in_2015_numbering(c):  # a later citation may name leden added after 2015
+        return numbered_as_2015(c.bwb, dt.date.fromisoformat(c.juriconnect.split("&g=")[1][:10]))
 
     for path in sorted((Path(__file__).resolve().parents[2] / "cases").glob("*.yaml")):
         result = judge_case(load_case(path), rulebook())
@@ -237,3 +238,13 @@ def test_condition_of_a_later_rule_is_checked_from_that_rule_s_day():
     files["financiering.yaml"] = (text[:first] + "conditions: [market-lenders-cap-2022]"
                                   + text[first + len("conditions: [market-lenders-cap]"):]).encode()
     assert any("no lid 4 in the 2015 text" in m for m in problems(build_rulebook(files)))
+
+
+def test_btiv_citations_from_its_renumbering_are_not_read_in_the_2015_numbering():
+    # BTIV 13 gained a lid 2 by the consolidation of 2016-10-28 (data/regulations.yaml `renumbered`):
+    # lid 4 does not exist in the 2015 text, but may be cited from that day on (FIN-03.2016)
+    lid4 = LegalBasis(bwb=BTIV, name="BTIV", article="13", lid="4")
+    assert numbered_as_2015(BTIV, dt.date(2016, 10, 27)) and not numbered_as_2015(BTIV, dt.date(2016, 10, 28))
+    assert numbered_as_2015(WW, dt.date(2016, 12, 31)) and not numbered_as_2015(WW, dt.date(2017, 1, 1))
+    assert deciding_problems(lid4, numbered_as_2015(BTIV, dt.date(2016, 10, 27)))
+    assert deciding_problems(lid4, numbered_as_2015(BTIV, dt.date(2016, 10, 28))) == []

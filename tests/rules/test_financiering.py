@@ -37,14 +37,30 @@ def test_fin03_lender_cap_50_then_70_percent_of_woz():
 
 
 def test_fin03_cites_the_lid_that_holds_the_percentage_on_the_date():
-    """Stb. 2021, 575 replaces 50 by 70 in BTIV 13 lid 4: from 2022 the rule cites lid 4, before it lid 3."""
+    """BTIV 13: the 50% in lid 3 of the 2015 text, in lid 4 in the consolidation of 2016-10-28 (a lid 2 was
+    inserted), replaced by 70 in lid 4 by Stb. 2021, 575 (consolidation of 2022-01-01)."""
     def btiv13_lids(cr, rule_id):
         r = next(r for r in cr.reasons if r.rule == rule_id)
         return {c.lid for c in [r.citation] + r.also_cites if c.article == "13"}
-    assert btiv13_lids(mid_rent("2021-12-31", financing="market"), "FIN-03") == {"3"}
+    assert btiv13_lids(mid_rent("2016-10-27", financing="market"), "FIN-03") == {"3"}
+    mid = mid_rent("2016-10-28", financing="market")
+    assert btiv13_lids(mid, "FIN-03.2016") == {"4"} and not fired(mid, "FIN-03")
+    assert btiv13_lids(mid_rent("2021-12-31", financing="market"), "FIN-03.2016") == {"4"}
     assert btiv13_lids(mid_rent("2022-01-01", rent="900.00", financing="market"), "FIN-03.2022") == {"4"}
-    assert in_force("FIN-03", "2021-12-31") and not in_force("FIN-03", "2022-01-01")
+    assert in_force("FIN-03", "2016-10-27") and not in_force("FIN-03", "2016-10-28")
+    assert in_force("FIN-03.2016", "2021-12-31") and not in_force("FIN-03.2016", "2022-01-01")
     assert in_force("FIN-03.2022", "2022-01-01") and not in_force("FIN-03.2022", "2021-12-31")
+
+
+def test_fin03_from_2016_admits_unrated_banks_for_loans():
+    cr = mid_rent("2018-06-01", financing="market")
+    r = next(r for r in cr.reasons if r.rule == "FIN-03.2016")
+    assert "50%" in r.text and "single B" in r.text and "single A" not in r.text
+    assert "market-lenders-cap-2016" in condition_ids(cr)
+    lenders = next(c for c in cr.conditions if c.id == "market-lenders-cap-2016")
+    assert ("13", "2", "b") in {(c.article, c.lid, c.onderdeel) for c in lenders.legal_basis}
+    assert "single A" in next(r.text for r in mid_rent(D16, financing="market").reasons if r.rule == "FIN-03")
+    assert not fired(mid_rent("2018-06-01", financing="own_funds"), "FIN-03.2016")
 
 
 def test_fin04_loan_at_formation_allowed_with_approval():

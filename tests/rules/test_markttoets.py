@@ -5,12 +5,15 @@ Each rule is made to fire and not to fire, at its thresholds and on both sides o
 
 from __future__ import annotations
 
+from decimal import ROUND_FLOOR, Decimal
+
 import pytest
 
 from a2helpers import mid_rent
 from rulehelpers import condition_ids, fired, fired_branch, in_force, judge_component
 
 D16 = "2016-06-01"
+RATIOS_OK = {"non_daeb_icr": "1.6", "non_daeb_debt_woz_share": "0.4"}  # MT-08 met: the case states them
 
 
 # --- MT-01 / MT-04 / MT-05: who needs the full market test ------------------------------------
@@ -125,7 +128,7 @@ def test_mt06_lists_return_and_continuity_conditions():
 
 def test_mt07_rent_return_exactly_5_5_percent_passes():
     # 10 homes x 1,100 x 12 = 132,000 a year on 2,400,000: exactly 5.5%
-    cr = mid_rent(D16, rent="1100.00", units=10, cost="2400000")
+    cr = mid_rent(D16, rent="1100.00", units=10, cost="2400000", corp=RATIOS_OK)
     assert fired_branch(cr, "MT-07.rent") == "then" and cr.compliant
 
 
@@ -151,7 +154,7 @@ def test_mt07_herstructurering_below_the_norm_is_a_condition_not_a_violation(cos
 
 @pytest.mark.parametrize("price, branch", [("2100000", "then"), ("2000000", "else")])
 def test_mt07_sale_herstructurering(price, branch):
-    cr = judge_component(D16, cost="2000000", land={"herstructurering": True},
+    cr = judge_component(D16, cost="2000000", land={"herstructurering": True}, corp=RATIOS_OK,
                          dwelling={"tenure": "sale", "rent": None}, sale={"buyer": "owner_occupier", "price": price})
     assert fired_branch(cr, "MT-07.sale-herstructurering") == branch and not fired(cr, "MT-07.sale")
     assert cr.compliant
@@ -293,3 +296,74 @@ def test_middle_segment_cites_the_uitvoeringswet_and_the_besluit():
 def test_middle_segment_unknown_without_points():
     cr = mid_rent("2024-08-01", rent="1300.00")
     assert not fired(cr, "MT-13.middenhuur")
+
+
+# --- MT-13.middenhuur-stated: the case states the BHW 8a prijsopslagen (dwelling.rent_surcharges) -----
+
+STATED = "MT-13.middenhuur-stated"
+NONE_APPLY = {"rijksmonument": False, "gemeentelijk_of_provinciaal_monument": False,
+              "new_middle_segment": False, "beschermd_gezicht": False}
+
+
+def stated(rent: str, day: str = "2024-08-01", points: int = 150, **surcharges):
+    return mid_rent(day, rent=rent, dwelling={"wws_points": points, "rent_surcharges": surcharges})
+
+
+@pytest.mark.parametrize("surcharges, rent, branch", [
+    (NONE_APPLY, "924.90", "then"), (NONE_APPLY, "924.91", "else"),          # none applies: the row itself
+    # new middle-segment dwelling (lid 4): 924.90 x 1.10 = 1017.39 (rounded down to the cent)
+    ({**NONE_APPLY, "new_middle_segment": True}, "1017.39", "then"),
+    ({**NONE_APPLY, "new_middle_segment": True}, "1017.40", "else"),
+    # rijksmonument and new build (lid 1 + lid 4): 924.90 x 1.45 = 1341.105
+    ({**NONE_APPLY, "rijksmonument": True, "new_middle_segment": True}, "1341.10", "then"),
+    ({**NONE_APPLY, "rijksmonument": True, "new_middle_segment": True}, "1341.11", "else"),
+])
+def test_stated_surcharges_decide_against_the_own_maximum(surcharges, rent, branch):
+    cr = stated(rent, **surcharges)
+    assert fired_branch(cr, STATED) == branch and cr.compliant is (branch == "then")
+    assert not fired(cr, MT13) and not undetermined(cr, MT13)  # the bounded rule is for cases that say nothing
+
+
+def test_stated_surcharges_narrow_the_interval():
+    # lid 4 applies, the monuments do not, lid 5 not stated: the maximum lies between 924.90 x 1.10 = 1017.39
+    # and 924.90 x 1.15 = 1063.63. Without the field 1100.00 is open (up to 165%); with it, it is too high.
+    partly = {"rijksmonument": False, "gemeentelijk_of_provinciaal_monument": False, "new_middle_segment": True}
+    assert undetermined(mid_rent("2024-08-01", rent="1100.00", dwelling={"wws_points": 150}), MT13)
+    over = stated("1100.00", **partly)
+    assert fired_branch(over, STATED) == "else" and not over.compliant
+    assert "EUR 1,063.63" in next(r for r in over.reasons if r.rule == STATED).text
+    assert fired_branch(stated("1017.39", **partly), STATED) == "then"
+
+
+def test_stated_surcharges_leave_the_check_open_between_their_bounds():
+    partly = {"rijksmonument": False, "gemeentelijk_of_provinciaal_monument": False, "new_middle_segment": True}
+    cr = stated("1040.00", **partly)  # between 1017.39 and 1063.63: lid 5, not stated, decides
+    assert undetermined(cr, STATED) and not fired(cr, STATED) and cr.compliant is not True
+    why = next(r for r in cr.reasons if r.rule == STATED)
+    assert "dwelling.rent_surcharges" in why.text
+
+
+def reason_facts(cr) -> dict:
+    return next(r for r in cr.reasons if r.rule == STATED).inputs.facts
+
+
+@pytest.mark.parametrize("day", ["2026-02-01", "2024-08-01"])
+def test_lid_5_needs_a_dwelling_that_is_no_monument_and_counts_as_certain_from_2026(day):
+    gezicht = {**NONE_APPLY, "beschermd_gezicht": True}
+    row = Decimal(reason_facts(stated("2000.00", day=day, **NONE_APPLY))["own_max_rent_low"])  # no surcharge
+    raised = (row * Decimal("1.05")).quantize(Decimal("0.01"), ROUND_FLOOR)  # +5% (lid 5)
+    at, over = stated(f"{raised}", day=day, **gezicht), stated(f"{raised + Decimal('0.01')}", day=day, **gezicht)
+    if day >= "2026-01-01":  # the text read: lid 5 raises the maximum by 5%, exactly
+        assert fired_branch(at, STATED) == "then" and fired_branch(over, STATED) == "else"
+    else:  # before 2026 only the 2026 text of lid 5 was read: possible, not certain
+        assert undetermined(at, STATED) and fired_branch(over, STATED) == "else"
+        assert fired_branch(stated(f"{row}", day=day, **gezicht), STATED) == "then"
+    # a rijksmonument gets lid 1, not lid 5 (lid 5 c): 35% only
+    monument = {**gezicht, "rijksmonument": True}
+    top = (row * Decimal("1.35")).quantize(Decimal("0.01"), ROUND_FLOOR)
+    assert fired_branch(stated(f"{top}", day=day, **monument), STATED) == "then"
+    assert fired_branch(stated(f"{top + Decimal('0.01')}", day=day, **monument), STATED) == "else"
+def test_stated_rule_does_not_apply_without_the_field_or_above_186_points():
+    assert not fired(mid_rent("2024-08-01", rent="1000.00", dwelling={"wws_points": 150}), STATED)
+    assert not undetermined(mid_rent("2024-08-01", rent="1000.00", dwelling={"wws_points": 150}), STATED)
+    assert not fired(stated("1500.00", points=190, **NONE_APPLY), STATED)

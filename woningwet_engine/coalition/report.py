@@ -115,7 +115,8 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str,
             decisive = [x for x in c.reasons if x.effect in DECISIVE] or c.reasons[:1]
             rows.append({"id": c.id, "title": c.title, "verdict": c.verdict,
                          "verdict_label": label(base["verdict"], c.verdict),
-                         "compliant": t["word_yes"] if c.compliant else t["word_no"],
+                         "compliant": {True: t["word_yes"], False: t["word_no"]}.get(
+                             c.compliant, base["compliance"]["undetermined"]),
                          "party": label(base["party"], c.party),
                          "rules": [{"rule": x.rule, "citation": cite(x.citation.model_dump())}
                                    for x in decisive[:2]]})

@@ -301,6 +301,8 @@ def compliance_of(c: dict) -> str:
         return "undetermined"
     if c["verdict"] == "forbidden":
         return "forbidden"
+    if c["compliant"] is None:  # a violation test is open: a fact missing or a figure only bounded
+        return "undetermined"
     if not c["compliant"]:
         return "non_compliant"
     if c["verdict"] == "needs_decision":
@@ -309,7 +311,7 @@ def compliance_of(c: dict) -> str:
 
 
 def group_of(c: dict) -> str:
-    if c["verdict"] == "undetermined":
+    if c["verdict"] == "undetermined" or c["compliant"] is None:
         return "undetermined"
     if c["verdict"] == "forbidden" or not c["compliant"]:
         return "forbidden"
@@ -340,7 +342,7 @@ def subject_label(subject: str, lang: str) -> str:
 
 def why_not(c: dict) -> list[dict]:
     """The reasons a component cannot go ahead: what forbids it, the violations, or the open questions."""
-    if c["verdict"] == "undetermined":
+    if c["verdict"] == "undetermined" or c["compliant"] is None:
         effects = ("undetermined",)
     elif c["verdict"] == "forbidden":
         effects = ("verdict", "violation")
@@ -372,7 +374,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
             "units": c.get("units"), "units_text": fmt_int(c.get("units"), lang),
             "cost": cost, "cost_text": fmt_eur(cost, lang),
             "verdict": c["verdict"], "verdict_label": label(t["verdict"], c["verdict"]),
-            "compliant": c["compliant"], "compliant_text": t["word_yes"] if c["compliant"] else t["word_no"],
+            "compliant": c["compliant"], "compliant_text": {True: t["word_yes"], False: t["word_no"]}.get(c["compliant"], t["compliance"]["undetermined"]),
             "compliance": compliance_of(c), "compliance_label": t["compliance"][compliance_of(c)],
             "party": c.get("party", "corporation"), "party_label": label(t["party"], c.get("party", "corporation")),
             "group": group_of(c), "reasons": reasons, "decisive": decisive,
@@ -415,7 +417,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
         parties.append(_totals({"party": p, "label": label(t["party"], p), "count": len(members),
                                 "components": [c["id"] for c in members], "by_verdict": by_verdict}, members, lang))
     totals = _totals({"count": len(components)}, components, lang)
-    bad = [c for c in components if not c["compliant"]]
+    bad = [c for c in components if c["compliant"] is False]
     non_compliant = _totals({"count": len(bad), "components": [c["id"] for c in bad],
                              "label": t["compliance"]["non_compliant"]}, bad, lang)
 

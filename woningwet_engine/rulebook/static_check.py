@@ -59,15 +59,26 @@ REGULATIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "regulations.y
 
 
 @functools.lru_cache(maxsize=1)
+def _regulations_file() -> dict:
+    import yaml
+
+    return yaml.safe_load(REGULATIONS_FILE.read_text(encoding="utf-8"))
+
+
 def known_regulations() -> dict[str, tuple[tuple[str, ...], dt.date]]:
     """The regulations the rulebook may cite, BWB id -> (accepted names, first day in force): data in
     woningwet_engine/data/regulations.yaml, read once when a check needs it."""
-    import yaml
+    return {bwb: (tuple(entry["names"]), entry["in_force"]) for bwb, entry in _regulations_file().items()}
 
-    raw = yaml.safe_load(REGULATIONS_FILE.read_text(encoding="utf-8"))
-    return {bwb: (tuple(entry["names"]), entry["in_force"]) for bwb, entry in raw.items()}
 
 SECOND_REGIME = dt.date(2017, 1, 1)  # rules from here on may cite numbering added after the 2015 texts
+
+
+def numbered_as_2015(bwb: str, since: dt.date) -> bool:
+    """Is a citation from `since` read in the 2015 numbering? Until the regulation's `renumbered` date
+    (the first consolidation read with a different numbering) or else SECOND_REGIME."""
+    entry = _regulations_file().get(bwb) or {}
+    return since < entry.get("renumbered", SECOND_REGIME)
 
 SEVERITY = {"gap": "error", "overridden": "error", "conflict": "error", "unreachable": "error",
             "parameter": "error", "citation": "error", "untested": "error", "notice": "notice"}
@@ -671,7 +682,7 @@ def check_citations(book: Rulebook) -> list[Finding]:
     for subject, lb, since in items:
         for msg in _citation_problems(lb, since, with_lid):
             findings.append(Finding("citation", subject, msg))
-        for msg in deciding_problems(lb, since_2015_text=since < SECOND_REGIME):
+        for msg in deciding_problems(lb, since_2015_text=numbered_as_2015(lb.bwb, since)):
             findings.append(Finding("citation", subject, f"not the deciding provision: {msg}"))
         ref = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)
         url = wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)

@@ -41,7 +41,7 @@ def compute(con, parquet, run, planner, lang: str) -> dict:
                          f"(SELECT outcome, count(*) AS n FROM {src} WHERE verdict = 'undetermined' GROUP BY outcome) c "
                          "JOIN outcomes o ON c.outcome = o.outcome) GROUP BY m ORDER BY n DESC, m")
     undetermined_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'undetermined' LIMIT 20")]
-    noncompliant = _rows(con, f"SELECT count(*) FROM {src} WHERE NOT compliant")[0][0]
+    noncompliant = _rows(con, f"SELECT count(*) FROM {src} WHERE compliant IS NOT TRUE")[0][0]
     forbidden_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'forbidden' LIMIT 20")]
     out = {
         "units": sum(v["units"] for v in by_verdict.values()),
