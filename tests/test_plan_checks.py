@@ -203,8 +203,8 @@ def test_open_applicability_says_when_the_check_applies(lang, applies, passes, d
 
 
 def test_open_figure_in_a_compound_test_names_the_figure_as_what_decides():
-    # 2017: the indexed verlicht turnover limit is only bounded (at least EUR 30 million)
-    text = _open_check("PLAN-SCH-VERLICHT", "2017-06-01", "en", turnover=turnover("45000000", "0.01", (2015, 2016)),
+    # 2020: the verlicht turnover limit is only bounded (30,780,000 in the statute, 33,446,534 corrected)
+    text = _open_check("PLAN-SCH-VERLICHT", "2020-06-01", "en", turnover=turnover("31000000", "0.01", (2018, 2019)),
                        non_daeb_investment_share="0.01", wants_verlicht_regime=True)
     assert text.startswith("Cannot be assessed, unknown: ")
     assert "It passes if: " in text and " and " in text.split("It passes if: ")[1]
