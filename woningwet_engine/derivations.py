@@ -16,6 +16,7 @@ Python. A body returns the facts it produced (a name it does not produce stays a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Callable, Mapping
@@ -219,32 +220,39 @@ def wws_max_rent(case, c, env, ctx) -> dict:
     return out
 
 
-# BHW art. 8a prijsopslagen: case field -> (the declaration's constant holding the percentage, the date
-# from which the consolidation read shows that lid; a stated surcharge counts as certain only from then)
-SURCHARGES = {"rijksmonument": ("rijksmonument_bp", None), "gemeentelijk_of_provinciaal_monument": ("monument_bp", None),
-              "new_middle_segment": ("new_middle_segment_bp", None),
-              "beschermd_gezicht": ("beschermd_gezicht_bp", "beschermd_gezicht_read_from")}
+# BHW art. 8a prijsopslagen: case field -> the declaration's constant holding the percentage
+SURCHARGES = {"rijksmonument": "rijksmonument_bp", "gemeentelijk_of_provinciaal_monument": "monument_bp",
+              "new_middle_segment": "new_middle_segment_bp", "beschermd_gezicht": "beschermd_gezicht_bp"}
 MONUMENTS = ("rijksmonument", "gemeentelijk_of_provinciaal_monument")
 
 
+def surcharge_sums(stated, env) -> set[int]:
+    """Every total of BHW 8a surcharges (basis points) the case leaves possible: each surcharge it does not
+    state may apply or not; the percentages add up (bijlage I). Lid 5 (5%) is for a dwelling that is no
+    monument (lid 5 c); before its text was read (the 2026 version) a lid 5 surcharge is possible, not certain,
+    and its condition is not applied."""
+    read = env.day >= env.date("beschermd_gezicht_read_from")
+    names = list(SURCHARGES)
+    options = [[said] if (said := getattr(stated, n)) is not None else [False, True] for n in names]
+    sums = set()
+    for combo in itertools.product(*options):
+        applies = dict(zip(names, combo))
+        if read and applies["beschermd_gezicht"] and any(applies[m] for m in MONUMENTS):
+            applies["beschermd_gezicht"] = False  # lid 5 c
+        total = sum(env.constant(SURCHARGES[n]) for n in names if applies[n])
+        sums.add(total)
+        if applies["beschermd_gezicht"] and not read:
+            sums.add(total - env.constant(SURCHARGES["beschermd_gezicht"]))
+    return sums
+
+
 def own_max_rent(rent: int | None, row: int, stated, env) -> dict:
-    """The dwelling's own maximum rent with the surcharges the case states: lowest with only those stated
-    to apply, highest with every one not stated not to apply. Amounts in whole cents rounded down, so that
-    `rent <= amount` is exact. `rent_above_own_max_rent` is known only when the rent lies on one side of
-    that whole range; in between the unstated surcharges decide it, and it stays unknown."""
-    low = high = BP
-    for name, (constant, read_from) in SURCHARGES.items():
-        says = getattr(stated, name)
-        if name == "beschermd_gezicht" and says:  # lid 5 c: not for a monument
-            monument = [getattr(stated, m) for m in MONUMENTS]
-            says = False if True in monument else says if monument == [False, False] else None
-        if says is False:
-            continue
-        pct = env.constant(constant)
-        high += pct
-        if says and (read_from is None or env.day >= env.date(read_from)):
-            low += pct
-    out = {"own_max_rent_low": row * low // BP, "own_max_rent_high": row * high // BP}
+    """The dwelling's own maximum rent with the surcharges the case states: lowest and highest over every
+    combination the case leaves possible. Amounts in whole cents rounded down, so that `rent <= amount` is
+    exact. `rent_above_own_max_rent` is known only when the rent lies on one side of that whole range; in
+    between the unstated surcharges decide it, and it stays unknown."""
+    sums = surcharge_sums(stated, env)
+    out = {"own_max_rent_low": row * (BP + min(sums)) // BP, "own_max_rent_high": row * (BP + max(sums)) // BP}
     if rent is not None and (rent <= out["own_max_rent_low"] or rent > out["own_max_rent_high"]):
         out["rent_above_own_max_rent"] = rent > out["own_max_rent_high"]
     return out

@@ -5,6 +5,7 @@ Each rule is made to fire and not to fire, at its thresholds and on both sides o
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_FLOOR, Decimal
 
 import pytest
@@ -358,11 +359,38 @@ def test_lid_5_needs_a_dwelling_that_is_no_monument_and_counts_as_certain_from_2
     else:  # before 2026 only the 2026 text of lid 5 was read: possible, not certain
         assert undetermined(at, STATED) and fired_branch(over, STATED) == "else"
         assert fired_branch(stated(f"{row}", day=day, **gezicht), STATED) == "then"
-    # a rijksmonument gets lid 1, not lid 5 (lid 5 c): 35% only
+    # a rijksmonument gets lid 1 (35%); from 2026 not also lid 5 (lid 5 c), before 2026 lid 5 may add 5%
     monument = {**gezicht, "rijksmonument": True}
     top = (row * Decimal("1.35")).quantize(Decimal("0.01"), ROUND_FLOOR)
+    above = (row * Decimal("1.40")).quantize(Decimal("0.01"), ROUND_FLOOR) + Decimal("0.01")
     assert fired_branch(stated(f"{top}", day=day, **monument), STATED) == "then"
-    assert fired_branch(stated(f"{top + Decimal('0.01')}", day=day, **monument), STATED) == "else"
+    just_over = stated(f"{top + Decimal('0.01')}", day=day, **monument)
+    assert (fired_branch(just_over, STATED) == "else") if day >= "2026-01-01" else undetermined(just_over, STATED)
+    assert fired_branch(stated(f"{above}", day=day, **monument), STATED) == "else"
+
+
+def test_nothing_stated_but_monuments_ruled_out_leaves_only_the_new_build_and_townscape_surcharges():
+    # 2026: no monument, lid 4 and lid 5 not stated: at most 10% + 5% (lid 5 c holds)
+    cr = stated("2000.00", day="2026-02-01", rijksmonument=False, gemeentelijk_of_provinciaal_monument=False)
+    row = Decimal(reason_facts(stated("2000.00", day="2026-02-01", **NONE_APPLY))["own_max_rent_low"])
+    high = (row * Decimal("1.15")).quantize(Decimal("0.01"), ROUND_FLOOR)
+    assert fired_branch(stated(f"{high}", day="2026-02-01", rijksmonument=False,
+                               gemeentelijk_of_provinciaal_monument=False), STATED) is None
+    assert fired_branch(stated(f"{high + Decimal('0.01')}", day="2026-02-01", rijksmonument=False,
+                               gemeentelijk_of_provinciaal_monument=False), STATED) == "else"
+    assert fired_branch(cr, STATED) == "else"
+
+
+def test_from_2026_no_dwelling_exceeds_160_percent_of_its_row():
+    # BHW 8a (2026): 35 + 15 + 10 at most; 5% only without a monument (lid 5 c), percentages added (bijlage I)
+    from rulehelpers import rulebook
+    row = Decimal(dict(rulebook().at(dt.date(2026, 2, 1)).values["wws_max_rent_by_points"])[150]) / 100
+    cap = (row * Decimal("1.60")).quantize(Decimal("0.01"), ROUND_FLOOR)
+    assert fired_branch(mid_rent("2026-02-01", rent=f"{cap}", dwelling={"wws_points": 150}), MT13) is None
+    assert fired_branch(mid_rent("2026-02-01", rent=f"{cap + Decimal('0.01')}", dwelling={"wws_points": 150}),
+                        MT13) == "else"
+    all_possible = stated(f"{cap + Decimal('0.01')}", day="2026-02-01")  # nothing stated: the same bound
+    assert fired_branch(all_possible, STATED) == "else"
 def test_stated_rule_does_not_apply_without_the_field_or_above_186_points():
     assert not fired(mid_rent("2024-08-01", rent="1000.00", dwelling={"wws_points": 150}), STATED)
     assert not undetermined(mid_rent("2024-08-01", rent="1000.00", dwelling={"wws_points": 150}), STATED)
