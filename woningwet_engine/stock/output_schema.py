@@ -57,7 +57,8 @@ def _columns() -> dict[str, dict]:
     cols.update({
         "date": {"type": "string", "format": "date", "description": "the date whose law the unit was judged by (--at)"},
         "verdict": {"type": "string", "enum": verdicts, "description": "the verdict, as for a case component"},
-        "compliant": {"type": "boolean", "description": "false when the unit is not compliant as it stands"},
+        "compliant": _nullable({"type": "boolean", "description": "false when the unit is not compliant as it "
+                                "stands; empty when that cannot be decided (niet te beoordelen)"}),
         "party": {"type": "string", "enum": parties, "description": "the suggested party to carry the unit"},
         "label_check": _nullable({"type": "string", "enum": ["agrees", "differs", "open"],
                                   "description": "the register's DAEB label against the verdict (empty without a "
