@@ -92,12 +92,11 @@ _CODE: dict[str, object] = {}  # sha256 of generated source -> code object
 
 
 def compile_cached(source: str, name: str):
-    """compile(), remembered by the source's hash in this process and on disk next to the rulebook
-    cache (marshal; the same private-file rules as rulebook/cache.py), so that a CLI run does not
+    """compile(), remembered by the source's hash in this process and on disk in the cache
+    directory (marshal, through diskcache and its private-file rules), so that a CLI run does not
     spend its time compiling the same generated functions again."""
     import hashlib
     import marshal
-    import os
     import sys
     from importlib.util import MAGIC_NUMBER
 
@@ -109,50 +108,22 @@ def compile_cached(source: str, name: str):
     code = _CODE.get(digest)
     if code is not None:
         return code
-    path = None
-    if not os.environ.get("WONINGWET_NO_CACHE"):
-        from .rulebook.cache import _private, cache_dir
+    from . import diskcache
 
-        path = cache_dir() / f"code-{digest[:32]}.marshal"
-        if _private(path.parent) and _private(path):
-            try:
-                data = path.read_bytes()
-                code = marshal.loads(data[len(MAGIC_NUMBER):]) if data.startswith(MAGIC_NUMBER) else None
-                if code is not None and code.co_filename != name:
-                    code = None
-            except Exception:  # damaged or from another Python: compile instead
+    cache_name = f"code-{digest[:32]}.marshal"
+    data = diskcache.read(cache_name)
+    if data is not None:
+        try:
+            code = marshal.loads(data[len(MAGIC_NUMBER):]) if data.startswith(MAGIC_NUMBER) else None
+            if code is not None and code.co_filename != name:
                 code = None
+        except Exception:  # damaged or from another Python: compile instead
+            code = None
     if code is None:
         code = compile(source, name, "exec")
-        if path is not None:
-            _store_code(path, code)
+        diskcache.write(cache_name, MAGIC_NUMBER + marshal.dumps(code))
     _CODE[digest] = code
     return code
-
-
-def _store_code(path, code) -> None:
-    import marshal
-    import os
-    import tempfile
-    from importlib.util import MAGIC_NUMBER
-
-    from .rulebook.cache import _private
-
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not _private(path.parent):
-            return
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".code-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(MAGIC_NUMBER + marshal.dumps(code))
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    except OSError:
-        pass
 
 
 class CompiledEvaluator:
