@@ -394,3 +394,69 @@ def test_figure_sources_speak_the_readers_language(codes):
     assert checked > 100 and not bad, (
         "give these sources a source_text next to source (one text, or {nl: ..., en: ...}; rulebook/params.py): "
         f"{bad[:8]}")
+
+
+# what looks like a rule id (DAEB-01.b, BOG-01.plan, MT-07.rent-herstructurering); the ids a case
+# file gives its own components, projects, agreements and parties are taken out first
+RULE_ID_LIKE = re.compile(r"(?<![\w-])[A-Z]{2,}-\d[\w.-]*")
+
+
+def _case_ids(path: Path) -> set[str]:
+    """Every `id` (and party reference) the case file itself writes: what a reader finds in the case."""
+    import yaml
+
+    out: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, str) and (key == "id" or key.endswith("_id")):
+                    out.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return out
+
+
+def rule_ids_in(text: str, case_ids: set[str]) -> list[str]:
+    for cid in sorted(case_ids, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", " ", text)
+    return sorted(set(RULE_ID_LIKE.findall(text)))
+
+
+def test_rule_id_detector_is_not_blind():
+    assert rule_ids_in("Nodig: BOG-01.plan (project P-GARAGE) oplossen", {"P-GARAGE"}) == ["BOG-01.plan"]
+    assert rule_ids_in("afspraken (PA-UTRECHT-2016) en MT-07.rent-herstructurering", {"PA-UTRECHT-2016"}) \
+        == ["MT-07.rent-herstructurering"]
+    assert not rule_ids_in("K4 en K10-2022 in project P-NOORD; niet-DAEB", {"K10-2022", "P-NOORD"})
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_terminal_output_names_no_rule_ids(lang, book):
+    """`woningwet check` of every sample case (single-corporation and coalition), nl and en, at 80
+    columns: plan checks, changed law and what the plan needs are said by title, the table cites the
+    law, and no rule id is left for the reader to look up (they are in the JSON and, as labelled
+    references next to their article, in the memo)."""
+    from woningwet_engine.coalition.judge import judge_coalition
+    from woningwet_engine.coalition.load import load_any_case
+    from woningwet_engine.coalition.textout import coalition_text
+
+    bad, checks_named = [], 0
+    for path in CASES + COALITIONS:
+        case = load_any_case(path, book)
+        if path in COALITIONS:
+            text = coalition_text(judge_coalition(case, book, lang=lang, source=str(path)), 80)
+        else:
+            result = judge(case, book, lang=lang, source=str(path))
+            text = text_table(result, 80)
+            titles = [" ".join(ch.title.split()) for ch in result.plan.checks]
+            assert all(titles), "every plan check carries its rule's title"
+            flat = " ".join(text.split())
+            checks_named += sum(t in flat for t in titles)
+        found = rule_ids_in(text, _case_ids(path))
+        if found:
+            bad.append((path.stem, found))
+    assert checks_named >= 10, "the plan checks are no longer named by their title in the terminal"
+    assert not bad, bad

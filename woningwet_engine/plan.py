@@ -24,7 +24,8 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             reason = reason_for(bs, "info", ev.fact, selection, schema, lang)
             reasons.append(reason)
             checks.append(PlanCheck(
-                id=rule.check, rule=rule.id, subject=subject, status="pass" if bs.branch == "then" else "fail",
+                id=rule.check, rule=rule.id, title=getattr(rule.title, lang), subject=subject,
+                status="pass" if bs.branch == "then" else "fail",
                 text=reason.text, citation=reason.citation, also_cites=list(reason.also_cites),
                 confidence=rule.confidence, inputs=reason.inputs,
                 conditions=list(bs.outcome.conditions),
@@ -38,7 +39,7 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
             seen.add(rule.id)
             cites = rule_citations(rule.legal_basis, selection.date, lang, ev.fact)
             checks.append(PlanCheck(
-                id=rule.check, rule=rule.id, subject=subject, status="unknown",
+                id=rule.check, rule=rule.id, title=getattr(rule.title, lang), subject=subject, status="unknown",
                 text=cannot_assess(bs, ev.fact, schema, selection, lang),
                 citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
                 inputs=inputs_for(bs, ev.fact, selection, schema)))

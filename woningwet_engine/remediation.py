@@ -539,7 +539,7 @@ def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, st
         facts = "; ".join(f"{_field_label(ch, lang)}: {_show(ch.new, ref.unit, lang)}"
                           for ch, ref in zip(cand.changes, cand.refs))
         was = "; ".join(_show(ch.old, ref.unit, lang) for ch, ref in zip(cand.changes, cand.refs))
-        return kind, tr(lang, "remediation.fact_condition", facts=facts, old=was, rule=rule.id), cond
+        return kind, tr(lang, "remediation.fact_condition", facts=facts, old=was), cond
     for ch, ref in zip(cand.changes, cand.refs):
         if ref.path == ("~agreement",):
             pieces.append(book.conditions["prestatieafspraken"].title.__getattribute__(lang))
@@ -550,7 +550,7 @@ def _describe(cand: Candidate, rule, lang: str, book: Rulebook) -> tuple[str, st
         t = section(lang, "remediation")["numeric" if ref.kind == "numeric" else "set"]
         pieces.append(t.format(field=_field_label(ch, lang), old=_show(ch.old, ref.unit, lang),
                                new=_show(ch.new, ref.unit, lang)))
-    text = "; ".join(pieces) + f" ({rule.id})"
+    text = "; ".join(pieces)
     if cond and cond in book.conditions:
         text = tr(lang, "remediation.approval_cond", title=getattr(book.conditions[cond].title, lang)) + " " + text
     return kind, text, cond
@@ -603,7 +603,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                     continue
                 out.append(Remediation(
                     rule=rule.id, kind="approval", condition=cid,
-                    text=tr(lang, "remediation.approval_cond", title=getattr(cdef.title, lang)) + f" ({rule.id})",
+                    text=tr(lang, "remediation.approval_cond", title=getattr(cdef.title, lang)),
                     citation=citation(cdef.legal_basis[0], selection.date, lang), verified=False))
         is_sale = case.components[k].activity == "sell"  # a sale is itself the transfer
         # a transfer whenever the split hands the component over, or no change makes it pass
@@ -613,7 +613,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
             if target and target not in KEEP and not any(r.kind == "transfer" for r in out):
                 out.append(Remediation(
                     rule=rule.id, kind="transfer", party=target,
-                    text=tr(lang, "remediation.transfer", party=section(lang, "party")[target], rule=rule.id),
+                    text=tr(lang, "remediation.transfer", party=section(lang, "party")[target]),
                     citation=cite, verified=True))
     return [r for r in out if not any(r is x for x in relabels)] + relabels  # conditions of fact last
 
@@ -765,7 +765,7 @@ def selection_remediation(plan: Plan, selections, lang: str) -> dict[tuple[str, 
             continue
         cite = sel.limits[0].citation if sel.limits else check.citation
         text = tr(lang, "remediation.hand_over_selection", handed=", ".join(sel.handed_over),
-                  kept=", ".join(sel.kept) or tr(lang, "remediation.nothing"), rule=check.rule)
+                  kept=", ".join(sel.kept) or tr(lang, "remediation.nothing"))
         out.setdefault((check.rule, check.subject), []).append(Remediation(
             rule=check.rule, kind="transfer", party="market", text=text, citation=cite, verified=True))
     return out

@@ -130,6 +130,7 @@ class ComponentResult(Out):
 class PlanCheck(Out):
     id: str
     rule: str
+    title: str = ""  # what the check is about, in the result's language (the rule's title); "" in old records
     subject: str
     status: Literal["pass", "fail", "unknown"]
     text: str

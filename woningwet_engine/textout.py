@@ -88,13 +88,14 @@ def text_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
                   + "; ".join(law_name(b, lang) for b in laws), width)
     lines.append("")
     rows = [[cols["component"], cols["verdict"], cols["compliant"], t["summary"]["conditions_n"].capitalize(),
-             cols["rules"]]]
+             cols["basis"]]]
     for c in data["components"]:
         state = compliance_of(c)
-        decisive = [r["rule"] for r in c["reasons"] if r["effect"] in ("verdict", "violation", "undetermined")]
+        # the provisions that decide, as the law names them (the rule ids are in the JSON and the memo)
+        decisive = [r["citation"]["text"] for r in c["reasons"] if r["effect"] in ("verdict", "violation", "undetermined")]
         ok = t["word_yes"] if c["compliant"] else "✗ " + t["compliance"][state].upper()
         rows.append([f'{c["id"]} {c["title"]}', t["verdict"].get(c["verdict"], c["verdict"]), ok,
-                     str(len(c["conditions"])) if c["conditions"] else "-", ", ".join(dict.fromkeys(decisive)) or "-"])
+                     str(len(c["conditions"])) if c["conditions"] else "-", "; ".join(dict.fromkeys(decisive)) or "-"])
     lines += table(rows, width)
     checks = data["plan"]["checks"]
     if checks:
@@ -103,7 +104,7 @@ def text_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
         for ch in checks:
             state = check_state(ch)
             mark = {"pass": " ", "violation": "✗", "action": "!", "unknown": "?"}[state]
-            head = f'{mark} {t["check_status"][state]}: {ch["rule"]} ({subject_label(ch["subject"], lang)}) '
+            head = f'{mark} {check_name(ch)} ({subject_label(ch["subject"], lang)}): {t["check_status"][state]}. '
             lines += hanging(head + ch["text"], width)
             if state == "action":
                 for step in _steps(data, ch["conditions"]):
@@ -210,6 +211,12 @@ def _share(share: str, lang: str) -> str:
     return fmt_value(share, "ratio", lang)
 
 
+def check_name(check: dict) -> str:
+    """A plan check in words: its rule's title (a result recorded before plan checks carried one
+    falls back to the rule id)."""
+    return check.get("title") or check["rule"]
+
+
 def verdict_lines(data: dict) -> tuple[str, str]:
     """What the plan needs, in plain words, and a short last line with the outcome and the counts."""
     from .report.model import subject_label
@@ -227,9 +234,9 @@ def verdict_lines(data: dict) -> tuple[str, str]:
     if bad:
         parts.append(v["fix"].format(ids=", ".join(bad)))
     if violations:
-        rules = {(ch["id"], ch["subject"]): ch["rule"] for ch in data["plan"]["checks"]}
-        parts.append(v["violations"].format(ids=", ".join(
-            f'{rules.get((x["id"], x["subject"]), x["id"])} ({subject_label(x["subject"], data["lang"])})'
+        names = {(ch["id"], ch["subject"]): check_name(ch) for ch in data["plan"]["checks"]}
+        parts.append(v["violations"].format(checks="; ".join(
+            f'‘{names.get((x["id"], x["subject"]), x["id"])}’ ({subject_label(x["subject"], data["lang"])})'
             for x in violations)))
     if open_:
         parts.append(v["open"].format(ids=", ".join(open_)))

@@ -59,7 +59,8 @@ def test_missing_keys_and_languages_are_clear_errors():
         i18n.text("nl", "split.nope")
     with pytest.raises(KeyError, match="no catalogue for language 'de'"):
         i18n.catalogue("de")
-    assert i18n.text("en", "split.daeb", rule="DAEB-01.b") == "DAEB task of the corporation (DAEB-01.b)."
+    assert i18n.text("en", "remediation.lfb", total="EUR 1", per="EUR 2") == \
+        "Cap the plan's leefbaarheid budget at EUR 1 a year (EUR 2 per DAEB rental home)"
     # the memo's, coalition memo's and web app's labels are sections of the same catalogue, by dotted path
     assert i18n.text("nl", "memo.board.title") == "Advies aan het bestuur"
     assert i18n.text("en", "memo.board.advice_proceed.one", n=1, total=2, cost="EUR 5") == \

@@ -40,7 +40,7 @@ def coalition_text(res: CoalitionResult, width: int = DEFAULT_WIDTH) -> str:
         lines.append(f"  {fmt_date(ph.start, lang)}: {ph.title} ({', '.join(ph.components)})")
         if ph.causes:
             lines.append(f"    {t['text_causes']}: " + "; ".join(
-                f"{c.rule} ({', '.join(_part(p, names) for p in c.parts)})" for c in ph.causes))
+                f"{c.title} ({', '.join(_part(p, names) for p in c.parts)})" for c in ph.causes))
     lines.append(t["text_compliant"] + tr(lang, "values.answer_yes" if s.compliant else "values.answer_no"))
     return fit("\n".join(lines), width) + "\n"
 

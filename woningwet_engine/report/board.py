@@ -54,7 +54,7 @@ def board_view(memo: dict, meta: dict, lang: str) -> dict:
     for ch in checks:
         if ch["status"] != "violation":
             continue
-        change.append({"id": ch["rule"], "title": ch["subject_label"], "cost": 0, "cost_text": "",
+        change.append({"id": ch["name"], "title": f"({ch['subject_label']})", "cost": 0, "cost_text": "",
                        "risk": 0, "risk_label": b["risk"]["violation"], "state_label": ch["status_label"],
                        "why": ch["text"], "rule": ch["rule"], "citation": ch["citation"],
                        "remedy": ch["remediation"][0]["text"] if ch["remediation"] else ""})

@@ -445,7 +445,7 @@ def build_memo(result: dict, meta: dict, lang: str) -> dict:
             if step:
                 actions.append({"title": step["title"], "actor": step["actor"], "due_text": step["due_text"],
                                 "overdue": step["overdue"]})
-        checks.append({"id": ch["id"], "rule": ch["rule"], "subject": ch["subject"],
+        checks.append({"id": ch["id"], "rule": ch["rule"], "name": ch.get("title") or ch["rule"], "subject": ch["subject"],
                        "subject_label": subject_label(ch["subject"], lang), "status": status,
                        "status_label": label(t["check_status"], status), "text": ch["text"], "actions": actions,
                        "citation": cite(ch.get("citation")), "confidence": conf,
