@@ -91,12 +91,16 @@ class Group(click.Group):
         global _FAST_EXIT, _CLI_PROCESS
         import gc
 
+        from . import compilecache
+
         _FAST_EXIT = False
         _CLI_PROCESS = True
         gc.disable()  # until load_book, or until a command not in _BOOK_FIRST is looked up
+        compilecache.install()  # before the commands import pydantic and the engine's classes
         try:
             return super().__call__(*args, **kwargs)
         except SystemExit as exc:
+            compilecache.save()
             code = exc.code
             if not _FAST_EXIT or not (code is None or isinstance(code, int)):
                 raise
