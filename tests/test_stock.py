@@ -563,7 +563,7 @@ def test_units_out_of_step_fall_back_to_the_sorted_query(book, tmp_path, monkeyp
 
     def out_of_step(*args):
         calls.append(args)
-        return f"SELECT error('{stock_judge.OUT_OF_STEP} 2')"
+        return f"SELECT error('{stock_judge.OUT_OF_STEP} 2')", []
 
     monkeypatch.setattr(stock_judge, "_positional_query", out_of_step)
     again = tmp_path / "again.parquet"
@@ -603,3 +603,71 @@ def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
     plain.write_text("unit_id,municipality,unit_kind,rent\n1,GM0344,WOO,612.40\n", encoding="utf-8")
     res = cli("stock", plain, "--at", DAY.isoformat(), "-o", tmp_path / "plain-out.csv", "--quiet")
     assert "genegeerd" not in res.stderr
+
+
+def test_outcomes_judged_in_a_forked_worker_give_the_same_bytes(book, tmp_path, monkeypatch):
+    """A cold plan with many new outcomes judges half of them in a forked process; the files are the
+    same as when this process judges them all, and an error in the worker stops the run."""
+    import woningwet_engine.evaluation as evaluation
+    import woningwet_engine.stock.judge as stock_judge
+
+    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
+    monkeypatch.setattr(evaluation, "_OBSERVERS", [])  # the suite's rule-coverage observer keeps it in-process
+    register = write_csv(tmp_path / "r.csv", 1500, rent_thresholds(book, [DAY]), seed=12)
+    forks = []
+    real_fork = os.fork
+
+    def counted_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counted_fork)
+
+    def run(name: str, min_outcomes: int, threads: int = 2) -> tuple[bytes, bytes]:
+        monkeypatch.setattr(stock_judge, "WORKER_MIN_OUTCOMES", min_outcomes)
+        out = tmp_path / f"{name}.parquet"
+        judge_register(register, DAY, book, output=out, threads=threads)
+        return out.read_bytes(), outcomes_path(out).read_bytes()
+
+    alone = run("alone", 10 ** 9)
+    assert not forks
+    assert run("forked", 2) == alone and forks == [1]
+    assert run("one-thread", 2, threads=1) == alone and forks == [1]
+
+    parent = os.getpid()
+    real_judge = stock_judge._Planner.judge_outcome
+
+    def fails_in_the_worker(self, *args):
+        if os.getpid() != parent:
+            raise stock_judge.EngineError("worker disagrees")
+        return real_judge(self, *args)
+
+    def fails_here(self, *args):
+        if os.getpid() == parent:
+            raise stock_judge.EngineError("this process disagrees")
+        return real_judge(self, *args)
+
+    for judge_outcome, said in ((fails_in_the_worker, "worker disagrees"), (fails_here, "this process disagrees")):
+        monkeypatch.setattr(stock_judge._Planner, "judge_outcome", judge_outcome)
+        out = tmp_path / "failed.parquet"
+        with pytest.raises(stock_judge.EngineError, match=said):
+            judge_register(register, DAY, book, output=out, threads=2)
+        assert not out.exists() and not outcomes_path(out).exists()
+
+
+@pytest.mark.parametrize("kind", ["MOG", "BED", "PAR"])
+def test_numbers_a_kind_of_unit_does_not_hold_leave_its_component_alone(kind):
+    """The stock planner treats units that differ only in numbers their kind's component does not hold
+    (mapping.NUMBERS_READ) as one; the component is indeed the same, and a number it holds changes it."""
+    from woningwet_engine.stock.mapping import NUMBERS_READ
+
+    base = {"unit_kind": kind, "unit_detail": {"MOG": "BUU", "BED": "WIR", "PAR": "GAR"}[kind],
+            "parking_use": "dwellings", "rent": 61240, "wws_points": 141, "floor_area_m2": 72}
+    comp = unit_component(base, "GM0344")
+    obj = comp.object
+    for col, other in (("rent", 99999), ("wws_points", 250), ("floor_area_m2", 500)):
+        changed = unit_component({**base, col: other}, "GM0344")
+        assert (changed == comp) == (col not in NUMBERS_READ[obj]), col
+    dwelling = {"unit_kind": "WOO", "rent": 61240, "wws_points": 141, "floor_area_m2": 72}
+    assert all(unit_component({**dwelling, col: 1}, "GM0344") != unit_component(dwelling, "GM0344")
+               for col in NUMBERS_READ["dwelling"])

@@ -327,6 +327,11 @@ def observe(observer: Observer) -> None:
         _OBSERVERS.append(observer)
 
 
+def observed() -> bool:
+    """Whether an observer is registered: work split over processes would hide evaluations from it."""
+    return bool(_OBSERVERS)
+
+
 def unobserve(observer: Observer) -> None:
     if observer in _OBSERVERS:
         _OBSERVERS.remove(observer)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import sys
 import tempfile
 import threading
@@ -31,6 +32,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from .. import __version__
 from ..case import Corporation
@@ -42,7 +44,7 @@ from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
 from .plancache import PlanCache, plan_key
-from .mapping import CATEGORICAL, NUMERIC as INPUT_NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
+from .mapping import CATEGORICAL, NUMBERS_READ, NUMERIC as INPUT_NUMERIC, component_inputs, default_corporation, one_unit_case, unit_component
 from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
 from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
 from .summary import count_text, w
@@ -52,7 +54,11 @@ from ..units import BP
 # that classes of units stay exact: the rent as a share of the huurprijstabel row for the unit's own
 # WWS points (derivation wws-max-rent, MT-13.middenhuur). facts_of takes them from that column.
 COMPUTED = ("rent_to_wws_max_rent",)
+COMPUTED_FROM = {"rent_to_wws_max_rent": ("rent", "wws_points")}
 NUMERIC = INPUT_NUMERIC + COMPUTED
+# per kind of object, the numbers (register and computed) that can reach its facts
+REACHING = {obj: tuple(c for c in NUMERIC if set(COMPUTED_FROM.get(c, (c,))) <= set(read))
+            for obj, read in NUMBERS_READ.items()}
 
 # numeric columns and the facts they may be copied into (checked per proto, see _proto)
 FEEDS = {"rent": ("rent",), "wws_points": ("wws_points",), "floor_area_m2": ("floor_area_m2", "project_floor_area_m2"),
@@ -64,6 +70,7 @@ DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
 LAYOUTS = ("normalised", "flat")
 XLSX_MAX_ROWS = 1_048_575
+WORKER_MIN_OUTCOMES = 100  # fewer new outcomes are judged in well under a second: not worth a second process
 # per outcome (the outcomes table); `fired` is also written per unit
 LIST_COLUMNS = ("fired", "effects", "citations", "links", "parameters", "assumptions", "conditions", "missing")
 OUTCOME_COLUMNS = ("outcome", "verdict", "compliant", "party", *LIST_COLUMNS)
@@ -188,7 +195,7 @@ def _load_table(con, tmpdir: Path, name: str, names: list[str], types: list[str]
     path = tmpdir / f"{name}.json"
     path.write_bytes(orjson.dumps([dict(zip(names, r)) for r in rows]))
     cols = "{" + ", ".join(f"{literal(n)}: {literal(t)}" for n, t in zip(names, types)) + "}"
-    con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_json({literal(str(path))}, "
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_json({literal(str(path))}, "
                 f"format = 'array', columns = {cols})")
 
 
@@ -272,6 +279,7 @@ class _Planner:
         self._shell = None
         self._by_class: dict[tuple, tuple] = {}
         self.engine = SharedEngine()
+        self._pending: list[tuple] = []  # outcomes numbered but not yet judged (finish)
 
     def facts_of(self, u: dict, muni: str) -> dict:
         """facts.py's component fact for the unit, built as for a one-component case file."""
@@ -301,8 +309,10 @@ class _Planner:
         self.role_muni.setdefault(rid, muni)
         return rid
 
-    def proto(self, cats: dict, shape: dict, role: int) -> int:
-        key = (tuple(component_inputs(cats).items()), tuple(shape.values()), self.role_key[role])
+    def proto(self, cats: dict, inputs: dict, shape: dict, role: int) -> int:
+        """The proto of units with these categorical values (`inputs`: their component_inputs), numbers
+        of this shape and a municipality of this role."""
+        key = (tuple(inputs.items()), tuple(shape.values()), self.role_key[role])
         found = self._proto_by_key.get(key)
         if found is not None:
             return found
@@ -383,20 +393,28 @@ class _Planner:
         return self.cache.put("parts", pkey, (_codes(states), nulls))
 
     def outcome(self, sig: tuple, pid: int, u: dict, muni: str) -> int:
-        """Verdict, reasons, citations, figures, assumptions and party of `engine.judge` on one unit; the
-        outcome's id. Units with the same branch states, missing facts and values of the facts the party
-        policy reads (rules/policy/parties.yaml) have the same outcome."""
+        """The id of the outcome of units of this class: verdict, reasons, citations, figures, assumptions
+        and party of the case path on one unit (judge_outcome). Units with the same branch states,
+        missing facts and values of the facts the party policy reads (rules/policy/parties.yaml) have
+        the same outcome. A new outcome is numbered here and judged by finish()."""
         const = self.proto_rows[pid][0]
         key = (sig, tuple(const.get(f) for f in self.split_facts))
         found = self.outcomes.get(key)
         if found is not None:
             return found["id"]
+        oid = len(self.outcomes)  # numbered in this register's order
         known = self.cache["outcomes"].get(key)
-        if known is not None:  # numbered in this register's order
-            self.outcomes[key] = {**known, "id": len(self.outcomes)}
-            return len(self.outcomes) - 1
+        if known is None:
+            self._pending.append((key, sig, u, muni))
+            known = {}
+        self.outcomes[key] = {**known, "id": oid}
+        return oid
+
+    def judge_outcome(self, sig: tuple, u: dict, muni: str) -> dict:
+        """What the case path's stages up to the party (pipeline.judge_verdicts: a table row has no remedies
+        and no route) say about the unit `u` as a one-component case; its fired branches must be the
+        class's (`sig`)."""
         case = one_unit_case(unit_component(u, muni), self.corp, self.day)
-        # the case path's stages up to the party: a table row has no remedies and no route
         judged = judge_verdicts(case, self.book, at=self.day, lang=self.lang, engine=self.engine)
         result = judged.component(case.components[0].id)
         # rules not in force on the date (inforce.py) fired no branch: the stock classes do not see them
@@ -418,14 +436,73 @@ class _Planner:
                 if text not in params:
                     params.append(text)
         missing = missing_facts(result, judged.judged[result.id].evaluation)
-        known = self.cache.put("outcomes", key, {
+        return {
             "verdict": result.verdict, "compliant": result.compliant, "party": result.party,
             "fired": [f"{r.rule}#{r.branch}" for r in fired], "effects": [r.effect for r in fired],
             "citations": citations, "links": links, "parameters": params, "assumptions": list(result.assumptions),
             "conditions": [c.id for c in result.conditions], "missing": missing,
-        })
-        self.outcomes[key] = {**known, "id": len(self.outcomes)}
-        return len(self.outcomes) - 1
+        }
+
+    def finish(self, cores: int = 1) -> None:
+        """Judge the outcomes outcome() numbered but did not know; with more than one core and many of them
+        (a cold plan), half in a forked process (it inherits the rulebook, the selection and the compiled
+        rules; an error there is raised here). Not while an evaluation observer is registered (the rule
+        coverage of the test suite): it would not see the worker's evaluations."""
+        from ..evaluation import observed
+
+        pending, self._pending = self._pending, []
+        half = []
+        if cores > 1 and len(pending) >= WORKER_MIN_OUTCOMES and hasattr(os, "fork") and not observed():
+            pending, half = pending[0::2], pending[1::2]
+        with _forked([(sig, u, muni) for _, sig, u, muni in half], self.judge_outcome) as theirs:
+            mine = [self.judge_outcome(sig, u, muni) for _, sig, u, muni in pending]
+        for (key, *_), known in zip(pending + half, mine + theirs.result):
+            self.outcomes[key] = {**self.cache.put("outcomes", key, known), "id": self.outcomes[key]["id"]}
+
+
+@contextmanager
+def _forked(tasks: list[tuple], fn):
+    """`fn(*task)` for each task in a child process (os.fork) while the block runs here; the results, in
+    order, in the yielded object's `result` when the block ends. The child only runs Python (never
+    DuckDB) and leaves with os._exit."""
+    out = SimpleNamespace(result=[])
+    if not tasks:
+        yield out
+        return
+    import pickle
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_fd)
+        code = 0
+        try:
+            try:
+                data = pickle.dumps(("ok", [fn(*t) for t in tasks]))
+            except BaseException as exc:  # handed to the parent
+                data = pickle.dumps(("error", exc))
+            with os.fdopen(write_fd, "wb") as fh:
+                fh.write(data)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write_fd)
+    try:
+        yield out
+    except BaseException:  # this side failed: the child's results are not needed
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_fd)
+        raise
+    with os.fdopen(read_fd, "rb") as fh:
+        data = fh.read()
+    _, status = os.waitpid(pid, 0)
+    if not data or status != 0:
+        raise EngineError("the planning worker process ended without its results")
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        raise value
+    out.result = value
 
 
 def missing_facts(result, evaluation) -> list[str]:
@@ -484,15 +561,16 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
             run.corporation = corp
             cache = PlanCache(plan_key(book, day, corp, lang))
             planner = _Planner(book, selection, corp, day, lang, cache)
-            class_rows = _plan(con, tmpdir, planner, munis, ts, run)
-            cache.store()
+            class_rows = _plan(con, tmpdir, planner, munis, ts, run, threads or os.cpu_count() or 1)
+            # pickled while DuckDB judges the units (it releases the GIL)
+            storing = threading.Thread(target=cache.store, daemon=True)
+            storing.start()
             term.say("progress_planned", classes=term.count(run.classes), outcomes=term.count(run.outcomes))
             direct = output is not None and out_format == "parquet" and layout == "normalised"
             parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
             try:
                 with term.query_progress(con):
                     _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit)
-                _check_unique(con, source, parquet_tmp)
                 run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
                 run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
                 if summary is not None:
@@ -502,6 +580,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                 if output is not None:
                     _write(con, parquet_tmp, Path(output), out_format, layout, direct)
             finally:
+                storing.join()
                 if direct and parquet_tmp.exists():
                     parquet_tmp.unlink()
         finally:
@@ -573,54 +652,117 @@ def _groups(con, ts: dict) -> list[tuple]:
     """The good units grouped by the role of their municipality (table `roles`), their categorical
     columns and the class of each number among the thresholds (portfolio.Partition): per group
     (gkey, role, categorical values, number classes, representative numbers), in the order of each
-    group's first unit in the register, so that the outcome numbers follow whatever the thread count."""
+    group's first unit in the register, so that the outcome numbers follow whatever the thread count.
+    Table `groups` holds them with their number `gi` in that order."""
     cats = ", ".join(q(c) for c in CATEGORICAL)
     classes = ", ".join(f"{_class_sql(c, ts[c])} AS {q('c_' + c)}" for c in NUMERIC)
     # one unit represents its group with all its numbers (the first in the register): a computed column
     # must agree with the rent and points it was computed from
     reps = ", ".join(f"arg_min({q(c)}, src_row) AS {q(c)}" for c in NUMERIC)
     keys = ", ".join([q(c) for c in CATEGORICAL] + [q("c_" + c) for c in NUMERIC])
-    rows = con.execute(
+    numbers = ", ".join(q(c) for c in NUMERIC)
+    con.execute(
+        f"CREATE TABLE groups AS SELECT row_number() OVER (ORDER BY first) - 1 AS gi, * FROM ("
         f"SELECT min(src_row) AS first, gkey, role, {keys}, {reps} "
-        f"FROM (SELECT src_row, r.role, {_key_sql(ts)} AS gkey, {cats}, {classes}, "
-        f"{', '.join(q(c) for c in NUMERIC)} FROM units u JOIN roles r ON u.municipality = r.municipality "
-        f"WHERE NOT bad) GROUP BY gkey, role, {keys} ORDER BY first").fetchall()
+        f"FROM (SELECT src_row, r.role, {_key_sql(ts)} AS gkey, {cats}, {classes}, {numbers} "
+        f"FROM units u JOIN roles r ON u.municipality = r.municipality "
+        f"WHERE NOT bad) GROUP BY gkey, role, {keys})")
+    rows = con.execute(f"SELECT gkey, role, {keys}, {numbers} FROM groups ORDER BY gi").fetchall()
     ncat, nnum = len(CATEGORICAL), len(NUMERIC)
     groups, seen = [], {}
     for r in rows:
-        gkey, role = r[1], r[2]
-        cat = dict(zip(CATEGORICAL, r[3:3 + ncat]))
-        cls = tuple(r[3 + ncat:3 + ncat + nnum])
+        gkey, role = r[0], r[1]
+        cat = dict(zip(CATEGORICAL, r[2:2 + ncat]))
+        cls = tuple(r[2 + ncat:2 + ncat + nnum])
         if seen.setdefault(gkey, (cat, cls)) != (cat, cls):
             raise EngineError("two groups of units share a 64-bit key")
-        groups.append((gkey, role, cat, cls, dict(zip(NUMERIC, r[3 + ncat + nnum:]))))
+        groups.append((gkey, role, cat, cls, dict(zip(NUMERIC, r[2 + ncat + nnum:]))))
     return groups
 
 
-def _check_unique(con, source: Path, parquet_tmp: Path) -> None:
-    src = f"read_parquet({literal(str(parquet_tmp))})"
-    if con.execute(f"SELECT count(*) = count(DISTINCT unit_id) FROM {src}").fetchone()[0]:
+UNIQUE_SQL = "SELECT count(*) = count(DISTINCT unit_id) FROM units WHERE NOT bad"
+
+
+def _check_unique(con, source: Path, unique: bool) -> None:
+    """`unique`: UNIQUE_SQL's answer (the unit ids of the units judged)."""
+    if unique:
         return
-    dup = con.execute(f"SELECT unit_id, count(*) FROM {src} GROUP BY unit_id HAVING count(*) > 1 "
+    dup = con.execute("SELECT unit_id, count(*) FROM units WHERE NOT bad GROUP BY unit_id HAVING count(*) > 1 "
                       "ORDER BY unit_id LIMIT 5").fetchall()
     raise InputError([_problem(source, "column unit_id", f"unit id {d[0]!r} occurs {d[1]} times; unit ids must "
                                "be unique (nothing was written)") for d in dup])
 
 
-def _shape(rep: dict) -> dict:
-    return {c: (None if rep[c] is None else (0 if rep[c] == 0 else 1)) for c in NUMERIC}
+def _assign_groups(cur, ts: dict) -> bool:
+    """Each good unit's group number `gi`, in register order (table `unit_group`), and whether the unit ids
+    are unique: the DuckDB work that needs no plan, run on a cursor of its own while Python plans."""
+    cur.execute(f"CREATE TABLE unit_group AS SELECT u.src_row, g.gi FROM (SELECT src_row, municipality, "
+                f"{_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u JOIN roles r ON u.municipality = r.municipality "
+                "JOIN groups g ON u.gkey = g.gkey AND r.role = g.role ORDER BY u.src_row")
+    return cur.execute(UNIQUE_SQL).fetchone()[0]
 
 
-def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun) -> list[tuple]:
+class _Meanwhile:
+    """`work(cursor)` in a thread (DuckDB releases the GIL while a statement runs); join() returns its
+    result or raises what it raised."""
+
+    def __init__(self, con, work):
+        self._cur = con.cursor()
+        self._out = self._err = None
+
+        def run():
+            try:
+                self._out = work(self._cur)
+            except BaseException as exc:  # handed to join()
+                self._err = exc
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def join(self):
+        self._thread.join()
+        self._cur.close()
+        if self._err is not None:
+            raise self._err
+        return self._out
+
+
+def _reach(obj: str, rep: dict, cls: tuple) -> tuple[dict, tuple]:
+    """The shape of a group's numbers (None missing, 0 zero, 1 other) and their classes, with the numbers
+    that cannot reach the facts of this kind of object (REACHING) set to None: units that differ only
+    in those are the same component, so they share one proto and one class."""
+    reach = REACHING[obj]
+    shape = {c: (None if c not in reach or rep[c] is None else (0 if rep[c] == 0 else 1)) for c in NUMERIC}
+    return shape, tuple(k if c in reach else None for c, k in zip(NUMERIC, cls))
+
+
+def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun,
+          cores: int = 1) -> list[tuple]:
     """The roles of the municipalities (table `roles`), then per group of scan one its proto, class and
-    outcome (the rows of table `classes`)."""
+    outcome (the rows of table `classes`); meanwhile DuckDB gives every unit its group (_assign_groups)."""
     muni_roles = [(m, planner.role_of(m)) for m in munis]
     _load_table(con, tmpdir, "roles", ["municipality", "role"], ["VARCHAR", "INTEGER"], muni_roles)
+    groups = _groups(con, ts)
+    meanwhile = _Meanwhile(con, lambda cur: _assign_groups(cur, ts))
+    try:
+        class_rows = _plan_groups(planner, groups)
+        planner.finish(cores)
+    finally:
+        unique = meanwhile.join()
+    _check_unique(con, run.source, unique)
+    run.classes = len(planner._by_class)
+    run.outcomes = len(planner.outcomes)
+    return class_rows
+
+
+def _plan_groups(planner: _Planner, groups: list[tuple]) -> list[tuple]:
     class_rows = []
-    for gkey, role, cat, cls, rep in _groups(con, ts):
+    for gkey, role, cat, cls, rep in groups:
         u = dict(cat)
         u.update(rep)
-        pid = planner.proto(cat, _shape(rep), role)
+        inputs = component_inputs(cat)
+        shape, cls = _reach(inputs["object"], rep, cls)
+        pid = planner.proto(cat, inputs, shape, role)
         muni = planner.role_muni[role]
         checks = (pid, cls) not in planner._by_class  # the class's SQL is checked on this row (check_classes)
         sig = planner.class_signature(pid, cls, rep, muni)
@@ -628,8 +770,6 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
         const = planner.proto_rows[pid][0]
         lib = const.get("self_contained") is True and const.get("tenure") == "rent"
         class_rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
-    run.classes = len(planner._by_class)
-    run.outcomes = len(planner.outcomes)
     return class_rows
 
 
@@ -711,11 +851,11 @@ def check_classes(con, planner: _Planner, nchunks: int) -> int:
     return con.execute("SELECT count(*) FROM classes WHERE checks").fetchone()[0]
 
 
-def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_unit: bool = False,
-                positional: bool = True) -> str:
-    """The query that writes the table: each unit joins its class (and so its proto and outcome). With
-    `every_unit`, every rule branch in force is also evaluated as SQL on every unit's own facts and the
-    query fails if one unit's branch states differ from the reference's for its class."""
+def stock_query(planner: _Planner, class_rows: list[tuple], ts: dict, day: dt.date, nchunks: int,
+                every_unit: bool = False, positional: bool = True) -> tuple[str, list]:
+    """The query that writes the table, with its parameters: each unit joins its class (and so its proto
+    and outcome). With `every_unit`, every rule branch in force is also evaluated as SQL on every unit's
+    own facts and the query fails if one unit's branch states differ from the reference's for its class."""
     inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS + COMPUTED)
     units = (f"(SELECT {inputs}, u.ord, c.proto, c.outcome, c.lib, {', '.join(f'c.e_c{j}' for j in range(nchunks))} "
              f"FROM (SELECT *, src_row AS ord, {_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u "
@@ -726,7 +866,7 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
         src = "m"
         check = "CASE WHEN mismatch THEN error('stock: compiled SQL and the reference evaluator disagree on unit ' || s.unit_id) END"
     elif positional:
-        return _positional_query(planner, ts, day)
+        return _positional_query(planner, class_rows, day)
     else:  # every unit joins its class and outcome; the sort restores register order
         body = ""
         src = units
@@ -735,7 +875,7 @@ def stock_query(planner: _Planner, ts: dict, day: dt.date, nchunks: int, every_u
     {_output_select(planner, day, f"coalesce({check}, o.verdict)", "o")}
     FROM {src} s JOIN outcomes o ON s.outcome = o.outcome
     ORDER BY s.ord
-    """
+    """, []
 
 
 def _output_select(planner: _Planner, day: dt.date, verdict: str, o: str) -> str:
@@ -754,41 +894,29 @@ def _output_select(planner: _Planner, day: dt.date, verdict: str, o: str) -> str
       '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version"""
 
 
-def _array(values: list, sql_type: str) -> str:
-    def one(v):
-        if isinstance(v, list):
-            return "[" + ", ".join(literal(x) for x in v) + "]"
-        return "NULL" if v is None else literal(v)
-    return f"([{', '.join(one(v) for v in values)}]::{sql_type})"
-
-
 OUT_OF_STEP = "stock: units and outcomes out of step at row"
 
 
-def _positional_query(planner: _Planner, ts: dict, day: dt.date) -> str:
-    """The default table query, without sorting the units: the outcome of each unit comes from a narrow
-    query sorted by register row, glued to the register-ordered units table by position (POSITIONAL
-    JOIN; a single-table scan keeps its order); its verdict, compliance, party and fired rules are looked
-    up by outcome number in constant arrays, so no join reorders the rows."""
+def _positional_query(planner: _Planner, class_rows: list[tuple], day: dt.date) -> tuple[str, list]:
+    """The default table query and its parameters, without sorting the units: each unit's group number
+    comes from the narrow table `unit_group` (built in register order while Python planned), glued to
+    the register-ordered units table by position (POSITIONAL JOIN; a single-table scan keeps its
+    order); its outcome and liberalisation flag are looked up by group number (`class_rows` are in
+    group order), its verdict, compliance, party and fired rules by outcome number, in lists passed as
+    parameters (bound once, not parsed as literals), so no join reorders the rows."""
     outs = sorted(planner.outcomes.values(), key=lambda o: o["id"])
     if [o["id"] for o in outs] != list(range(len(outs))):
         raise EngineError("outcome numbers are not 0..n-1")
-    # the unit and its outcome must be the same register row: a mismatch stops the query
-    look = {name: f"{_array([o[name] for o in outs], t)}[a.outcome + 1]"
-            for name, t in (("verdict", "VARCHAR[]"), ("compliant", "BOOLEAN[]"), ("party", "VARCHAR[]"),
-                            ("fired", "VARCHAR[][]"))}
-    look["verdict"] = (f"CASE WHEN u.src_row = a.src_row THEN {look['verdict']} "
-                       f"ELSE error('{OUT_OF_STEP} ' || u.src_row) END")
-    assign = (f"SELECT u.src_row, c.outcome, c.lib FROM (SELECT src_row, municipality, {_key_sql(ts)} AS gkey FROM units "
-              "WHERE NOT bad) u JOIN roles r ON u.municipality = r.municipality "
-              "JOIN classes c ON u.gkey = c.gkey AND r.role = c.role ORDER BY u.src_row")
-    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
-    looked = ", ".join(f"{expr} AS {name}" for name, expr in look.items())
-    return f"""
-    {_output_select(planner, day, "s.verdict", "s")}
-    FROM (SELECT {inputs}, a.outcome, a.lib, {looked}
-          FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN ({assign}) a) s
-    """
+    params = [[r[3] for r in class_rows], [r[4] for r in class_rows],
+              *([o[name] for o in outs] for name in ("verdict", "compliant", "party", "fired"))]
+    inputs = ", ".join(q(c) for c in OUTPUT_INPUTS)
+    by_group = (f"SELECT u.*, a.src_row AS group_row, ($1::INTEGER[])[a.gi + 1] AS outcome, "
+                "($2::BOOLEAN[])[a.gi + 1] AS lib FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN unit_group a")
+    # the unit and its group must be the same register row: a mismatch stops the query
+    looked = (f"SELECT {inputs}, outcome, lib, CASE WHEN src_row = group_row THEN ($3::VARCHAR[])[outcome + 1] "
+              f"ELSE error('{OUT_OF_STEP} ' || src_row) END AS verdict, ($4::BOOLEAN[])[outcome + 1] AS compliant, "
+              f"($5::VARCHAR[])[outcome + 1] AS party, ($6::VARCHAR[][])[outcome + 1] AS fired FROM ({by_group})")
+    return f"{_output_select(planner, day, 's.verdict', 's')} FROM ({looked}) s", params
 
 
 def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts: dict, day: dt.date, target: Path,
@@ -799,12 +927,14 @@ def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts:
 
     copy = "COPY ({}) TO " + literal(str(target)) + " (FORMAT parquet, COMPRESSION zstd)"
     try:
-        con.execute(copy.format(stock_query(planner, ts, day, nchunks, every_unit)))
+        sql, params = stock_query(planner, class_rows, ts, day, nchunks, every_unit)
+        con.execute(copy.format(sql), params)
     except duckdb.Error as exc:
         if OUT_OF_STEP not in str(exc):
             raise
         # the staged table was not in register order after all: join every unit and sort (slower, same table)
-        con.execute(copy.format(stock_query(planner, ts, day, nchunks, every_unit, positional=False)))
+        sql, params = stock_query(planner, class_rows, ts, day, nchunks, every_unit, positional=False)
+        con.execute(copy.format(sql), params)
 
 
 def _temp_beside(output: Path) -> Path:

@@ -25,6 +25,10 @@ CATEGORICAL = ("unit_kind", "unit_detail", "self_contained", "tenure", "planned_
                "parking_for_daeb", "owned_on_2015_07_01", "mv_tenant_type", "area_has_corporation_homes",
                "wijk_function")
 NUMERIC = ("rent", "wws_points", "floor_area_m2")  # cents, points, m2
+# The numbers unit_component puts into the component of each kind of object: the others do not reach
+# its facts, so units that differ only in them are the same component (judge.py plans them once).
+NUMBERS_READ = {"dwelling": NUMERIC, "mv": ("floor_area_m2",), "bog": ("floor_area_m2",),
+                "parking": ("floor_area_m2",)}
 
 
 def _euros(cents: int | None) -> str | None:

@@ -155,9 +155,10 @@ def create_typed_view(con, src: Source) -> None:
 def stage(con) -> None:
     """Read and check the register once into the table `units` (typed values, `bad` and the source row
     `src_row`, which orders the output); DuckDB keeps it within its memory limit and spills the rest to
-    its temporary directory."""
+    its temporary directory. A table of the (private, in-memory) database rather than a TEMP table,
+    so that a second cursor can read it while Python plans (judge.py)."""
     cols = ", ".join('"' + c.name + '"' for c in COLUMNS)
-    con.execute(f"CREATE TEMP TABLE units AS SELECT src_row, bad, {cols}, owned_on_2015_07_01 FROM typed")
+    con.execute(f"CREATE TABLE units AS SELECT src_row, bad, {cols}, owned_on_2015_07_01 FROM typed")
 
 
 def bad_rows(con, src: Source, lang: str, limit: int = MAX_REPORTED) -> list[RowError]:
