@@ -82,9 +82,14 @@ def evaluate_fact(rules: list[CompiledRule], fact: dict, values: dict) -> FactEv
 
 
 def rules_by_scope(selection: Selection) -> dict[str, list[CompiledRule]]:
-    by_scope: dict[str, list[CompiledRule]] = {}
-    for cr in selection.rules:
-        by_scope.setdefault(cr.rule.scope, []).append(cr)
+    """The selection's rules by scope, in rule order; once per regime period (read-only)."""
+    memo = selection.period_memo
+    by_scope = memo.get("rules_by_scope")
+    if by_scope is None:
+        by_scope = {}
+        for cr in selection.rules:
+            by_scope.setdefault(cr.rule.scope, []).append(cr)
+        memo["rules_by_scope"] = by_scope
     return by_scope
 
 
@@ -340,17 +345,46 @@ def unobserve(observer: Observer) -> None:
 def evaluate_all(selection: Selection, facts: list[dict], engine: Engine | None = None,
                  check: bool = True) -> list[FactEvaluation]:
     """Evaluation of every fact (in order) by the engine's evaluator (the compiled one unless the
-    engine says otherwise), cross-checked against durable_rules."""
+    engine says otherwise), cross-checked against durable_rules (`check=False`: the caller does that
+    with `cross_check`, e.g. for the facts of many cases at once)."""
     by_scope = rules_by_scope(selection)
     engine = engine or default_engine()
     evaluations = engine.evaluate_facts(selection, by_scope, facts)  # compiled, reference or portfolio.SharedEngine
     if check:
-        fired = engine.fire(selection, facts)
-        expected = {(bs.id, ev.fact["id"]) for ev in evaluations for bs in ev.fired}
-        if fired != expected:
-            raise EngineError(
-                "durable_rules and the reference evaluator disagree: "
-                f"only durable_rules fired {sorted(fired - expected)}; only the reference fired {sorted(expected - fired)}")
+        disagreements = cross_check(selection, [evaluations], engine)
+        if disagreements:
+            raise EngineError(disagreements[0])
     for observer in tuple(_OBSERVERS):
         observer(selection, evaluations)
     return evaluations
+
+
+def cross_check(selection: Selection, groups: list[list[FactEvaluation]], engine: Engine | None = None
+                ) -> dict[int, str]:
+    """durable_rules fires the selection's rules on the facts of every group (each group the
+    evaluations of one case) at once: one session per ruleset, all facts asserted together. Every
+    fact's fired branches must equal the evaluator's; returns {group index: what differs} for the
+    groups where they do not (empty: all agree). With several groups each fact is given to
+    durable_rules under its position in the batch as its id (ids repeat between cases); no rule
+    reads the id (rulebook/capacity.check_capacity)."""
+    engine = engine or default_engine()
+    flat = [ev for evs in groups for ev in evs]
+    if len(groups) == 1:
+        labels = [ev.fact["id"] for ev in flat]
+        facts = [ev.fact for ev in flat]
+    else:
+        labels = list(range(len(flat)))
+        facts = [dict(ev.fact, id=n) for n, ev in enumerate(flat)]
+    fired = engine.fire(selection, facts)
+    expected = {(bs.id, label) for label, ev in zip(labels, flat) for bs in ev.fired}
+    if fired == expected:
+        return {}
+    owner = {label: g for label, g in zip(labels, (g for g, evs in enumerate(groups) for _ in evs))}
+    fact_id = {label: ev.fact["id"] for label, ev in zip(labels, flat)}
+    out: dict[int, str] = {}
+    for g in sorted({owner[label] for _, label in fired ^ expected}):
+        durable_only = sorted((b, fact_id[label]) for b, label in fired - expected if owner[label] == g)
+        evaluator_only = sorted((b, fact_id[label]) for b, label in expected - fired if owner[label] == g)
+        out[g] = ("durable_rules and the reference evaluator disagree: "
+                  f"only durable_rules fired {durable_only}; only the reference fired {evaluator_only}")
+    return out

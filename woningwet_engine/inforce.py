@@ -37,8 +37,9 @@ SIDES = (("lapsed", lambda rule: rule.valid_to, max), ("not_yet", lambda rule: r
 
 def _candidates(selection: Selection, rulebook: Rulebook) -> tuple[dict[str, tuple[list, list]], dict[str, int]]:
     """Per question the component rules not in force, (lapsed before the date, starting after it), and
-    the rule-file order; once per selection."""
-    memo = selection.memo
+    the rule-file order; once per regime period (no rule starts or stops inside one, so its days
+    agree on which rules are not in force and on which side of the date each lies)."""
+    memo = selection.period_memo
     if "inforce" not in memo:
         day = selection.date
         by_question: dict[str, tuple[list[CompiledRule], list[CompiledRule]]] = {}

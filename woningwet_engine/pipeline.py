@@ -15,7 +15,9 @@
 No stage changes what an earlier one returned: a later stage's additions (the party, the remedies)
 are put together into new result objects at the end. `engine.judge` is this `judge`; `judge_verdicts`
 runs the stages up to the parties alone, for callers that need no remedies and no route (the stock
-path judges one representative unit per outcome of a register).
+path judges one representative unit per outcome of a register). `judge_many` judges several cases
+of one rulebook with one durable_rules cross-check for all facts of a regime period (the replay of
+a decision log does).
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from dataclasses import dataclass
 
 from . import __version__
 from .case import Case, Component
-from .errors import InputError, Problem
-from .evaluation import Engine, FactEvaluation, evaluate_all
+from .errors import EngineError, InputError, Problem
+from .evaluation import Engine, FactEvaluation, cross_check, evaluate_all
 from .facts import Fact, build_facts
 from .gcpause import while_paused
 from .plan import plan_checks
@@ -73,6 +75,43 @@ class Verdicts:
         return verdict.model_copy(update={"party": self.parties.parties.get(cid, verdict.party)})
 
 
+@dataclass(frozen=True)
+class Evaluated:
+    """A case through the first stages: its selection, its facts and their evaluations."""
+
+    case: Case
+    selection: Selection
+    components: list[Fact]
+    projects: list[Fact]
+    plan_fact: Fact
+    evaluations: list[FactEvaluation]
+
+
+def evaluated(case: Case, rulebook: Rulebook, at: dt.date | None, engine: Engine | None, source: str,
+              check: bool = True) -> Evaluated:
+    """Selection, facts and evaluation of one case (`check=False`: without the durable_rules
+    cross-check, which the caller then runs, as `judge_many` does for many cases at once)."""
+    selection = select(rulebook, at or case.date, source)
+    components, projects, plan_fact = build_facts(case, selection)
+    evaluations = evaluate_all(selection, components + projects + [plan_fact], engine, check)
+    return Evaluated(case, selection, components, projects, plan_fact, evaluations)
+
+
+def verdicts_of(ev: Evaluated, rulebook: Rulebook, lang: str, keep_by: str) -> Verdicts:
+    """The stages after the evaluation, up to the parties: verdicts, plan checks, splits."""
+    case, selection = ev.case, ev.selection
+    by_fact = {e.fact["id"]: e for e in ev.evaluations}
+    judged: dict[str, Judged] = {}
+    for comp, fact in zip(case.components, ev.components):
+        e = by_fact[fact["id"]]
+        judged[comp.id] = Judged(comp, fact, e,
+                                 component_result(comp, e, selection, rulebook, lang, case.illustrative))
+    plan_evals = [by_fact[f["id"]] for f in ev.projects + [ev.plan_fact]]
+    plan = plan_checks(plan_evals, selection, lang)
+    parties = build_splits(case, judged, ev.plan_fact, selection, lang, keep_by)
+    return Verdicts(selection, judged, plan_evals, plan, parties)
+
+
 @while_paused  # gcpause.py: the collector would walk the growing result again and again
 def judge_verdicts(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str = "nl",
                    engine: Engine | None = None, source: str = "<case>", keep_by: str = "value") -> Verdicts:
@@ -80,19 +119,7 @@ def judge_verdicts(case: Case, rulebook: Rulebook, at: dt.date | None = None, la
     splits), without the remedies and the approval route."""
     if keep_by not in KEEP_BY:
         raise ValueError(f"keep_by must be one of {KEEP_BY}")
-    selection = select(rulebook, at or case.date, source)
-    components, projects, plan_fact = build_facts(case, selection)
-    evaluations = evaluate_all(selection, components + projects + [plan_fact], engine)
-    by_fact = {ev.fact["id"]: ev for ev in evaluations}
-    judged: dict[str, Judged] = {}
-    for comp, fact in zip(case.components, components):
-        ev = by_fact[fact["id"]]
-        judged[comp.id] = Judged(comp, fact, ev,
-                                 component_result(comp, ev, selection, rulebook, lang, case.illustrative))
-    plan_evals = [by_fact[f["id"]] for f in projects + [plan_fact]]
-    plan = plan_checks(plan_evals, selection, lang)
-    parties = build_splits(case, judged, plan_fact, selection, lang, keep_by)
-    return Verdicts(selection, judged, plan_evals, plan, parties)
+    return verdicts_of(evaluated(case, rulebook, at, engine, source), rulebook, lang, keep_by)
 
 
 @while_paused
@@ -101,17 +128,76 @@ def judge(case: Case, rulebook: Rulebook, at: dt.date | None = None, lang: str =
           keep_by: str = "value") -> Result:
     """Judge `case` by the law in force on `at` (default: the case date)."""
     v = judge_verdicts(case, rulebook, at, lang, engine, source, keep_by)
+    return _finish(case, rulebook, v, lang, start)
+
+
+def _finish(case: Case, rulebook: Rulebook, v: Verdicts, lang: str, start: dt.date | None,
+            case_sha256: str | None = None) -> Result:
+    """Remedies, the approval route and the Result, after the parties."""
     selection, judged, plan, parties = v.selection, v.judged, v.plan, v.parties
     remedies = remediate(case, judged, parties, plan, v.plan_evals, selection, rulebook, lang)
     verdicts = [j.verdict for j in judged.values()]
     on_route = set(parties.kept) | {c.id for c in case.components if c.activity == "sell"}
     route = build_route(verdicts, on_route, plan, rulebook, selection, start or selection.date, lang)
-    return assemble(case, rulebook, selection, judged, plan, parties, remedies, route, lang)
+    return assemble(case, rulebook, selection, judged, plan, parties, remedies, route, lang, case_sha256)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One case to judge in `judge_many`, with the options of `judge`."""
+
+    case: Case
+    at: dt.date | None = None
+    lang: str = "nl"
+    source: str = "<case>"
+    start: dt.date | None = None
+    keep_by: str = "value"
+    case_sha256: str | None = None  # sha256_of(case.canonical()) when the caller has just checked it
+
+
+# what judging a case may raise for that case alone (bad input, a refused figure, a disagreement)
+CASE_ERRORS = (InputError, ValueError, KeyError, EngineError)
+
+
+@while_paused
+def judge_many(requests: list[Request], rulebook: Rulebook, engine: Engine | None = None
+               ) -> list[Result | Exception]:
+    """Judge several cases of one rulebook; per request its Result, or the error judging it raised
+    (one of CASE_ERRORS; any other error propagates). Each Result is what `judge` gives for that
+    request. What is shared is the durable_rules cross-check: the facts of all cases of one regime
+    period are fired together (evaluation.cross_check: one session per ruleset, every fact
+    checked), so a batch pays the fixed cost of a session once, not once per case."""
+    out: list[Result | Exception | None] = [None] * len(requests)
+    periods: dict[str, list[tuple[int, Evaluated]]] = {}
+    for i, rq in enumerate(requests):
+        try:
+            if rq.keep_by not in KEEP_BY:
+                raise ValueError(f"keep_by must be one of {KEEP_BY}")
+            ev = evaluated(rq.case, rulebook, rq.at, engine, rq.source, check=False)
+        except CASE_ERRORS as exc:
+            out[i] = exc
+            continue
+        periods.setdefault(ev.selection.key, []).append((i, ev))
+    for group in periods.values():
+        disagreements = cross_check(group[0][1].selection, [ev.evaluations for _, ev in group], engine)
+        for g, text in disagreements.items():
+            out[group[g][0]] = EngineError(text)
+        for i, ev in group:
+            if out[i] is not None:
+                continue
+            rq = requests[i]
+            try:
+                out[i] = _finish(rq.case, rulebook, verdicts_of(ev, rulebook, rq.lang, rq.keep_by), rq.lang, rq.start,
+                                 rq.case_sha256)
+            except CASE_ERRORS as exc:
+                out[i] = exc
+    return out  # type: ignore[return-value]
 
 
 def assemble(case: Case, rulebook: Rulebook, selection: Selection, judged: dict[str, Judged], plan: Plan,
-             parties: SplitOutcome, remedies: Remedies, route, lang: str) -> Result:
-    """The Result, from the stages' outputs (new objects; the stage outputs stay as they were)."""
+             parties: SplitOutcome, remedies: Remedies, route, lang: str, case_sha256: str | None = None) -> Result:
+    """The Result, from the stages' outputs (new objects; the stage outputs stay as they were);
+    `case_sha256`: the case's hash when the caller has just computed it (replay checks it)."""
     components = [j.verdict.model_copy(update={"party": parties.parties.get(cid, j.verdict.party),
                                                "remediation": remedies.components.get(cid, [])})
                   for cid, j in judged.items()]
@@ -137,5 +223,5 @@ def assemble(case: Case, rulebook: Rulebook, selection: Selection, judged: dict[
                       change_points=[d.isoformat() for d in rulebook.change_points()]),
         summary=summary, components=components, plan=plan_out, splits=parties.splits, route=route,
         provenance=Provenance(engine_version=__version__, rulebook_sha256=rulebook.sha256,
-                              case_sha256=sha256_of(case.canonical()), date=day),
+                              case_sha256=case_sha256 or sha256_of(case.canonical()), date=day),
     )

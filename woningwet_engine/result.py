@@ -308,5 +308,6 @@ def canonical_json(data: Any) -> str:
 def sha256_of(data: Any) -> str:
     import hashlib
 
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    from .hashing import compact_sorted
+
+    return hashlib.sha256(compact_sorted(data)).hexdigest()

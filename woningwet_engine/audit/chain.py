@@ -40,8 +40,9 @@ def record_hash(rec: dict) -> str:
     payload = {k: rec[k] for k in FIELDS}
     if rec.get(CONTEXT) is not None:
         payload[CONTEXT] = rec[CONTEXT]
-    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(HASH_DOMAIN + text.encode("utf-8")).hexdigest()
+    from ..hashing import compact_sorted
+
+    return hashlib.sha256(HASH_DOMAIN + compact_sorted(payload)).hexdigest()
 
 
 def case_sha256_of(case_json: str) -> str:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable
 
 from .. import __version__
-from ..errors import EngineError, InputError
+from ..errors import InputError
+from ..gcpause import while_paused
 from .log import DecisionLog, record_hash
 
 class ReplayProblem(ValueError):
@@ -105,22 +106,53 @@ def replay_record(rec: dict, books: RulebookCache, engine=None) -> Outcome:
     """Judge the record again and compare the canonical JSON with the stored result byte for byte;
     when they differ, every difference is named with what it is about, and the level says whether
     only words, links or hashes changed or a decision did (levels.py)."""
+    return replay_records([rec], books, engine)[0]
+
+
+@while_paused  # gcpause.py: judged results and compared texts pile up until the batch is done
+def replay_records(recs: list[dict], books: RulebookCache, engine=None) -> list[Outcome]:
+    """replay_record for each record, judged together (pipeline.judge_many: the durable_rules
+    cross-check of the facts of all records of one regime period in one session); each record is
+    still judged on its own and its JSON compared byte for byte with its stored result."""
+    from ..pipeline import CASE_ERRORS, Request, judge_many
+
+    outcomes: list[Outcome | None] = [None] * len(recs)
+    runs: list[tuple[object, list[tuple[int, Request]]]] = []  # consecutive records of one rulebook
+    for i, rec in enumerate(recs):
+        if record_hash(rec) != rec["hash"]:
+            outcomes[i] = Outcome(rec["id"], "error", rec["engine_version"], problem=("record_hash", {}))
+            continue
+        try:
+            book = books.get(rec)
+            rq = Request(recorded_case(rec), dt.date.fromisoformat(rec["date"]), rec["lang"], f"record {rec['id']}",
+                         case_sha256=rec["case_sha256"], **judge_options(rec))  # recorded_case checked it
+        except CASE_ERRORS as exc:
+            outcomes[i] = _failed(rec, exc)
+            continue
+        if not runs or runs[-1][0] is not book:
+            runs.append((book, []))
+        runs[-1][1].append((i, rq))
+    for book, items in runs:
+        for (i, _), result in zip(items, judge_many([rq for _, rq in items], book, engine)):
+            outcomes[i] = _failed(recs[i], result) if isinstance(result, Exception) else _compared(recs[i], result)
+    return outcomes  # type: ignore[return-value]
+
+
+def _failed(rec: dict, exc: Exception) -> Outcome:
+    rid, made_by = rec["id"], rec["engine_version"]
+    if isinstance(exc, ReplayProblem):
+        return Outcome(rid, "error", made_by, problem=(exc.key, exc.fields))
+    if isinstance(exc, InputError):
+        return Outcome(rid, "error", made_by,
+                       problem=("input", {"problems": "; ".join(str(p) for p in exc.problems[:3])}))
+    return Outcome(rid, "error", made_by, problem=("engine", {"detail": str(exc)}))
+
+
+def _compared(rec: dict, result) -> Outcome:
     from ..result import canonical_json
     from .levels import IDENTICAL, WORDING, differences, level, subject_of
 
     rid, made_by = rec["id"], rec["engine_version"]
-    if record_hash(rec) != rec["hash"]:
-        return Outcome(rid, "error", made_by, problem=("record_hash", {}))
-    try:
-        book = books.get(rec)
-        result = rejudge(rec, book, engine=engine)
-    except ReplayProblem as exc:
-        return Outcome(rid, "error", made_by, problem=(exc.key, exc.fields))
-    except InputError as exc:
-        return Outcome(rid, "error", made_by,
-                       problem=("input", {"problems": "; ".join(str(p) for p in exc.problems[:3])}))
-    except (ValueError, KeyError, EngineError) as exc:
-        return Outcome(rid, "error", made_by, problem=("engine", {"detail": str(exc)}))
     new = canonical_json(result)
     if new == rec["result_json"]:
         return Outcome(rid, IDENTICAL, made_by)
@@ -161,14 +193,14 @@ def _fetch(log: DecisionLog, ids: list[int]) -> list[dict]:
     return [rows[i] for i in ids]
 
 
-def shared_engine():
-    """The engine a whole-log replay judges with: portfolio.SharedEngine, whose results are those of
-    the default engine (tests/test_properties_portfolio.py): the compiled evaluator on every fact,
-    and the durable_rules cross-check once per class of facts that give every condition atom the
-    same value in one regime selection, instead of once per fact of every record."""
-    from ..portfolio import SharedEngine
+def replay_engine():
+    """The engine a whole-log replay judges with: the default kind (the compiled evaluator on every
+    fact), one per replay, so that the records of one regime period share its compiled rules and
+    durable_rules rulesets; replay_records hands it each batch's facts through judge_many, which
+    cross-checks every fact of every record against durable_rules, all facts of a period at once."""
+    from ..evaluation import Engine
 
-    return SharedEngine()
+    return Engine()
 
 
 def _replay_batch(ids: list[int]) -> list[Outcome]:
@@ -177,9 +209,7 @@ def _replay_batch(ids: list[int]) -> list[Outcome]:
     if log is None:
         log = _WORKER["log"] = DecisionLog.open(_WORKER["path"])  # a connection of its own, never the parent's
         _WORKER["books"].log = log
-        _WORKER["engine"] = shared_engine()
-    books, engine = _WORKER["books"], _WORKER["engine"]
-    return [replay_record(rec, books, engine) for rec in _fetch(log, ids)]
+    return replay_records(_fetch(log, ids), _WORKER["books"], _WORKER["engine"])
 
 
 def replay_all(log: DecisionLog, jobs: int | None = None,
@@ -190,24 +220,26 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
     files once and the records of one regime selection (one period between two change points) are
     judged one after another: they share the rules and figures in force (Rulebook.at works them out
     once per period), the compiled rules and the durable_rules rulesets, and the records of one day
-    share the per-selection memo of result pieces. With
-    `jobs` > 1 (default: the number of CPUs) and enough records, batches of records are replayed by a
-    pool of worker processes (fork: the rulebooks are built before the workers start and shared)."""
+    share the per-selection memo of result pieces. Batches of BATCH records are judged together
+    (replay_records: one durable_rules session per ruleset and regime period for all their facts).
+    With `jobs` > 1 (default: the number of CPUs) and enough records, the batches are replayed by a
+    pool of worker processes (fork: the rulebooks are built, and the first record replayed, before
+    the workers start, so they inherit the rulebooks, the compiled rules and the built validators)."""
     rows = log.conn.execute("SELECT id, rulebook_sha256, date FROM records").fetchall()
     ordered = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
     books = RulebookCache(log, size=64)
+    engine = replay_engine()
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     outcomes: list[Outcome] = []
-    batches = [ordered[i:i + BATCH] for i in range(0, len(ordered), BATCH)]
     import multiprocessing
 
     parallel = jobs > 1 and len(ordered) >= MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
-        engine = shared_engine()
-        for batch in batches:
-            outcomes += [replay_record(rec, books, engine) for rec in _fetch(log, batch)]
+        for start in range(0, len(ordered), BATCH):
+            done = replay_records(_fetch(log, ordered[start:start + BATCH]), books, engine)
+            outcomes += done
             if progress:
-                progress(len(batch))
+                progress(len(done))
     else:
         firsts: dict[str, int] = {}
         for rid, digest, _ in rows:
@@ -217,8 +249,13 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
                 books.get(rec)  # built here once, inherited by every worker
             except Exception:  # the record's own replay reports it
                 pass
+        outcomes += replay_records(_fetch(log, ordered[:1]), books, engine)  # builds what every worker needs
+        if progress:
+            progress(1)
+        rest = ordered[1:]
+        batches = [rest[i:i + BATCH] for i in range(0, len(rest), BATCH)]
         _WORKER.clear()
-        _WORKER.update(path=log.path, books=books)
+        _WORKER.update(path=log.path, books=books, engine=engine)
         try:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(batches))) as pool:
                 for done in pool.imap_unordered(_replay_batch, batches):
