@@ -112,7 +112,12 @@ def test_sample_totals_equal_a_plain_group_by(sample_table):
     tot = run.totals["by_verdict"]
     assert {v: d["units"] for v, d in tot.items()} == counts
     assert {v: d["rent_month"] for v, d in tot.items() if d["rent_month"]} == rent
-    assert run.totals["non_compliant"] == sum(1 for r in rows.values() if not r["compliant"])
+    # not compliant and not yet decidable are counted apart; both are there in the sample
+    false = [u for u, r in rows.items() if r["compliant"] is False]
+    empty = [u for u, r in rows.items() if r["compliant"] is None]
+    assert false and empty
+    assert run.totals["non_compliant"] == len(false) and run.totals["non_compliant_examples"] == false[:20]
+    assert run.totals["compliance_open"] == len(empty) and run.totals["compliance_open_examples"] == empty[:20]
     assert run.totals["liberalisation_candidates"] == sum(1 for r in rows.values() if r["liberalisation_candidate"])
     missing = {m["fact"]: m["units"] for m in run.totals["missing"]}
     plain: dict[str, int] = {}
@@ -435,13 +440,30 @@ def test_schema_stock_output_validates_the_tables_written(book, tmp_path):
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_summary_html_in_words(book, tmp_path, lang):
     summary = tmp_path / "s.html"
-    judge_register(SAMPLE, DAY, book, summary=summary, lang=lang)
+    run = judge_register(SAMPLE, DAY, book, summary=summary, lang=lang)
     html = summary.read_text(encoding="utf-8")
     assert "<svg" in html and "DAEB" in html
+    # not compliant and not yet decidable each have their own line, with their own count
+    for key, words in (("non_compliant", {"nl": "eenheden voldoen niet", "en": "units are not compliant"}),
+                       ("compliance_open", {"nl": "eenheden zijn nog niet te beoordelen",
+                                            "en": "units cannot be judged yet"})):
+        assert run.totals[key] and f"{run.totals[key]} {words[lang]}" in html
     assert ("niet-DAEB" if lang == "nl" else "non-DAEB") in html
     for code in ("non_daeb", "undetermined", "corporation_non_daeb", "needs_decision", "area_has_corporation_homes"):
         assert code not in html
     assert ("Vraagt aandacht" if lang == "nl" else "Needs attention") in html
+
+
+def test_terminal_counts_non_compliant_and_open_apart(book, tmp_path):
+    """The totals on the terminal name the units that are not compliant and those whose compliance is
+    open separately; either makes the exit code 1 (as for `check`)."""
+    totals = tmp_path / "t.json"
+    result = cli("stock", SAMPLE, "--at", DAY, "--totals", totals, "--quiet", "--lang", "en")
+    tot = json.loads(totals.read_text(encoding="utf-8"))
+    assert tot["non_compliant"] and tot["compliance_open"]
+    assert f"not compliant: {tot['non_compliant']}" in result.stdout
+    assert f"cannot be judged yet: {tot['compliance_open']}" in result.stdout
+    assert result.exit_code == 1
 
 
 def test_units_with_the_same_rules_but_another_party_keep_their_own(book, tmp_path):
@@ -606,8 +628,9 @@ def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
 
 
 def test_outcomes_judged_in_a_forked_worker_give_the_same_bytes(book, tmp_path, monkeypatch):
-    """A cold plan with many new outcomes judges half of them in a forked process; the files are the
-    same as when this process judges them all, and an error in the worker stops the run."""
+    """A cold plan of a large register works out half of its new facts, classes and outcomes in a forked
+    process; the files are the same as when this process does it all, and an error on either side
+    stops the run."""
     import woningwet_engine.evaluation as evaluation
     import woningwet_engine.stock.judge as stock_judge
 
@@ -625,14 +648,15 @@ def test_outcomes_judged_in_a_forked_worker_give_the_same_bytes(book, tmp_path, 
 
     def run(name: str, min_outcomes: int, threads: int = 2) -> tuple[bytes, bytes]:
         monkeypatch.setattr(stock_judge, "WORKER_MIN_OUTCOMES", min_outcomes)
+        monkeypatch.setattr(stock_judge, "WORKER_MIN_FACTS", min_outcomes)
         out = tmp_path / f"{name}.parquet"
         judge_register(register, DAY, book, output=out, threads=threads)
         return out.read_bytes(), outcomes_path(out).read_bytes()
 
     alone = run("alone", 10 ** 9)
     assert not forks
-    assert run("forked", 2) == alone and forks == [1]
-    assert run("one-thread", 2, threads=1) == alone and forks == [1]
+    assert run("forked", 2) == alone and len(forks) == 3  # the facts, the classes and the outcomes
+    assert run("one-thread", 2, threads=1) == alone and len(forks) == 3
 
     parent = os.getpid()
     real_judge = stock_judge._Planner.judge_outcome

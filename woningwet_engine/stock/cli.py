@@ -95,11 +95,13 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
     vl = tot["verlicht"]
     click.echo(f"  {w(lang, 'verlicht')}: {w(lang, 'status_' + vl['status'])}")
     click.echo(f"  {w(lang, 'lib')}: {count_text(tot['liberalisation_candidates'], lang)}")
+    for key in ("non_compliant", "compliance_open"):
+        click.echo(f"  {w(lang, 'terminal_' + key, n=count_text(tot[key], lang))}")
     if shown:  # progress, like the lines judge_register prints
         seconds = f"{run.seconds:.2f}"
         click.echo(w(lang, "terminal_done", units=count_text(run.judged, lang),
                      seconds=seconds.replace(".", ",") if lang == "nl" else seconds), err=True)
-    sys.exit(0 if tot["non_compliant"] == 0 else 1)
+    sys.exit(0 if tot["non_compliant"] == tot["compliance_open"] == 0 else 1)
 
 
 @stock.command("explain")

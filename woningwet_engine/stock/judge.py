@@ -70,7 +70,9 @@ DIGITS = 39  # branch states (0 false, 1 true, 2 unknown) per BIGINT code: 3**39
 OUTPUT_FORMATS = ("parquet", "csv", "xlsx", "json")
 LAYOUTS = ("normalised", "flat")
 XLSX_MAX_ROWS = 1_048_575
-WORKER_MIN_OUTCOMES = 100  # fewer new outcomes are judged in well under a second: not worth a second process
+# fewer new outcomes (~1.5 ms each) or facts (~0.1 ms) than this are worked out in well under a second:
+# not worth a second process
+WORKER_MIN_OUTCOMES, WORKER_MIN_FACTS = 100, 1000
 # per outcome (the outcomes table); `fired` is also written per unit
 LIST_COLUMNS = ("fired", "effects", "citations", "links", "parameters", "assumptions", "conditions", "missing")
 OUTCOME_COLUMNS = ("outcome", "verdict", "compliant", "party", *LIST_COLUMNS)
@@ -279,7 +281,7 @@ class _Planner:
         self._shell = None
         self._by_class: dict[tuple, tuple] = {}
         self.engine = SharedEngine()
-        self._pending: list[tuple] = []  # outcomes numbered but not yet judged (finish)
+        self._pending: list[tuple] = []  # outcomes numbered but not yet judged (end of plan())
 
     def facts_of(self, u: dict, muni: str) -> dict:
         """facts.py's component fact for the unit, built as for a one-component case file."""
@@ -309,15 +311,17 @@ class _Planner:
         self.role_muni.setdefault(rid, muni)
         return rid
 
-    def proto(self, cats: dict, inputs: dict, shape: dict, role: int) -> int:
-        """The proto of units with these categorical values (`inputs`: their component_inputs), numbers
-        of this shape and a municipality of this role."""
-        key = (tuple(inputs.items()), tuple(shape.values()), self.role_key[role])
+    def proto_key(self, inputs: dict, shape: dict, role: int) -> tuple:
+        """What the facts of a unit depend on: its categorical values (`inputs`: their component_inputs),
+        the shape of its numbers and the role of its municipality."""
+        return tuple(inputs.items()), tuple(shape.values()), self.role_key[role]
+
+    def proto(self, key: tuple) -> int:
+        """The proto id of units with this proto_key (its facts are in the plan cache)."""
         found = self._proto_by_key.get(key)
         if found is not None:
             return found
-        const, through = self.cache["protos"].get(key) or self.cache.put("protos", key,
-                                                                          self._proto_facts(cats, shape, role))
+        const, through = self.cache["protos"][key]
         pkey = (tuple((k, repr(v)) for k, v in const), through)  # repr: True and 1 stay apart
         pid = self.protos.setdefault(pkey, len(self.protos))
         if pid == len(self.proto_rows):
@@ -326,9 +330,8 @@ class _Planner:
         self._proto_by_key[key] = pid
         return pid
 
-    def _proto_facts(self, cats: dict, shape: dict, role: int) -> tuple:
+    def _proto_facts(self, cats: dict, shape: dict, muni: str) -> tuple:
         """(constant facts as sorted (name, value) pairs, the facts copied from a number) of a kind of unit."""
-        muni = self.role_muni[role]
         runs = []
         for sentinel in SENTINELS:
             u = dict(cats)
@@ -365,16 +368,10 @@ class _Planner:
             facts[name] = reps[col]
         return facts
 
-    def class_signature(self, pid: int, cls: tuple, reps: dict, muni: str) -> tuple:
-        key = (pid, cls)
-        sig = self._by_class.get(key)
-        if sig is None:
-            ckey = (self.proto_keys[pid], cls)
-            sig = self.cache["classes"].get(ckey)
-            if sig is None:
-                sig = self.cache.put("classes", ckey, self.signature(self.unit_facts(pid, reps, muni)))
-            self._by_class[key] = sig
-        return sig
+    def _class_states(self, pid: int, reps: dict, muni: str) -> tuple:
+        """(partition signature, signature) of the class of proto `pid` whose unit has the numbers `reps`."""
+        facts = self.unit_facts(pid, reps, muni)
+        return self.partition.signature(facts), self.signature(facts)
 
     def signature(self, facts: dict) -> tuple:
         """(branch-state codes, missing facts) of the reference evaluator on these facts; each rule is
@@ -396,7 +393,7 @@ class _Planner:
         """The id of the outcome of units of this class: verdict, reasons, citations, figures, assumptions
         and party of the case path on one unit (judge_outcome). Units with the same branch states,
         missing facts and values of the facts the party policy reads (rules/policy/parties.yaml) have
-        the same outcome. A new outcome is numbered here and judged by finish()."""
+        the same outcome. A new outcome is numbered here and judged at the end of plan()."""
         const = self.proto_rows[pid][0]
         key = (sig, tuple(const.get(f) for f in self.split_facts))
         found = self.outcomes.get(key)
@@ -443,21 +440,63 @@ class _Planner:
             "conditions": [c.id for c in result.conditions], "missing": missing,
         }
 
-    def finish(self, cores: int = 1) -> None:
-        """Judge the outcomes outcome() numbered but did not know; with more than one core and many of them
-        (a cold plan), half in a forked process (it inherits the rulebook, the selection and the compiled
-        rules; an error there is raised here). Not while an evaluation observer is registered (the rule
-        coverage of the test suite): it would not see the worker's evaluations."""
+    def plan(self, groups: list[tuple], cores: int = 1) -> list[tuple]:
+        """The rows of table `classes`, one per group of scan one (_groups), in group order: its proto,
+        class and outcome. Each of the three steps first collects, in group order, what the plan cache
+        does not hold, then works it out (_both: on a cold plan of a large register, half of it in a
+        forked process); ids are given in group order, so the tables do not depend on the split."""
+        prepared = []
+        for gkey, role, cat, cls, rep in groups:
+            inputs = component_inputs(cat)
+            shape, cls = _reach(inputs["object"], rep, cls)
+            prepared.append((gkey, role, cat, cls, rep, self.proto_key(inputs, shape, role), shape))
+        todo: dict = {}  # the facts of each kind of unit
+        for _, role, cat, _, _, key, shape in prepared:
+            if key not in self.cache["protos"] and key not in todo:
+                todo[key] = (cat, shape, self.role_muni[role])
+        for key, facts in zip(todo, self._both(self._proto_facts, list(todo.values()), cores, WORKER_MIN_FACTS)):
+            self.cache.put("protos", key, facts)
+        pids = [self.proto(key) for *_, key, _ in prepared]
+        todo = {}  # the branch states of each class of facts
+        for (_, role, _, cls, rep, _, _), pid in zip(prepared, pids):
+            ckey = (self.proto_keys[pid], cls)
+            if ckey not in self.cache["classes"] and ckey not in todo:
+                todo[ckey] = (pid, rep, self.role_muni[role])
+        for ckey, (pkey, sig) in zip(todo, self._both(self._class_states, list(todo.values()), cores,
+                                                      WORKER_MIN_FACTS)):
+            self.cache.put("parts", pkey, sig)
+            self.cache.put("classes", ckey, sig)
+        rows = []  # the outcomes, numbered here, judged at the end
+        for (gkey, role, cat, cls, rep, _, _), pid in zip(prepared, pids):
+            muni = self.role_muni[role]
+            checks = (pid, cls) not in self._by_class  # the class's SQL is checked on this row (check_classes)
+            sig = self._by_class.setdefault((pid, cls), self.cache["classes"][(self.proto_keys[pid], cls)])
+            oid = self.outcome(sig, pid, {**cat, **rep}, muni)
+            const = self.proto_rows[pid][0]
+            lib = const.get("self_contained") is True and const.get("tenure") == "rent"
+            rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
+        pending, self._pending = self._pending, []
+        judged = self._both(self.judge_outcome, [(sig, u, muni) for _, sig, u, muni in pending], cores,
+                            WORKER_MIN_OUTCOMES)
+        for (key, *_), known in zip(pending, judged):
+            self.outcomes[key] = {**self.cache.put("outcomes", key, known), "id": self.outcomes[key]["id"]}
+        return rows
+
+    @staticmethod
+    def _both(fn, tasks: list[tuple], cores: int, least: int) -> list:
+        """[fn(*task) for task in tasks]; with more than one core and at least `least` tasks, every other
+        task in a forked process (it inherits the rulebook, the selection and the compiled rules; an
+        error there is raised here). Not while an evaluation observer is registered (the rule coverage
+        of the test suite): it would not see the other process's evaluations."""
         from ..evaluation import observed
 
-        pending, self._pending = self._pending, []
-        half = []
-        if cores > 1 and len(pending) >= WORKER_MIN_OUTCOMES and hasattr(os, "fork") and not observed():
-            pending, half = pending[0::2], pending[1::2]
-        with _forked([(sig, u, muni) for _, sig, u, muni in half], self.judge_outcome) as theirs:
-            mine = [self.judge_outcome(sig, u, muni) for _, sig, u, muni in pending]
-        for (key, *_), known in zip(pending + half, mine + theirs.result):
-            self.outcomes[key] = {**self.cache.put("outcomes", key, known), "id": self.outcomes[key]["id"]}
+        if cores < 2 or len(tasks) < least or not hasattr(os, "fork") or observed():
+            return [fn(*t) for t in tasks]
+        out: list = [None] * len(tasks)
+        with _forked(tasks[1::2], fn) as theirs:
+            out[0::2] = [fn(*t) for t in tasks[0::2]]
+        out[1::2] = theirs.result
+        return out
 
 
 @contextmanager
@@ -745,31 +784,12 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
     groups = _groups(con, ts)
     meanwhile = _Meanwhile(con, lambda cur: _assign_groups(cur, ts))
     try:
-        class_rows = _plan_groups(planner, groups)
-        planner.finish(cores)
+        class_rows = planner.plan(groups, cores)
     finally:
         unique = meanwhile.join()
     _check_unique(con, run.source, unique)
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
-    return class_rows
-
-
-def _plan_groups(planner: _Planner, groups: list[tuple]) -> list[tuple]:
-    class_rows = []
-    for gkey, role, cat, cls, rep in groups:
-        u = dict(cat)
-        u.update(rep)
-        inputs = component_inputs(cat)
-        shape, cls = _reach(inputs["object"], rep, cls)
-        pid = planner.proto(cat, inputs, shape, role)
-        muni = planner.role_muni[role]
-        checks = (pid, cls) not in planner._by_class  # the class's SQL is checked on this row (check_classes)
-        sig = planner.class_signature(pid, cls, rep, muni)
-        oid = planner.outcome(sig, pid, u, muni)
-        const = planner.proto_rows[pid][0]
-        lib = const.get("self_contained") is True and const.get("tenure") == "rent"
-        class_rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
     return class_rows
 
 

@@ -58,7 +58,8 @@ def _columns() -> dict[str, dict]:
         "date": {"type": "string", "format": "date", "description": "the date whose law the unit was judged by (--at)"},
         "verdict": {"type": "string", "enum": verdicts, "description": "the verdict, as for a case component"},
         "compliant": _nullable({"type": "boolean", "description": "false when the unit is not compliant as it "
-                                "stands; empty when that cannot be decided (niet te beoordelen)"}),
+                                "stands; empty when that cannot be decided yet (nog niet te beoordelen: counted "
+                                "apart from the non-compliant units in the totals)"}),
         "party": {"type": "string", "enum": parties, "description": "the suggested party to carry the unit"},
         "label_check": _nullable({"type": "string", "enum": ["agrees", "differs", "open"],
                                   "description": "the register's DAEB label against the verdict (empty without a "

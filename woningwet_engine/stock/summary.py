@@ -92,10 +92,10 @@ def render_summary(run, lang: str = "nl") -> str:
             f"<td class=n>{count_text(d.get(v, 0), lang)}</td>" for v in kinds) + "</tr>"
         for k, d in sorted(tot["by_kind"].items()))
     kind_head = "".join(f"<th>{escape(verdict_word(v, lang))}</th>" for v in kinds)
-    bad = tot["non_compliant"]
-    attention = (f"<p class=warn><b>{w(lang, 'attention')}:</b> {count_text(bad, lang)} {w(lang, 'noncompliant')}"
-                 + (f" ({w(lang, 'examples')} {escape(', '.join(map(str, (tot['forbidden_examples'] + tot['undetermined_examples'])[:10])))})"
-                    if bad else "") + ".</p>")
+    attention = "".join(
+        f"<p class=warn><b>{w(lang, 'attention')}:</b> {count_text(tot[key], lang)} {w(lang, key)}"
+        + (f" ({w(lang, 'examples')} {escape(', '.join(map(str, tot[key + '_examples'][:10])))})" if tot[key] else "")
+        + ".</p>" for key in ("non_compliant", "compliance_open"))
     missing = "".join(f"<tr><td>{escape(fact_name(m['fact'], lang, run.param_titles))}</td><td class=n>{count_text(m['units'], lang)}</td></tr>"
                       for m in tot["missing"])
     labels = tot["labels"]

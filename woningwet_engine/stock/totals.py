@@ -1,8 +1,8 @@
 """Portfolio totals of a judged register: plain group-bys over the written table, plus the Ww 49 test.
 
 Counts and rent roll per verdict (DAEB / non-DAEB / the rest), per unit kind, the register's own
-DAEB label against the verdict, liberalisation candidates, units that cannot be decided with the
-facts they lack, and the verlicht-regime test of Woningwet art. 49 lid 1 (rule SCH-01, evaluated by
+DAEB label against the verdict, liberalisation candidates, units that are not compliant and (apart)
+units whose compliance cannot be decided yet, units that cannot be decided with the facts they lack, and the verlicht-regime test of Woningwet art. 49 lid 1 (rule SCH-01, evaluated by
 the plan rules of the rulebook on a plan fact made from the register). Money is in cents.
 """
 
@@ -41,7 +41,10 @@ def compute(con, parquet, run, planner, lang: str) -> dict:
                          f"(SELECT outcome, count(*) AS n FROM {src} WHERE verdict = 'undetermined' GROUP BY outcome) c "
                          "JOIN outcomes o ON c.outcome = o.outcome) GROUP BY m ORDER BY n DESC, m")
     undetermined_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'undetermined' LIMIT 20")]
-    noncompliant = _rows(con, f"SELECT count(*) FROM {src} WHERE compliant IS NOT TRUE")[0][0]
+    # not compliant (compliant false) and not yet decidable (compliant empty) are counted apart, as in a case memo
+    compliance = dict(_rows(con, f"SELECT compliant, count(*) FROM {src} WHERE compliant IS NOT TRUE GROUP BY ALL"))
+    non_compliant_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE compliant = false LIMIT 20")]
+    open_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE compliant IS NULL LIMIT 20")]
     forbidden_ids = [r[0] for r in _rows(con, f"SELECT unit_id FROM {src} WHERE verdict = 'forbidden' LIMIT 20")]
     out = {
         "units": sum(v["units"] for v in by_verdict.values()),
@@ -53,7 +56,10 @@ def compute(con, parquet, run, planner, lang: str) -> dict:
         "liberalisation_examples": lib_ids,
         "missing": [{"fact": m, "units": n} for m, n in missing],
         "undetermined_examples": undetermined_ids,
-        "non_compliant": noncompliant,
+        "non_compliant": compliance.get(False, 0),
+        "non_compliant_examples": non_compliant_ids,
+        "compliance_open": compliance.get(None, 0),
+        "compliance_open_examples": open_ids,
         "forbidden_examples": forbidden_ids,
         "rulebook": planner.book.sha256,
     }
