@@ -371,12 +371,13 @@ class _Planner:
     def _class_states(self, pid: int, reps: dict, muni: str) -> tuple:
         """(partition signature, signature) of the class of proto `pid` whose unit has the numbers `reps`."""
         facts = self.unit_facts(pid, reps, muni)
-        return self.partition.signature(facts), self.signature(facts)
-
-    def signature(self, facts: dict) -> tuple:
-        """(branch-state codes, missing facts) of the reference evaluator on these facts; each rule is
-        evaluated once per class of the values it reads (portfolio.SharedEngine)."""
         pkey = self.partition.signature(facts)
+        return pkey, self.signature(facts, pkey)
+
+    def signature(self, facts: dict, pkey: tuple) -> tuple:
+        """(branch-state codes, missing facts) of the reference evaluator on these facts (`pkey`: their
+        partition signature); each rule is evaluated once per class of the values it reads
+        (portfolio.SharedEngine)."""
         found = self.cache["parts"].get(pkey)
         if found is not None:
             return found
