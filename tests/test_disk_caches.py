@@ -1,15 +1,19 @@
-"""The start-up caches (diskcache.py): data tables and compiled memo templates read back give exactly
-what parsing and compiling give, and only private files are trusted."""
+"""The start-up caches (diskcache.py): data tables, compiled memo templates and the command line's
+parsed case files (yamlio.load_yaml_bytes_cached) read back give exactly what parsing and compiling
+give, and only private files are trusted. A kept parse has the same data, value types and field
+lines; problems found after parsing keep their lines; a file that does not parse is never kept."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from woningwet_engine import diskcache
+from woningwet_engine import diskcache, yamlio
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = ROOT / "cases" / "kanaleneiland-2016.yaml"
@@ -125,3 +129,90 @@ def test_a_template_file_others_can_write_is_not_run(cache, tmp_path):
     assert fresh() == "planted 1"  # our own private file is used as it is
     os.chmod(stored, 0o666)
     assert fresh() == "real 1"
+
+
+# --- the command line's parsed case files -----------------------------------------------------------
+
+CASES = sorted((ROOT / "cases").rglob("*.yaml"))
+
+
+def _no_case_parsing(monkeypatch):
+    def refuse(*a, **k):
+        raise AssertionError("parsed although a kept parse exists")
+
+    monkeypatch.setattr(yamlio, "load_yaml_bytes", refuse)
+
+
+def typed(value):
+    """The value with the type of every scalar (Decimal and float, date and str must not swap)."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.name)
+def test_a_kept_parse_equals_parsing(cache, monkeypatch, path):
+    raw = path.read_bytes()
+    parsed = yamlio.load_yaml_bytes(raw, str(path))
+    first = yamlio.load_yaml_bytes_cached(raw, str(path))
+    assert len(list(cache.glob("parsed-*.pickle"))) == 1
+    _no_case_parsing(monkeypatch)
+    again = yamlio.load_yaml_bytes_cached(raw, "other-name.yaml")
+    for loaded in (first, again):
+        assert typed(loaded.data) == typed(parsed.data)
+        assert loaded.lines == parsed.lines
+    assert again.filename == "other-name.yaml"  # problems name the file given now, not the first one
+
+
+def test_a_file_that_does_not_parse_is_not_kept(cache):
+    raw = b"case_id: x\ncase_id: y\n"  # duplicate key
+    for _ in range(2):
+        with pytest.raises(yamlio.InputError) as exc:
+            yamlio.load_yaml_bytes_cached(raw, "bad.yaml")
+        assert exc.value.problems[0].line == 2
+    assert not list(cache.glob("parsed-*.pickle"))
+
+
+def test_an_edited_file_is_parsed_again(cache):
+    assert yamlio.load_yaml_bytes_cached(b"a: 1\n", "f.yaml").data == {"a": 1}
+    assert yamlio.load_yaml_bytes_cached(b"a: 2\n", "f.yaml").data == {"a": 2}
+
+
+def test_only_the_most_recent_parses_are_kept(cache, monkeypatch):
+    monkeypatch.setattr(yamlio, "CACHED_PARSES", 3)
+    for i in range(6):
+        yamlio.load_yaml_bytes_cached(f"a: {i}\n".encode(), "f.yaml")
+        os.utime(max(cache.glob("parsed-*.pickle"), key=lambda f: f.stat().st_mtime_ns), (i, i))
+    assert len(list(cache.glob("parsed-*.pickle"))) == 3
+
+
+def test_a_kept_file_others_can_write_is_not_read(cache, monkeypatch):
+    yamlio.load_yaml_bytes_cached(b"a: 1\n", "f.yaml")
+    (kept,) = cache.glob("parsed-*.pickle")
+    kept.chmod(0o666)
+    calls = []
+    real = yamlio.load_yaml_bytes
+    monkeypatch.setattr(yamlio, "load_yaml_bytes", lambda *a: calls.append(a) or real(*a))
+    assert yamlio.load_yaml_bytes_cached(b"a: 1\n", "f.yaml").data == {"a": 1}
+    assert calls  # parsed again, the file not trusted
+
+
+def test_validation_problems_keep_their_lines_on_a_kept_parse(tmp_path):
+    """The CLI twice on a case that parses but does not validate: the same message, line and exit
+    code 2 from a fresh parse and from the kept one."""
+    case = tmp_path / "case.yaml"
+    text = (ROOT / "cases" / "kanaleneiland-2016.yaml").read_text(encoding="utf-8")
+    assert "\ndate: " in text
+    case.write_text(text.replace("\ndate: ", "\ndate: not-a-date\nunknown_field: 1\nx_date: ", 1), encoding="utf-8")
+    env = dict(os.environ, WONINGWET_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("WONINGWET_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-m", "woningwet_engine.cli", "check", str(case), "--format", "json"],
+                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300) for _ in range(2)]
+    assert list((tmp_path / "cache").glob("parsed-*.pickle"))
+    for run in runs:
+        assert run.returncode == 2, run.stderr
+        assert f"{case}:8 [date]" in run.stderr and f"{case}:9 [unknown_field]" in run.stderr
+        assert run.stdout == ""
+    assert runs[0].stderr == runs[1].stderr

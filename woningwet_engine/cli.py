@@ -164,12 +164,14 @@ def load_book(rules_dir):
 
 
 def read_case(path, book):
-    """A case (or coalition case) from a file, or from standard input when the path is '-'."""
-    from .coalition.load import load_any_case, load_any_case_bytes
+    """A case (or coalition case) from a file, or from standard input when the path is '-' (the
+    parse of the same bytes read back from the cache directory: yamlio.load_yaml_bytes_cached)."""
+    from .coalition.load import parse_any
+    from .yamlio import load_yaml_bytes_cached, read_regular_file
 
     if str(path) == "-":
-        return load_any_case_bytes(sys.stdin.buffer.read(), "<stdin>", book)
-    return load_any_case(path, book)
+        return parse_any(load_yaml_bytes_cached(sys.stdin.buffer.read(), "<stdin>"), book)
+    return parse_any(load_yaml_bytes_cached(read_regular_file(path), str(path)), book)
 
 
 FAIL_ON = ("non-compliant", "forbidden", "never")

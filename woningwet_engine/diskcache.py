@@ -73,6 +73,17 @@ def write(name: str, data: bytes) -> None:
         pass
 
 
+def prune(prefix: str, suffix: str, most: int, keep: str = "") -> None:
+    """Delete all but the `most` most recently written cache files named prefix*suffix (never `keep`)."""
+    try:
+        entries = sorted(cache_dir().glob(f"{prefix}*{suffix}"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in entries[most:]:
+            if old.name != keep:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def yaml_data(path: Path, loader) -> object:
     """The YAML file `path` read with `loader` (a PyYAML loader class), kept in the cache as marshal data.
 

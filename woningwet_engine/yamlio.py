@@ -343,6 +343,46 @@ def load_yaml_bytes(raw: bytes, filename: str) -> LoadedYaml:
     return load_yaml_text(text, filename)
 
 
+CACHED_PARSES = 64  # parsed files kept in the cache directory (the most recent ones)
+
+
+def load_yaml_bytes_cached(raw: bytes, filename: str) -> LoadedYaml:
+    """load_yaml_bytes for the command line: a file parsed before is read back from the cache
+    directory instead (~0.2 ms instead of ~4 for Kanaleneiland), as the data and the line of every
+    field path, so that problems found later (validation, references) still name file, line and
+    field. The key is the file's exact bytes, the engine and PyYAML versions and this module's own
+    code; only a parse that succeeded is kept (a file that does not parse is parsed, and refused
+    with its line, every time). The copy is a pickle: diskcache's rules apply (private files only,
+    WONINGWET_NO_CACHE=1 turns it off)."""
+    import hashlib
+    import pickle
+    import sys
+
+    from . import __version__, diskcache
+
+    if not diskcache.enabled() or len(raw) > MAX_BYTES:
+        return load_yaml_bytes(raw, filename)
+    key = hashlib.sha256(f"{__version__}\0{yaml.__version__}\0{sys.version}\0".encode())
+    key.update(Path(__file__).read_bytes())
+    key.update(b"\0" + raw)
+    name = f"parsed-{key.hexdigest()[:40]}.pickle"
+    stored = diskcache.read(name)
+    if stored is not None:
+        try:
+            data, lines = pickle.loads(stored)
+            if isinstance(lines, dict):
+                return LoadedYaml(data, lines, filename)
+        except Exception:  # damaged or foreign: parse instead
+            pass
+    loaded = load_yaml_bytes(raw, filename)  # InputError on a bad file: nothing kept
+    try:
+        diskcache.write(name, pickle.dumps((loaded.data, loaded.lines), protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return loaded
+    diskcache.prune("parsed-", ".pickle", CACHED_PARSES, keep=name)
+    return loaded
+
+
 def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
     """Turn a pydantic ValidationError into one Problem per error, with line numbers and, where one
     helps, a hint (hints.py: did you mean, date and amount formats); `model` is the validated class."""

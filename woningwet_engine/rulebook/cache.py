@@ -18,7 +18,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from ..diskcache import cache_dir, enabled, private as _private, read, write  # noqa: F401  (_private: other caches)
+from ..diskcache import cache_dir, enabled, private as _private, prune, read, write  # noqa: F401  (_private: other caches)
 from .capacity import check_runnable
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
@@ -78,10 +78,4 @@ def _store(name: str, book: Rulebook) -> None:
     except (pickle.PicklingError, TypeError, AttributeError):
         return  # the cache is only an optimisation
     write(name, data)
-    try:
-        entries = sorted(cache_dir().glob("rulebook-*.pickle"), key=lambda f: f.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:  # keep the most recent rulebook versions only
-            if old.name != name:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
+    prune("rulebook-", ".pickle", KEEP, keep=name)  # the most recent rulebook versions only
