@@ -20,7 +20,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from .diskcache import cache_dir, enabled, read, write
+from .diskcache import cache_dir, enabled, prune, read, write
 
 _PACKAGE = Path(__file__).resolve().parent
 _SOURCES = ("case.py", "result.py", "units.py", "modelcache.py", "rulebook/model.py", "rulebook/params.py")
@@ -116,7 +116,9 @@ def store() -> None:
             if not cls.__pydantic_complete__:
                 cls.model_rebuild()
             stored[f"{cls.__module__}:{cls.__qualname__}"] = (_strip(cls.__pydantic_core_schema__), _core_config(cls))
-        write(_path().name, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        name = _path().name
+        write(name, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+        prune("models-", ".pickle", 4, keep=name)  # one file per code version: the newest few only
     except Exception:  # the cache is only an optimisation
         pass
 
