@@ -6,7 +6,7 @@ import datetime as dt
 
 from .conditions.nodes import FieldSpec
 from .i18n import text as tr
-from .rulebook.citation import basis_text, juriconnect, wetten_url
+from .rulebook.citation import basis_text, juriconnect, url_of
 from .rulebook.loader import PLACEHOLDER
 from .rulebook.model import LegalBasis
 from .rulebook.params import ResolvedParam
@@ -45,51 +45,57 @@ def render(template: str, facts: dict, schema: dict[str, FieldSpec], params: dic
 _TEMPLATES: dict[str, list[str]] = {}  # explanation templates split at their placeholders
 
 
-_MEMO: dict = {}  # the Citation per (legal basis, date, language): read-only, shared by every result citing it
+# Citations are read-only and shared by every result citing them. They are kept by the identity of
+# the rulebook's LegalBasis object (held in the entry, so its id stays its own while the entry
+# lives), without hashing its fields: a narrowed basis (LegalBasis.by) is made once per basis and
+# deciding value, so it has a stable identity too.
 _MEMO_MAX = 20_000
+_DATED: dict = {}  # (id(basis), date, language) -> (basis, its Citation on that date)
+_UNDATED: dict = {}  # (id(basis), language) -> (basis, its Citation without the dated links)
+_NARROWED: dict = {}  # (id(basis), type and value of the deciding fact, or _SPANNING) -> (basis, narrowed basis)
+_SPANNING = object()  # no fact: the basis citing the whole range its mapping can choose
 
 
-def _memo(key, build):
-    hit = _MEMO.get(key)
-    if hit is None:
-        if len(_MEMO) >= _MEMO_MAX:
-            _MEMO.clear()
-        hit = _MEMO[key] = build()
-    return hit
-
-
-_BY_OBJECT: dict = {}  # (id of a rulebook's LegalBasis, date, language) -> (that basis, its Citation)
+def _kept(memo: dict, key: tuple, lb, build):
+    hit = memo.get(key)
+    if hit is not None and hit[0] is lb:
+        return hit[1]
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    value = build()
+    memo[key] = (lb, value)
+    return value
 
 
 def citation(lb: LegalBasis, on: dt.date, lang: str, fact: dict | None = None) -> Citation:
     """The citation of one legal basis on a date; with `fact`, narrowed to the onderdeel that
     decided for that fact (LegalBasis.by)."""
     if lb.by is not None:
-        # with the fact: the onderdeel it decides; without one (e.g. a split part): the mapped range
-        lb = lb.deciding(fact) if fact is not None else lb.spanning()
-    else:  # the rulebook's own object: found by identity, without hashing its fields
-        key = (id(lb), on, lang)
-        hit = _BY_OBJECT.get(key)
-        if hit is not None and hit[0] is lb:
-            return hit[1]
-        if len(_BY_OBJECT) >= _MEMO_MAX:
-            _BY_OBJECT.clear()
-        cite = _citation(lb, on, lang)
-        _BY_OBJECT[key] = (lb, cite)  # holds lb, so its id stays its own while the entry lives
-        return cite
-    return _citation(lb, on, lang)
+        lb = _narrowed(lb, fact)
+    return _kept(_DATED, (id(lb), on, lang), lb, lambda: _dated(lb, on, lang))
 
 
-def _citation(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
-    return _memo(("cite", lb, on, lang), lambda: _undated(lb, lang).model_copy(update={
-        "juriconnect": juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub),
-        "url": wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub)}))
+def _narrowed(lb: LegalBasis, fact: dict | None) -> LegalBasis:
+    """With the fact: the onderdeel it decides (lb.deciding, which reads only the mapping's fact);
+    without one (e.g. a split part): the mapped range (lb.spanning)."""
+    if fact is None:
+        return _kept(_NARROWED, (id(lb), _SPANNING), lb, lb.spanning)
+    value = fact.get(lb.by.fact)
+    try:
+        return _kept(_NARROWED, (id(lb), type(value), value), lb, lambda: lb.deciding(fact))
+    except TypeError:  # a value that cannot be a key (a list)
+        return lb.deciding(fact)
+
+
+def _dated(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
+    reference = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub)
+    return _undated(lb, lang).model_copy(update={"juriconnect": reference, "url": url_of(reference)})
 
 
 def _undated(lb: LegalBasis, lang: str) -> Citation:
     """The citation without its dated links, validated once per (basis, language): only the
     Juriconnect reference and the link change with the date (a replayed log meets many dates)."""
-    return _memo(("cite-undated", lb, lang), lambda: Citation(
+    return _kept(_UNDATED, (id(lb), lang), lb, lambda: Citation(
         bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
         onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy, text=basis_text(lb, lang),
         juriconnect="", url=""))

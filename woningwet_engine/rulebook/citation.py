@@ -38,7 +38,12 @@ def juriconnect(bwb: str, article: str, lid: str | None, onderdeel: str | None, 
 
 def wetten_url(bwb: str, article: str, lid: str | None, onderdeel: str | None, on: dt.date,
                sub: str | None = None) -> str:
-    return WETTEN + quote(juriconnect(bwb, article, lid, onderdeel, on, sub), safe=":&=")
+    return url_of(juriconnect(bwb, article, lid, onderdeel, on, sub))
+
+
+def url_of(reference: str) -> str:
+    """The wetten.overheid.nl link of a Juriconnect reference."""
+    return WETTEN + quote(reference, safe=":&=")
 
 
 def _article_label(article: str, lang: str) -> str:

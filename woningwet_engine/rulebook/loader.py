@@ -280,6 +280,7 @@ class Rulebook:
             found = Selection(day, base.rules, base.params, self.sha256, base.derivations, self.policy)
             found.__dict__["key"] = base.key  # equal by construction: same rules and values
             found.__dict__["period_memo"] = base.period_memo
+            found.__dict__["values"] = base.values  # read-only: the same figures on every day of the period
             if len(kept) >= SELECTIONS_KEPT:
                 del kept[next(iter(kept))]
         kept[day] = found  # most recently used last
