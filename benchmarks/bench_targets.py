@@ -1,7 +1,7 @@
 """Every speed target of issue #11, measured once, printed as one table (not part of the tests;
 see docs/benchmarks.md).
 
-    .venv/bin/python benchmarks/bench_targets.py            # about 5-6 minutes on an idle 2-core machine
+    .venv/bin/python benchmarks/bench_targets.py            # about 6-7 minutes on an idle 2-core machine
     .venv/bin/python benchmarks/bench_targets.py --json     # the rows as JSON as well
     .venv/bin/python benchmarks/bench_targets.py --quick    # every row on small sizes (checks the script only)
 
@@ -17,8 +17,8 @@ run counts so that the whole run stays within a few minutes:
   only) in the same process, alternating over 2 rounds, CPU time; the Result of a 300-component
   portfolio is compared with the reference engine's, byte for byte;
 - replay: benchmarks/bench_replay.py --records 10000 (two workers), every record compared byte for
-  byte: the replay of the whole 10,000-record log, measured (recording the log first takes about
-  a minute and a half of its own; a smaller --quick log is extrapolated to 10,000, and said so);
+  byte: the replay of the whole 10,000-record log, measured (recording the log first takes two to
+  three minutes of its own on an idle machine; a smaller --quick log is extrapolated to 10,000, and said so);
 - one case: benchmarks/bench_eval.py's one-case runs (10,000 components in projects of 10; one
   project of 3,000), end to end with splits and remediation.
 
