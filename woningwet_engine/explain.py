@@ -57,6 +57,7 @@ _SPANNING = object()  # no fact: the basis citing the whole range its mapping ca
 
 
 def _kept(memo: dict, key: tuple, lb, build):
+    """memo[key] built once, for the basis `lb` whose id the key holds (the entry holds lb too)."""
     hit = memo.get(key)
     if hit is not None and hit[0] is lb:
         return hit[1]
