@@ -104,7 +104,8 @@ def assert_clean_refusal(run: Run, *expected: str) -> None:
     assert "Traceback" not in err, err[-2000:]
     assert run.stdout == b"", run.stdout[:300]
     lines = [line for line in err.splitlines() if line.strip()]
-    assert lines[0] == "error: 1 problem(s) in the input:" and len(lines) == 2, err[:1500]
+    assert lines[0] in ("error: 1 problem in the input:", "fout: 1 probleem in de invoer:") and len(lines) == 2, \
+        err[:1500]
     for text in expected:
         assert text in lines[1], (text, lines[1])
     assert run.cpu_s < HOSTILE_CPU_S, f"{run.cpu_s:.2f} s of CPU time"
@@ -119,5 +120,17 @@ def in_english(args) -> list[str]:
     for tests that read the English wording."""
     args = [str(a) for a in args]
     if args[:1] == ["audit"] and args[1:2] and args[1] in AUDIT_IN_WORDS and "--lang" not in args:
+        args += ["--lang", "en"]
+    return args
+
+
+WITH_LANG = {"check", "report", "compare", "stock"}
+
+
+def problems_in_english(args) -> list[str]:
+    """CLI arguments with `--lang en` added to a command that takes it, so that its input problems are
+    said in English (Dutch by default), for tests that read the English wording of a refusal."""
+    args = in_english(args)
+    if args[:1] and args[0] in WITH_LANG and "--lang" not in args:
         args += ["--lang", "en"]
     return args

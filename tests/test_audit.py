@@ -200,7 +200,7 @@ def test_not_a_log_and_missing_log_exit_2(tmp_path):
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE accounts (id INTEGER)")
     res = run("check", KANALENEILAND, "--record", "--log", other)
-    assert res.exit_code == 2 and "not a decision log" in res.output
+    assert res.exit_code == 2 and "geen beslissingenlog" in res.output  # check says problems in Dutch by default
     with sqlite3.connect(other) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master")] == ["accounts"]
     junk = tmp_path / "junk.sqlite"

@@ -303,7 +303,7 @@ def test_old_records_without_context_still_verify_replay_and_extend(tmp_path):
     (("--board-decision", "RvC \u202e7 tiulseb"), "--board-decision"),
     (("--purpose", "x" * 1001), "--purpose"),
     (("--by", "y" * 201), "--by"),
-    (("--by", "Jan \udcff Vries"), "not valid UTF-8"),  # an undecodable byte on the command line
+    (("--by", "Jan \udcff Vries"), "geen geldige UTF-8-tekst"),  # an undecodable byte on the command line
 ])
 def test_bad_context_is_refused_before_anything_is_written(tmp_path, args, where):
     log, memo = tmp_path / "log.sqlite", tmp_path / "memo.md"
@@ -318,7 +318,7 @@ def test_bad_context_is_refused_before_anything_is_written(tmp_path, args, where
 def test_bad_context_from_the_environment_names_the_variable(tmp_path):
     log = tmp_path / "log.sqlite"
     res = run("check", CASE, "-q", "--record", "--log", log, env={"WONINGWET_BY": "Jan\tde Vries"})
-    assert res.exit_code == 2 and "$WONINGWET_BY" in res.stderr and "control character" in res.stderr
+    assert res.exit_code == 2 and "$WONINGWET_BY" in res.stderr and "bevat een stuurteken" in res.stderr
     assert not log.exists()
 
 

@@ -51,14 +51,14 @@ def test_invalid_yaml_and_missing_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("case_id: [oops\n")
     proc = run("check", str(bad))
-    assert proc.returncode == 2 and "invalid YAML" in proc.stderr
+    assert proc.returncode == 2 and "ongeldige YAML" in proc.stderr  # problems are said in Dutch by default
     proc = run("check", str(tmp_path / "nope.yaml"))
-    assert proc.returncode == 2 and "cannot read file" in proc.stderr
+    assert proc.returncode == 2 and "bestand niet te lezen" in proc.stderr
 
 
 def test_bad_at_date():
     proc = run("check", str(SAMPLE), "--at", "2016-13-01")
-    assert proc.returncode == 2 and "not a date" in proc.stderr
+    assert proc.returncode == 2 and "geen datum (verwacht: JJJJ-MM-DD)" in proc.stderr
 
 
 def test_all_allowed_exits_0(tmp_path):

@@ -226,16 +226,17 @@ def _bad_case(tmp_path, old, new, name="bad.yaml"):
 
 
 @pytest.mark.parametrize("old,new,field,words", [
-    ("    carried_by: vestia\n", "    carried_by: haag-wonen\n", "components.2.carried_by", "does not name"),
+    ("    carried_by: vestia\n", "    carried_by: haag-wonen\n", "components.2.carried_by", "niet noemt"),
     ("split: {by: shares, shares: {staedion: 0.6, vestia: 0.3, duwo: 0.1}}",
      "split: {by: shares, shares: {staedion: 0.6, vestia: 0.3, duwo: 0.05}}", "components.10.split.shares",
-     "add up to 0.95, not 1"),
+     "tellen op tot 0.95, niet tot 1"),
     ("split: {by: amounts, amounts: {staedion: 20000, vestia: 15000, duwo: 5000}}",
      "split: {by: amounts, amounts: {staedion: 20000, vestia: 15000, duwo: 4000}}", "components.3.split.amounts",
-     "EUR 39000.00, not the component's EUR 40000.00"),
-    ("    start: 2022-06-01\n", "    start: 2031-06-01\n", "phases.1.start", "outside the rulebook's coverage"),
+     "€ 39.000,00, niet tot de € 40.000,00 van het onderdeel"),
+    ("    start: 2022-06-01\n", "    start: 2031-06-01\n", "phases.1.start", "valt buiten de periode die het regelboek beslaat"),
 ])
 def test_bad_coalition_input_exits_2_with_file_line_and_field(tmp_path, old, new, field, words):
+    """Each problem with file, line and field, said in Dutch (the default)."""
     path, line = _bad_case(tmp_path, old, new)
     out = tmp_path / "out.json"
     for args in (("check", path, "--format", "json", "-o", out), ("report", path, "-o", out)):
@@ -251,7 +252,7 @@ def test_component_date_outside_its_phase_is_refused(tmp_path):
                            "    phase: stichting\n    date: 2016-01-01\n    carried_by: staedion\n")
     proc = run("check", path)
     assert proc.returncode == 2
-    assert f"{path}:{line + 1} [components.9.date]" in proc.stderr and "outside phase" in proc.stderr
+    assert f"{path}:{line + 1} [components.9.date]" in proc.stderr and "valt buiten fase" in proc.stderr
 
 
 # ---- command line ------------------------------------------------------------------------------------

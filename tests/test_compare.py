@@ -167,7 +167,7 @@ def test_cli_compare_json_and_text():
 def test_cli_compare_bad_input_exits_2(args):
     res = CliRunner().invoke(main, ["compare", str(KANALENEILAND), *args])
     assert res.exit_code == 2, res.output
-    assert "error" in res.output
+    assert res.output.startswith("fout: 1 probleem in de invoer:")  # Dutch by default
 
 
 def test_a_changed_rent_table_is_shown_by_its_range_and_the_mid_rent_check_follows_it():

@@ -12,7 +12,7 @@ import socket
 import pytest
 import yaml
 
-from clirun import ROOT, assert_clean_refusal, run_cli
+from clirun import ROOT, assert_clean_refusal, problems_in_english, run_cli
 from rulehelpers import rule_file
 from woningwet_engine.rulebook.loader import DEFAULT_RULES_DIR
 
@@ -75,13 +75,13 @@ def test_case_path_that_is_not_a_regular_file_is_refused_unread(kind, tmp_path):
     path, words = PATHS[kind](tmp_path)
     out = tmp_path / "out" / "result.json"
     out.parent.mkdir()
-    run = run_cli(["check", path, "--format", "json", "-o", out], timeout=30)
+    run = run_cli(problems_in_english(["check", path, "--format", "json", "-o", out]), timeout=30)
     assert_clean_refusal(run, str(path), words)
     _no_output(tmp_path, out)
 
 
 def test_empty_case_name_is_refused(tmp_path):
-    run = run_cli(["check", "", "-o", tmp_path / "o.json"], cwd=tmp_path, timeout=30)
+    run = run_cli(problems_in_english(["check", "", "-o", tmp_path / "o.json"]), cwd=tmp_path, timeout=30)
     assert_clean_refusal(run, "not a regular file")
     assert list(tmp_path.iterdir()) == []
 
@@ -162,7 +162,7 @@ def test_bad_rules_directory_is_refused_by_validate(name, tmp_path):
 def test_what_validate_refuses_check_refuses_too(name, tmp_path):
     rules = _make_rules(tmp_path, name)
     out = tmp_path / "result.json"
-    run = run_cli(["check", CASE, "--rules", rules, "--format", "json", "-o", out], timeout=60,
+    run = run_cli(problems_in_english(["check", CASE, "--rules", rules, "--format", "json", "-o", out]), timeout=60,
                   env={"WONINGWET_NO_CACHE": "1"})
     assert_clean_refusal(run, RULE_DIRS[name][1])
     _no_output(tmp_path, out)

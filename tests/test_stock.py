@@ -291,7 +291,7 @@ def test_missing_required_column(tmp_path):
     reg = tmp_path / "u.csv"
     reg.write_text("unit_id,unit_kind,rent\n1,WOO,600\n", encoding="utf-8")
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "column municipality", "required column is missing")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "kolom municipality", "verplichte kolom ontbreekt")
 
 
 def test_parking_needs_its_use(tmp_path):
@@ -320,7 +320,7 @@ def test_junk_rows_after_a_good_header_are_counted(tmp_path):
 def test_duplicate_unit_ids(tmp_path):
     reg = write_rows(tmp_path / "u.csv", [GOOD, GOOD])
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "column unit_id", "occurs 2 times")
+    assert_refused(cli("stock", reg, "--at", DAY, "-o", out), out, "kolom unit_id", "komt 2 keer voor")
 
 
 def test_on_error_skip_judges_the_rest(tmp_path):
@@ -355,7 +355,7 @@ def test_xlsx_register_reports_the_sheet_row(tmp_path):
 
 def test_date_outside_the_rulebook(tmp_path):
     out = tmp_path / "o.parquet"
-    assert_refused(cli("stock", SAMPLE, "--at", "2010-01-01", "-o", out), out, "outside the rulebook")
+    assert_refused(cli("stock", SAMPLE, "--at", "2010-01-01", "-o", out), out, "valt buiten de periode die het regelboek beslaat")
 
 
 # --- explain, schema, summary ------------------------------------------------------------------------
@@ -386,7 +386,7 @@ def test_explain_from_csv_and_a_stale_table(book, tmp_path):
     text = out.read_text(encoding="utf-8").replace("DAEB-01.c#then", "DAEB-01.b#then")
     out.write_text(text, encoding="utf-8")
     result = cli("stock", "explain", out, "100004")
-    assert result.exit_code == 2 and "does not match" in result.stderr
+    assert result.exit_code == 2 and "klopt niet met een nieuwe beoordeling" in result.stderr
 
 
 def test_schema_stock_describes_the_sample(tmp_path):

@@ -78,7 +78,7 @@ def _cli_problems(tmp_path: Path, name: str, text: bytes) -> list[str]:
         os.chdir(old)
     assert code == 2 and out == b""
     lines = err.splitlines()
-    assert lines[0].startswith("error:")
+    assert lines[0].startswith("fout:")  # Dutch by default, as the API's reader_text
     return [line.strip() for line in lines[1:]]
 
 
@@ -90,7 +90,7 @@ def test_bad_yaml_is_422_with_the_cli_problems_and_no_log_entry(server, tmp_path
     status, headers, body = server.post("/api/check?name=bad.yaml&record=1", BAD_YAML)
     assert status == 422
     data = json.loads(body)
-    texts = [p["text"] for p in data["problems"]]
+    texts = [p["reader_text"] for p in data["problems"]]
     assert texts == _cli_problems(tmp_path, "bad.yaml", BAD_YAML)
     assert data["problems"][0]["line"] is not None
     assert log_count(server.log_path) == before
@@ -102,7 +102,7 @@ def test_unknown_field_is_422_with_file_line_field(server, tmp_path):
     status, _, body = server.post("/api/check?name=k.yaml&record=1", text)
     assert status == 422
     problems = json.loads(body)["problems"]
-    assert [p["text"] for p in problems] == _cli_problems(tmp_path, "k.yaml", text)
+    assert [p["reader_text"] for p in problems] == _cli_problems(tmp_path, "k.yaml", text)
     (p,) = problems
     assert p["field"] == "components.2.colour" and p["message"].startswith("unknown field")
     assert p["file"] == "k.yaml" and text.decode().splitlines()[p["line"] - 1].strip() == "colour: red"

@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, invalid
 from .units import BP, euros_to_cents, ratio_to_bp
 from .yamlio import LoadedYaml, load_yaml_bytes, load_yaml_file, pydantic_problems
 
@@ -42,23 +42,23 @@ MAX_LETTINGS = 200_000
 def _cents(value: Any) -> int:
     cents = euros_to_cents(value)
     if cents < 0:
-        raise ValueError("amount must not be negative")
+        raise invalid("case.negative_amount")
     if cents > MAX_EUR_CENTS:
-        raise ValueError(f"amount out of range (at most EUR {MAX_EUR_CENTS // 100:,})")
+        raise invalid("case.amount_range", max=f"{MAX_EUR_CENTS // 100:,}")
     return cents
 
 
 def _bp(value: Any) -> int:
     bp = ratio_to_bp(value)
     if not 0 <= bp <= BP:
-        raise ValueError("share out of range: expected a fraction from 0 to 1 (such as 0.25 for 25%)")
+        raise invalid("case.share_range")
     return bp
 
 
 def _ratio_bp(value: Any) -> int:
     bp = ratio_to_bp(value)
     if not 0 <= bp <= MAX_RATIO * BP:
-        raise ValueError(f"ratio out of range: expected a number from 0 to {MAX_RATIO} (such as 1.6)")
+        raise invalid("case.ratio_range", max=MAX_RATIO)
     return bp
 
 
@@ -314,8 +314,7 @@ class Mv(Strict):
     @classmethod
     def _known_code(cls, value):
         if value is not None and value not in VERA_MOG_CODES:
-            raise ValueError(f"{value!r} is not a VERA maatschappelijk-vastgoed code (EENHEIDDETAILSOORT, parent MOG); "
-                             f"allowed: {', '.join(VERA_MOG_CODES)}")
+            raise invalid("case.vera_code", got=repr(value), allowed=", ".join(VERA_MOG_CODES))
         return value
     function: Text
     tenant_type: TenantType | None = None
@@ -432,11 +431,11 @@ class Component(Strict):
         }
         block = needed.get(self.object)
         if block and getattr(self, block) is None:
-            raise ValueError(f"object '{self.object}' needs a '{block}' block")
+            raise invalid("case.needs_block", object=self.object, block=block)
         if self.activity == "sell" and self.sale is None:
-            raise ValueError("activity 'sell' needs a 'sale' block")
+            raise invalid("case.needs_sale")
         if self.activity in ("lend", "guarantee") and self.verbinding is None:
-            raise ValueError(f"activity '{self.activity}' needs a 'verbinding' block")
+            raise invalid("case.needs_verbinding", activity=self.activity)
         return self
 
 
@@ -478,7 +477,7 @@ class Corporation(Strict):
     @model_validator(mode="after")
     def _home_in_municipalities(self):
         if self.home_municipality not in self.municipalities:
-            raise ValueError("home_municipality must be listed in municipalities")
+            raise invalid("case.home_municipality")
         return self
 
 
@@ -556,20 +555,20 @@ class Case(Strict):
         seen: set[str] = set()
         for comp in self.components:
             if comp.id in seen:
-                raise ValueError(f"component id {comp.id!r} is used twice")
+                raise invalid("case.component_twice", id=repr(comp.id))
             seen.add(comp.id)
         for agreement in self.performance_agreements:
             unknown = [c for c in agreement.covers if c not in seen]
             if unknown:
-                raise ValueError(f"performance agreement {agreement.id!r} covers unknown components {unknown}")
+                raise invalid("case.agreement_unknown", id=repr(agreement.id), unknown=", ".join(map(repr, unknown)))
         used = {c.project for c in self.components if c.project is not None}
         pids: set[str] = set()
         for project in self.projects:
             if project.id in pids:
-                raise ValueError(f"project id {project.id!r} is listed twice under projects")
+                raise invalid("case.project_twice", id=repr(project.id))
             pids.add(project.id)
             if project.id not in used:
-                raise ValueError(f"projects: {project.id!r} is not the project of any component")
+                raise invalid("case.project_unused", id=repr(project.id))
         return self
 
     def canonical(self) -> dict:
@@ -590,9 +589,8 @@ def _duplicate_ids(data: dict, loaded: LoadedYaml) -> list[Problem]:
             continue
         if cid in seen:
             first = loaded.line_of(("components", seen[cid], "id"))
-            problems.append(Problem(loaded.filename, f"components.{n}.id",
-                                    f"component id {cid!r} is used twice (first at line {first})",
-                                    loaded.line_of(("components", n, "id"))))
+            problems.append(Problem.of(loaded.filename, f"components.{n}.id", "case.component_twice_at",
+                                       loaded.line_of(("components", n, "id")), id=repr(cid), first=first))
         else:
             seen[cid] = n
     return problems
@@ -600,14 +598,14 @@ def _duplicate_ids(data: dict, loaded: LoadedYaml) -> list[Problem]:
 
 def parse_case(data: Any, loaded: LoadedYaml) -> Case:
     if not isinstance(data, dict):
-        raise InputError([Problem(loaded.filename, "", "a case file must be a mapping at the top level")])
+        raise InputError.of(loaded.filename, "", "case.not_mapping")
     duplicates = _duplicate_ids(data, loaded)
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
         problems = pydantic_problems(exc, loaded, Case)
         if duplicates:  # reported at their own lines instead of the model's whole-file message
-            problems = [p for p in problems if "is used twice" not in p.message] + duplicates
+            problems = [p for p in problems if not p.says or p.says[0].key != "case.component_twice"] + duplicates
         raise InputError(sorted(problems, key=lambda p: (p.line or 0, p.path))) from None
 
 

@@ -19,12 +19,25 @@ from .audit.context import context_from_options, context_options
 from .errors import InputError, Problem
 
 LANGS = click.Choice(["nl", "en"])
+LANG_KEY = "woningwet.lang"  # in click's ctx.meta (shared by a command and its group): the reader's language
 
 
-def fail_input(exc: InputError) -> None:
-    click.echo(f"error: {len(exc.problems)} problem(s) in the input:", err=True)
-    for p in exc.problems:
-        click.echo(f"  {p}", err=True)
+def remember_lang(ctx, param, value):
+    """--lang's callback: the language input problems are said in (fail_input); Dutch without one."""
+    ctx.meta[LANG_KEY] = (value[0] if value else "nl") if isinstance(value, tuple) else value
+    return value
+
+
+def lang_option(f):
+    """--lang for a command's words (and its input problems), Dutch by default."""
+    return click.option("--lang", type=LANGS, default="nl", show_default=True, is_eager=True,
+                        callback=remember_lang, help="language of what people read (nl or en)")(f)
+
+
+def fail_input(exc: InputError, lang: str = "nl") -> None:
+    """Every problem with file, line and field, in the reader's language; exit 2."""
+    for line in exc.lines(lang):
+        click.echo(line, err=True)
     sys.exit(2)
 
 
@@ -54,7 +67,7 @@ def parse_date(value: str | None, what: str = "--at") -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
+        raise InputError.of(what, "", "cli.not_a_date", got=repr(value)) from None
 
 
 # Commands that live in their own modules, imported only when used (keeps `woningwet check` fast).
@@ -130,7 +143,7 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            fail_input(exc)
+            fail_input(exc, ctx.meta.get(LANG_KEY, "nl"))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -191,7 +204,7 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
 @click.argument("cases", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@lang_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="write to this file")
 @click.option("--record", is_flag=True, help="append each decision to the audit decision log")
 @click.option("--log", "log_path", type=click.Path(path_type=Path), default=None,
@@ -228,7 +241,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     loaded = []
     problems: list[Problem] = []
     if sum(str(p) == "-" for p in cases) > 1:
-        raise InputError([Problem("-", "", "standard input can be read only once")])
+        raise InputError.of("-", "", "cli.stdin_once")
     for path in cases:
         try:
             loaded.append((path, read_case(path, book)))
@@ -339,8 +352,10 @@ def schema_stock_output():
 
 
 @main.group()
-def rules() -> None:
+@click.pass_context
+def rules(ctx) -> None:
     """Inspect and validate the rulebook."""
+    ctx.meta[LANG_KEY] = "en"  # tools for the rulebook's developers: their output and problems are English
 
 
 @rules.command("list")
@@ -371,7 +386,7 @@ def rules_show(rule_id, at, rules_dir):
     try:
         cr = book.rule(rule_id)
     except KeyError:
-        raise InputError([Problem("rule id", "", f"no rule {rule_id!r} in the rulebook")]) from None
+        raise InputError.of("RULE_ID", "", "cli.no_rule", id=repr(rule_id)) from None
     r = cr.rule
     day = parse_date(at) or r.valid_from
     click.echo(f"{r.id}: {r.title.nl} / {r.title.en}")

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from .cli import load_book, parse_date, width_option
+from .cli import lang_option, load_book, parse_date, width_option
 from .output import destination, write_output
 from .coalition.load import is_coalition, load_any_case
 from .compare import compare_results, render_text
 from .engine import judge
-from .errors import InputError, Problem
+from .errors import InputError
 from .result import canonical_json
 
 
@@ -25,7 +25,7 @@ from .result import canonical_json
 @click.argument("case_file", type=click.Path(path_type=Path))
 @click.option("--at", "dates", multiple=True, required=True, help="two dates (YYYY-MM-DD): --at D1 --at D2")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@lang_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="write to this file")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="rules directory (default: the project's rules/)")
@@ -37,7 +37,7 @@ def compare_command(case_file, dates, fmt, lang, output, rules_dir, verbose, wid
     Exit code 0: no change; 1: some verdict, condition, party or plan check changed; 2: bad input.
     """
     if len(dates) != 2:
-        raise InputError([Problem("--at", "", f"give exactly two dates (--at D1 --at D2), got {len(dates)}")])
+        raise InputError.of("--at", "", "cli.two_dates", n=len(dates))
     target = destination(output)  # a device, FIFO or directory is refused before any work
     d1, d2 = parse_date(dates[0]), parse_date(dates[1])
     book = load_book(rules_dir)

@@ -23,14 +23,15 @@ import stat
 import sys
 from pathlib import Path
 
-from .errors import InputError, Problem
+from .errors import InputError, Say
 from .yamlio import file_kind, os_reason
 
 STDOUT = "-"
 
 
-def _refuse(path: Path | str, message: str) -> InputError:
-    return InputError([Problem(str(path), "", message)])
+def _refuse(path: Path | str, key: str, /, **fields) -> InputError:
+    """Output refused: the catalogue sentence `output.<key>`."""
+    return InputError.of(str(path), "", f"output.{key}", **fields)
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -54,7 +55,7 @@ def destination(path: Path | str | None) -> Path | None:
         return None
     raw = str(path)
     if not raw or raw in (".", ".."):
-        raise _refuse(raw or "(empty file name)", "not a file name (an empty name or a directory)")
+        raise _refuse(raw or "''", "not_a_name")
     target = Path(raw)
     try:
         if target.is_symlink():
@@ -63,23 +64,22 @@ def destination(path: Path | str | None) -> Path | None:
     except FileNotFoundError:
         st = None
         if target.is_symlink():
-            raise _refuse(raw, "cannot write: a broken symbolic link") from None
+            raise _refuse(raw, "broken_link") from None
     except (OSError, RuntimeError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "symbolic link loop"
-        raise _refuse(raw, f"cannot write: {reason}") from None
+        reason = os_reason(exc) if isinstance(exc, OSError) else Say.of("os.eloop")
+        raise _refuse(raw, "cannot_write", reason=reason) from None
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
-            raise _refuse(raw, f"cannot write: it is {file_kind(st.st_mode)}, not a regular file; refused")
+            raise _refuse(raw, "not_regular", kind=file_kind(st.st_mode))
         if st.st_nlink > 1:
-            raise _refuse(raw, f"cannot write: the file has {st.st_nlink} hard links, which replacing it "
-                          "would cut; write elsewhere or remove the other links first")
+            raise _refuse(raw, "hard_links", n=st.st_nlink)
     parent = _nearest_existing(target)
     try:
         pst = parent.stat()
     except OSError as exc:
-        raise _refuse(raw, f"cannot write: {os_reason(exc)}") from None
+        raise _refuse(raw, "cannot_write", reason=os_reason(exc)) from None
     if not stat.S_ISDIR(pst.st_mode):
-        raise _refuse(raw, f"cannot write: {parent} is {file_kind(pst.st_mode)}, not a directory")
+        raise _refuse(raw, "parent_not_dir", parent=parent, kind=file_kind(pst.st_mode))
     try:
         name_max = os.pathconf(parent, "PC_NAME_MAX")
     except (OSError, ValueError):
@@ -87,7 +87,7 @@ def destination(path: Path | str | None) -> Path | None:
     too_long = [p for p in target.relative_to(parent).parts if len(os.fsencode(p)) > name_max] \
         if target.is_relative_to(parent) else []
     if too_long or len(os.fsencode(target.name)) > name_max:
-        raise _refuse(raw, f"cannot write: file name too long (at most {name_max} bytes)")
+        raise _refuse(raw, "name_too_long", n=name_max)
     return target
 
 
@@ -121,7 +121,7 @@ class StagedOutput:
 
     def _fail(self, exc: OSError) -> InputError:
         self.discard()
-        return _refuse(self.target, f"cannot write: {os_reason(exc)}")
+        return _refuse(self.target, "cannot_write", reason=os_reason(exc))
 
     def _write_temp(self) -> None:
         target = self.target
@@ -157,7 +157,7 @@ class StagedOutput:
                 sys.stdout.buffer.write(self.data)
                 sys.stdout.flush()
             except OSError as exc:
-                raise _refuse("standard output", f"cannot write: {os_reason(exc)}") from None
+                raise _refuse("-", "cannot_write", reason=os_reason(exc)) from None
             self._published = True
             return
         try:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from . import __version__
 from .case import Case, Component
-from .errors import EngineError, InputError, Problem
+from .errors import EngineError, InputError
 from .evaluation import Engine, FactEvaluation, cross_check, evaluate_all
 from .facts import Fact, build_facts
 from .gcpause import while_paused
@@ -54,8 +54,8 @@ class Judged:
 
 def select(rulebook: Rulebook, day: dt.date, source: str) -> Selection:
     if not rulebook.covers(day):
-        raise InputError([Problem(source, "date", f"{day} is outside the rulebook's coverage "
-                                  f"({rulebook.meta.coverage_from} to {rulebook.meta.coverage_to})")])
+        raise InputError.of(source, "date", "outside_coverage", date=day, lo=rulebook.meta.coverage_from,
+                            hi=rulebook.meta.coverage_to)
     return rulebook.at(day)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from .errors import invalid
+
 BP = 10_000  # basis points per 1.0
 # Bounds on any number read from a file, before any arithmetic (Decimal arithmetic would overflow or
 # round silently beyond them); the field types set tighter bounds.
@@ -20,38 +22,38 @@ _NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,12})?$
 def to_decimal(value) -> Decimal:
     """A finite Decimal within MAX_MAGNITUDE and MAX_SIGNIFICANT, or ValueError saying what is wrong."""
     if isinstance(value, bool):
-        raise ValueError("expected a number, got a boolean")
+        raise invalid("number.boolean")
     if isinstance(value, Decimal):
         dec = value
     elif isinstance(value, int):
         if abs(value) >= 10**MAX_MAGNITUDE:
-            raise ValueError(f"number out of range (at most {MAX_MAGNITUDE} digits before the decimal point)")
+            raise invalid("number.too_large", n=MAX_MAGNITUDE)
         dec = Decimal(value)
     else:
         text = repr(value) if isinstance(value, float) else str(value).strip()
         if isinstance(value, float) and value != value or text in ("inf", "-inf"):
-            raise ValueError("NaN and infinity are not allowed")
+            raise invalid("number.not_finite")
         if not _NUMBER_TEXT.match(text):
-            raise ValueError(f"not a number: {value!r}")
+            raise invalid("number.not_number", got=repr(value))
         try:
             dec = Decimal(text)
         except (InvalidOperation, ValueError):
-            raise ValueError(f"not a number: {value!r}") from None
+            raise invalid("number.not_number", got=repr(value)) from None
     if not dec.is_finite():
-        raise ValueError("NaN and infinity are not allowed")
+        raise invalid("number.not_finite")
     if dec and dec.adjusted() >= MAX_MAGNITUDE:
-        raise ValueError(f"number out of range (at most {MAX_MAGNITUDE} digits before the decimal point)")
+        raise invalid("number.too_large", n=MAX_MAGNITUDE)
     if dec and dec.adjusted() < -MAX_MAGNITUDE:
-        raise ValueError(f"number out of range (more than {MAX_MAGNITUDE} zeros after the decimal point)")
+        raise invalid("number.too_small", n=MAX_MAGNITUDE)
     if len("".join(map(str, dec.as_tuple().digits)).strip("0")) > MAX_SIGNIFICANT:
-        raise ValueError(f"too many digits (at most {MAX_SIGNIFICANT} significant digits)")
+        raise invalid("number.digits", n=MAX_SIGNIFICANT)
     return dec
 
 
 def euros_to_cents(value) -> int:
     dec = to_decimal(value)
     if dec.as_tuple().exponent < -2 and dec != dec.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN):
-        raise ValueError(f"amount {value} has more than 2 decimals")
+        raise invalid("number.cents", got=str(value))
     return int(dec.scaleb(2))
 
 
@@ -61,7 +63,7 @@ def ratio_to_bp(value) -> int:
     try:
         return int(dec.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
     except InvalidOperation:  # too many digits for the decimal context (e.g. 1e24): not a share
-        raise ValueError(f"ratio out of range: {value!r}") from None
+        raise invalid("number.ratio_range", got=repr(value)) from None
 
 
 def share_bp(part: int, whole: int) -> int | None:

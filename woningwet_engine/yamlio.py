@@ -15,7 +15,6 @@ The line of every mapping key is recorded so that validation errors point at the
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import stat
@@ -25,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, Problem, Say, file_kind, os_reason  # noqa: F401 (file_kind, os_reason: re-exported)
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -93,21 +92,16 @@ class _LineLoader(_Base):
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.constructor.ConstructorError(
-                None, None, "YAML aliases are not allowed in woningwet files", event.start_mark
-            )
+            raise _Refused(event.start_mark, "yaml.alias")
         event = self.peek_event()
         tag = getattr(event, "tag", None)
         if tag is not None:
             tag = tag.replace("tag:yaml.org,2002:", "!!")
-            raise yaml.constructor.ConstructorError(
-                None, None, f"YAML tags such as {tag!r} are not allowed in woningwet files", event.start_mark)
+            raise _Refused(event.start_mark, "yaml.tag", tag=repr(tag))
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"document nested deeper than {MAX_DEPTH} levels", event.start_mark
-                )
+                raise _Refused(event.start_mark, "yaml.depth", n=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -119,26 +113,30 @@ class _LineLoader(_Base):
             try:
                 hash(key)
             except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "mapping keys must be plain scalars", key_node.start_mark
-                ) from None
+                raise _Refused(key_node.start_mark, "yaml.key_not_scalar") from None
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise _Refused(key_node.start_mark, "yaml.duplicate_key", key=repr(key))
             seen.add(key)
         return super().construct_mapping(node, deep=True)
 
 
-def _fail(node, message: str):
-    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+class _Refused(yaml.constructor.ConstructorError):
+    """A value this loader refuses, with what is wrong as a catalogue sentence (errors.Say)."""
+
+    def __init__(self, mark, key: str, /, **fields):
+        self.say = Say.of(key, **fields)
+        super().__init__(None, None, str(self.say), mark)
+
+
+def _fail(node, key: str, /, **fields):
+    return _Refused(node.start_mark, key, **fields)
 
 
 def _int(loader, node):
     text = node.value
     digits = text.lstrip("+-")
     if len(digits) > MAX_DIGITS:
-        raise _fail(node, f"number with more than {MAX_DIGITS} digits")
+        raise _fail(node, "yaml.long_number", n=MAX_DIGITS)
     if digits.startswith(("0o", "0x")):
         return int(digits[2:], 8 if digits[1] == "o" else 16)
     return int(text, 10)
@@ -155,12 +153,12 @@ def _float(loader, node):
     try:
         exact = Decimal(text)
     except InvalidOperation:
-        raise _fail(node, f"not a number: {text!r}") from None
+        raise _fail(node, "yaml.not_number", text=repr(text)) from None
     if len("".join(map(str, exact.as_tuple().digits)).strip("0")) > MAX_FLOAT_DIGITS:
-        raise _fail(node, f"too many digits: {text} (at most {MAX_FLOAT_DIGITS} significant digits)")
+        raise _fail(node, "yaml.too_many_digits", text=text, n=MAX_FLOAT_DIGITS)
     value = float(text)
     if value in (float("inf"), float("-inf")) or (value == 0 and exact != 0):
-        raise _fail(node, f"number out of range: {text}")
+        raise _fail(node, "yaml.out_of_range", text=text)
     return value
 
 
@@ -169,11 +167,11 @@ def _timestamp(loader, node):
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError) as exc:
-        raise _fail(node, f"not a valid date: {node.value!r} ({exc})") from None
+        raise _fail(node, "yaml.bad_date", text=repr(node.value)) from None
 
 
 def _refused(loader, node):
-    raise _fail(node, f"YAML type {node.tag!r} is not allowed in woningwet files")
+    raise _fail(node, "yaml.type", tag=repr(node.tag))
 
 
 _LineLoader.yaml_constructors = {}  # only what is listed here; everything else is refused
@@ -190,35 +188,6 @@ for _tag, _constructor in (
 _LineLoader.add_constructor(None, _refused)
 
 
-def file_kind(mode: int) -> str:
-    """A human name for what a path is, for 'not a regular file' errors."""
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def os_reason(exc: OSError) -> str:
-    """The OS error in words, without a traceback (for input and output errors)."""
-    reasons = {
-        errno.ENOENT: "no such file or directory (or a broken symbolic link)",
-        errno.ENOTDIR: "a part of the path is not a directory",
-        errno.EISDIR: "is a directory",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "operation not permitted",
-        errno.ENAMETOOLONG: "file name too long",
-        errno.EROFS: "read-only file system",
-        errno.ENOSPC: "no space left on the device (disk full)",
-        errno.EDQUOT: "disk quota exceeded",
-        errno.ELOOP: "too many levels of symbolic links",
-        errno.EXDEV: "cannot move across file systems",
-        errno.EIO: "input/output error",
-    }
-    return reasons.get(exc.errno, exc.strerror or str(exc))
-
-
 def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
     """The bytes of a regular file of at most `limit` bytes, or InputError.
 
@@ -228,25 +197,25 @@ def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
     """
     name = str(path)
     if not name:
-        raise InputError([Problem("(empty file name)", "", "no file name given")])
+        raise InputError.of("''", "", "no_file_name")
     try:
         before = os.stat(path)
     except (OSError, ValueError) as exc:
-        reason = os_reason(exc) if isinstance(exc, OSError) else "invalid file name"
-        raise InputError([Problem(name, "", f"cannot read file: {reason}")]) from None
+        reason = os_reason(exc) if isinstance(exc, OSError) else Say.of("os.bad_name")
+        raise InputError.of(name, "", "cannot_read", reason=reason) from None
     if not stat.S_ISREG(before.st_mode):
-        raise InputError([Problem(name, "", f"not a regular file ({file_kind(before.st_mode)}); refused unread")])
+        raise InputError.of(name, "", "not_regular", kind=file_kind(before.st_mode))
     if before.st_size > limit:
-        raise InputError([Problem(name, "", f"file larger than {limit} bytes")])
+        raise InputError.of(name, "", "too_large", limit=limit)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise InputError([Problem(name, "", f"cannot read file: {os_reason(exc)}")]) from None
+        raise InputError.of(name, "", "cannot_read", reason=os_reason(exc)) from None
     try:
         now = os.fstat(fd)
         if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
-            raise InputError([Problem(name, "", "the file was replaced while it was being opened; refused")])
+            raise InputError.of(name, "", "replaced")
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
@@ -255,11 +224,11 @@ def read_regular_file(path: Path | str, limit: int = MAX_BYTES) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise InputError([Problem(name, "", f"cannot read file: {os_reason(exc)}")]) from None
+        raise InputError.of(name, "", "cannot_read", reason=os_reason(exc)) from None
     finally:
         os.close(fd)
     if size > limit:
-        raise InputError([Problem(name, "", f"file larger than {limit} bytes")])
+        raise InputError.of(name, "", "too_large", limit=limit)
     return b"".join(chunks)
 
 
@@ -295,34 +264,65 @@ class LoadedYaml:
         return self.lines.get(())
 
 
+# what the YAML reader (libyaml) says, in words of the catalogue (input_error.yaml.*); anything else
+# is said generically to people and kept as written in the English message
+_PARSER_PROBLEMS = {
+    "found character that cannot start any token": "bad_character",
+    "found unexpected end of stream": "unexpected_end",
+    "mapping values are not allowed in this context": "colon_in_value",
+    "mapping values are not allowed here": "colon_in_value",
+    "did not find expected key": "indentation",
+    "did not find expected '-' indicator": "list_item",
+    "did not find expected ',' or ']'": "open_list",
+    "did not find expected ',' or '}'": "open_mapping",
+    "could not find expected ':'": "no_colon",
+    "found a tab character that violates indentation": "bad_character",
+    "control characters are not allowed": "control_character",
+}
+
+
+def _yaml_problem(filename: str, path: str, exc: yaml.YAMLError, line: int | None) -> Problem:
+    """A YAML error as a problem: this loader's own refusals carry their sentence; the reader's are
+    looked up in _PARSER_PROBLEMS."""
+    say = getattr(exc, "say", None)
+    problem = getattr(exc, "problem", None) or ""
+    if say is None:
+        key = _PARSER_PROBLEMS.get(problem) or next(
+            (k for text, k in _PARSER_PROBLEMS.items() if problem.startswith(text)), "syntax")
+        say = Say.of(f"yaml.{key}")
+        english = problem or " ".join(str(exc).replace('in "<unicode string>",', "at").split())
+    else:
+        english = str(say)
+    return Problem(filename, path, f"invalid YAML: {english}", line, (Say.of("invalid_yaml", what=say),))
+
+
 def load_yaml_text(text: str, filename: str) -> LoadedYaml:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise InputError([Problem(filename, "", f"file larger than {MAX_BYTES} bytes")])
+        raise InputError.of(filename, "", "too_large", limit=MAX_BYTES)
     try:
         loader = _LineLoader(text, filename)
     except yaml.YAMLError as exc:  # the reader refuses control characters such as NUL up front
-        what = " ".join(str(exc).replace('in "<unicode string>",', "at").split())
-        raise InputError([Problem(filename, "", f"invalid YAML: {what}")]) from None
+        raise InputError([_yaml_problem(filename, "", exc, None)]) from None
     lines: dict[tuple, int] = {}
     at: dict[tuple, tuple] = {}
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError([Problem(filename, "", "the file is empty")])
+            raise InputError.of(filename, "", "empty_file")
         _record_lines(node, (), lines, at)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         field = at.get((mark.line, mark.column), ()) if mark is not None else ()
-        what = exc.problem or str(exc)
-        raise InputError([Problem(filename, ".".join(map(str, field)), f"invalid YAML: {what}", line)]) from None
+        raise InputError([_yaml_problem(filename, ".".join(map(str, field)), exc, line)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(filename, "", f"invalid YAML: {' '.join(str(exc).split())}")]) from None
+        raise InputError([_yaml_problem(filename, "", exc, None)]) from None
     except RecursionError:
-        raise InputError([Problem(filename, "", "document nested too deeply")]) from None
+        raise InputError.of(filename, "", "invalid_yaml", what=Say.of("yaml.depth", n=MAX_DEPTH)) from None
     except (ValueError, OverflowError, ArithmeticError) as exc:  # last resort; constructors give lines
-        raise InputError([Problem(filename, "", f"invalid YAML value: {exc}")]) from None
+        raise InputError([Problem(filename, "", f"invalid YAML value: {exc}",
+                                  says=(Say.of("invalid_yaml", what=Say.of("yaml.bad_value")),))]) from None
     finally:
         loader.dispose()
     return LoadedYaml(data, lines, filename)
@@ -335,11 +335,11 @@ def load_yaml_file(path: Path | str) -> LoadedYaml:
 def load_yaml_bytes(raw: bytes, filename: str) -> LoadedYaml:
     """The bytes of a file (or of an HTTP request body) named `filename` in problems."""
     if len(raw) > MAX_BYTES:
-        raise InputError([Problem(filename, "", f"file larger than {MAX_BYTES} bytes")])
+        raise InputError.of(filename, "", "too_large", limit=MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError([Problem(filename, "", f"not UTF-8 text (byte {exc.start})")]) from None
+        raise InputError.of(filename, "", "not_utf8", at=exc.start) from None
     return load_yaml_text(text, filename)
 
 
@@ -384,9 +384,10 @@ def load_yaml_bytes_cached(raw: bytes, filename: str) -> LoadedYaml:
 
 
 def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
-    """Turn a pydantic ValidationError into one Problem per error, with line numbers and, where one
-    helps, a hint (hints.py: did you mean, date and amount formats); `model` is the validated class."""
-    from .hints import hint_for
+    """Turn a pydantic ValidationError into one Problem per error, with line numbers, what is wrong
+    in words and, where one helps, a hint (hints.py: did you mean, date and amount formats); `model`
+    is the validated class. The English message keeps pydantic's own wording, for programs."""
+    from .hints import error_says, hint_for, shown
 
     problems = []
     for err in exc.errors(include_url=False):
@@ -398,20 +399,10 @@ def pydantic_problems(exc, loaded: LoadedYaml, model=None) -> list[Problem]:
             msg = "unknown field (not part of the format)"
         elif err.get("type") == "missing":
             msg = "required field is missing"
-        else:
-            value = err.get("input")
-            if not isinstance(value, (dict, list)):
-                if hasattr(value, "isoformat"):
-                    shown = value.isoformat()
-                elif isinstance(value, Decimal):  # show a Decimal as written
-                    shown = str(value)
-                else:
-                    shown = repr(value)
-                if len(shown) > 60:
-                    shown = shown[:57] + "..."
-                msg += f" (got {shown})"
+        elif not isinstance(err.get("input"), (dict, list)):
+            msg += f" (got {shown(err.get('input'))})"
         hint = hint_for(err, model)
         if hint:
             msg += f"; {hint}"
-        problems.append(Problem(loaded.filename, path, msg, loaded.line_of(loc)))
+        problems.append(Problem(loaded.filename, path, msg, loaded.line_of(loc), tuple(error_says(err, model))))
     return problems

@@ -97,7 +97,7 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
     import click
 
     from ..errors import InputError, Problem
-    from .log import DecisionLog, resolve_log_path
+    from .log import DecisionLog, log_write_problem, resolve_log_path
 
     path = resolve_log_path(log)
     signer = None
@@ -114,7 +114,7 @@ def record_cli(loaded: list, results: list, rulebook: Any, log: str | Path | Non
         with DecisionLog.open(path, create=True) as dlog:
             out = dlog.append_many(items, signer=signer, before_commit=publish)
     except (sqlite3.Error, OSError) as exc:
-        raise InputError([Problem(str(path), "", f"cannot write the decision log: {exc}")]) from None
+        raise InputError([log_write_problem(path, exc)]) from None
     from ..i18n import text
 
     for rec in out:  # in the language of the judged result

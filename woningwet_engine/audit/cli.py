@@ -16,12 +16,10 @@ from pathlib import Path
 
 import click
 
-from ..cli import width_option
-from ..errors import InputError, Problem
+from ..cli import lang_option, width_option
+from ..errors import InputError
 from ..progress import Progress, progress_enabled, progress_options
-from .log import DecisionLog
-
-LANGS = click.Choice(["nl", "en"])
+from .log import DecisionLog, stored_rulebook_problem
 
 
 def log_option(f):
@@ -34,7 +32,7 @@ def _record_id(value: str) -> int:
     try:
         n = int(value)
     except ValueError:
-        raise InputError([Problem("record id", "", f"not a record id (a whole number): {value!r}")]) from None
+        raise InputError.of("ID", "", "log.bad_record_id", got=repr(value)) from None
     return n
 
 
@@ -42,10 +40,6 @@ def _record_id(value: str) -> int:
 def audit() -> None:
     """The decision log: list, show, verify, verify-memo, replay, diff, export, import, keygen, anchor
     (docs/audit.md)."""
-
-
-def lang_option(f):
-    return click.option("--lang", type=LANGS, default="nl", show_default=True, help="language of the words")(f)
 
 
 def _origin(rec: dict, lang: str) -> str:
@@ -309,7 +303,7 @@ def keygen_cmd(private_path, public_path, lang):
     public_path = public_path or private_path.with_name(private_path.name + ".pub")
     for path in (private_path, public_path):
         if os.path.lexists(path):
-            raise InputError([Problem(str(path), "", "already exists; a key is never overwritten")])
+            raise InputError.of(str(path), "", "key.exists")
     private, public = generate()
     write_output(public_path, public)
     write_output(private_path, private, mode=0o600)
@@ -377,7 +371,7 @@ def replay_cmd(record_id, all_, jobs, log_path, progress, quiet, lang):
     from .replaytext import summary_line
 
     if bool(record_id) == bool(all_):
-        raise InputError([Problem("audit replay", "", text(lang, "replay.one_or_all"))])
+        raise InputError.of("audit replay", "", "log.replay_one_or_all")
     counts = {"identical": 0, "version_only": 0, "wording": 0, "verdicts": 0, "error": 0}
     versions: set[str] = set()
     with DecisionLog.open(log_path) as log:
@@ -443,7 +437,7 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose, width):
         try:
             book_from = RulebookCache(log).get(rec)
         except (KeyError, ValueError) as exc:
-            raise InputError([Problem(str(log.path), f"record {rec['id']}", f"stored rulebook unusable: {exc}")]) from None
+            raise InputError([stored_rulebook_problem(log.path, rec["id"], exc)]) from None
     book_to = load_book(rules_dir)
     result_to = rejudge(rec, book_to, at=day)
     cmp = compare_results(json.loads(rec["result_json"]), result_to, book_from, book_to)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, Problem
+from ..errors import InputError
 
 BY_ENV = "WONINGWET_BY"
 # option name, JSON key, longest text accepted (characters)
@@ -36,17 +36,14 @@ def check_text(option: str, value: str, limit: int) -> str:
     """`value` without surrounding blanks, or InputError naming the option and what is wrong."""
     text = value.strip()
     if not text:
-        raise InputError([Problem(option, "", "is empty: give the text, or leave the option out")])
+        raise InputError.of(option, "", "context.empty")
     for pos, ch in enumerate(text, 1):
         if unicodedata.category(ch) == "Cs":
-            raise InputError([Problem(option, "", f"is not valid UTF-8 text (an undecodable byte at character "
-                                      f"{pos}); check the terminal's or the variable's encoding")])
+            raise InputError.of(option, "", "context.undecodable", pos=pos)
         if unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in _BIDI:
-            raise InputError([Problem(option, "", f"contains a control character (U+{ord(ch):04X} at character "
-                                      f"{pos}); write it on one line, as plain text")])
+            raise InputError.of(option, "", "context.control", code=f"U+{ord(ch):04X}", pos=pos)
     if len(text) > limit:
-        raise InputError([Problem(option, "", f"is {len(text)} characters long; at most {limit} are recorded "
-                                  "(refer to a document instead of copying it)")])
+        raise InputError.of(option, "", "context.too_long", n=len(text), limit=limit)
     return text
 
 
@@ -72,7 +69,7 @@ def context_from_options(record: bool, by: str | None, purpose: str | None, boar
     if not record:
         given = [opt for opt, key, _ in TEXT_FIELDS if values[key] is not None and not _from_env(ctx, key)]
         if given:
-            raise InputError([Problem(given[0], "", "is recorded only with --record; add --record or leave it out")])
+            raise InputError.of(given[0], "", "context.without_record")
         return {}
     return context_of(values, {"by": f"${BY_ENV}"} if _from_env(ctx, "by") else None)
 

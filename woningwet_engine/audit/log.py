@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say, os_reason
 from .chain import (  # noqa: F401  (re-exported: the log's public names)
     CONTEXT, FIELDS, FORMAT, FORMAT_VERSION, GENESIS, HASH_DOMAIN, Finding, VerifyReport, case_sha256_of,
     record_hash, rulebook_sha256_of, sha256_hex,
@@ -103,7 +103,7 @@ class DecisionLog:
         p = resolve_log_path(path)
         if not p.exists():
             if not create:
-                raise InputError([Problem(str(p), "", "no decision log here (record one with --record, or give --log)")])
+                raise InputError.of(str(p), "", "log.none_here")
             p.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(p), isolation_level=None, timeout=30.0)
@@ -112,8 +112,7 @@ class DecisionLog:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if create and tables and "meta" not in tables:
                 conn.close()
-                raise InputError([Problem(str(p), "", "not a decision log (an SQLite file of something else); "
-                                          "not touched")])
+                raise InputError.of(str(p), "", "log.other_sqlite")
             if create:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
@@ -131,12 +130,11 @@ class DecisionLog:
         except sqlite3.DatabaseError as exc:
             with open(p, "rb") as fh:
                 sqlite = fh.read(16) == b"SQLite format 3\0"
-            what = ("the decision log is damaged or truncated; run `woningwet audit verify`" if sqlite
-                    else "not a decision log")
-            raise InputError([Problem(str(p), "", f"{what} ({exc})")]) from None
+            say = Say.of("log.damaged" if sqlite else "log.not_a_log")
+            raise InputError([Problem(str(p), "", f"{say} ({exc})", says=(say,))]) from None
         if fmt is None or fmt[0] != FORMAT:
             conn.close()
-            raise InputError([Problem(str(p), "", "not a decision log (no woningwet format marker)")])
+            raise InputError.of(str(p), "", "log.no_marker")
         return cls(p, conn)
 
     def close(self) -> None:
@@ -229,15 +227,12 @@ class DecisionLog:
         key_id = self._meta("public_key")
         if signer is None:
             if key_id:
-                raise InputError([Problem(str(self.path), "", f"this decision log is signed (key {key_id}): give "
-                                          "its private key with --sign-key (or $WONINGWET_SIGNING_KEY)")])
+                raise InputError.of(str(self.path), "", "log.signed_need_key", key=key_id)
             return
         if key_id and key_id != signer.public.fingerprint:
-            raise InputError([Problem(str(self.path), "", f"this decision log is signed by key {key_id}, not by "
-                                      f"the given key {signer.public.fingerprint}")])
+            raise InputError.of(str(self.path), "", "log.signed_other_key", key=key_id, given=signer.public.fingerprint)
         if not key_id and self.count():
-            raise InputError([Problem(str(self.path), "", "this decision log already holds unsigned records; a "
-                                      "signed log must be signed from its first record (start a new log)")])
+            raise InputError.of(str(self.path), "", "log.unsigned_records")
 
     def _new_record(self, *, case_json: str, result_json: str, files: dict[str, bytes], engine_version: str,
                     date: str, lang: str, case_id: str, origin: str = "check", source: str = "",
@@ -290,7 +285,7 @@ class DecisionLog:
     def get(self, record_id: int) -> dict:
         row = self.conn.execute("SELECT * FROM records WHERE id = ?", (record_id,)).fetchone()
         if row is None:
-            raise InputError([Problem(str(self.path), f"record {record_id}", "no such record in the decision log")])
+            raise InputError([Problem.of(str(self.path), "", "log.no_record", where=Say.of("where.record", id=record_id))])
         return dict(row)
 
     def blob(self, digest: str) -> bytes:
@@ -351,13 +346,12 @@ class DecisionLog:
         existing = [(row["id"], row["hash"]) for row in self.conn.execute("SELECT id, hash FROM records ORDER BY id")]
         if existing != checked.chain[: len(existing)]:
             first = next((i for i, (e, c) in enumerate(zip(existing, checked.chain)) if e != c), len(checked.chain))
-            raise InputError([Problem(str(path), f"record {first + 1}",
-                                      "the bundle does not continue this log (the logs have diverged)")])
+            raise InputError([Problem.of(str(path), "", "bundle.diverged", where=Say.of("where.record", id=first + 1))])
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             now = [(row["id"], row["hash"]) for row in self.conn.execute("SELECT id, hash FROM records ORDER BY id")]
             if now != existing:
-                raise InputError([Problem(str(self.path), "", "the log changed during import; try again")])
+                raise InputError.of(str(self.path), "", "bundle.changed")
             added = 0
             for rec, blobs in _bundle_items(Path(path), checked):
                 if rec["id"] <= len(existing):
@@ -386,11 +380,26 @@ class BundleCheck:
     header: dict = field(default_factory=dict)
 
 
+def log_write_problem(path, exc: Exception) -> Problem:
+    """The decision log could not be written: the OS's reason in words, or (a database error) that
+    the log refused it; the English message keeps the error's own text."""
+    reason = os_reason(exc) if isinstance(exc, OSError) else Say.of("log.db_refused")
+    say = Say.of("log.cannot_write", reason=reason)
+    return Problem(str(path), "", f"cannot write the decision log: {exc}", says=(say,))
+
+
+def stored_rulebook_problem(path, record_id: int, exc: Exception) -> Problem:
+    """A record's stored rule files do not build a rulebook (replay, diff)."""
+    where = Say.of("where.record", id=record_id)
+    return Problem(str(path), str(where), f"stored rulebook unusable: {exc}", where=where,
+                   says=(Say.of("log.stored_rulebook"),))
+
+
 def _bundle_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
     try:
         fh = open(path, encoding="utf-8")
     except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the bundle: {exc}")]) from None
+        raise InputError.of(str(path), "", "bundle.cannot_read", reason=os_reason(exc)) from None
     with fh:
         try:
             for n, line in enumerate(fh, 1):
@@ -402,7 +411,7 @@ def _bundle_lines(path: Path) -> Iterator[tuple[int, dict | None]]:
                     item = None
                 yield n, item if isinstance(item, dict) else None
         except UnicodeDecodeError as exc:
-            raise InputError([Problem(str(path), "", f"not UTF-8 text: {exc}")]) from None
+            raise InputError.of(str(path), "", "bundle.not_utf8") from None
 
 
 def _decode_blob(item: dict) -> tuple[str, bytes]:
@@ -433,66 +442,64 @@ def check_bundle(path: Path) -> BundleCheck:
     chain: list[tuple[int, str]] = []
     prev = GENESIS
     seen_any = False
+    def bad(where: str | Say, key: str, line: int | None, **fields) -> Problem:
+        at = where if isinstance(where, Say) else None
+        return Problem.of(str(path), "" if at else where, f"bundle.{key}", line, where=at, **fields)
+
     for n, item in _bundle_lines(path):
         kind = item.get("type") if item else None
         if item is None:
-            problems.append(Problem(str(path), "", "not a JSON object", n))
+            problems.append(bad("", "not_json", n))
         elif kind == "header":
             if header is not None or seen_any:
-                problems.append(Problem(str(path), "header", "the header must be the first line, once", n))
+                problems.append(bad("header", "header_first", n))
             header = item
         elif kind == "blob":
             try:
                 digest, data = _decode_blob(item)
             except (KeyError, ValueError, TypeError):
-                problems.append(Problem(str(path), "blob", "malformed blob line", n))
+                problems.append(bad("blob", "bad_blob", n))
                 continue
             if sha256_hex(data) != digest:
-                problems.append(Problem(str(path), f"blob {digest}", "content does not match its sha256 (tampered)", n))
+                problems.append(bad(Say.of("where.blob", digest=digest), "blob_tampered", n))
             else:
                 blob_ok.setdefault(digest, n)
         elif kind == "record":
             rec = _bundle_record(item)
             if rec is None:
-                problems.append(Problem(str(path), "record", "malformed record line (missing fields)", n))
+                problems.append(bad("record", "bad_record", n))
                 continue
             pos = len(chain) + 1
-            where = f"record {rec['id']} (position {pos})"
+            where = Say.of("where.record_at", id=rec["id"], pos=pos)
             if rec["id"] != pos:
-                problems.append(Problem(str(path), where, f"out of sequence (expected id {pos}): "
-                                        "records missing or reordered", n))
+                problems.append(bad(where, "out_of_sequence", n, pos=pos))
             if record_hash(rec) != rec["hash"]:
-                problems.append(Problem(str(path), where, "content edited: the stored hash does not match "
-                                        "the record's fields", n))
+                problems.append(bad(where, "edited", n))
             if rec["prev_hash"] != prev:
-                problems.append(Problem(str(path), where, "chain broken: prev_hash is not the hash of the "
-                                        "record before it", n))
+                problems.append(bad(where, "chain_broken", n))
             try:
                 manifest = json.loads(rec["rulebook_files"])
                 missing = sorted(r for r, d in manifest.items() if d not in blob_ok)
                 if missing:
-                    problems.append(Problem(str(path), where, "rule file(s) missing from the bundle (or tampered): "
-                                            f"{', '.join(missing)}", n))
+                    problems.append(bad(where, "rules_missing", n, files=", ".join(missing)))
                 elif rulebook_sha256_of(manifest) != rec["rulebook_sha256"]:
-                    problems.append(Problem(str(path), where, "rulebook hash does not match its files", n))
+                    problems.append(bad(where, "rulebook_hash", n))
                 if case_sha256_of(rec["case_json"]) != rec["case_sha256"]:
-                    problems.append(Problem(str(path), where, "case hash does not match the stored case", n))
+                    problems.append(bad(where, "case_hash", n))
             except (ValueError, AttributeError, TypeError):
-                problems.append(Problem(str(path), where, "record fields are not valid JSON", n))
+                problems.append(bad(where, "bad_json", n))
             chain.append((rec["id"], rec["hash"]))
             prev = rec["hash"]
         else:
-            problems.append(Problem(str(path), "", f"unknown line type {kind!r}", n))
+            problems.append(bad("", "line_type", n, kind=repr(kind)))
         seen_any = True
     if header is None or header.get("format") != FORMAT:
-        problems.insert(0, Problem(str(path), "header", f"not a {FORMAT} bundle (first line must be its header)", 1))
+        problems.insert(0, bad("header", "no_header", 1, format=repr(FORMAT)))
     else:
         if header.get("records") != len(chain):
-            problems.append(Problem(str(path), "header", f"header announces {header.get('records')} records, "
-                                    f"the bundle holds {len(chain)} (records deleted or added)"))
+            problems.append(bad("header", "count", None, announced=header.get("records"), n=len(chain)))
         if header.get("head") != prev:
-            problems.append(Problem(str(path), "header", "the head hash does not match the last record "
-                                    "(records deleted from the end, or the chain was rewritten)"))
+            problems.append(bad("header", "head", None))
     if problems:
         raise InputError(problems)
     return BundleCheck(chain, blob_ok, header)

@@ -14,7 +14,7 @@ import base64
 import hashlib
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say
 from ..yamlio import read_regular_file
 
 RECORD_DOMAIN = b"woningwet-decision-record-signature-v1\0"
@@ -83,9 +83,10 @@ def load_signing_key(path: Path | str) -> SigningKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise InputError([Problem(str(path), "", f"not an unencrypted PEM private key ({exc})")]) from None
+        raise InputError([Problem(str(path), "", f"not an unencrypted PEM private key ({exc})",
+                                  says=(Say.of("key.not_private_pem"),))]) from None
     if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise InputError([Problem(str(path), "", "not an Ed25519 private key")])
+        raise InputError.of(str(path), "", "key.not_ed25519_private")
     return SigningKey(key)
 
 
@@ -95,7 +96,8 @@ def load_public_key(path: Path | str) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError) as exc:
-        raise InputError([Problem(str(path), "", f"not a PEM public key ({exc})")]) from None
+        raise InputError([Problem(str(path), "", f"not a PEM public key ({exc})",
+                                  says=(Say.of("key.not_public_pem"),))]) from None
     if not isinstance(key, ed25519.Ed25519PublicKey):
-        raise InputError([Problem(str(path), "", "not an Ed25519 public key")])
+        raise InputError.of(str(path), "", "key.not_ed25519_public")
     return PublicKey(key)

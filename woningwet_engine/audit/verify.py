@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
 
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..yamlio import file_kind, os_reason, read_regular_file
 from .chain import (
     CONTEXT, FIELDS, FORMAT, GENESIS, Finding, VerifyReport, case_sha256_of, record_hash, rulebook_sha256_of,
@@ -43,11 +43,11 @@ def file_findings(path: Path) -> list[Finding]:
         with open(path, "rb") as fh:
             header = fh.read(100)
     except OSError as exc:
-        raise InputError([Problem(str(path), "", f"cannot read the decision log: {os_reason(exc)}")]) from None
+        raise InputError.of(str(path), "", "log.cannot_read", reason=os_reason(exc)) from None
     if size == 0:
         return [Finding(None, None, "empty_file")]
     if not header.startswith(SQLITE_MAGIC):
-        raise InputError([Problem(str(path), "", "not a decision log (not an SQLite database)")])
+        raise InputError.of(str(path), "", "log.not_sqlite")
     if len(header) < 100:
         return [Finding(None, None, "truncated_header", {"size": size})]
     page_size = struct.unpack(">H", header[16:18])[0]
@@ -152,11 +152,11 @@ def verify_log(path: Path | str, expect_head: str | None = None, public_key=None
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise InputError([Problem(str(path), "", f"no decision log here: {os_reason(exc)}")]) from None
+        raise InputError.of(str(path), "", "log.missing", reason=os_reason(exc)) from None
     import stat as _stat
 
     if not _stat.S_ISREG(st.st_mode):
-        raise InputError([Problem(str(path), "", f"not a decision log: it is {file_kind(st.st_mode)}")])
+        raise InputError.of(str(path), "", "log.not_file", kind=file_kind(st.st_mode))
     report = VerifyReport()
     report.findings.extend(file_findings(path))
     if any(f.key == "empty_file" for f in report.findings):
@@ -189,7 +189,7 @@ def _verify_open(conn, path: Path, report: VerifyReport, expect_head, public_key
             _check_receipt(report, receipt, [])
             return
         if "records" not in objects:
-            raise InputError([Problem(str(path), "", "not a decision log (an SQLite file of something else)")])
+            raise InputError.of(str(path), "", "log.other_sqlite_file")
         log_finding("table_dropped", table="meta")
         meta = {}
     else:
@@ -339,18 +339,17 @@ def load_receipt(path: Path | str, public_key=None) -> dict:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise InputError([Problem(str(path), "", "not a receipt (not JSON)")]) from None
+        raise InputError.of(str(path), "", "receipt.not_json") from None
     if not isinstance(data, dict) or data.get("format") != RECEIPT_FORMAT or not isinstance(data.get("records"), int) \
             or isinstance(data.get("records"), bool) or data["records"] < 0 or not (
                 data["records"] == 0 or _is_hash(data.get("head"))):
-        raise InputError([Problem(str(path), "", f"not a {RECEIPT_FORMAT} file")])
+        raise InputError.of(str(path), "", "receipt.format", format=repr(RECEIPT_FORMAT))
     data["_path"] = str(path)
     data["_signature_checked"] = False
     if public_key is not None:
         body = {k: v for k, v in data.items() if not k.startswith("_") and k != "signature"}
         if not public_key.verifies(RECEIPT_DOMAIN, receipt_message(body), data.get("signature")):
-            raise InputError([Problem(str(path), "signature", "the receipt is not signed by the given key "
-                                      "(forged or edited)")])
+            raise InputError.of(str(path), "signature", "receipt.forged")
         data["_signature_checked"] = True
     return data
 

@@ -45,7 +45,7 @@ def judge_coalition(case: CoalitionCase, book: Rulebook, lang: str = "nl", sourc
     coverage = (book.meta.coverage_from, book.meta.coverage_to)
     problems = check_refs(case, loaded, coverage)
     if at is not None and not book.covers(at):
-        problems.append(Problem("--at", "", f"{at} is outside the rulebook's coverage ({coverage[0]} to {coverage[1]})"))
+        problems.append(Problem.of("--at", "", "coalition.outside_coverage", date=at, lo=coverage[0], hi=coverage[1]))
     if problems:
         raise InputError(problems)
     subs, by_partner = build_subcases(case, at)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..case import Case, parse_case
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..yamlio import LoadedYaml, load_yaml_bytes, load_yaml_file, pydantic_problems
 
 
@@ -25,7 +25,7 @@ def parse_coalition(data: Any, loaded: LoadedYaml, book=None):
     try:
         case = CoalitionCase.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, loaded)) from None
+        raise InputError(pydantic_problems(exc, loaded, CoalitionCase)) from None
     coverage = (book.meta.coverage_from, book.meta.coverage_to) if book is not None else None
     problems = check_refs(case, loaded, coverage)
     if problems:
@@ -46,8 +46,8 @@ def load_any_case_bytes(raw: bytes, filename: str, book=None):
 def parse_any(loaded: LoadedYaml, book=None):
     if is_coalition_data(loaded.data):
         if "corporation" in loaded.data:
-            raise InputError([Problem(loaded.filename, "corporation", "a coalition case names its corporations "
-                                      "under 'corporations' only", loaded.line_of(("corporation",)))])
+            raise InputError.of(loaded.filename, "corporation", "coalition.one_corporation_key",
+                                loaded.line_of(("corporation",)))
         return parse_coalition(loaded.data, loaded, book)
     return parse_case(loaded.data, loaded)
 

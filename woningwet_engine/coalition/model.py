@@ -24,7 +24,8 @@ from ..case import (
     MAX_COMPONENTS, CaseDate, Component, Corporation, Count, Euro, GmCode, Project, Share, Source,
     Strict, Text,
 )
-from ..errors import Problem
+from ..errors import Problem, invalid
+from ..hints import Euros, error_says
 from ..units import BP
 from ..yamlio import LoadedYaml
 
@@ -65,9 +66,9 @@ class Partner(Strict):
     @model_validator(mode="after")
     def _kind_fields(self):
         if self.kind == "municipality" and self.municipality is None:
-            raise ValueError("a partner of kind 'municipality' needs its CBS code in 'municipality'")
+            raise invalid("coalition.municipality_code")
         if self.kind == "tenants" and self.represents is None:
-            raise ValueError("a tenants' organisation needs 'represents': the corporation whose tenants it serves")
+            raise invalid("coalition.tenants_represent")
         return self
 
 
@@ -91,10 +92,10 @@ class SplitKey(Strict):
         given = {"stock": self.corporations, "shares": self.shares, "amounts": self.amounts}
         if not given[self.by]:
             field = {"stock": "corporations", "shares": "shares", "amounts": "amounts"}[self.by]
-            raise ValueError(f"split by '{self.by}' needs '{field}'")
+            raise invalid("coalition.split_needs", by=self.by, field=field)
         extra = [k for k, v in given.items() if v and k != self.by]
         if extra:
-            raise ValueError(f"split by '{self.by}' takes no {', '.join(extra)} key")
+            raise invalid("coalition.split_extra", by=self.by, keys=", ".join(extra))
         return self
 
 
@@ -108,7 +109,7 @@ class CoalitionComponent(Component):
     @model_validator(mode="after")
     def _carrier(self):
         if (self.carried_by is None) == (self.split is None):
-            raise ValueError("give exactly one of 'carried_by' (one party) or 'split' (shared by corporations)")
+            raise invalid("coalition.carrier")
         return self
 
 
@@ -191,82 +192,83 @@ def check_refs(case: CoalitionCase, loaded: LoadedYaml | None, coverage: tuple[d
     fname = loaded.filename if loaded else "<case>"
     problems: list[Problem] = []
 
-    def bad(path: tuple, msg: str) -> None:
+    def bad(path: tuple, key: str, /, **fields) -> None:
         line = loaded.line_of(path) if loaded else None
-        problems.append(Problem(fname, ".".join(str(p) for p in path), msg, line))
+        problems.append(Problem.of(fname, ".".join(str(p) for p in path), f"coalition.{key}", line, **fields))
 
     corp_ids = [c.id for c in case.corporations]
     party_ids: dict[str, str] = {}
     for group, items in (("corporations", case.corporations), ("partners", case.partners)):
         for i, p in enumerate(items):
             if p.id in party_ids:
-                bad((group, i, "id"), f"party id {p.id!r} is used twice")
+                bad((group, i, "id"), "party_twice", id=repr(p.id))
             party_ids.setdefault(p.id, group)
     for i, p in enumerate(case.partners):
         if p.represents is not None and p.represents not in corp_ids:
-            bad(("partners", i, "represents"), f"{p.represents!r} is not a corporation of the case")
+            bad(("partners", i, "represents"), "not_corporation", id=repr(p.represents))
     phase_ids: set[str] = set()
     for i, ph in enumerate(case.phases):
         if ph.id in phase_ids:
-            bad(("phases", i, "id"), f"phase id {ph.id!r} is used twice")
+            bad(("phases", i, "id"), "phase_twice", id=repr(ph.id))
         phase_ids.add(ph.id)
         if ph.end is not None and ph.end < ph.start:
-            bad(("phases", i, "end"), f"phase ends ({ph.end}) before it starts ({ph.start})")
+            bad(("phases", i, "end"), "phase_order", end=ph.end, start=ph.start)
         for cid, facts in ph.corporations.items():
             where = ("phases", i, "corporations", cid)
             corp = case.corporation(cid)
             if corp is None:
-                bad(where, f"{cid!r} is not a corporation of the case")
+                bad(where, "not_corporation", id=repr(cid))
                 continue
             try:
                 Corporation.model_validate(phase_corporation(corp, facts))
             except ValidationError as exc:
                 for err in exc.errors(include_url=False):
-                    loc = tuple(err.get("loc", ()))
+                    path = where + tuple(err.get("loc", ()))
                     msg = "unknown field (not part of the format)" if err.get("type") == "extra_forbidden" \
                         else err.get("msg", "invalid value")
-                    bad(where + loc, msg)
+                    problems.append(Problem(fname, ".".join(str(p) for p in path), msg,
+                                            loaded.line_of(path) if loaded else None,
+                                            tuple(error_says(err, Corporation))))
 
     comp_ids: set[str] = set()
     for i, c in enumerate(case.components):
         where = ("components", i)
         if c.id in comp_ids:
-            bad(where + ("id",), f"component id {c.id!r} is used twice")
+            bad(where + ("id",), "component_twice", id=repr(c.id))
         comp_ids.add(c.id)
         if c.carried_by is not None and c.carried_by not in party_ids:
-            bad(where + ("carried_by",), f"carried by {c.carried_by!r}, a party the case does not name "
-                "under corporations or partners")
+            bad(where + ("carried_by",), "unknown_carrier", id=repr(c.carried_by))
         if c.split is not None:
             _check_split(case, c, where + ("split",), bad)
         phase = case.phase_of(c.phase)
         if c.phase is not None and phase is None:
-            bad(where + ("phase",), f"unknown phase {c.phase!r}")
+            bad(where + ("phase",), "unknown_phase", id=repr(c.phase))
         if phase is not None and c.date is not None:
             if c.date < phase.start or (phase.end is not None and c.date > phase.end):
-                bad(where + ("date",), f"{c.date} lies outside phase {phase.id!r} "
-                    f"({phase.start} to {phase.end or 'open'})")
+                ends = {"end": phase.end} if phase.end is not None else {}
+                bad(where + ("date",), "outside_phase" if ends else "outside_open_phase",
+                    date=c.date, id=repr(phase.id), start=phase.start, **ends)
     for i, a in enumerate(case.performance_agreements):
         for j, pid in enumerate(a.parties):
             if pid not in party_ids:
-                bad(("performance_agreements", i, "parties", j), f"{pid!r} is not a party of the case")
+                bad(("performance_agreements", i, "parties", j), "not_party", id=repr(pid))
         for j, cid in enumerate(a.covers):
             if cid not in comp_ids:
-                bad(("performance_agreements", i, "covers", j), f"{cid!r} is not a component of the case")
+                bad(("performance_agreements", i, "covers", j), "not_component", id=repr(cid))
     used = {c.project for c in case.components if c.project is not None}
     for i, pr in enumerate(case.projects):
         if pr.id not in used:
-            bad(("projects", i, "id"), f"{pr.id!r} is not the project of any component")
+            bad(("projects", i, "id"), "project_unused", id=repr(pr.id))
     if coverage is not None:
         lo, hi = coverage
-        outside = f"outside the rulebook's coverage ({lo} to {hi})"
         if not lo <= case.date <= hi:
-            bad(("date",), f"{case.date} is {outside}")
+            bad(("date",), "outside_coverage", date=case.date, lo=lo, hi=hi)
         for i, ph in enumerate(case.phases):
             if not lo <= ph.start <= hi:
-                bad(("phases", i, "start"), f"phase date {ph.start} is {outside}")
+                bad(("phases", i, "start"), "phase_outside_coverage", date=ph.start, lo=lo, hi=hi)
         for i, c in enumerate(case.components):
             if c.date is not None and not lo <= c.date <= hi:
-                bad(("components", i, "date"), f"{c.date} is {outside}")
+                bad(("components", i, "date"), "outside_coverage", date=c.date, lo=lo, hi=hi)
     return problems
 
 
@@ -277,20 +279,19 @@ def _check_split(case: CoalitionCase, c: CoalitionComponent, where: tuple, bad) 
     for n in names:
         corp = case.corporation(n)
         if corp is None:
-            bad(where + (field,), f"{n!r} is not a corporation of the case (only corporations share a component)")
+            bad(where + (field,), "split_not_corporation", id=repr(n))
         elif key.by == "stock" and not corp.homes_in_area:
-            bad(where + (field,), f"split by stock needs 'homes_in_area' of corporation {n!r}")
+            bad(where + (field,), "split_homes", id=repr(n))
     if len(set(names)) < 2:
-        bad(where + (field,), "a split needs at least two corporations")
+        bad(where + (field,), "split_two")
     if key.by == "shares":
         total = sum(key.shares.values())
         if total != BP:
-            bad(where + ("shares",), f"the shares add up to {total / BP:g}, not 1")
+            bad(where + ("shares",), "split_shares", total=f"{total / BP:g}")
     if key.by == "amounts":
         whole = split_amount(c)
         total = sum(key.amounts.values())
         if whole is None:
-            bad(where + ("amounts",), "split by amounts needs the component's amount (leefbaarheid or cost)")
+            bad(where + ("amounts",), "split_no_amount")
         elif total != whole:
-            bad(where + ("amounts",), f"the amounts add up to EUR {total / 100:.2f}, not the component's "
-                f"EUR {whole / 100:.2f}")
+            bad(where + ("amounts",), "split_amounts", total=Euros(total), whole=Euros(whole))

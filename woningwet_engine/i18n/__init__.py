@@ -42,7 +42,7 @@ def section(lang: str, name: str) -> Mapping:
         raise KeyError(f"{catalogue_path(lang).name} has no section {name!r}") from None
 
 
-def text(lang: str, key: str, **fields) -> str:
+def text(lang: str, key: str, /, **fields) -> str:
     """The sentence at the dotted path `key` ("split.daeb", "memo.board.title") in `lang`, with
     `fields` filled in."""
     name, _, path = key.partition(".")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..audit.context import context_from_options, context_options
-from ..cli import LANGS, load_book, parse_date, publish_with_record, rules_option
+from ..cli import LANGS, lang_option, load_book, parse_date, publish_with_record, remember_lang, rules_option
 from ..output import StagedOutput, destination, write_output
 from ..errors import InputError, Problem
 from ..progress import Progress, progress_enabled, progress_option
@@ -31,7 +31,7 @@ def _renderer_failed(exc: RendererError) -> None:
 @click.argument("case", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--at", "at", help="judge under the law of this date (YYYY-MM-DD) instead of the case date")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
-@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@lang_option
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="write to this file (required for pdf)")
 @click.option("--record", is_flag=True, help="append the decision to the audit decision log (docs/audit.md)")
@@ -52,7 +52,7 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     context = context_from_options(record, by, purpose, board_decision)
     day = parse_date(at)
     if fmt == "pdf" and output is None:
-        raise InputError([Problem("-o", "", "--format pdf writes a binary file: give -o PATH")])
+        raise InputError.of("-o", "", "cli.pdf_needs_file")
     book = load_book(rules_dir)
     from ..cli import read_case
 
@@ -104,7 +104,7 @@ def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS,
 
     paths = sorted(Path(cases_dir).glob("*.yaml"))
     if not paths:
-        raise InputError([Problem(str(cases_dir), "", "no case files (*.yaml) in this directory")])
+        raise InputError.of(str(cases_dir), "", "cli.no_cases")
     loaded, problems = [], []
     for p in paths:
         try:
@@ -159,7 +159,8 @@ def _coalition_memos(stem, case, book, source, langs, formats) -> dict[str, str 
               show_default=True, help="directory of case files")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("reports"), show_default=True, help="directory for the memos")
-@click.option("--lang", "langs", type=LANGS, multiple=True, help="language(s) (default: nl)")
+@click.option("--lang", "langs", type=LANGS, multiple=True, is_eager=True, callback=remember_lang,
+              help="language(s) (default: nl)")
 @click.option("--format", "formats", type=click.Choice(FORMATS), multiple=True, help="format(s) (default: md, html)")
 @click.option("--prune/--no-prune", default=True, show_default=True,
               help="remove memos (of these languages and formats) whose case file is gone")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import LANGS, load_book, parse_date, rules_option
+from ..cli import lang_option, load_book, parse_date, rules_option
 from ..progress import progress_enabled, progress_option
 
 
@@ -51,7 +51,7 @@ def _corp(path):
               help="a bad row stops the run with nothing written, or is reported and left out")
 @click.option("--corporation", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML with the corporation block of a case file (working area, regime, turnover)")
-@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@lang_option
 @click.option("--threads", type=click.IntRange(1, 256), default=None, help="DuckDB threads (default: all cores)")
 @click.option("--memory-limit", "memory_limit", default="1GB", show_default=True, help="DuckDB memory limit")
 @click.option("--quiet", is_flag=True, help="no progress on stderr")
@@ -109,7 +109,7 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
 @click.argument("unit_id")
 @click.option("--corporation", type=click.Path(dir_okay=False, path_type=Path),
               help="the corporation file the table was judged with, if any")
-@click.option("--lang", type=LANGS, default="nl", show_default=True)
+@lang_option
 @rules_option
 def explain_command(table, unit_id, corporation, lang, rules_dir):
     """Explain one unit of a table written by `woningwet stock`: reasons, citations, figures, why not."""

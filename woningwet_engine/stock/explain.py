@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..case import Corporation
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say
 from ..rulebook.loader import Rulebook
 from ..rulebook.params import reader_source
 from .columns import BY_NAME
@@ -74,7 +74,7 @@ def read_row(path: Path, unit_id: str) -> tuple[dict, list[str]]:
     import duckdb
 
     if not path.is_file():
-        raise InputError([Problem(str(path), "", "file not found")])
+        raise InputError.of(str(path), "", "stock.not_found")
     fmt = detect_format(path) if path.suffix.lower() != ".json" else "json"
     if fmt == "xlsx":
         found, munis = _rows_xlsx(path, unit_id)
@@ -91,11 +91,12 @@ def read_row(path: Path, unit_id: str) -> tuple[dict, list[str]]:
             order = [r[0] for r in con.execute(f"SELECT municipality, count(*) AS n FROM {rel} GROUP BY 1 "
                                                "ORDER BY n DESC, 1").fetchall()]
         except duckdb.Error as exc:
-            raise InputError([Problem(str(path), "", f"not a judged stock table: {str(exc).splitlines()[0]}")]) from None
+            raise InputError([Problem(str(path), "", f"not a judged stock table: {str(exc).splitlines()[0]}",
+                                      says=(Say.of("stock.not_table"),))]) from None
         finally:
             con.close()
     if not found:
-        raise InputError([Problem(str(path), "unit_id", f"no unit {unit_id!r} in the table")])
+        raise InputError.of(str(path), "unit_id", "stock.no_unit", id=repr(unit_id))
     return found[0], order
 
 
@@ -130,7 +131,7 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
     row, munis = read_row(path, unit_id)
     for needed in ("date", "verdict", "fired", "unit_kind", "municipality"):
         if needed not in row:
-            raise InputError([Problem(str(path), needed, "column missing: not a table written by woningwet stock")])
+            raise InputError.of(str(path), needed, "stock.table_column")
     u = {name: _typed(name, row.get(name)) for name in BY_NAME if name in row}
     u["owned_on_2015_07_01"] = owned_class(u.get("owned_since"))
     day = _typed("owned_since", row["date"])
@@ -142,10 +143,9 @@ def explain_unit(path: Path, unit_id: str, book: Rulebook, corporation: Corporat
     fired = [f"{r.rule}#{r.branch}" for r in comp.reasons if r.effect not in ("undetermined", "not_in_force")]
     if comp.verdict != row["verdict"] or fired != _list(row["fired"]):
         sha = row.get("rulebook_sha256")
-        raise InputError([Problem(str(path), f"unit {unit_id}", "the table row does not match judging the unit "
-                                  f"again (table: {row['verdict']}, {', '.join(_list(row['fired']))}; now: "
-                                  f"{comp.verdict}, {', '.join(fired)}); judged with another rulebook "
-                                  f"({str(sha)[:12]}) or corporation?")])
+        raise InputError([Problem.of(str(path), "", "stock.row_differs", where=Say.of("where.unit", id=unit_id),
+                                     table=f"{row['verdict']}, {', '.join(_list(row['fired']))}",
+                                     now=f"{comp.verdict}, {', '.join(fired)}", sha=str(sha)[:12])])
     selection = judged.selection
     kind = kind_word(u["unit_kind"], lang) + (f" {u['unit_detail']}" if u.get("unit_detail") else "")
     lines = [w(lang, "unit_head", unit=unit_id, kind=kind, municipality=u["municipality"], date=day.isoformat()),

@@ -37,7 +37,7 @@ from types import SimpleNamespace
 from .. import __version__
 from ..case import Corporation
 from ..derivations import wws_table_applies
-from ..errors import EngineError, InputError
+from ..errors import EngineError, InputError, Problem, Say
 from ..facts import COMPONENT_FIELDS, component_fact, project_aggregates
 from ..pipeline import judge_verdicts
 from ..portfolio import Partition, SharedEngine
@@ -577,8 +577,8 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
     if layout not in LAYOUTS:
         raise ValueError(layout)
     if not book.covers(day):
-        raise InputError([_problem(source, "--at", f"{day} is outside the rulebook's coverage "
-                                   f"({book.meta.coverage_from} to {book.meta.coverage_to})")])
+        raise InputError.of(str(source), "--at", "outside_coverage", date=day, lo=book.meta.coverage_from,
+                            hi=book.meta.coverage_to)
     started = time.perf_counter()
     run = StockRun(source, day)
     term = _Terminal(lang, progress)
@@ -649,10 +649,6 @@ def add_computed(con, selection: Selection) -> None:
         con.execute(f"UPDATE units SET {q(name)} = {expr}")
 
 
-def _problem(source: Path, where: str, message: str):
-    from ..errors import Problem
-
-    return Problem(str(source), where, message)
 
 
 def _key_sql(ts: dict) -> str:
@@ -678,7 +674,7 @@ def _scan_one(con, src: Source, run: StockRun, on_error: str, term: _Terminal) -
         more = run.bad > len({e.row for e in run.errors})
         if on_error == "stop":
             if more:
-                problems.append(_problem(src.path, "", w(term.lang, "bad_all", n=term.count(run.bad),
+                problems.append(Problem(str(src.path), "", w(term.lang, "bad_all", n=term.count(run.bad),
                                                          shown=MAX_REPORTED)))
             raise InputError(problems)
         for p in problems:
@@ -729,8 +725,8 @@ def _check_unique(con, source: Path, unique: bool) -> None:
         return
     dup = con.execute("SELECT unit_id, count(*) FROM units WHERE NOT bad GROUP BY unit_id HAVING count(*) > 1 "
                       "ORDER BY unit_id LIMIT 5").fetchall()
-    raise InputError([_problem(source, "column unit_id", f"unit id {d[0]!r} occurs {d[1]} times; unit ids must "
-                               "be unique (nothing was written)") for d in dup])
+    raise InputError([Problem.of(str(source), "", "stock.duplicate_id", where=Say.of("where.column", column="unit_id"),
+                                 id=repr(d[0]), n=d[1]) for d in dup])
 
 
 def _assign_groups(cur, ts: dict) -> bool:
@@ -1040,8 +1036,7 @@ def _write_xlsx(con, query: str, path: Path) -> None:
 
     n = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
     if n > XLSX_MAX_ROWS:
-        raise InputError([_problem(path, "--format", f"{n:,} units do not fit in one XLSX sheet "
-                                   f"({XLSX_MAX_ROWS:,} at most); use parquet or csv")])
+        raise InputError.of(str(path), "--format", "stock.xlsx_rows", n=f"{n:,}", max=f"{XLSX_MAX_ROWS:,}")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("units")
     cur = con.execute(query)

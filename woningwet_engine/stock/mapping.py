@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..case import Case, Component, Corporation
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..yamlio import load_yaml_file, pydantic_problems
 from .columns import KINDS
 
@@ -101,13 +101,13 @@ def load_corporation(path: Path) -> Corporation:
     if isinstance(data, dict) and "corporation" in data:
         data = data["corporation"]
     if not isinstance(data, dict):
-        raise InputError([Problem(str(path), "", "expected a corporation mapping (as in a case file)")])
+        raise InputError.of(str(path), "", "stock.corporation_mapping")
     from pydantic import ValidationError
 
     try:
         return Corporation.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, loaded)) from None
+        raise InputError(pydantic_problems(exc, loaded, Corporation)) from None
 
 
 def one_unit_case(component: Component, corporation: Corporation, day: dt.date, case_id: str = "stock-unit") -> Case:

@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say
 from ..i18n import text
 from .columns import BY_NAME, COLUMNS, REQUIRED, error_sql, raw_sql, value_sql, what_is_wrong
 from .mapping import OWNED_CUTOFF
@@ -47,7 +47,7 @@ class RowError:
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError([Problem(str(path), "", "unknown register format: expected .csv, .parquet or .xlsx")])
+        raise InputError.of(str(path), "", "stock.format")
     return fmt
 
 
@@ -58,7 +58,8 @@ def _xlsx_to_csv(path: Path, tmpdir: Path) -> Path:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InputError([Problem(str(path), "", f"not a readable .xlsx workbook ({type(exc).__name__})")]) from None
+        raise InputError([Problem(str(path), "", f"not a readable .xlsx workbook ({type(exc).__name__})",
+                                  says=(Say.of("stock.bad_xlsx"),))]) from None
     out = tmpdir / "register.csv"
     try:
         ws = wb.worksheets[0]
@@ -90,7 +91,7 @@ def open_source(con, path: Path, tmpdir: Path) -> Source:
     import duckdb
 
     if not path.is_file():
-        raise InputError([Problem(str(path), "", "file not found")])
+        raise InputError.of(str(path), "", "stock.not_found")
     fmt = detect_format(path)
     target = path
     if fmt == "xlsx":
@@ -105,7 +106,9 @@ def open_source(con, path: Path, tmpdir: Path) -> Source:
         names = [r[0] for r in con.execute("DESCRIBE raw").fetchall()]
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0][:300]
-        raise InputError([Problem(str(path), "row 1", f"not a readable {fmt} register: {first}")]) from None
+        where = Say.of("where.row", row=1)
+        raise InputError([Problem(str(path), str(where), f"not a readable {fmt} register: {first}", where=where,
+                                  says=(Say.of("stock.unreadable", format=fmt),))]) from None
     present: dict[str, str] = {}
     ignored = []
     for name in names:
@@ -116,9 +119,10 @@ def open_source(con, path: Path, tmpdir: Path) -> Source:
             ignored.append(name)
     missing = [c for c in REQUIRED if c not in present]
     if missing:
-        where = "row 1 (header)" if fmt != "parquet" else "schema"
-        raise InputError([Problem(str(path), f"{where}, column {c}", "required column is missing "
-                                  f"(columns found: {', '.join(names[:12]) or 'none'})") for c in missing])
+        found = ", ".join(names[:12])
+        raise InputError([Problem.of(str(path), "", "stock.column_missing" if found else "stock.column_missing_none",
+                                     where=Say.of("where.header_column" if fmt != "parquet" else "where.schema_column",
+                                                  column=c), **({"found": found} if found else {})) for c in missing])
     return Source(path, fmt, present, ignored, header_row=fmt != "parquet")
 
 

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .. import __version__
-from ..errors import InputError, Problem
+from ..errors import InputError
 from . import service
 from .service import Options
 
@@ -24,14 +24,18 @@ MEDIA = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8
          "pdf": "application/pdf"}
 
 
-def problems_json(problems: list[Problem]) -> dict:
-    return {"error": f"{len(problems)} problem(s) in the input",
-            "problems": [{"file": p.file, "line": p.line, "field": p.path, "message": p.message, "text": str(p)}
-                         for p in problems]}
+def problems_json(exc: InputError, lang: str = "nl") -> dict:
+    """The problems for programs (English `error`, `message`, `text`, as always) and for the people
+    they are shown to (`reader_error`, `reader_message`, `reader_text` in `lang`, the request's ?lang=)."""
+    return {"error": f"{len(exc.problems)} problem(s) in the input", "lang": lang, "reader_error": exc.frame(lang),
+            "problems": [{"file": p.file, "line": p.line, "field": p.path, "message": p.message, "text": str(p),
+                          "reader_message": p.what(lang), "reader_text": p.text(lang)}
+                         for p in exc.problems]}
 
 
-def unprocessable(exc: InputError) -> JSONResponse:
-    return JSONResponse(problems_json(exc.problems), status_code=422)
+def unprocessable(exc: InputError, request: Request) -> JSONResponse:
+    lang = request.query_params.get("lang")
+    return JSONResponse(problems_json(exc, lang if lang in service.LANGS else "nl"), status_code=422)
 
 
 def _opts(request: Request) -> Options:
@@ -49,7 +53,7 @@ async def api_check(request: Request) -> Response:
         body, compliant, record_id = await svc.run(service.check_json, await request.body(), opts,
                                                    _flag(request, "record"))
     except InputError as exc:
-        return unprocessable(exc)
+        return unprocessable(exc, request)
     headers = {"x-woningwet-compliant": "true" if compliant else "false"}
     if record_id is not None:
         headers["x-woningwet-record"] = str(record_id)
@@ -61,11 +65,11 @@ async def api_report(request: Request) -> Response:
     fmt = request.query_params.get("format", "md")
     try:
         if fmt not in MEDIA:
-            raise InputError([Problem("format", "", f"unknown format {fmt!r} (md, html, pdf or json)")])
+            raise InputError.of("format", "", "web.unknown_format", got=repr(fmt))
         opts = _opts(request)
         text = await svc.run(service.report, await request.body(), opts, "html" if fmt == "pdf" else fmt)
     except InputError as exc:
-        return unprocessable(exc)
+        return unprocessable(exc, request)
     if fmt == "pdf":
         from ..report.render import RendererError
 
@@ -84,13 +88,13 @@ async def api_compare(request: Request) -> Response:
     dates = request.query_params.getlist("at")
     try:
         if len(dates) != 2:
-            raise InputError([Problem("at", "", f"give exactly two dates (?at=D1&at=D2), got {len(dates)}")])
+            raise InputError.of("at", "", "web.two_dates", n=len(dates))
         opts = _opts(request)
         d1, d2 = service.parse_day(dates[0], "at"), service.parse_day(dates[1], "at")
         opts = Options(at=d1, lang=opts.lang, name=opts.name)
         cmp, _, _ = await svc.run(service.compare, await request.body(), opts, d2)
     except InputError as exc:
-        return unprocessable(exc)
+        return unprocessable(exc, request)
     return Response(canonical_json(cmp).encode("utf-8"), media_type=JSON)
 
 
@@ -101,7 +105,7 @@ async def api_rules(request: Request) -> Response:
         opts = _opts(request)
         rules = await svc.run(service.rules_at, day, opts.lang)
     except InputError as exc:
-        return unprocessable(exc)
+        return unprocessable(exc, request)
     return JSONResponse({"at": day.isoformat() if day else None, "rules": rules})
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say, os_reason
 
 SAMPLE = "kanaleneiland-2016"
 
@@ -49,7 +49,8 @@ def serve(host, port, log_path, token, cases_dir, open_browser, rules_dir):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:
-        raise InputError([Problem("--port", "", f"cannot listen on {host}:{port}: {exc.strerror or exc}")]) from None
+        raise InputError([Problem("--port", "", f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                                  says=(Say.of("web.cannot_listen", address=f"{host}:{port}", reason=os_reason(exc)),))]) from None
     bound = sock.getsockname()[1]
     app = create_app(rules_dir=rules_dir, cases_dir=cases_dir, log_path=log_path, token=token, hosts=hosts)
     shown = f"[{host}]" if ":" in host else host

@@ -161,7 +161,7 @@ async def form_editor(request: Request, p: Posted, data: dict, problems: list[Pr
     svc = request.app.state.service
     by_field: dict[str, list[str]] = {}
     for prob in problems:
-        by_field.setdefault(prob.path, []).append(prob.message)
+        by_field.setdefault(prob.path, []).append(prob.what(p.lang))
     try:
         day = dt.date.fromisoformat(str(data.get("date")))
     except ValueError:
@@ -181,7 +181,7 @@ def parse_text(text: str, name: str) -> dict:
 
     loaded = load_yaml_text(text, name)
     if not isinstance(loaded.data, dict):
-        raise InputError([Problem(name, "", "a case file must be a mapping at the top level")])
+        raise InputError.of(name, "", "case.not_mapping")
     return loaded.data
 
 
@@ -199,8 +199,7 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
     try:
         opts = p.options()
         if opts.context and not record:
-            raise InputError([Problem(section(p.lang, "web")["record_form"]["title"], "",
-                                      "who, purpose and board decision are kept only when the decision is recorded")])
+            raise InputError.of(section(p.lang, "web")["record_form"]["title"], "", "web.form_context_without_record")
         coalition = await svc.run(service.coalition_view, p.raw, opts)
         if coalition is not None:  # several corporations and partners: the coalition memo
             if record:
@@ -245,7 +244,7 @@ async def upload(request: Request) -> Response:
         try:
             p.text = raw.decode("utf-8").replace("\r\n", "\n")
         except UnicodeDecodeError as exc:
-            return yaml_editor(request, p, [Problem(p.name, "", f"not UTF-8 text (byte {exc.start})")])
+            return yaml_editor(request, p, [Problem.of(p.name, "", "not_utf8", at=exc.start)])
     return await result_page(request, p)
 
 
@@ -305,7 +304,7 @@ async def compare(request: Request) -> Response:
     try:
         day_to = service.parse_day(p.form.get("at2"), "at2")
         if day_to is None:
-            raise InputError([Problem("at2", "", "give the date to compare with (YYYY-MM-DD)")])
+            raise InputError.of("at2", "", "web.compare_date")
         cmp, ra, rb = await svc.run(service.compare, p.raw, p.options(), day_to)
     except InputError as exc:
         return yaml_editor(request, p, exc.problems)
@@ -390,7 +389,7 @@ async def not_found(request: Request, exc) -> Response:
 def _record_id(request: Request) -> int:
     value = request.path_params["rid"]
     if not value.isdigit() or len(value) > 12:
-        raise InputError([Problem("record id", "", f"not a record id: {value!r}")])
+        raise InputError.of("ID", "", "log.bad_record_id", got=repr(value))
     return int(value)
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from ..audit.context import TEXT_FIELDS, context_of
 from ..errors import InputError, Problem
+from ..audit.log import log_write_problem, stored_rulebook_problem
 
 LANGS = ("nl", "en")
 KEEP_BY = ("value", "units")
@@ -37,7 +38,7 @@ def parse_day(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError([Problem(what, "", f"not a date (expected YYYY-MM-DD): {value!r}")]) from None
+        raise InputError.of(what, "", "cli.not_a_date", got=repr(value)) from None
 
 
 CONTEXT_FIELDS = tuple(key for _, key, _ in TEXT_FIELDS)  # by, purpose, board_decision
@@ -69,10 +70,10 @@ class Options:
                 problems += exc.problems
         lang = get("lang") or default_lang
         if lang not in LANGS:
-            problems.append(Problem("lang", "", f"unknown language {lang!r} (nl or en)"))
+            problems.append(Problem.of("lang", "", "web.unknown_lang", got=repr(lang)))
         keep_by = get("keep_by") or "value"
         if keep_by not in KEEP_BY:
-            problems.append(Problem("keep_by", "", f"unknown choice {keep_by!r} (value or units)"))
+            problems.append(Problem.of("keep_by", "", "web.unknown_keep_by", got=repr(keep_by)))
         texts = {key: value for key in CONTEXT_FIELDS if isinstance(value := get(key), str) and value.strip()}
         context = None
         if texts:
@@ -151,10 +152,9 @@ def check(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tupl
 
     case = load(svc, raw, opts.name)
     if record and svc.log_path is None:
-        raise InputError([Problem("record", "", "no decision log is configured (start the server with --log FILE)")])
+        raise InputError.of("record", "", "web.no_log")
     if opts.context and not record:
-        raise InputError([Problem(next(k for k in CONTEXT_FIELDS if k in opts.context), "",
-                                  "is kept only when the decision is recorded; record it or leave this out")])
+        raise InputError.of(next(k for k in CONTEXT_FIELDS if k in opts.context), "", "web.context_without_record")
     result = judge(case, svc.book, **opts.judge_kwargs())
     rec = None
     if record:
@@ -171,7 +171,7 @@ def record_result(svc: Service, case, result, opts: Options) -> dict:
         return record_decision(case, result, svc.book, svc.log_path, origin="web", source=opts.name,
                                options=opts.record_options(), context=opts.context)
     except (sqlite3.Error, OSError) as exc:
-        raise InputError([Problem(str(svc.log_path), "", f"cannot write the decision log: {exc}")]) from None
+        raise InputError([log_write_problem(svc.log_path, exc)]) from None
 
 
 def check_json(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tuple[bytes, bool, int | None]:
@@ -345,7 +345,7 @@ def log_diff(svc: Service, record_id: int, day: dt.date) -> dict:
         try:
             book_from = RulebookCache(log).get(rec)
         except (KeyError, ValueError) as exc:
-            raise InputError([Problem(str(log.path), f"record {rec['id']}", f"stored rulebook unusable: {exc}")]) from None
+            raise InputError([stored_rulebook_problem(log.path, rec["id"], exc)]) from None
     result_to = rejudge(rec, svc.book, at=day)
     cmp = compare_results(json.loads(rec["result_json"]), result_to, book_from, svc.book)
     cmp["record"] = {"id": rec["id"], "hash": rec["hash"], "timestamp": rec["timestamp"],
