@@ -147,6 +147,19 @@ def test_record_appends_one_decision(server):
     assert rec["result_json"].encode() == body and rec["origin"] == "web"
 
 
+def test_a_coalition_case_is_recorded_and_replays_identical(server):
+    laak = ROOT / "cases" / "coalition" / "laak-coalitie.yaml"
+    status, headers, body = server.post("/api/check?record=1&by=A.%20Adviseur&purpose=web", laak.read_bytes())
+    assert status == 200 and json.loads(body)["kind"] == "coalition"
+    rid = int(headers["x-woningwet-record"])
+    with DecisionLog.open(server.log_path) as log:
+        rec = log.get(rid)
+    assert rec["result_json"].encode() == body and rec["origin"] == "web"
+    assert json.loads(rec["context"])["by"] == "A. Adviseur"
+    code, out, _ = cli("audit", "replay", rid, "--log", server.log_path)
+    assert code == 0 and f"beslissing {rid}: identiek".encode() in out
+
+
 def test_bad_options_are_422(server):
     for query, field in (("?at=2016-13-01", "at"), ("?lang=fr", "lang"), ("?keep_by=size", "keep_by")):
         status, _, body = server.post("/api/check" + query, KANALENEILAND.read_bytes())

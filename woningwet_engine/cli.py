@@ -195,8 +195,10 @@ def exit_code(results, fail_on: str = "non-compliant") -> int:
     default), a component forbidden, or never; 0 otherwise."""
     if fail_on == "never":
         return 0
-    if fail_on == "forbidden":
-        return int(any(c.verdict == "forbidden" for r in results for c in r.components))
+    if fail_on == "forbidden":  # a coalition result: the components of each corporation's part
+        return int(any(c.verdict == "forbidden" for r in results
+                       for c in (r.components if hasattr(r, "components") else
+                                 [c for p in r.parts for c in p.result.components])))
     return 0 if all(r.summary.compliant for r in results) else 1
 
 
@@ -250,16 +252,19 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     if problems:
         raise InputError(problems)
     if any(is_coalition(case) for _, case in loaded):
-        return _check_coalition(loaded, book, day, fmt, lang, output, record, width)
-    results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
-               for path, case in loaded]
-    if fmt == "json":
-        text = canonical_json(results[0] if len(results) == 1 else results)
+        results, text = _check_coalition(loaded, book, day, fmt, lang, output, width)
+        options = {"at": day}  # a coalition's components keep their phase's date unless --at is given
     else:
-        from .textout import terminal_width, text_table
+        results = [judge(case, book, at=day, lang=lang, source=str(path), start=start_day, keep_by=keep_by)
+                   for path, case in loaded]
+        options = {"start": start_day, "keep_by": keep_by}
+        if fmt == "json":
+            text = canonical_json(results[0] if len(results) == 1 else results)
+        else:
+            from .textout import terminal_width, text_table
 
-        width = width or terminal_width(None if output else sys.stdout)
-        text = "\n".join(text_table(r, width) for r in results)
+            width = width or terminal_width(None if output else sys.stdout)
+            text = "\n".join(text_table(r, width) for r in results)
     staged = StagedOutput(target, "" if quiet and target is None else text)
     if record:
         from .audit import record_cli
@@ -267,7 +272,7 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
 
         memos = [memo_entry(target, staged.data, fmt)] if staged.data else []
         publish_with_record(staged, lambda publish: record_cli(
-            loaded, results, book, log_path, origin="check", options={"start": start_day, "keep_by": keep_by},
+            loaded, results, book, log_path, origin="check", options=options,
             sign_key=sign_key, publish=publish, context=context, memos=memos))
     else:
         publish_with_record(staged)
@@ -278,9 +283,10 @@ def check(cases, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
     sys.exit(exit_code(results, fail_on))
 
 
-def _check_coalition(loaded, book, day, fmt, lang, output, record, width=None):
+def _check_coalition(loaded, book, day, fmt, lang, output, width=None) -> tuple[list, str]:
     """`check` on a set of case files that includes coalition cases (coalition/): each case judged
-    on its own; JSON is the CoalitionResult (or the ordinary Result for a single-corporation case)."""
+    on its own; the results and the text: JSON is the CoalitionResult (or the ordinary Result for a
+    single-corporation case)."""
     from .coalition.judge import judge_coalition
     from .coalition.load import is_coalition
     from .coalition.textout import coalition_text
@@ -288,8 +294,6 @@ def _check_coalition(loaded, book, day, fmt, lang, output, record, width=None):
     from .result import canonical_json
     from .textout import text_table
 
-    if record:
-        raise InputError([Problem("--record", "", "the decision log does not record coalition cases yet")])
     results = [judge_coalition(case, book, lang=lang, source=str(path), at=day) if is_coalition(case)
                else judge(case, book, at=day, lang=lang, source=str(path)) for path, case in loaded]
     if fmt == "json":
@@ -301,12 +305,7 @@ def _check_coalition(loaded, book, day, fmt, lang, output, record, width=None):
         width = width or terminal_width(None if output else sys.stdout)
         text = "\n".join(coalition_text(r, width) if is_coalition(c) else text_table(r, width)
                          for r, (_, c) in zip(results, loaded))
-    from .output import write_output
-
-    write_output(output, text)
-    global _FAST_EXIT
-    _FAST_EXIT = True
-    sys.exit(0 if all(r.summary.compliant for r in results) else 1)
+    return results, text
 
 
 @main.group()

@@ -126,9 +126,10 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def of(cls, file: str, path: str, key: str, /, line: int | None = None, **fields) -> InputError:
+    def of(cls, file: str, path: str, key: str, /, line: int | None = None, where: Say | None = None,
+           **fields) -> InputError:
         """An InputError of one problem said by the catalogue sentence `key`."""
-        return cls([Problem.of(file, path, key, line, **fields)])
+        return cls([Problem.of(file, path, key, line, where, **fields)])
 
     def frame(self, lang: str = "nl") -> str:
         """The first line: how many problems there are, in `lang`."""

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from ..cli import lang_option, width_option
-from ..errors import InputError
+from ..errors import InputError, Say
 from ..progress import Progress, progress_enabled, progress_options
 from .log import DecisionLog, stored_rulebook_problem
 
@@ -166,6 +166,11 @@ def _result_text(result_json: str) -> str:
     from ..textout import text_table
 
     try:
+        if json.loads(result_json).get("kind") == "coalition":
+            from ..coalition.result import CoalitionResult
+            from ..coalition.textout import coalition_text
+
+            return coalition_text(CoalitionResult.model_validate_json(result_json))
         return text_table(Result.model_validate_json(result_json))
     except ValueError:  # a result from an engine with another result model: show the essentials
         data = json.loads(result_json)
@@ -429,11 +434,13 @@ def diff_cmd(record_id, at, log_path, rules_dir, fmt, verbose, width):
     from ..cli import load_book, parse_date
     from ..compare import compare_results, render_text
     from ..result import canonical_json
-    from .replay import RulebookCache, rejudge
+    from .replay import RulebookCache, is_coalition_record, rejudge
 
     day = parse_date(at)
     with DecisionLog.open(log_path) as log:
         rec = log.get(_record_id(record_id))
+        if is_coalition_record(rec):
+            raise InputError.of(str(log.path), "", "log.diff_coalition", where=Say.of("where.record", id=rec["id"]))
         try:
             book_from = RulebookCache(log).get(rec)
         except (KeyError, ValueError) as exc:

@@ -72,17 +72,29 @@ class RulebookCache:
 
 
 def recorded_case(rec: dict):
+    """The stored case: a case.Case, or a coalition.model.CoalitionCase for a coalition record."""
     from ..case import Case
     from ..result import sha256_of
 
-    case = Case.model_validate(json.loads(rec["case_json"]))
+    data = json.loads(rec["case_json"])
+    if isinstance(data, dict) and "corporations" in data:
+        from ..coalition.model import CoalitionCase
+
+        case = CoalitionCase.model_validate(data)
+    else:
+        case = Case.model_validate(data)
     if sha256_of(case.canonical()) != rec["case_sha256"]:
         raise ReplayProblem("case_hash")
     return case
 
 
-# judge() keyword options a record may carry, and how to read them back from JSON
-OPTION_TYPES = {"start": dt.date.fromisoformat, "keep_by": str}
+def is_coalition_record(rec: dict) -> bool:
+    return json.loads(rec["result_json"]).get("kind") == "coalition"
+
+
+# judge() keyword options a record may carry, and how to read them back from JSON; `at` is a
+# coalition's --at (one date for every phase); a single case's judging date is the record's date
+OPTION_TYPES = {"start": dt.date.fromisoformat, "keep_by": str, "at": dt.date.fromisoformat}
 
 
 def judge_options(rec: dict) -> dict:
@@ -90,7 +102,20 @@ def judge_options(rec: dict) -> dict:
     unknown = sorted(set(options) - set(OPTION_TYPES))
     if unknown:
         raise ReplayProblem("unknown_options", options=", ".join(unknown))
-    return {k: OPTION_TYPES[k](v) for k, v in options.items()}
+    out = {k: OPTION_TYPES[k](v) for k, v in options.items()}
+    out.pop("at", None)  # the record's date
+    return out
+
+
+def rejudge_coalition(rec: dict, case, book):
+    """A coalition record judged again as `check` judged it: each component under the law of its
+    phase's date, or all of them under the recorded --at."""
+    from ..coalition.judge import judge_coalition
+
+    judge_options(rec)  # refuses options this engine does not know
+    at = json.loads(rec.get("options") or "{}").get("at")
+    return judge_coalition(case, book, lang=rec["lang"], source=f"record {rec['id']}",
+                           at=dt.date.fromisoformat(at) if at else None)
 
 
 def rejudge(rec: dict, book, at: dt.date | None = None, engine=None):
@@ -114,6 +139,7 @@ def replay_records(recs: list[dict], books: RulebookCache, engine=None) -> list[
     """replay_record for each record, judged together (pipeline.judge_many: the durable_rules
     cross-check of the facts of all records of one regime period in one session); each record is
     still judged on its own and its JSON compared byte for byte with its stored result."""
+    from ..case import Case
     from ..pipeline import CASE_ERRORS, Request, judge_many
 
     outcomes: list[Outcome | None] = [None] * len(recs)
@@ -124,7 +150,11 @@ def replay_records(recs: list[dict], books: RulebookCache, engine=None) -> list[
             continue
         try:
             book = books.get(rec)
-            rq = Request(recorded_case(rec), dt.date.fromisoformat(rec["date"]), rec["lang"], f"record {rec['id']}",
+            case = recorded_case(rec)
+            if not isinstance(case, Case):  # a coalition: judged on its own, phase by phase
+                outcomes[i] = _compared(rec, rejudge_coalition(rec, case, book))
+                continue
+            rq = Request(case, dt.date.fromisoformat(rec["date"]), rec["lang"], f"record {rec['id']}",
                          case_sha256=rec["case_sha256"], **judge_options(rec))  # recorded_case checked it
         except CASE_ERRORS as exc:
             outcomes[i] = _failed(rec, exc)

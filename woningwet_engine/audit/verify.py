@@ -120,7 +120,9 @@ def _content_problem(rec: dict, blob_ids: set[str], bad_blobs: set[str], manifes
     prov = result.get("provenance") if isinstance(result, dict) else None
     if not isinstance(prov, dict):
         return "no_provenance", {}
-    if (prov.get("case_sha256"), prov.get("rulebook_sha256"), prov.get("date")) != (
+    # a coalition's result carries its date at the top (its components keep their phases' dates)
+    day = result.get("date") if result.get("kind") == "coalition" else prov.get("date")
+    if (prov.get("case_sha256"), prov.get("rulebook_sha256"), day) != (
             rec["case_sha256"], rec["rulebook_sha256"], rec["date"]):
         return "provenance", {}
     return None

@@ -14,7 +14,7 @@ import click
 from ..audit.context import context_from_options, context_options
 from ..cli import LANGS, lang_option, load_book, parse_date, publish_with_record, remember_lang, rules_option
 from ..output import StagedOutput, destination, write_output
-from ..errors import InputError, Problem
+from ..errors import InputError
 from ..progress import Progress, progress_enabled, progress_option
 from .render import FORMATS, RendererError
 
@@ -58,16 +58,26 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
 
     loaded = read_case(case, book)
     if is_coalition(loaded):
-        if record:
-            raise InputError([Problem("--record", "", "the decision log does not record coalition cases yet")])
         from ..coalition.report import coalition_report
 
+        source = Path(case).as_posix()
         try:
-            out = coalition_report(loaded, book, lang, fmt, Path(case).as_posix(), at=day)
+            out = coalition_report(loaded, book, lang, fmt, source, at=day)
         except RendererError as exc:
             _renderer_failed(exc)
             return
-        write_output(target, out)
+        if not record:
+            write_output(target, out)
+            return
+        from ..audit import record_cli
+        from ..audit.context import memo_entry
+        from ..coalition.judge import judge_coalition
+
+        result = judge_coalition(loaded, book, lang=lang, source=source, at=day)  # the memo's, judged again
+        staged = StagedOutput(target, out)
+        publish_with_record(staged, lambda publish: record_cli(
+            [(source, loaded)], [result], book, log_path, origin="report", options={"at": day}, sign_key=sign_key,
+            publish=publish, context=context, memos=[memo_entry(target, staged.data, fmt)]))
         return
     try:
         out = report_text(loaded, book, lang, fmt, at=day, source=Path(case).as_posix())

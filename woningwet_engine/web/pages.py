@@ -202,10 +202,10 @@ async def result_page(request: Request, p: Posted, record: bool = False) -> Resp
             raise InputError.of(section(p.lang, "web")["record_form"]["title"], "", "web.form_context_without_record")
         coalition = await svc.run(service.coalition_view, p.raw, opts)
         if coalition is not None:  # several corporations and partners: the coalition memo
-            if record:
-                raise InputError([Problem("record", "", "the decision log does not record coalition cases yet")])
             html, result, case = coalition
             record_id = None
+            if record:
+                _, _, record_id = await svc.run(service.check_json, p.raw, opts, True)
         else:
             m, result, case = await svc.run(service.memo, p.raw, opts)
             record_id = None

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..audit.context import TEXT_FIELDS, context_of
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say
 from ..audit.log import log_write_problem, stored_rulebook_problem
 
 LANGS = ("nl", "en")
@@ -151,10 +151,7 @@ def check(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tupl
     from ..engine import judge
 
     case = load(svc, raw, opts.name)
-    if record and svc.log_path is None:
-        raise InputError.of("record", "", "web.no_log")
-    if opts.context and not record:
-        raise InputError.of(next(k for k in CONTEXT_FIELDS if k in opts.context), "", "web.context_without_record")
+    _may_record(svc, opts, record)
     result = judge(case, svc.book, **opts.judge_kwargs())
     rec = None
     if record:
@@ -162,14 +159,25 @@ def check(svc: Service, raw: bytes, opts: Options, record: bool = False) -> tupl
     return case, result, rec
 
 
-def record_result(svc: Service, case, result, opts: Options) -> dict:
+def _may_record(svc: Service, opts: Options, record: bool) -> None:
+    """Refused before judging: recording without a log, or who/why/board decision without recording."""
+    if record and svc.log_path is None:
+        raise InputError.of("record", "", "web.no_log")
+    if opts.context and not record:
+        raise InputError.of(next(k for k in CONTEXT_FIELDS if k in opts.context), "", "web.context_without_record")
+
+
+def record_result(svc: Service, case, result, opts: Options, options: dict | None = None) -> dict:
+    """The decision in the log, with the judge options replay passes again (`options`, default the
+    request's start and keep_by; a coalition: its at)."""
     import sqlite3
 
     from ..audit import record_decision
 
     try:
         return record_decision(case, result, svc.book, svc.log_path, origin="web", source=opts.name,
-                               options=opts.record_options(), context=opts.context)
+                               options=opts.record_options() if options is None else options,
+                               context=opts.context)
     except (sqlite3.Error, OSError) as exc:
         raise InputError([log_write_problem(svc.log_path, exc)]) from None
 
@@ -180,12 +188,12 @@ def check_json(svc: Service, raw: bytes, opts: Options, record: bool = False) ->
 
     coalition = _coalition(svc, raw, opts)
     if coalition is not None:  # several corporations and partners (coalition/), as `woningwet check` does
-        if record:
-            raise InputError([Problem("record", "", "the decision log does not record coalition cases yet")])
         from ..coalition.judge import judge_coalition
 
+        _may_record(svc, opts, record)
         result = judge_coalition(coalition, svc.book, lang=opts.lang, source=opts.name, at=opts.at)
-        return canonical_json(result).encode("utf-8"), result.summary.compliant, None
+        rec = record_result(svc, coalition, result, opts, {"at": opts.at}) if record else None
+        return canonical_json(result).encode("utf-8"), result.summary.compliant, rec and rec["id"]
     _, result, rec = check(svc, raw, opts, record)
     return canonical_json(result).encode("utf-8"), result.summary.compliant, rec and rec["id"]
 
@@ -337,11 +345,14 @@ def log_diff(svc: Service, record_id: int, day: dt.date) -> dict:
     import json
 
     from ..audit import DecisionLog
-    from ..audit.replay import RulebookCache, rejudge
+    from ..audit.replay import RulebookCache, is_coalition_record, rejudge
     from ..compare import compare_results
 
     with DecisionLog.open(svc.log_path) as log:
         rec = log.get(record_id)
+        if is_coalition_record(rec):
+            raise InputError([Problem.of(str(log.path), "", "log.diff_coalition",
+                                         where=Say.of("where.record", id=rec["id"]))])
         try:
             book_from = RulebookCache(log).get(rec)
         except (KeyError, ValueError) as exc:
