@@ -50,9 +50,11 @@ def test_bog_check_only_for_investments_with_commercial_space():
     assert "PLAN-BOG-LIMITS" not in plan_check_ids(res)
 
 
-def test_bog_limits_unchanged_in_2024():
-    res = judge_plan("2024-03-01", components=investment(1000, "10000000"))
+def test_bog_limits_end_with_btiv_52():
+    # BTIV 52 is not in the consolidation of 2022-01-01 (tests/rules/test_btiv_2022.py)
+    res = judge_plan("2021-03-01", components=investment(1000, "10000000"))
     assert plan_check(res, "PLAN-BOG-LIMITS").status == "pass"
+    assert "PLAN-BOG-LIMITS" not in {c.id for c in judge_plan("2024-03-01", components=investment(1000, "10000000")).plan.checks}
 
 
 # --- MV-07.plan ------------------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def test_bog_selection_hands_over_the_least_and_the_rest_is_allowed():
                        bog={"use": "shop"}, financing="market")
     shop_b = component(id="B", object="bog", project="P", floor_area_m2=1000, cost="2000000",
                        bog={"use": "horeca"}, financing="market")
-    case = make_case("2022-06-01", [dwellings, shop_a, shop_b])
+    case = make_case("2021-06-01", [dwellings, shop_a, shop_b])  # BTIV 52 holds until 2021
     result = judge(case)
     verdicts = {c.id: c.verdict for c in result.components}
     assert verdicts["A"] == verdicts["B"] == "forbidden"  # 2,500 of 8,500 m2 is above 25%
@@ -143,7 +143,7 @@ def test_bog_selection_by_units_prefers_the_component_with_more_units():
                        bog={"use": "practice"}, financing="market")
     from woningwet_engine.engine import judge as engine_judge
 
-    result = engine_judge(make_case("2022-06-01", [dwellings, shop_a, shop_b]), rulebook(), lang="en",
+    result = engine_judge(make_case("2021-06-01", [dwellings, shop_a, shop_b]), rulebook(), lang="en",
                           keep_by="units")
     sel = next(s for s in result.splits.selections if s.scope == "project:P")
     assert sel.keep_by == "units" and sel.kept == ["B"] and sel.handed_over == ["A"]

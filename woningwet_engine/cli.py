@@ -379,6 +379,7 @@ def rules_list(at, rules_dir):
 def rules_show(rule_id, at, rules_dir):
     """Everything about one rule: text, conditions, citations, parameters."""
     from .explain import citation
+    from .rulebook.model import bases_on
     from .rulebook.params import resolve
 
     book = load_book(rules_dir)
@@ -399,7 +400,7 @@ def rules_show(rule_id, at, rules_dir):
         click.echo(f"  {name}:       verdict={out.verdict} violation={out.violation} conditions={out.conditions}")
         click.echo(f"              nl: {out.explain.nl}")
         click.echo(f"              en: {out.explain.en}")
-    for lb in r.legal_basis:
+    for lb in bases_on(r.legal_basis, day):
         c = citation(lb, day, "nl")
         click.echo(f"  cites:      {c.text}  {c.juriconnect}")
         click.echo(f"              {c.url}")

@@ -23,7 +23,7 @@ from .explain import PARAM_TYPE, json_value
 from .i18n import section
 from .rulebook.citation import basis_text
 from .rulebook.loader import Rulebook, Selection
-from .rulebook.model import LegalBasis
+from .rulebook.model import LegalBasis, bases_on
 
 DECISIVE = ("verdict", "overridden", "violation", "undetermined")
 COMPONENT_FIELDS = ("verdict", "compliant", "party", "remediation")
@@ -110,7 +110,7 @@ def _derivations_changed(a: _Side, b: _Side) -> list[dict]:
                                         "title_to": getattr(db.title, b.lang) if db else None,
                                         "valid_to": _valid(db), "valid_from": _valid(da),
                                         "legal_basis": [lb.model_dump(exclude_none=True, exclude_defaults=True)
-                                                        for lb in (db or da).legal_basis]})
+                                                        for lb in bases_on((db or da).legal_basis, b.date if db else a.date)]})
         entry["facts"].append(fact)
     return [groups[k] for k in sorted(groups, key=lambda k: (k[1] or "", k[0] or ""))]
 

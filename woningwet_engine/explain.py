@@ -8,7 +8,7 @@ from .conditions.nodes import FieldSpec
 from .i18n import text as tr
 from .rulebook.citation import basis_text, juriconnect, url_of
 from .rulebook.loader import PLACEHOLDER
-from .rulebook.model import LegalBasis
+from .rulebook.model import LegalBasis, bases_on
 from .rulebook.params import ResolvedParam
 from .result import BoundOut, Citation, ParamUse
 from .format import PARAM_TYPE, human_value, json_value  # noqa: F401  (re-exported for older callers)
@@ -103,8 +103,14 @@ def _undated(lb: LegalBasis, lang: str) -> Citation:
 
 
 def rule_citations(legal_basis, on: dt.date, lang: str, fact: dict | None = None) -> list[Citation]:
-    """All citations of a rule, each narrowed by the fact where the rule maps facts to onderdelen."""
-    return [citation(lb, on, lang, fact) for lb in legal_basis]
+    """All citations of a rule in the numbering in force on `on`, each narrowed by the fact where the
+    rule maps facts to onderdelen; a basis whose mapping has no entry for the fact is not the one that
+    decided it (BTIV 47 lid 1 or lid 2, by the kind of service) and is left out, unless none is left."""
+    bases = bases_on(legal_basis, on)
+    if fact is not None:
+        chosen = [lb for lb in bases if lb.by is None or lb.by.target(fact.get(lb.by.fact)) is not None]
+        bases = chosen or bases
+    return [citation(lb, on, lang, fact) for lb in bases]
 
 
 def param_use(p: ResolvedParam) -> ParamUse:

@@ -40,6 +40,7 @@ from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, c
                     project_aggregates)
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
+from .rulebook.model import bases_on
 from .i18n import section, text as tr
 from .split import KEEP, allocate
 
@@ -571,7 +572,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
     for bs, outcome in _negative_branches(ev):
         cr = bs.rule
         rule = cr.rule
-        cite = citation(rule.legal_basis[0], selection.date, lang)
+        cite = citation(bases_on(rule.legal_basis, selection.date)[0], selection.date, lang)
         # the branch must stop firing: what decides it (its test part, or `when`) must become false
         alts = alternatives(bs.definition.decisive, fact, values, want=False)
         found: list[Candidate] = []
@@ -590,7 +591,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
         best = found[0] if found else None
         for cand in found[:MAX_REMEDIES_PER_RULE]:
             kind, text, cond = _describe(cand, rule, lang, book)
-            rcite = citation(book.conditions[cond].legal_basis[0], selection.date, lang) \
+            rcite = citation(bases_on(book.conditions[cond].legal_basis, selection.date)[0], selection.date, lang) \
                 if cond and cond in book.conditions else cite
             out.append(Remediation(rule=rule.id, kind=kind, text=text, changes=cand.changes, condition=cond,
                                    citation=rcite, verified=True))
@@ -604,7 +605,7 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
                 out.append(Remediation(
                     rule=rule.id, kind="approval", condition=cid,
                     text=tr(lang, "remediation.approval_cond", title=getattr(cdef.title, lang)),
-                    citation=citation(cdef.legal_basis[0], selection.date, lang), verified=False))
+                    citation=citation(bases_on(cdef.legal_basis, selection.date)[0], selection.date, lang), verified=False))
         is_sale = case.components[k].activity == "sell"  # a sale is itself the transfer
         # a transfer whenever the split hands the component over, or no change makes it pass
         if outcome.verdict in ("forbidden", "needs_decision") and not is_sale \
@@ -674,7 +675,7 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
                        != case.components[k].leefbaarheid.annual_amount]
             cap = selection.values.get(atom.rhs.name) if isinstance(atom.rhs, Param) else atom.rhs.value
             text = tr(lang, "remediation.lfb", total=human_value(lo, "eur", lang), per=human_value(cap, "eur", lang))
-            cite = citation(bs.rule.rule.legal_basis[0], selection.date, lang)
+            cite = citation(bases_on(bs.rule.rule.legal_basis, selection.date)[0], selection.date, lang)
             for check in plan.checks:
                 if check.rule == bs.rule.rule.id and check.status == "fail":
                     out.setdefault((check.rule, check.subject), []).append(Remediation(

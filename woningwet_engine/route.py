@@ -23,6 +23,7 @@ from typing import Iterable, Mapping
 
 from .errors import EngineError
 from .explain import citation
+from .rulebook.model import bases_on
 from .result import ComponentResult, Plan, RouteStep
 from .rulebook.loader import Rulebook, Selection
 
@@ -160,7 +161,7 @@ def build_route(results: list[ComponentResult], route_components: set[str], plan
         cdef = catalogue[s.id]
         steps.append(RouteStep(
             order=order, id=s.id, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor,
-            legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis],
+            legal_basis=[citation(lb, selection.date, lang) for lb in bases_on(cdef.legal_basis, selection.date)],
             depends_on=deps[s.id], evidence=[getattr(e, lang) for e in cdef.evidence],
             period_weeks=timings[s.id].weeks, period_param=cdef.period_param,
             earliest_start=s.start.isoformat(), earliest_end=s.end.isoformat(), components=triggered[s.id],

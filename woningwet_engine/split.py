@@ -24,6 +24,7 @@ are allocated to the parts pro rata to floor area, to the cent, by largest remai
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -37,7 +38,7 @@ from .result import (
     ComponentResult, LimitOut, PartyTotal, ProjectSplit, SelectionOut, SharedCostOut, SplitPart, Splits,
 )
 from .rulebook.loader import Selection
-from .rulebook.model import LegalBasis
+from .rulebook.model import LegalBasis, bases_on
 from .format import cents_of, format_bp, format_eur, json_money as _eur, json_ratio as _ratio, json_value
 from .units import BP
 from . import verlicht
@@ -71,7 +72,7 @@ def _rule_basis(selection: Selection, rule_id: str) -> list[LegalBasis]:
     if first is None:  # the first rule in force with each id (one pass per selection, not per call)
         first = {}
         for cr in selection.rules:
-            first.setdefault(cr.rule.id, cr.rule.legal_basis)
+            first.setdefault(cr.rule.id, bases_on(cr.rule.legal_basis, selection.date))
         selection.memo["split_rule_basis"] = first
     return list(first.get(rule_id, ()))
 
@@ -85,10 +86,10 @@ def _deciding(ev: FactEvaluation, verdict: str):
     return out
 
 
-def _basis(names, policy, deciding: list[LegalBasis], cited: list[LegalBasis]) -> list[LegalBasis]:
+def _basis(names, policy, deciding: list[LegalBasis], cited: list[LegalBasis], on: dt.date) -> list[LegalBasis]:
     out: list[LegalBasis] = []
     for name in names:
-        out += deciding if name == "deciding" else cited if name == "cited" else policy.basis(name)
+        out += deciding if name == "deciding" else cited if name == "cited" else policy.basis(name, on)
     return out
 
 
@@ -122,8 +123,8 @@ def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: Co
         elif party == "result":
             party = result.party or entry.default_party
         alt = section(lang, "party")[rule_party or "market"]
-        legal = _basis(entry.basis, policy, basis, _rule_basis(selection, cited or "")) \
-            or _basis(entry.fallback_basis, policy, basis, [])
+        legal = _basis(entry.basis, policy, basis, _rule_basis(selection, cited or ""), selection.date) \
+            or _basis(entry.fallback_basis, policy, basis, [], selection.date)
         d = Decision(party, t[entry.text].format(rule=cited, buyer=buyer, alt=alt), cited, legal,
                      how=t[entry.how].format(buyer=buyer) if entry.how else None)
         if entry.public_space_share and comp.public_space_share:
@@ -166,7 +167,7 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
     r = selection.values.get(spec.floor_share_param)
     max_cost = selection.values.get(spec.cost_param)
     rule_name = spec.catalogue_ids[0]
-    bog_basis = policy.basis(spec.basis)
+    bog_basis = policy.basis(spec.basis, selection.date)
     if r is None or max_cost is None:
         return [], decisions
     t = section(lang, "split")
@@ -201,7 +202,7 @@ def bog_selections(case: Case, facts: list[dict], evs: list[FactEvaluation],
             if cid in sel.kept:
                 decisions[cid] = Decision(
                     "corporation_non_daeb", t["bog_keep"].format(handed=", ".join(handed) or "-"), rule_name,
-                    bog_basis + policy.basis("separation"))
+                    bog_basis + policy.basis("separation", selection.date))
             elif k in candidates:
                 decisions[cid] = Decision("market", t["bog_hand"].format(cap=format_eur(max_cost, lang),
                                                                          share=format_bp(r, lang)), rule_name, bog_basis)
@@ -258,7 +259,7 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
         shown = json_value(seen, limit.unit)
         limits_out.append(LimitOut(id=f"{pid}.given" if limit.given_only else pid,
                                    text=section(lang, "limit")[fact_name], status=status, before=shown, after=shown,
-                                   limit=json_value(lim, limit.unit), citation=citation(policy.basis(basis)[0], selection.date, lang)))
+                                   limit=json_value(lim, limit.unit), citation=citation(policy.basis(basis, selection.date)[0], selection.date, lang)))
     r = v.get(spec.investment_share_param)
     comps = {c.id: c for c in case.components}
     by_id = {res.id: res for res in results}
@@ -283,10 +284,10 @@ def verlicht_selection(case: Case, plan_fact: dict, results: list[ComponentResul
     limits_out.append(LimitOut(id=spec.investment_share_param, text=section(lang, "limit")["plan"],
                                status="holds" if sel.feasible else "fails",
                                before=_ratio(share(nd_before)), after=_ratio(share(nd_after)), limit=_ratio(r),
-                               citation=citation(policy.basis(spec.basis)[0], selection.date, lang)))
+                               citation=citation(policy.basis(spec.basis, selection.date)[0], selection.date, lang)))
     for cid in sel.handed_over:
         handed_over[cid] = Decision("market", t["verlicht_hand"].format(limit=format_bp(r, lang)), None,
-                                    policy.basis(spec.basis))
+                                    policy.basis(spec.basis, selection.date))
     text = t["verlicht_selection"].format(kept=", ".join(sel.kept) or t["nothing"],
                                           handed=", ".join(sel.handed_over) or t["nothing"])
     if turnover_ok is False:
@@ -352,12 +353,12 @@ def build_splits(case: Case, judged: Mapping, plan_fact: dict, selection: Select
     for c in case.components:
         d = decisions[c.id]
         cites = [citation(lb, selection.date, lang) for lb in d.basis] or \
-            [citation(lb, selection.date, lang) for lb in selection.policy.basis("area")[:1]]
+            [citation(lb, selection.date, lang) for lb in selection.policy.basis("area", selection.date)[:1]]
         pieces = [(d.party, BP - d.public_share_bp, d.reason, d.rule, cites, d.how)]
         if d.public_share_bp:
             public = selection.policy.parties.public_space
             pub = [citation(lb, selection.date, lang) for lb in
-                   (_rule_basis(selection, public.rule) or selection.policy.basis(public.basis))]
+                   (_rule_basis(selection, public.rule) or selection.policy.basis(public.basis, selection.date))]
             pieces.append(("municipality", d.public_share_bp, d.public_reason, public.rule, pub, None))
             if d.public_share_bp >= BP:
                 pieces = pieces[1:]

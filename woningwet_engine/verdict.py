@@ -16,7 +16,7 @@ from .i18n import section, text as tr
 from .inforce import not_in_force_reasons
 from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
-from .rulebook.model import PRECEDENCE
+from .rulebook.model import PRECEDENCE, bases_on
 from .rulebook.params import reader_source
 from .terms import fact_label, value_label
 from .wording import condition_words, param_title
@@ -181,10 +181,11 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
         if r.confidence != "verified":
             rules.append(f"{r.rule}: " + section(lang, "assumptions")[f"rule_{r.confidence}"])
         for p in r.inputs.params:
-            if p.confidence != "verified":
-                params.setdefault((p.id, p.value, p.confidence, p.source), [])
-                if r.rule not in params[(p.id, p.value, p.confidence, p.source)]:
-                    params[(p.id, p.value, p.confidence, p.source)].append(r.rule)
+            if p.confidence != "verified":  # a code list is a list: keyed as a tuple
+                value = tuple(p.value) if isinstance(p.value, list) else p.value
+                users = params.setdefault((p.id, value, p.confidence, p.source), [])
+                if r.rule not in users:
+                    users.append(r.rule)
     out = list(dict.fromkeys(rules))
     for (pid, value, conf, source), users in params.items():
         label = section(lang, "confidence")[conf]
@@ -313,7 +314,8 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             period = p.value if p is not None else None
         cond = ConditionOut(
             id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
-            legal_basis=[citation(lb, selection.date, lang) for lb in cdef.legal_basis], triggered_by=sources)
+            legal_basis=[citation(lb, selection.date, lang) for lb in bases_on(cdef.legal_basis, selection.date)],
+            triggered_by=sources)
         memo[key] = cond
         conditions.append(cond)
 
@@ -428,6 +430,6 @@ def _no_rule_reason(comp: Component, selection: Selection, rulebook: Rulebook, l
     basis = rulebook.meta.no_rule  # rules/rulebook.yaml: the limitative list of Ww 45 lid 2
     text = tr(lang, "undetermined.no_rule", activity=value_label(comp.activity, lang),
               object=value_label(comp.object, lang), date=selection.date)
-    cites = [citation(lb, selection.date, lang) for lb in basis.legal_basis]
+    cites = rule_citations(basis.legal_basis, selection.date, lang)
     return Reason(rule=basis.rule, effect="undetermined", text=text, citation=cites[0], also_cites=cites[1:],
                   confidence="verified")

@@ -85,6 +85,9 @@ def test_bog_06_post_2015_limits_unverified_from_2016():
     assert not fired(plinth(D15, 100, "100000"), "BOG-06")
 
 
-def test_bog_limits_also_apply_in_2022():
-    assert plinth(D22, 1000, "10000000.00").verdict == "non_daeb"
-    assert plinth(D22, 1001, "100000").verdict == "forbidden"
+def test_bog_limits_end_with_btiv_52_in_2021():
+    # BTIV 52 (25% of floor area, EUR 10 million) is not in the consolidation of 2022-01-01; Ww 45 lid 2 g
+    # (2022) says only 'kleinschalig', without a figure (tests/rules/test_btiv_2022.py)
+    assert plinth("2021-06-01", 1001, "100000").verdict == "forbidden"
+    over = plinth(D22, 1001, "100000")
+    assert over.verdict == "non_daeb" and not fired(over, "BOG-01") and not fired(over, "BOG-06")

@@ -1,6 +1,7 @@
 """Citations reach the provision that decides: lid, onderdeel and sub-point, chosen per fact.
 
-The check compares every citation with the numbering of the 2015 texts (data/structure_2015.json):
+The check compares every citation with the numbering of the texts in force on the days it is used
+(data/structure_2015.json, structure_2022.json ...; see tests/rules/test_btiv_2022.py for the later texts):
 a citation that stops at a level that still lists items must name the item that applied, map the
 deciding fact to it (`by`), or say that the whole list applies.
 """
@@ -17,7 +18,7 @@ from woningwet_engine.result import Citation
 from woningwet_engine.rulebook.loader import build_rulebook
 from woningwet_engine.rulebook.model import LegalBasis
 from woningwet_engine.rulebook.provisions import deciding_problems
-from woningwet_engine.rulebook.static_check import check_citations, condition_first_use, numbered_as_2015
+from woningwet_engine.rulebook.static_check import check_citations, condition_use, derivation_use, parameter_use
 
 BTIV, WW = "BWBR0036702", "BWBR0005181"
 
@@ -66,16 +67,15 @@ def test_whole_list_and_opening_words_are_accepted():
 
 def test_every_legal_basis_in_the_rulebook_resolves_to_its_deciding_provision():
     book = rulebook()
-    bases = [(cr.rule.id, lb, numbered_as_2015(lb.bwb, cr.rule.valid_from))
-             for cr in book.rules for lb in cr.rule.legal_basis]
-    first_use = condition_first_use(book)  # a condition is read in the numbering of its first rule's day
-    bases += [(c.id, lb, c.id not in first_use or numbered_as_2015(lb.bwb, first_use[c.id]))
-              for c in book.conditions.values() for lb in c.legal_basis]
-    bases += [(p.id, lb, True) for p in book.params.values() for lb in p.legal_basis]
-    bases += [(e.id, lb, True) for e in book.out_of_scope for lb in e.legal_basis]
-    bases += [(d.id, lb, numbered_as_2015(lb.bwb, d.valid_from)) for d in book.derivations for lb in d.legal_basis]
+    first = book.meta.coverage_from
+    bases = [(cr.rule.id, lb, cr.rule.valid_from, cr.rule.valid_to) for cr in book.rules for lb in cr.rule.legal_basis]
+    use = condition_use(book)  # a condition is read on the days of the rules that trigger it
+    bases += [(c.id, lb, *use.get(c.id, (first, None))) for c in book.conditions.values() for lb in c.legal_basis]
+    bases += [(p.id, lb, *parameter_use(p)) for p in book.params.values() for lb in p.legal_basis]
+    bases += [(e.id, lb, first, None) for e in book.out_of_scope for lb in e.legal_basis]
+    bases += [(d.id, lb, d.valid_from, derivation_use(book, d)) for d in book.derivations for lb in d.legal_basis]
     assert len(book.derivations) > 5
-    problems = [(who, msg) for who, lb, early in bases for msg in deciding_problems(lb, early)]
+    problems = [(who, msg) for who, lb, start, end in bases for msg in deciding_problems(lb, max(start, first), end)]
     assert problems == []
 
 
@@ -84,12 +84,12 @@ def test_seed_case_outputs_cite_deciding_provisions():
     from woningwet_engine.engine import judge as judge_case
     from pathlib import Path
 
-    def read_in_2015_numbering(c):  # a later citation may name leden added after 2015
-        return numbered_as_2015(c.bwb, dt.date.fromisoformat(c.juriconnect.split("&g=")[1][:10]))
+    def on(c):  # a citation is read in the text in force on the date of its link
+        return dt.date.fromisoformat(c.juriconnect.split("&g=")[1][:10])
 
     for path in sorted((Path(__file__).resolve().parents[2] / "cases").glob("*.yaml")):
         result = judge_case(load_case(path), rulebook())
-        bad = {(c.text, p) for c in _cites(result) for p in deciding_problems(c, read_in_2015_numbering(c))}
+        bad = {(c.text, p) for c in _cites(result) for p in deciding_problems(c, on(c), on(c))}
         assert not bad, (path.name, sorted(bad)[:5])
 
 
@@ -216,7 +216,7 @@ def test_bad_fact_mapping_is_refused(bad, message):
     files = dict(rulebook().files)
     text = files["diensten.yaml"].decode()
     start = text.index("by: {fact: service_kind, map: {care: c,")
-    end = text.index("}}}", start) + 2
+    end = text.index("}}", start) + 2  # the end of the map and of `by`
     files["diensten.yaml"] = (text[:start] + "by: " + bad + text[end:]).encode()
     with pytest.raises(InputError) as exc:
         build_rulebook(files)
@@ -241,10 +241,14 @@ def test_condition_of_a_later_rule_is_checked_from_that_rule_s_day():
 
 
 def test_btiv_citations_from_its_renumbering_are_not_read_in_the_2015_numbering():
-    # BTIV 13 gained a lid 2 by the consolidation of 2016-10-28 (data/regulations.yaml `renumbered`):
-    # lid 4 does not exist in the 2015 text, but may be cited from that day on (FIN-03.2016)
+    # BTIV 13 gained a lid 2 by the consolidation of 2016-10-28 (data/regulations.yaml `structures`: the 2015
+    # numbering holds until 2016-10-27): lid 4 does not exist in the 2015 text, but may be cited from the
+    # next day on (FIN-03.2016)
     lid4 = LegalBasis(bwb=BTIV, name="BTIV", article="13", lid="4")
-    assert numbered_as_2015(BTIV, dt.date(2016, 10, 27)) and not numbered_as_2015(BTIV, dt.date(2016, 10, 28))
-    assert numbered_as_2015(WW, dt.date(2016, 12, 31)) and not numbered_as_2015(WW, dt.date(2017, 1, 1))
-    assert deciding_problems(lid4, numbered_as_2015(BTIV, dt.date(2016, 10, 27)))
-    assert deciding_problems(lid4, numbered_as_2015(BTIV, dt.date(2016, 10, 28))) == []
+    day = dt.date(2016, 10, 27)
+    assert deciding_problems(lid4, day, day)
+    assert deciding_problems(lid4, day + dt.timedelta(days=1), day + dt.timedelta(days=1)) == []
+    # the Woningwet keeps the 2015 numbering until 2016-12-31
+    lid = LegalBasis(bwb=WW, name="Woningwet", article="45", lid="9")
+    assert deciding_problems(lid, dt.date(2016, 12, 31), dt.date(2016, 12, 31))
+    assert deciding_problems(lid, dt.date(2017, 1, 1), dt.date(2017, 1, 1)) == []

@@ -83,7 +83,8 @@ def test_ontmoeting_forbidden_on_2021_12_31_daeb_on_2022_01_01():
     after = lfb("2022-01-01", "ontmoeting")
     assert after.verdict == "daeb" and "LFB-04" in verdict_rules(after)
     assert not fired(after, "LFB-03.ontmoeting") and not fired(before, "LFB-04")
-    assert any(a.startswith("LFB-04") for a in after.assumptions)  # rests on a secondary source
+    # verified in the consolidations of 2022-01-01 (BTIV 51 d, Ww 47 lid 1 f): no longer an assumption
+    assert not any(a.startswith("LFB-04") for a in after.assumptions)
 
 
 def test_lfb_04_only_for_ontmoeting():

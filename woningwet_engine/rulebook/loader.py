@@ -27,7 +27,7 @@ from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, os_reason, pydantic_problems, read_regular_file
 from .model import (
     Bilingual, ConditionCatalogue, ConditionDef, DerivationDef, DerivationFile, LegalBasis, OutOfScope, OutOfScopeEntry,
-    Outcome, Rule, RuleFile,
+    Outcome, Rule, RuleFile, uncovered,
 )
 from .params import ParameterFile, ResolvedParam, resolve
 from .policy import PartyPolicyFile, Policy, RemedyFile
@@ -452,7 +452,15 @@ def _cite_by_problems(by, schema) -> list[str]:
 def _basis_problems(legal_basis, where: Problem) -> list[Problem]:
     """Conditions and parameters have no facts, so they cannot choose an onderdeel by one."""
     return [Problem(where.file, f"{where.path}.legal_basis.{j}.by", "only rules can cite by a fact", where.line)
-            for j, lb in enumerate(legal_basis) if lb.by is not None]
+            for j, lb in enumerate(legal_basis) if lb.by is not None] + _dated_problems(legal_basis, dt.date.min, None, where)
+
+
+def _dated_problems(legal_basis, start: dt.date, end: dt.date | None, where: Problem) -> list[Problem]:
+    """Dated citations (a provision renumbered by a later text) must leave a citation on every day."""
+    return [Problem(where.file, f"{where.path}.legal_basis",
+                    f"no citation in force from {max(a, start) if a != dt.date.min else 'the start'} to "
+                    f"{b or 'open end'}: give the numbering of the text in force then", where.line)
+            for a, b in uncovered(legal_basis, start, end)]
 
 
 def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook:
@@ -559,6 +567,8 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             if len(parsed) < 2 or (rule.test is not None and parsed.get("test") is None):
                 continue
             cr = CompiledRule(rule, name, parsed["when"], parsed["test"], rf.topic)
+            w = where()
+            problems += _dated_problems(rule.legal_basis, rule.valid_from, rule.valid_to, w)
             for j, lb in enumerate(rule.legal_basis):
                 if lb.by is not None:
                     w = where("legal_basis", j, "by")

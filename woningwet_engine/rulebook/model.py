@@ -113,6 +113,13 @@ class LegalBasis(Strict):
     by: CiteBy | None = Field(None, description="the deciding onderdeel depends on a fact's value")
     policy: bool = Field(False, description="not statute: a supervisor's or guarantor's policy norm; cited "
                                             "for context only")
+    valid_from: dt.date | None = Field(None, description="first day this numbering is the text in force (a later "
+                                                         "consolidation renumbered the provision)")
+    valid_to: dt.date | None = Field(None, description="last day this numbering is the text in force")
+
+    def in_force(self, on: dt.date) -> bool:
+        """Is this the numbering of the text in force on `on`?"""
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on <= self.valid_to)
 
     @model_validator(mode="after")
     def _levels(self):
@@ -142,6 +149,30 @@ class LegalBasis(Strict):
         if hit is None:
             return self
         return self.model_copy(update={**hit, "by": None})
+
+
+def bases_on(legal_basis, on: dt.date) -> list:
+    """The legal bases of a rule (condition, parameter ...) in the numbering of the text in force on `on`.
+
+    A provision renumbered by a later consolidation is listed twice, each entry with the dates of its
+    numbering, so a reason cites the article, lid and onderdeel of the text the case date reads."""
+    return [lb for lb in legal_basis if lb.in_force(on)]
+
+
+def uncovered(legal_basis, start: dt.date, end: dt.date | None) -> list[tuple[dt.date, dt.date | None]]:
+    """The periods within [start, end] on which no basis of the list is in force (dated citations)."""
+    gaps, day = [], start
+    for lb in sorted(legal_basis, key=lambda b: b.valid_from or dt.date.min):
+        if end is not None and day > end:
+            break
+        if lb.valid_from is not None and lb.valid_from > day:
+            gaps.append((day, min(lb.valid_from - dt.timedelta(days=1), end or dt.date.max)))
+        if lb.valid_to is None:
+            return gaps
+        day = max(day, lb.valid_to + dt.timedelta(days=1))
+    if end is None or day <= end:
+        gaps.append((day, end))
+    return gaps
 
 
 class Outcome(Strict):

@@ -12,13 +12,14 @@ approval or procedure) the condition it stands for.
 
 # No `from __future__ import annotations` here (pydantic; see model.py).
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
 from pydantic import Field
 
 from ..conditions.nodes import Condition
-from .model import CONDITION_ID, LegalBasis, Strict
+from .model import CONDITION_ID, LegalBasis, Strict, bases_on
 
 Party = Literal["corporation", "corporation_non_daeb", "market", "municipality", "care_or_welfare"]
 VerdictName = Literal["daeb", "non_daeb", "needs_decision", "forbidden", "undetermined"]
@@ -112,8 +113,10 @@ class Policy:
     conditions: dict = field(default_factory=dict)
     remedies: RemedyFile | None = None
 
-    def basis(self, name: str) -> list[LegalBasis]:
-        return list(self.parties.legal_bases[name]) if self.parties is not None else []
+    def basis(self, name: str, on: dt.date | None = None) -> list[LegalBasis]:
+        """The legal basis called `name`; on a date, in the numbering of the text in force then."""
+        bases = list(self.parties.legal_bases[name]) if self.parties is not None else []
+        return bases if on is None else bases_on(bases, on)
 
     def entries(self) -> list[tuple[PartyEntry, Condition | None]]:
         if self.parties is None:

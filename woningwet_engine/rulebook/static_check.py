@@ -19,7 +19,9 @@ Every candidate fact is evaluated with the reference evaluator. The checks:
   (the loader refuses these too; the check repeats it so the gate is explicit), or whose value
   is a declared gap (null) on such a date (a notice: the rule is undetermined then).
 - citation: a legal basis whose BWB id and name do not match the known regulations, an
-  onderdeel without a lid, or a regulation cited for a date before it existed.
+  onderdeel without a lid, a regulation cited for a date before it existed, or a citation that does
+  not reach the deciding provision in the numbering of a text in force on a day it is used
+  (rulebook/provisions.py: an article, lid or onderdeel that text lacks, or a list cited without its item).
 - untested: a rule that the test run did not exercise (read from .rule-coverage.json, written
   by the test run; skipped with a notice when that file is absent).
 
@@ -70,15 +72,6 @@ def known_regulations() -> dict[str, tuple[tuple[str, ...], dt.date]]:
     woningwet_engine/data/regulations.yaml, read once when a check needs it."""
     return {bwb: (tuple(entry["names"]), entry["in_force"]) for bwb, entry in _regulations_file().items()}
 
-
-SECOND_REGIME = dt.date(2017, 1, 1)  # rules from here on may cite numbering added after the 2015 texts
-
-
-def numbered_as_2015(bwb: str, since: dt.date) -> bool:
-    """Is a citation from `since` read in the 2015 numbering? Until the regulation's `renumbered` date
-    (the first consolidation read with a different numbering) or else SECOND_REGIME."""
-    entry = _regulations_file().get(bwb) or {}
-    return since < entry.get("renumbered", SECOND_REGIME)
 
 SEVERITY = {"gap": "error", "overridden": "error", "conflict": "error", "unreachable": "error",
             "parameter": "error", "citation": "error", "untested": "error", "notice": "notice"}
@@ -628,7 +621,7 @@ def check_parameters(book: Rulebook) -> list[Finding]:
     return findings
 
 
-def _citation_problems(lb, valid_from: dt.date, with_lid: set) -> list[str]:
+def _citation_problems(lb, valid_from: dt.date, with_lid: set, numbered: tuple | None = None) -> list[str]:
     out = []
     known = known_regulations().get(lb.bwb)
     if known is None:
@@ -639,50 +632,76 @@ def _citation_problems(lb, valid_from: dt.date, with_lid: set) -> list[str]:
             out.append(f"{lb.bwb} is {names[0]}, not {lb.name!r}")
         if valid_from < in_force:
             out.append(f"{names[0]} is cited from {valid_from}, before it took effect on {in_force}")
-    if lb.onderdeel and not lb.lid and (lb.bwb, lb.article) in with_lid:
+    if lb.onderdeel and not lb.lid and (numbered or (lb.bwb, lb.article)) in with_lid:
         out.append(f"onderdeel {lb.onderdeel} without a lid, but art. {lb.article} is cited with leden elsewhere")
     if lb.sub and not lb.onderdeel:
         out.append(f"sub-item {lb.sub} without an onderdeel")
     return out
 
 
-def condition_first_use(book: Rulebook) -> dict[str, dt.date]:
-    """The first day a rule triggering each condition applies: the numbering its citations are read in."""
-    first: dict[str, dt.date] = {}
+def condition_use(book: Rulebook) -> dict[str, tuple[dt.date, dt.date | None]]:
+    """The first and last day (None: open end) a rule triggering each condition applies: the days its
+    citations are read on."""
+    use: dict[str, tuple[dt.date, dt.date | None]] = {}
     for cr in book.rules:
-        for branch in (cr.rule.then, cr.rule.else_):
+        r = cr.rule
+        for branch in (r.then, r.else_):
             for cid in branch.conditions if branch is not None else ():
-                first[cid] = min(first.get(cid, cr.rule.valid_from), cr.rule.valid_from)
-    return first
+                first, last = use.get(cid, (r.valid_from, r.valid_to))
+                last = None if last is None or r.valid_to is None else max(last, r.valid_to)
+                use[cid] = (min(first, r.valid_from), last)
+    return use
+
+
+def derivation_use(book: Rulebook, d) -> dt.date | None:
+    """The last day (None: open end) a derived fact is read by a rule in force: a derivation is cited then
+    (its facts may still be computed later, e.g. to say that a lapsed rule no longer applies)."""
+    ends = [cr.rule.valid_to for cr in book.rules if set(d.produces) & set(cr.facts)] or [d.valid_to]
+    last = None if None in ends else max(ends)
+    return last if d.valid_to is None else d.valid_to if last is None else min(d.valid_to, last)
+
+
+def parameter_use(p) -> tuple[dt.date, dt.date | None]:
+    """The days a parameter has entries (its citations are read on them)."""
+    ends = [v.valid_to for v in p.values]
+    return p.values[0].valid_from, None if None in ends else max(ends)
 
 
 def check_citations(book: Rulebook) -> list[Finding]:
     from .citation import juriconnect, wetten_url
-    from .provisions import deciding_problems
+    from .provisions import deciding_problems, numbering
 
     findings = []
     # conditions, figures and out-of-scope entries are cited only by rules: from the first rule's day
     # (a date covered before it is told that the regime is not yet in force)
     start = max(book.meta.coverage_from, book.first_day or book.meta.coverage_from)
-    items = [(cr.rule.id, lb, cr.rule.valid_from) for cr in book.rules for lb in cr.rule.legal_basis]
-    # a condition is cited from the first day a rule that triggers it applies (a 2022 rule's condition
-    # cites the 2022 numbering); one no rule triggers, from the first rule's day
-    first_use = condition_first_use(book)
-    items += [(f"condition {cid}", lb, max(first_use.get(cid, start), start))
+    # each citation is read on the days it is used, in the numbering of the text in force then: a rule on its
+    # dates; a condition on those of the rules that trigger it (one no rule triggers: from the first rule's
+    # day); a figure on the days it has entries; the rest on every day from the first rule's day
+    items = [(cr.rule.id, lb, cr.rule.valid_from, cr.rule.valid_to) for cr in book.rules for lb in cr.rule.legal_basis]
+    use = condition_use(book)
+    items += [(f"condition {cid}", lb, max(use.get(cid, (start,))[0], start), use.get(cid, (start, None))[1])
               for cid, c in book.conditions.items() for lb in c.legal_basis]
-    items += [(f"parameter {pid}", lb, max(p.values[0].valid_from, start))
+    items += [(f"parameter {pid}", lb, max(parameter_use(p)[0], start), parameter_use(p)[1])
               for pid, p in book.params.items() for lb in p.legal_basis]
-    items += [(f"out of scope {e.id}", lb, start) for e in book.out_of_scope for lb in e.legal_basis]
-    items += [("no rule decides (rulebook.yaml)", lb, start) for lb in book.meta.no_rule.legal_basis]
-    items += [(f"derivation {d.id}", lb, max(d.valid_from, start))
+    items += [(f"out of scope {e.id}", lb, start, None) for e in book.out_of_scope for lb in e.legal_basis]
+    items += [("no rule decides (rulebook.yaml)", lb, start, None) for lb in book.meta.no_rule.legal_basis]
+    items += [(f"derivation {d.id}", lb, max(d.valid_from, start), derivation_use(book, d))
               for d in book.derivations for lb in d.legal_basis]
     if book.meta.regime is not None:
-        items += [("regime", lb, start) for lb in book.meta.regime.legal_basis]
-    with_lid = {(lb.bwb, lb.article) for _, lb, _ in items if lb.lid}
-    for subject, lb, since in items:
-        for msg in _citation_problems(lb, since, with_lid):
+        items += [("regime", lb, start, None) for lb in book.meta.regime.legal_basis]
+    parties = book.policy.parties if book.policy is not None else None
+    if parties is not None:  # the legal bases the split cites (rules/policy/parties.yaml)
+        items += [(f"party policy {key}", lb, start, None) for key, bases in parties.legal_bases.items() for lb in bases]
+    def _numbered(lb, since):  # the article in the numbering it is read in (a lid may exist only later)
+        return lb.bwb, lb.article, numbering(lb.bwb, lb.article, max(since, lb.valid_from or since))
+
+    with_lid = {_numbered(lb, since) for _, lb, since, _ in items if lb.lid}
+    for subject, lb, since, until in items:
+        since = max(since, lb.valid_from or since)
+        for msg in _citation_problems(lb, since, with_lid, _numbered(lb, since)):
             findings.append(Finding("citation", subject, msg))
-        for msg in deciding_problems(lb, since_2015_text=numbered_as_2015(lb.bwb, since)):
+        for msg in deciding_problems(lb, since, until):
             findings.append(Finding("citation", subject, f"not the deciding provision: {msg}"))
         ref = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)
         url = wetten_url(lb.bwb, lb.article, lb.lid, lb.onderdeel, since, lb.sub)

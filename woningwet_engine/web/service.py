@@ -267,6 +267,7 @@ def compare(svc: Service, raw: bytes, opts: Options, day_to: dt.date) -> tuple[d
 def rules_at(svc: Service, day: dt.date | None, lang: str) -> list[dict]:
     """The rules (in force on `day`, or all), with their validity, confidence and dated citations."""
     from ..explain import citation
+    from ..rulebook.model import bases_on
 
     out = []
     for cr in svc.book.rules:
@@ -278,7 +279,7 @@ def rules_at(svc: Service, day: dt.date | None, lang: str) -> list[dict]:
             "id": r.id, "title": getattr(r.title, lang), "valid_from": r.valid_from.isoformat(),
             "valid_to": r.valid_to.isoformat() if r.valid_to else None, "scope": r.scope,
             "confidence": r.confidence,
-            "citations": [citation(lb, on, lang).model_dump(mode="json") for lb in r.legal_basis],
+            "citations": [citation(lb, on, lang).model_dump(mode="json") for lb in bases_on(r.legal_basis, on)],
         })
     return out
 
