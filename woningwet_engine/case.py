@@ -293,7 +293,8 @@ class Dwelling(Extended):
     wws_points_source: Text | None = None
     rent_surcharges: RentSurcharges | None = Field(
         None, description="the BHW art. 8a prijsopslagen the case states (mid-rent test from 2024-07-01); without "
-        "it a mid-rent between the rent table row and 165% of it stays undetermined")
+        "it a mid-rent between the rent table row and that row raised by every surcharge that can apply (65% "
+        "in 2024-2025, 60% from 2026) stays undetermined")
 
 
 # VERA referentiedata EENHEIDDETAILSOORT with parent MOG (data-standards §1.4): bijlage 3, bijlage 4,

@@ -124,7 +124,7 @@ def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> li
 
 
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
-    facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.facts}
+    facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.shown_facts[bs.branch]}
     params = _rule_params(params_read(bs.rule, fact), selection, _undated(selection))
     return Inputs(facts=facts, params=params)
 

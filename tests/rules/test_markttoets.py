@@ -67,9 +67,9 @@ def test_mt03_non_daeb_maintenance_is_exempt():
 # --- the 2019 change of the BTIV (Stb. 2019, 210): the 2015 exemptions continue, unverified -------
 
 def test_mt03_2019_maintenance_exemption_continues_unverified_from_the_besluit_date():
-    before = judge_component("2019-05-27", activity="renovate", dwelling={"rent": "800.00"})
+    before = judge_component("2019-06-30", activity="renovate", dwelling={"rent": "800.00"})
     assert fired(before, "MT-03") and not fired(before, "MT-03.2019")
-    cr = judge_component("2019-05-28", activity="renovate", dwelling={"rent": "800.00"})
+    cr = judge_component("2019-07-01", activity="renovate", dwelling={"rent": "800.00"})
     assert fired(cr, "MT-03.2019") and not fired(cr, "MT-03") and not fired(cr, "MT-01")
     assert any(a.startswith("MT-03.2019") for a in cr.assumptions)  # the 2019 text was not found
     assert not in_force("MT-03.2019", "2022-01-01")
@@ -82,8 +82,8 @@ def test_mt03_2019_not_for_daeb_maintenance_nor_new_build():
 
 def test_mt04_2019_herstructurering_waiver_continues_and_says_it_may_be_wider():
     land = {"herstructurering": True, "acquired_on": "2014-12-31"}
-    assert fired(mid_rent("2019-05-27", rent="900.00", land=land), "MT-04")
-    cr = mid_rent("2019-05-28", rent="900.00", land=land, lang="nl")
+    assert fired(mid_rent("2019-06-30", rent="900.00", land=land), "MT-04")
+    cr = mid_rent("2019-07-01", rent="900.00", land=land, lang="nl")
     assert fired(cr, "MT-04.2019") and not fired(cr, "MT-04") and not fired(cr, "MT-01")
     text = next(r.text for r in cr.reasons if r.rule == "MT-04.2019")
     assert "Stb. 2019, 210" in text and "niet geverifieerd" in text
@@ -207,8 +207,8 @@ def test_mt08_unknown_without_the_ratios_and_not_for_daeb():
 # --- MT-10 / MT-12 / MT-13 / MT-14: later regimes --------------------------------------------------
 
 def test_mt10_warns_from_the_date_of_the_2019_besluit():
-    assert not fired(mid_rent("2019-05-27", rent="900.00"), "MT-10")
-    cr = mid_rent("2019-05-28", rent="900.00")
+    assert not fired(mid_rent("2019-06-30", rent="900.00"), "MT-10")
+    cr = mid_rent("2019-07-01", rent="900.00")
     assert fired(cr, "MT-10") and any(r.rule == "MT-10" and r.confidence == "unverified" for r in cr.reasons)
     assert not fired(mid_rent("2020-06-01", rent="700.00"), "MT-10")
 

@@ -10,11 +10,11 @@ from hypothesis import given, settings, strategies as st
 from rulehelpers import fired_branch, in_force, judge_component, rulebook
 
 # catalogue [S] -> secondary, [R] (or an engine reading marked [R]) -> unverified; LFB-04 and LFB-06 ([S] in
-# the catalogue) are verified in the consolidations of 2022-01-01; GEB-07.2022, MV-04.2022 and BOG-01.2022 are this
+# the catalogue) are verified in the consolidations of 2022-01-01; GEB-07.2022 and MV-04.2022 are this
 # rulebook's readings of the 2022 texts (tests/rules/test_btiv_2022.py)
 SECONDARY = {"GEO-05", "GEO-06"}
 UNVERIFIED = {"DAEB-01.d", "DAEB-08", "MV-11", "BOG-06", "GEB-04.land", "GEB-10.unlisted", "GEB-02.i-sale", "LFB-02",
-              "GEB-07.2022", "MV-04.2022", "BOG-01.2022"}
+              "GEB-07.2022", "MV-04.2022"}
 MY_FILES = {"gebied.yaml", "diensten.yaml", "daeb.yaml", "maatschappelijk-vastgoed.yaml", "bog.yaml",
             "leefbaarheid.yaml", "geo.yaml", "relatie.yaml"}
 

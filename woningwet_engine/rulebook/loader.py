@@ -179,6 +179,18 @@ class CompiledRule:
         return tuple(dict.fromkeys(lb.by.fact for lb in self.rule.legal_basis if lb.by is not None))
 
     @cached_property
+    def shown_facts(self) -> dict[str, tuple[str, ...]]:
+        """Per branch: the facts its reason rests on and shows, the rule's facts (`facts`) then the
+        placeholders of that branch's texts, so a figure a reason states is among its inputs."""
+        out = {}
+        for b in self.branches:
+            names = list(self.facts)
+            for text in (b.outcome.explain.nl, b.outcome.explain.en):
+                names += [n for n in PLACEHOLDER.findall(text) if not n.startswith("param.") and n not in names]
+            out[b.name] = tuple(names)
+        return out
+
+    @cached_property
     def used_facts(self) -> tuple[str, ...]:
         """Facts the rule uses: in its conditions and citations (`facts`), then in its explanations."""
         names = list(self.facts)
