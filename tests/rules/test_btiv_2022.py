@@ -273,3 +273,9 @@ def test_excluded_services_cite_the_numbering_of_their_date(date, kind, expected
     cr = judge_component(date, object="service", service={"kind": kind})
     r = cite(cr, "GEB-07")
     assert [where(c) for c in [r.citation, *r.also_cites] if c.bwb == BTIV] == expected
+
+
+def test_bog_open_norm_not_for_the_corporation_s_own_office():
+    cr = judge_component(D22, object="bog", activity="build", bog={"use": "office", "own_office": True},
+                         floor_area_m2=500, cost="1000000")
+    assert not fired(cr, "BOG-01.2022")
