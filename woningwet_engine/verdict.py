@@ -235,10 +235,11 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     if unknown_params:
         parts.append(tr(lang, "undetermined.unknown_figures",
                         params=", ".join(param_title(p, selection.params, lang) for p in unknown_params)))
+    words = {"parts": "; ".join(parts), "shown": shown, "title": getattr(rule.title, lang)}
     if outcome.violation and not outcome.verdict:
-        text = tr(lang, "undetermined.decides_violation", parts="; ".join(parts), shown=shown, title=getattr(rule.title, lang))
+        text = tr(lang, "undetermined.decides_violation", **words)
     else:
-        text = tr(lang, "undetermined.decides", parts="; ".join(parts), shown=shown, title=getattr(rule.title, lang), verdict=verdict)
+        text = tr(lang, "undetermined.decides", verdict=verdict, **words)
     cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
     return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
                   citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
