@@ -32,7 +32,7 @@ from typing import Any, Mapping
 
 from .case import Case, Component, Corporation, Land, PerformanceAgreement
 from .conditions.evaluator import Tri, atom_value, evaluate
-from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present
+from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present, atoms
 from .evaluation import FactEvaluation
 from .explain import citation
 from .format import cents_of, human_value, json_value as _json
@@ -48,6 +48,7 @@ NEG = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 MAX_ALTERNATIVES = 16
 MAX_REMEDIES_PER_RULE = 3
 MAX_CENTS = 10**15
+SHORTCUTS = True  # False: every trial the plain way (no shared alternatives, stated facts derived); tests compare
 
 
 @dataclass(frozen=True)
@@ -327,8 +328,49 @@ def alternatives(node, fact: dict, values: dict, want: bool) -> list[tuple]:
     return [((node, want),)]
 
 
+_ALTERNATIVES_MAX = 20_000  # memo entries kept per selection; beyond this the memo starts afresh
+
+
+def _alternatives_of(node, fact: dict, selection: Selection, want: bool) -> list[tuple]:
+    """alternatives(node, fact, selection.values, want), once per node and values of its atoms: what
+    alternatives() computes reads the fact only through the truth values of the atoms under `node`
+    (and what they name), so components whose atoms agree share one (read-only) list."""
+    values = selection.values
+    if not SHORTCUTS:
+        return alternatives(node, fact, values, want)
+    memo = selection.memo.setdefault("remedy_alternatives", {})
+    leaves = memo.get(id(node))
+    if leaves is None or leaves[0] is not node:  # the node is held, so its id stays its own
+        leaves = memo[id(node)] = (node, tuple(atoms(node)))
+    key = (id(node), want, tuple([atom_value(a, fact, values) for a in leaves[1]]))
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= _ALTERNATIVES_MAX:
+            memo.clear()
+            memo[id(node)] = leaves
+        found = memo[key] = alternatives(node, fact, values, want)
+    return found
+
+
 def _atom_holds(node, want: bool, fact: dict, values: dict) -> bool:
     return atom_value(node, fact, values) is (Tri.TRUE if want else Tri.FALSE)
+
+
+# Component facts that are a case field as stated (facts._component_base copies the value, no
+# derivation changes it): the fact the numeric search tries is the value tried itself.
+STATED = {"rent": ("dwelling", "rent"), "wws_points": ("dwelling", "wws_points"), "floor_area_m2": ("floor_area_m2",),
+          "cost": ("cost",), "sale_price": ("sale", "price"), "lfb_amount": ("leefbaarheid", "annual_amount")}
+
+
+def _stated(selection: Selection, name: str, path: tuple[str, ...]) -> bool:
+    """`name` is the field at `path` as stated, and no derivation in force produces it."""
+    if not SHORTCUTS or STATED.get(name) != path:
+        return False
+    memo = selection.memo
+    if "derived_component_facts" not in memo:
+        memo["derived_component_facts"] = frozenset(
+            n for d in selection.derivations if d.scope == "component" for n in d.produces)
+    return name not in memo["derived_component_facts"]
 
 
 def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selection: Selection) -> int | None:
@@ -338,10 +380,14 @@ def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selectio
     if current is None:
         return None
 
-    def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
-        trial = _with_component(case, k, _set_component(comp, ref.path, x))
-        return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact)},
-                           selection.values)
+    if _stated(selection, node.fact, ref.path):
+        def holds(x: int) -> bool:  # the fact is the field itself: no case to change, nothing to derive
+            return _atom_holds(node, want, {node.fact: x}, selection.values)
+    else:
+        def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
+            trial = _with_component(case, k, _set_component(comp, ref.path, x))
+            return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact)},
+                               selection.values)
 
     hi_limit = MAX_CENTS if ref.unit == "eur" else 100_000_000
     lo_limit = ref.lo
@@ -568,13 +614,12 @@ def component_remediation(case: Case, k: int, ev: FactEvaluation, result: Compon
     out: list[Remediation] = []
     relabels: list[Remediation] = []
     fact = ev.fact
-    values = selection.values
     for bs, outcome in _negative_branches(ev):
         cr = bs.rule
         rule = cr.rule
         cite = citation(bases_on(rule.legal_basis, selection.date)[0], selection.date, lang)
         # the branch must stop firing: what decides it (its test part, or `when`) must become false
-        alts = alternatives(bs.definition.decisive, fact, values, want=False)
+        alts = _alternatives_of(bs.definition.decisive, fact, selection, want=False)
         found: list[Candidate] = []
         for alt in alts:
             if not alt:
@@ -685,17 +730,33 @@ def plan_remediation(case: Case, plan: Plan, plan_evs: list[FactEvaluation], sel
     return out
 
 
-def _local_case(case: Case, k: int, members_of: dict) -> tuple[Case, int]:
+def _covers_at(case: Case) -> list[dict[str, list[int]]]:
+    """Per agreement: each component id it covers -> the positions in its `covers` list."""
+    out = []
+    for pa in case.performance_agreements:
+        at: dict[str, list[int]] = {}
+        for i, cid in enumerate(pa.covers):
+            at.setdefault(cid, []).append(i)
+        out.append(at)
+    return out
+
+
+def _local_case(case: Case, k: int, members_of: dict, covers_at: list[dict[str, list[int]]],
+                projects_of: dict[str, list]) -> tuple[Case, int]:
     """The part of the case one component's facts depend on: its project, its agreements, no lettings.
-    Keeps every trial evaluation proportional to the project, not to the whole plan."""
+    Keeps every trial evaluation proportional to the project, not to the whole plan (`covers_at`:
+    _covers_at(case), `projects_of`: the case's projects by id, so that making it takes time of the
+    project, not of the case)."""
     comp = case.components[k]
     members = members_of.get(comp.project, [k]) if comp.project else [k]
     ids = {case.components[i].id for i in members}
-    agreements = [pa.model_copy(update={"covers": [c for c in pa.covers if c in ids]})
-                  for pa in case.performance_agreements]
+    agreements = []
+    for pa, at in zip(case.performance_agreements, covers_at):
+        keep = sorted(i for cid in ids for i in at.get(cid, ()))
+        agreements.append(pa.model_copy(update={"covers": [pa.covers[i] for i in keep]}))
     local = case.model_copy(update={
         "components": [case.components[i] for i in members], "lettings": [],
-        "projects": [p for p in case.projects if p.id == comp.project], "performance_agreements": agreements})
+        "projects": projects_of.get(comp.project, []), "performance_agreements": agreements})
     return local, members.index(k)
 
 
@@ -730,6 +791,10 @@ def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[F
             members_of.setdefault(c.project, []).append(k)
     components: dict[str, list[Remediation]] = {}
     local_of: dict = {}  # one local case (and its project totals) per project, not one per component
+    covers_at = _covers_at(case)
+    projects_of: dict[str, list] = {}
+    for p in case.projects:
+        projects_of.setdefault(p.id, []).append(p)
     for k, c in enumerate(case.components):
         j = judged[c.id]
         res = j.verdict
@@ -739,7 +804,7 @@ def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[F
                 local, totals, index = local_of[pid]
                 i = index[c.id]
             else:
-                local, i = _local_case(case, k, members_of)
+                local, i = _local_case(case, k, members_of, covers_at, projects_of)
                 totals = _project_totals(local)
                 if pid is not None:
                     local_of[pid] = (local, totals, {m.id: n for n, m in enumerate(local.components)})
