@@ -20,6 +20,9 @@ from .errors import InputError, Problem
 
 LANGS = click.Choice(["nl", "en"])
 LANG_KEY = "woningwet.lang"  # in click's ctx.meta (shared by a command and its group): the reader's language
+ARGV_KEY = "woningwet.argv"  # in ctx.meta: the command line as given, for saying a usage error (usage.py)
+# Groups whose commands speak English (tools for the rulebook's developers), also when misused
+ENGLISH_GROUPS = frozenset({"rules"})
 
 
 def remember_lang(ctx, param, value):
@@ -37,6 +40,26 @@ def lang_option(f):
 def fail_input(exc: InputError, lang: str = "nl") -> None:
     """Every problem with file, line and field, in the reader's language; exit 2."""
     for line in exc.lines(lang):
+        click.echo(line, err=True)
+    sys.exit(2)
+
+
+def fail_usage(exc, argv: list[str]) -> None:
+    """A command line click could not parse, said in the reader's language (usage.py); exit 2. That
+    language is the --lang on the command line (parsing failed, so it is read from the words given),
+    else English under an ENGLISH_GROUPS group, else Dutch."""
+    from . import usage
+
+    if usage.is_help(exc):
+        raise exc
+    lang = usage.lang_in(argv)
+    if lang is None:
+        ctx, names = exc.ctx, []
+        while ctx is not None:
+            names.append(ctx.info_name)
+            ctx = ctx.parent
+        lang = "en" if len(names) > 1 and names[-2] in ENGLISH_GROUPS else "nl"
+    for line in usage.lines(exc, argv, lang):
         click.echo(line, err=True)
     sys.exit(2)
 
@@ -94,7 +117,8 @@ _BOOK_FIRST = frozenset({"check", "report", "report-all", "compare", "stock", "s
 
 
 class Group(click.Group):
-    """Maps InputError to exit code 2 for every command and loads LAZY_COMMANDS on demand."""
+    """Maps InputError and click's usage errors to exit code 2, said in the reader's language, for
+    every command, and loads LAZY_COMMANDS on demand."""
 
     def __call__(self, *args, **kwargs):
         """The console script and `python -m` (click's test runner calls `main()` instead): after a
@@ -139,11 +163,22 @@ class Group(click.Group):
             self.add_command(getattr(importlib.import_module(module), attr), name)
         return super().get_command(ctx, name)
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        argv = list(args)
+        try:
+            ctx = super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:  # the group's own options (`woningwet --x`)
+            fail_usage(exc, argv)
+        ctx.meta[ARGV_KEY] = argv
+        return ctx
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except InputError as exc:
             fail_input(exc, ctx.meta.get(LANG_KEY, "nl"))
+        except click.UsageError as exc:  # a command's (or a subgroup's) command line
+            fail_usage(exc, ctx.meta.get(ARGV_KEY, []))
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
