@@ -627,24 +627,35 @@ def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
     assert "genegeerd" not in res.stderr
 
 
-def test_outcomes_judged_in_a_forked_worker_give_the_same_bytes(book, tmp_path, monkeypatch):
-    """A cold plan of a large register works out half of its new facts, classes and outcomes in a forked
-    process; the files are the same as when this process does it all, and an error on either side
-    stops the run."""
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts OS threads in /proc/self/task")
+def test_the_planning_worker_is_forked_with_one_thread_and_gives_the_same_bytes(book, tmp_path, monkeypatch):
+    """A cold plan of a large register works out half of its new facts, classes and outcomes in a second
+    process. A fork copies only the thread that calls it, so a lock held by DuckDB's pool or another
+    thread would stay locked in the child: the fork happens while this process has one OS thread, and
+    not at all while another thread is alive. The files are the same whoever plans, and an error on
+    either side stops the run with nothing written."""
+    import threading
+
     import woningwet_engine.evaluation as evaluation
     import woningwet_engine.stock.judge as stock_judge
+    from woningwet_engine.stock.worker import PlanWorker
 
     monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
     monkeypatch.setattr(evaluation, "_OBSERVERS", [])  # the suite's rule-coverage observer keeps it in-process
     register = write_csv(tmp_path / "r.csv", 1500, rent_thresholds(book, [DAY]), seed=12)
-    forks = []
-    real_fork = os.fork
+    threads_at_fork, submitted = [], []
+    real_fork, real_submit = os.fork, PlanWorker.submit
 
-    def counted_fork():
-        forks.append(1)
+    def fork():
+        threads_at_fork.append(len(os.listdir("/proc/self/task")))
         return real_fork()
 
-    monkeypatch.setattr(os, "fork", counted_fork)
+    def submit(self, name, tasks, extend):
+        submitted.append(name)
+        return real_submit(self, name, tasks, extend)
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(PlanWorker, "submit", submit)
 
     def run(name: str, min_outcomes: int, threads: int = 2) -> tuple[bytes, bytes]:
         monkeypatch.setattr(stock_judge, "WORKER_MIN_OUTCOMES", min_outcomes)
@@ -653,10 +664,24 @@ def test_outcomes_judged_in_a_forked_worker_give_the_same_bytes(book, tmp_path, 
         judge_register(register, DAY, book, output=out, threads=threads)
         return out.read_bytes(), outcomes_path(out).read_bytes()
 
+    assert len(os.listdir("/proc/self/task")) == 1, "another thread of the test process is alive"
     alone = run("alone", 10 ** 9)
-    assert not forks
-    assert run("forked", 2) == alone and len(forks) == 3  # the facts, the classes and the outcomes
-    assert run("one-thread", 2, threads=1) == alone and len(forks) == 3
+    assert not submitted
+    assert run("worker", 2) == alone
+    assert threads_at_fork and set(threads_at_fork) == {1}
+    assert submitted == ["_proto_facts", "_class_states", "judge_outcome"]
+    forks = len(threads_at_fork)
+    assert run("one-thread", 2, threads=1) == alone and len(threads_at_fork) == forks
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert run("other-thread", 2) == alone
+    finally:
+        stop.set()
+        other.join()
+    assert len(threads_at_fork) == forks and len(submitted) == 3  # planned here, not forked
 
     parent = os.getpid()
     real_judge = stock_judge._Planner.judge_outcome

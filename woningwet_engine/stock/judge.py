@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
 import sys
 import tempfile
 import threading
@@ -32,7 +31,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from .. import __version__
 from ..case import Corporation
@@ -48,6 +46,7 @@ from .mapping import CATEGORICAL, NUMBERS_READ, NUMERIC as INPUT_NUMERIC, compon
 from .read import MAX_REPORTED, RowError, Source, bad_rows, create_typed_view, open_source, stage
 from .sql import SQL_TYPE, literal, quote_ident as q, to_sql
 from .summary import count_text, w
+from .worker import PlanWorker
 from ..units import BP
 
 # Derived facts of two register numbers that the stock path computes in SQL (a column of `units`) so
@@ -282,6 +281,8 @@ class _Planner:
         self._by_class: dict[tuple, tuple] = {}
         self.engine = SharedEngine()
         self._pending: list[tuple] = []  # outcomes numbered but not yet judged (end of plan())
+        self.worker: PlanWorker | None = None  # the second planning process (worker.py), if any
+        self._shared = 0  # the proto rows the worker holds
 
     def facts_of(self, u: dict, muni: str) -> dict:
         """facts.py's component fact for the unit, built as for a one-component case file."""
@@ -441,11 +442,11 @@ class _Planner:
             "conditions": [c.id for c in result.conditions], "missing": missing,
         }
 
-    def plan(self, groups: list[tuple], cores: int = 1) -> list[tuple]:
+    def plan(self, groups: list[tuple]) -> list[tuple]:
         """The rows of table `classes`, one per group of scan one (_groups), in group order: its proto,
         class and outcome. Each of the three steps first collects, in group order, what the plan cache
-        does not hold, then works it out (_both: on a cold plan of a large register, half of it in a
-        forked process); ids are given in group order, so the tables do not depend on the split."""
+        does not hold, then works it out (_both: on a cold plan of a large register, half of it in the
+        worker process); ids are given in group order, so the tables do not depend on the split."""
         prepared = []
         for gkey, role, cat, cls, rep in groups:
             inputs = component_inputs(cat)
@@ -455,7 +456,7 @@ class _Planner:
         for _, role, cat, _, _, key, shape in prepared:
             if key not in self.cache["protos"] and key not in todo:
                 todo[key] = (cat, shape, self.role_muni[role])
-        for key, facts in zip(todo, self._both(self._proto_facts, list(todo.values()), cores, WORKER_MIN_FACTS)):
+        for key, facts in zip(todo, self._both("_proto_facts", list(todo.values()), WORKER_MIN_FACTS)):
             self.cache.put("protos", key, facts)
         pids = [self.proto(key) for *_, key, _ in prepared]
         todo = {}  # the branch states of each class of facts
@@ -463,7 +464,7 @@ class _Planner:
             ckey = (self.proto_keys[pid], cls)
             if ckey not in self.cache["classes"] and ckey not in todo:
                 todo[ckey] = (pid, rep, self.role_muni[role])
-        for ckey, (pkey, sig) in zip(todo, self._both(self._class_states, list(todo.values()), cores,
+        for ckey, (pkey, sig) in zip(todo, self._both("_class_states", list(todo.values()),
                                                       WORKER_MIN_FACTS)):
             self.cache.put("parts", pkey, sig)
             self.cache.put("classes", ckey, sig)
@@ -477,72 +478,25 @@ class _Planner:
             lib = const.get("self_contained") is True and const.get("tenure") == "rent"
             rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
         pending, self._pending = self._pending, []
-        judged = self._both(self.judge_outcome, [(sig, u, muni) for _, sig, u, muni in pending], cores,
+        judged = self._both("judge_outcome", [(sig, u, muni) for _, sig, u, muni in pending],
                             WORKER_MIN_OUTCOMES)
         for (key, *_), known in zip(pending, judged):
             self.outcomes[key] = {**self.cache.put("outcomes", key, known), "id": self.outcomes[key]["id"]}
         return rows
 
-    @staticmethod
-    def _both(fn, tasks: list[tuple], cores: int, least: int) -> list:
-        """[fn(*task) for task in tasks]; with more than one core and at least `least` tasks, every other
-        task in a forked process (it inherits the rulebook, the selection and the compiled rules; an
-        error there is raised here). Not while an evaluation observer is registered (the rule coverage
-        of the test suite): it would not see the other process's evaluations."""
-        from ..evaluation import observed
-
-        if cores < 2 or len(tasks) < least or not hasattr(os, "fork") or observed():
+    def _both(self, name: str, tasks: list[tuple], least: int) -> list:
+        """[self.<name>(*task) for task in tasks]; with a worker and at least `least` tasks, every other
+        task in the worker (which holds the same rulebook, selection and corporation, and is sent the
+        proto rows it lacks); an error there is raised here."""
+        fn = getattr(self, name)
+        if self.worker is None or len(tasks) < least:
             return [fn(*t) for t in tasks]
+        self.worker.submit(name, tasks[1::2], {"proto_rows": self.proto_rows[self._shared:]})
+        self._shared = len(self.proto_rows)
         out: list = [None] * len(tasks)
-        with _forked(tasks[1::2], fn) as theirs:
-            out[0::2] = [fn(*t) for t in tasks[0::2]]
-        out[1::2] = theirs.result
+        out[0::2] = [fn(*t) for t in tasks[0::2]]
+        out[1::2] = self.worker.result()
         return out
-
-
-@contextmanager
-def _forked(tasks: list[tuple], fn):
-    """`fn(*task)` for each task in a child process (os.fork) while the block runs here; the results, in
-    order, in the yielded object's `result` when the block ends. The child only runs Python (never
-    DuckDB) and leaves with os._exit."""
-    out = SimpleNamespace(result=[])
-    if not tasks:
-        yield out
-        return
-    import pickle
-
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read_fd)
-        code = 0
-        try:
-            try:
-                data = pickle.dumps(("ok", [fn(*t) for t in tasks]))
-            except BaseException as exc:  # handed to the parent
-                data = pickle.dumps(("error", exc))
-            with os.fdopen(write_fd, "wb") as fh:
-                fh.write(data)
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write_fd)
-    try:
-        yield out
-    except BaseException:  # this side failed: the child's results are not needed
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read_fd)
-        raise
-    with os.fdopen(read_fd, "rb") as fh:
-        data = fh.read()
-    _, status = os.waitpid(pid, 0)
-    if not data or status != 0:
-        raise EngineError("the planning worker process ended without its results")
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        raise value
-    out.result = value
 
 
 def missing_facts(result, evaluation) -> list[str]:
@@ -580,53 +534,77 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
         raise InputError.of(str(source), "--at", "outside_coverage", date=day, lo=book.meta.coverage_from,
                             hi=book.meta.coverage_to)
     started = time.perf_counter()
-    run = StockRun(source, day)
-    term = _Terminal(lang, progress)
-    with tempfile.TemporaryDirectory(prefix="ww-stock-") as tmp:
-        tmpdir = Path(tmp)
-        con = connect(tmpdir, threads, memory_limit)
-        try:
-            src = open_source(con, source, tmpdir)
-            run.ignored = list(src.ignored)
-            create_typed_view(con, src)
-            stage(con)
-            selection = book.at(day)
-            add_computed(con, selection)
-            run.selection = selection.key
-            run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
-            ts = thresholds(selection)
-            munis = _scan_one(con, src, run, on_error, term)
-            run.corporation_given = corporation is not None
-            corp = corporation or default_corporation(munis or ["GM0000"])
-            run.corporation = corp
-            cache = PlanCache(plan_key(book, day, corp, lang))
-            planner = _Planner(book, selection, corp, day, lang, cache)
-            class_rows = _plan(con, tmpdir, planner, munis, ts, run, threads or os.cpu_count() or 1)
-            # pickled while DuckDB judges the units (it releases the GIL)
-            storing = threading.Thread(target=cache.store, daemon=True)
-            storing.start()
-            term.say("progress_planned", classes=term.count(run.classes), outcomes=term.count(run.outcomes))
-            direct = output is not None and out_format == "parquet" and layout == "normalised"
-            parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
+    selection = book.at(day)
+    worker = _start_worker(book, selection, day, lang, threads)
+    try:
+        run = StockRun(source, day)
+        term = _Terminal(lang, progress)
+        with tempfile.TemporaryDirectory(prefix="ww-stock-") as tmp:
+            tmpdir = Path(tmp)
+            con = connect(tmpdir, threads, memory_limit)
             try:
-                with term.query_progress(con):
-                    _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit)
-                run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
-                run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
-                if summary is not None:
-                    from .summary import render_summary
+                src = open_source(con, source, tmpdir)
+                run.ignored = list(src.ignored)
+                create_typed_view(con, src)
+                stage(con)
+                add_computed(con, selection)
+                run.selection = selection.key
+                run.param_titles = {pid: p.title for pid, p in selection.params.items() if p.title is not None}
+                ts = thresholds(selection)
+                munis = _scan_one(con, src, run, on_error, term)
+                run.corporation_given = corporation is not None
+                corp = corporation or default_corporation(munis or ["GM0000"])
+                run.corporation = corp
+                if worker is not None and run.rows - run.bad < min(WORKER_MIN_FACTS, WORKER_MIN_OUTCOMES):
+                    worker.close()  # too few units to share out
+                    worker = None
+                if worker is not None:
+                    worker.prepare(corp)  # it builds its planner while this process goes on
+                cache = PlanCache(plan_key(book, day, corp, lang))
+                planner = _Planner(book, selection, corp, day, lang, cache)
+                planner.worker = worker
+                class_rows = _plan(con, tmpdir, planner, munis, ts, run)
+                if worker is not None:  # planning is done: its memory goes back now
+                    worker.close()
+                # pickled while DuckDB judges the units (it releases the GIL)
+                storing = threading.Thread(target=cache.store, daemon=True)
+                storing.start()
+                term.say("progress_planned", classes=term.count(run.classes), outcomes=term.count(run.outcomes))
+                direct = output is not None and out_format == "parquet" and layout == "normalised"
+                parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
+                try:
+                    with term.query_progress(con):
+                        _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit)
+                    run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
+                    run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
+                    if summary is not None:
+                        from .summary import render_summary
 
-                    write_output(summary, render_summary(run, lang))
-                if output is not None:
-                    _write(con, parquet_tmp, Path(output), out_format, layout, direct)
+                        write_output(summary, render_summary(run, lang))
+                    if output is not None:
+                        _write(con, parquet_tmp, Path(output), out_format, layout, direct)
+                finally:
+                    storing.join()
+                    if direct and parquet_tmp.exists():
+                        parquet_tmp.unlink()
             finally:
-                storing.join()
-                if direct and parquet_tmp.exists():
-                    parquet_tmp.unlink()
-        finally:
-            con.close()
+                con.close()
+    finally:
+        if worker is not None:
+            worker.close()
     run.seconds = time.perf_counter() - started
     return run
+
+
+def _start_worker(book: Rulebook, selection: Selection, day: dt.date, lang: str, threads: int | None):
+    """The second planning process (worker.py), forked here, before DuckDB starts its threads; none with
+    one thread or while an evaluation observer is registered (the rule coverage of the test suite would
+    not see the other process's evaluations)."""
+    from ..evaluation import observed
+
+    if (threads or os.cpu_count() or 1) < 2 or observed():
+        return None
+    return PlanWorker.start(lambda corp: _Planner(book, selection, corp, day, lang))
 
 
 def computed_sql(selection: Selection) -> dict[str, str]:
@@ -772,8 +750,7 @@ def _reach(obj: str, rep: dict, cls: tuple) -> tuple[dict, tuple]:
     return shape, tuple(k if c in reach else None for c, k in zip(NUMERIC, cls))
 
 
-def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun,
-          cores: int = 1) -> list[tuple]:
+def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run: StockRun) -> list[tuple]:
     """The roles of the municipalities (table `roles`), then per group of scan one its proto, class and
     outcome (the rows of table `classes`); meanwhile DuckDB gives every unit its group (_assign_groups)."""
     muni_roles = [(m, planner.role_of(m)) for m in munis]
@@ -781,7 +758,7 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
     groups = _groups(con, ts)
     meanwhile = _Meanwhile(con, lambda cur: _assign_groups(cur, ts))
     try:
-        class_rows = planner.plan(groups, cores)
+        class_rows = planner.plan(groups)
     finally:
         unique = meanwhile.join()
     _check_unique(con, run.source, unique)
