@@ -37,7 +37,9 @@ from ..case import Corporation
 from ..derivations import wws_table_applies
 from ..errors import EngineError, InputError, Problem, Say
 from ..facts import COMPONENT_FIELDS, component_fact, project_aggregates
-from ..pipeline import judge_verdicts
+from ..evaluation import cross_check
+from ..gcpause import while_paused
+from ..pipeline import evaluated, verdicts_of
 from ..portfolio import Partition, SharedEngine
 from ..rulebook.loader import Rulebook, Selection
 from .columns import BY_NAME
@@ -334,12 +336,14 @@ class _Planner:
     def _proto_facts(self, cats: dict, shape: dict, muni: str) -> tuple:
         """(constant facts as sorted (name, value) pairs, the facts copied from a number) of a kind of unit."""
         runs = []
-        for sentinel in SENTINELS:
+        # with no number to copy (each missing or zero) both builds would be of the same unit
+        numbered = any(shape[c] not in (None, 0) for c in NUMERIC)
+        for sentinel in SENTINELS if numbered else SENTINELS[:1]:
             u = dict(cats)
             for col in NUMERIC:
                 u[col] = None if shape[col] is None else (0 if shape[col] == 0 else sentinel[col])
             runs.append(self.facts_of(u, muni))
-        a, b = runs
+        a, b = runs[0], runs[-1]
         const: dict = {}
         through = set()
         for name in set(a) | set(b):
@@ -409,12 +413,30 @@ class _Planner:
         self.outcomes[key] = {**known, "id": oid}
         return oid
 
-    def judge_outcome(self, sig: tuple, u: dict, muni: str) -> dict:
-        """What the case path's stages up to the party (pipeline.judge_verdicts: a table row has no remedies
-        and no route) say about the unit `u` as a one-component case; its fired branches must be the
-        class's (`sig`)."""
-        case = one_unit_case(unit_component(u, muni), self.corp, self.day)
-        judged = judge_verdicts(case, self.book, at=self.day, lang=self.lang, engine=self.engine)
+    def protos_of(self, tasks: list[tuple]) -> list[tuple]:
+        return [self._proto_facts(*t) for t in tasks]
+
+    def classes_of(self, tasks: list[tuple]) -> list[tuple]:
+        return [self._class_states(*t) for t in tasks]
+
+    @while_paused  # as pipeline.judge_verdicts: the collector would walk the growing results again and again
+    def judge_outcomes(self, tasks: list[tuple]) -> list[dict]:
+        """judge_outcome of each (class signature, unit, municipality): the case path's stages up to the
+        party (pipeline.judge_verdicts: a table row has no remedies and no route) on the unit as a
+        one-component case. As in pipeline.judge_many, durable_rules cross-checks the facts of all these
+        cases in one session rather than one per case; a disagreement stops the run."""
+        cases = [one_unit_case(unit_component(u, muni), self.corp, self.day) for _, u, muni in tasks]
+        evs = [evaluated(case, self.book, self.day, self.engine, "<case>", check=False) for case in cases]
+        if evs:
+            disagreements = cross_check(evs[0].selection, [ev.evaluations for ev in evs], self.engine)
+            if disagreements:
+                raise EngineError(disagreements[min(disagreements)])
+        return [self.judge_outcome(sig, u, case, verdicts_of(ev, self.book, self.lang, "value"))
+                for (sig, u, _), case, ev in zip(tasks, cases, evs)]
+
+    def judge_outcome(self, sig: tuple, u: dict, case, judged) -> dict:
+        """The outcome row of the unit `u` from the case path's verdicts on it (`judged`, of `case`); its
+        fired branches must be the class's (`sig`)."""
         result = judged.component(case.components[0].id)
         # rules not in force on the date (inforce.py) fired no branch: the stock classes do not see them
         fired = [r for r in result.reasons if r.effect not in ("undetermined", "not_in_force")]
@@ -456,7 +478,7 @@ class _Planner:
         for _, role, cat, _, _, key, shape in prepared:
             if key not in self.cache["protos"] and key not in todo:
                 todo[key] = (cat, shape, self.role_muni[role])
-        for key, facts in zip(todo, self._both("_proto_facts", list(todo.values()), WORKER_MIN_FACTS)):
+        for key, facts in zip(todo, self._both("protos_of", list(todo.values()), WORKER_MIN_FACTS)):
             self.cache.put("protos", key, facts)
         pids = [self.proto(key) for *_, key, _ in prepared]
         todo = {}  # the branch states of each class of facts
@@ -464,7 +486,7 @@ class _Planner:
             ckey = (self.proto_keys[pid], cls)
             if ckey not in self.cache["classes"] and ckey not in todo:
                 todo[ckey] = (pid, rep, self.role_muni[role])
-        for ckey, (pkey, sig) in zip(todo, self._both("_class_states", list(todo.values()),
+        for ckey, (pkey, sig) in zip(todo, self._both("classes_of", list(todo.values()),
                                                       WORKER_MIN_FACTS)):
             self.cache.put("parts", pkey, sig)
             self.cache.put("classes", ckey, sig)
@@ -478,23 +500,23 @@ class _Planner:
             lib = const.get("self_contained") is True and const.get("tenure") == "rent"
             rows.append((gkey, role, pid, oid, lib, checks, muni, *(rep[c] for c in NUMERIC), *sig[0]))
         pending, self._pending = self._pending, []
-        judged = self._both("judge_outcome", [(sig, u, muni) for _, sig, u, muni in pending],
+        judged = self._both("judge_outcomes", [(sig, u, muni) for _, sig, u, muni in pending],
                             WORKER_MIN_OUTCOMES)
         for (key, *_), known in zip(pending, judged):
             self.outcomes[key] = {**self.cache.put("outcomes", key, known), "id": self.outcomes[key]["id"]}
         return rows
 
     def _both(self, name: str, tasks: list[tuple], least: int) -> list:
-        """[self.<name>(*task) for task in tasks]; with a worker and at least `least` tasks, every other
-        task in the worker (which holds the same rulebook, selection and corporation, and is sent the
-        proto rows it lacks); an error there is raised here."""
-        fn = getattr(self, name)
+        """self.<name>(tasks); with a worker and at least `least` tasks, every other task in the worker
+        (which holds the same rulebook, selection and corporation, and is sent the proto rows it
+        lacks); an error there is raised here."""
+        batch = getattr(self, name)
         if self.worker is None or len(tasks) < least:
-            return [fn(*t) for t in tasks]
+            return batch(tasks)
         self.worker.submit(name, tasks[1::2], {"proto_rows": self.proto_rows[self._shared:]})
         self._shared = len(self.proto_rows)
         out: list = [None] * len(tasks)
-        out[0::2] = [fn(*t) for t in tasks[0::2]]
+        out[0::2] = batch(tasks[0::2])
         out[1::2] = self.worker.result()
         return out
 

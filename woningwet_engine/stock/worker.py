@@ -47,7 +47,7 @@ def _receive(fh):
 
 class PlanWorker:
     """A forked child that builds a planner with `build(message)` and then answers
-    `submit(name, tasks, extend)` with [planner.<name>(*task) for task in tasks] (first each list
+    `submit(name, tasks, extend)` with planner.<name>(tasks) (first each list
     attribute named in `extend` is extended by its items, to bring the child's planner up to date);
     result() returns that list or raises what the child raised."""
 
@@ -118,7 +118,7 @@ def _serve(build, down, up) -> None:
                 name, tasks, extend = payload
                 for attr, items in extend.items():
                     getattr(planner, attr).extend(items)
-                answer = ("ok", [getattr(planner, name)(*t) for t in tasks])
+                answer = ("ok", getattr(planner, name)(tasks))
             except Exception as exc:  # handed to the parent, which raises it
                 answer = ("error", exc)
             try:
