@@ -3,6 +3,13 @@
     .venv/bin/python benchmarks/bench_portfolio.py                 # 1k, 10k, 100k components
     .venv/bin/python benchmarks/bench_portfolio.py --sizes 1000    # one size
     .venv/bin/python benchmarks/bench_portfolio.py --cases 10000   # memory across many cases
+    .venv/bin/python benchmarks/bench_portfolio.py --side-by-side 10000   # limit / plain / shared, one process
+
+--side-by-side N: in one fresh process, on N realistic components (benchmarks/generate.py, projects
+of 2-12), alternating over --rounds rounds, CPU time of: the minimal predicate loop (the limit of
+bench_eval.py), the whole Result by `judge` the plain way (remediation.SHORTCUTS off, why-not lists
+sorted per branch state, assumptions made from each component's reasons) and the whole Result as
+`judge` gives it (those pieces shared); the two Results are compared byte for byte.
 
 Each size runs in a fresh subprocess (so its peak RSS is its own) and measures, on the same
 synthetic portfolio in the same run:
@@ -154,6 +161,64 @@ def run_size(n: int) -> dict:
     return out
 
 
+def side_by_side(n: int, rounds: int) -> dict:
+    """limit / plain / shared on n realistic components, alternating, CPU seconds (median of rounds)."""
+    import statistics
+    from contextlib import contextmanager
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+    from bench_eval import predicate_loop
+    from woningwet_engine import remediation, verdict
+    from woningwet_engine.result import canonical_json
+
+    book = load_rulebook()
+    sel = book.at(generate.DAY)
+    cases = [Case.model_validate(d) for d in generate.realistic(n)]
+    limit = predicate_loop(sel, [f for c in cases for f in build_facts(c, sel)[0]])
+
+    def own_assumptions(reasons, lang, illustrative, memo, figures):  # made from each component's reasons
+        out = verdict.assumptions_for(reasons, lang, figures)
+        return out + [verdict.tr(lang, "assumptions.illustrative")] if illustrative else out
+
+    @contextmanager
+    def plain_way():
+        saved = remediation.SHORTCUTS, verdict._not_fired_by_rule, verdict._assumptions
+        remediation.SHORTCUTS, verdict._not_fired_by_rule = False, lambda parts, memo, order: None
+        verdict._assumptions = own_assumptions
+        try:
+            yield
+        finally:
+            remediation.SHORTCUTS, verdict._not_fired_by_rule, verdict._assumptions = saved
+
+    def whole() -> list:
+        return [judge(c, book, at=generate.DAY) for c in cases]
+
+    def plain() -> list:
+        with plain_way():
+            return whole()
+
+    judge(cases[0], book, at=generate.DAY)  # the selection's programs and rulesets, as in a warm process
+    cpu: dict[str, list[float]] = {"limit": [], "plain": [], "shared": []}
+    same = True
+    for _ in range(rounds):
+        outs = {}
+        for name, fn in (("limit", limit), ("plain", plain), ("shared", whole)):
+            gc.collect()
+            t = time.process_time()
+            outs[name] = fn()
+            cpu[name].append(time.process_time() - t)
+        same = same and [canonical_json(r) for r in outs["plain"]] == [canonical_json(r) for r in outs["shared"]]
+        del outs
+    med = {k: statistics.median(v) for k, v in cpu.items()}
+    return {"components": n, "rounds": rounds, "load_avg_1min": round(__import__("os").getloadavg()[0], 2),
+            **{f"{k}_cpu_s": round(v, 3) for k, v in med.items()},
+            **{f"{k}_per_s": round(n / v) for k, v in med.items()},
+            "plain_to_limit": round(med["limit"] / med["plain"], 3),
+            "shared_to_limit": round(med["limit"] / med["shared"], 3),
+            "shared_speedup": round(med["plain"] / med["shared"], 3), "identical": same}
+
+
 def run_cases(count: int) -> dict:
     """Memory across many small cases in one process (default engine, as the CLI uses it)."""
     from woningwet_engine.case import load_case
@@ -175,9 +240,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--cases", type=int, default=0, help="also judge this many cases in one process")
+    ap.add_argument("--side-by-side", type=int, metavar="N", help="limit / plain / shared on N realistic components")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of --side-by-side (default 3)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--many", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.side_by_side:
+        print(json.dumps(side_by_side(args.side_by_side, args.rounds)))
+        return
     if args.one:
         print(json.dumps(run_size(args.one)))
         return

@@ -26,7 +26,7 @@ def _both_ways(case: Case, monkeypatch) -> tuple[str, str]:
     with monkeypatch.context() as m:  # every trial re-validates and re-derives the whole local case
         m.setattr(remediation._Trials, "covers", lambda self, case, k: False)
         m.setattr(remediation, "_component_value",  # ... and the numeric search reads the whole fact
-                  lambda case, k, selection, name: remediation._component_fact(case, k, selection).get(name))
+                  lambda case, k, selection, name, stated=True: remediation._component_fact(case, k, selection).get(name))
         plain = canonical_json(engine_judge(case, book, at=generate.DAY))
     return fast, plain
 

@@ -14,7 +14,7 @@ from rulehelpers import rulebook
 from woningwet_engine import remediation
 from woningwet_engine.case import Case
 from woningwet_engine.engine import judge
-from woningwet_engine.facts import component_value, project_aggregates
+from woningwet_engine.facts import component_fact, component_value, project_aggregates, stated_facts
 from woningwet_engine.result import canonical_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -109,3 +109,20 @@ def test_local_case_cuts_agreements_and_projects_as_the_whole_case_would():
         assert [pa.covers for pa in local.performance_agreements] == \
             [[c for c in pa.covers if c in ids] for pa in case.performance_agreements]
         assert local.projects == [p for p in case.projects if p.id == comp.project]
+
+
+def test_a_derived_fact_without_the_stated_facts_is_the_same():
+    """component_value(..., stated=False), what the numeric search on a derived fact asks for, gives
+    every derived fact that is not also stated exactly as component_fact does."""
+    case = Case.model_validate(generate.realistic(150, seed=12)[0])
+    selection = rulebook().at(generate.DAY)
+    projects = project_aggregates(case)
+    derived = {n for d in selection.derivations if d.scope == "component" for n in d.produces}
+    present = 0
+    for comp in case.components:
+        whole = component_fact(case, comp, set(), projects, selection)
+        stated = stated_facts(case, comp)
+        for name in derived - set(stated):
+            assert component_value(case, comp, set(), projects, selection, name, stated=False) == whole.get(name)
+            present += name in whole
+    assert present > len(case.components)

@@ -55,6 +55,9 @@ class FactEvaluation:
     fired: list[BranchState] = field(default_factory=list)
     unknown: list[BranchState] = field(default_factory=list)
     not_fired: list[BranchState] = field(default_factory=list)
+    # the compiled evaluator's per rule, in rule order: the shared (fired, unknown, not fired) states
+    # these lists are made of (None from other evaluators); later stages share work per such object
+    parts: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def evaluate_fact(rules: list[CompiledRule], fact: dict, values: dict) -> FactEvaluation:
@@ -190,6 +193,7 @@ class CompiledEvaluator:
             rules, codes_of, memos = prog
             ev = FactEvaluation(fact)
             fired, unknown, not_fired = ev.fired, ev.unknown, ev.not_fired
+            made = []
             for cr, codes, memo in zip(rules, codes_of(fact), memos):  # codes: atom codes, then Kleene values
                 entry = memo.get(codes)
                 if entry is None:
@@ -204,6 +208,7 @@ class CompiledEvaluator:
                     parts = self._parts(cr, templates, seen, fact, values)
                 if parts is None:
                     parts = by_seen[seen] = self._parts(cr, templates, seen, fact, values)
+                made.append(parts)
                 f, u, n = parts
                 if f:
                     fired.extend(f)
@@ -211,6 +216,7 @@ class CompiledEvaluator:
                     unknown.extend(u)
                 if n:
                     not_fired.extend(n)
+            ev.parts = tuple(made)
             out.append(ev)
         self.stats["facts"] += len(facts)
         return out

@@ -251,14 +251,20 @@ def component_fact(case: Case, c: Component, agreements: set[str], projects: dic
 
 
 def component_value(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection,
-                    name: str):
+                    name: str, stated: bool = True):
     """component_fact(...).get(name), deriving only what produces `name`: a derivation reads the
     case and the component, never another derived fact, so the others cannot change it (what the
-    remediation stage's numeric search asks for each value it tries)."""
-    f = _component_base(case, c)
+    remediation stage's numeric search asks for each value it tries). `stated=False`: the caller
+    knows `name` is not among stated_facts(case, c), so those are not built."""
+    f = _component_base(case, c) if stated else Fact()
     ctx = {"agreements": agreements, "projects": projects}
     _derive(f, "component", selection, lambda fn, env: fn(case, c, env, ctx), only=name)
     return f.get(name)
+
+
+def stated_facts(case: Case, c: Component) -> Fact:
+    """The component's facts as the case file states them, before any derivation."""
+    return _component_base(case, c)
 
 
 def _component_base(case: Case, c: Component) -> Fact:

@@ -37,7 +37,7 @@ from .evaluation import FactEvaluation
 from .explain import citation
 from .format import cents_of, human_value, json_value as _json
 from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, component_value, plan_fact,
-                    project_aggregates)
+                    project_aggregates, stated_facts)
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
 from .rulebook.model import bases_on
@@ -239,12 +239,13 @@ def _component_fact(case: Case, k: int, selection: Selection) -> dict:
     return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
 
 
-def _component_value(case: Case, k: int, selection: Selection, name: str):
-    """_component_fact(case, k, selection).get(name), deriving only that fact (facts.component_value)."""
+def _component_value(case: Case, k: int, selection: Selection, name: str, stated: bool = True):
+    """_component_fact(case, k, selection).get(name), deriving only that fact (facts.component_value;
+    `stated=False`: `name` is not a stated fact of the component)."""
     trials = _TRIALS.get()
     if trials is not None and trials.covers(case, k):
         return component_value(case, case.components[k], trials.agreements_of(case),
-                               trials.projects(case.components[k]), selection, name)
+                               trials.projects(case.components[k]), selection, name, stated)
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     return component_value(case, case.components[k], agreements, project_aggregates(case), selection, name)
 
@@ -384,9 +385,12 @@ def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selectio
         def holds(x: int) -> bool:  # the fact is the field itself: no case to change, nothing to derive
             return _atom_holds(node, want, {node.fact: x}, selection.values)
     else:
+        # a value tried (never None) leaves the component's stated facts the same names
+        stated = not SHORTCUTS or node.fact in stated_facts(case, comp)
+
         def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
             trial = _with_component(case, k, _set_component(comp, ref.path, x))
-            return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact)},
+            return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact, stated)},
                                selection.values)
 
     hi_limit = MAX_CENTS if ref.unit == "eur" else 100_000_000

@@ -28,7 +28,6 @@ NOT_RESTING = ("overridden", "not_in_force")  # reasons the outcome does not res
 # the selection, the rule and the values a rule reads are built once and the (read-only) result
 # objects are shared between components. Many components of a portfolio share them.
 _MEMO_MAX = 50_000  # reasons / why-not entries kept per selection; beyond this the memo starts afresh
-_ASSUMPTIONS_MAX = 1_000  # lists of reasons whose assumptions are kept per selection
 
 
 def _context(selection: Selection) -> dict:
@@ -345,26 +344,39 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
 
 
 def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict, figures: dict) -> list[str]:
-    """assumptions_for(reasons), once per list of (shared, read-only) reason objects: components
-    whose reasons are the same objects have the same assumptions (the memo and `figures` are the
-    selection's)."""
+    """assumptions_for(reasons), once per selection and what it reads of the reasons: each one's
+    rule, confidence and the figures it rests on that are not verified (id, value, confidence,
+    source), for those the outcome rests on. Components whose reasons differ only in their texts
+    and the values they show share one list (the memo and `figures` are the selection's)."""
     kept = memo.setdefault("assumptions", {})
-    key = (lang, illustrative, tuple(map(id, reasons)))
-    found = kept.get(key)
-    if found is None or any(a is not b for a, b in zip(found[0], reasons)):
-        out = assumptions_for(reasons, lang, figures)
+    try:
+        key = (lang, illustrative, tuple([
+            (r.rule, r.confidence, tuple([(p.id, tuple(p.value) if isinstance(p.value, list) else p.value,
+                                           p.confidence, p.source)
+                                          for p in r.inputs.params if p.confidence != "verified"]))
+            for r in reasons if r.effect not in NOT_RESTING]))
+        found = kept.get(key)
+    except TypeError:  # a value that cannot be a key: not kept
+        key = found = None
+    if found is None:
+        found = assumptions_for(reasons, lang, figures)
         if illustrative:
-            out.append(tr(lang, "assumptions.illustrative"))
-        if len(kept) >= _ASSUMPTIONS_MAX:  # an entry holds its reasons: kept few, so memory stays small
-            kept.clear()
-        kept[key] = found = (tuple(reasons), out)  # the reasons are held, so their ids stay theirs
-    return list(found[1])
+            found.append(tr(lang, "assumptions.illustrative"))
+        if key is not None:
+            if len(kept) >= _MEMO_MAX:
+                kept.clear()
+            kept[key] = found
+    return list(found)
 
 
 def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
     """The why-not entries of a component: for every branch state not fired or unknown (shared,
     read-only objects of the evaluator) its entry and sort key are made once per state object (and
     the entry once per rule, branch and why-not), then sorted."""
+    if ev.parts is not None:
+        by_rule = _not_fired_by_rule(ev.parts, memo, order)
+        if by_rule is not None:
+            return by_rule
     schema = COMPONENT_FIELDS
     by_state = memo.setdefault("not_fired_by_state", {})
     nf_memo = memo["not_fired"]
@@ -380,6 +392,33 @@ def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
             keyed.append(found[1])
     keyed.sort(key=lambda item: item[0])
     return [nf for _, nf in keyed]
+
+
+def _not_fired_by_rule(parts: tuple, memo: dict, order: dict) -> list[NotFired] | None:
+    """What _not_fired gives, put together from one sorted piece per shared rule evaluation (the
+    compiled evaluator's `parts`, one per rule in rule order, shared by every fact with the same
+    atom codes and value shown): the pieces follow each other in sort order, so a component costs
+    one lookup per rule and no sort. None if the pieces are not in rule order (then: sorted)."""
+    by_parts = memo.setdefault("not_fired_by_parts", {})
+    nf_memo = memo["not_fired"]
+    out: list[NotFired] = []
+    last = -1
+    for p in parts:
+        found = by_parts.get(id(p))
+        if found is None or found[0] is not p:
+            keyed = [e for bs in p[2] + p[1]
+                     if (e := _not_fired_entry(bs, COMPONENT_FIELDS, nf_memo, order)) is not None]
+            keyed.sort(key=lambda item: item[0])
+            if len(by_parts) >= _MEMO_MAX:
+                by_parts.clear()
+            found = by_parts[id(p)] = (p, keyed[0][0][0] if keyed else None, [nf for _, nf in keyed])
+        rank = found[1]
+        if rank is not None:
+            if rank <= last:
+                return None
+            last = rank
+            out += found[2]
+    return out
 
 
 def _not_fired_entry(bs: BranchState, schema, nf_memo: dict, order: dict):

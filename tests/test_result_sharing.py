@@ -1,0 +1,76 @@
+"""Pieces of a component's result shared per rule evaluation (the compiled evaluator's `parts`)
+equal the pieces made per branch state: the why-not list of every component, and whole results."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from rulehelpers import rulebook
+from woningwet_engine import verdict
+from woningwet_engine.case import Case
+from woningwet_engine.engine import judge
+from woningwet_engine.pipeline import evaluated
+from woningwet_engine.result import canonical_json
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402  (the benchmarks' seeded portfolio generator)
+
+
+def _component_evaluations(data: dict):
+    ev = evaluated(Case.model_validate(data), rulebook(), generate.DAY, None, "<test>")
+    return ev.selection, ev.evaluations[:len(ev.components)]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 60), distinct=st.booleans())
+def test_why_not_per_rule_equals_why_not_per_state(seed, n, distinct):
+    data = generate.distinct(n, seed=seed)[0] if distinct else generate.realistic(n, seed=seed)[0]
+    selection, evaluations = _component_evaluations(data)
+    memo, order = verdict._undated(selection), verdict._context(selection)["order"]
+    for ev in evaluations:
+        assert ev.parts  # one piece per component rule
+        per_rule = verdict._not_fired_by_rule(ev.parts, memo, order)
+        assert per_rule is not None
+        assert per_rule == verdict._not_fired(dataclasses.replace(ev, parts=None), memo, order)
+
+
+def test_pieces_out_of_rule_order_are_sorted_instead():
+    selection, evaluations = _component_evaluations(generate.realistic(30, seed=2)[0])
+    memo, order = verdict._undated(selection), verdict._context(selection)["order"]
+    ev = max(evaluations, key=lambda e: len(e.not_fired))
+    backwards = tuple(reversed(ev.parts))
+    assert verdict._not_fired_by_rule(backwards, memo, order) is None
+    shown = verdict._not_fired(dataclasses.replace(ev, parts=backwards), memo, order)
+    assert len(shown) > 1 and shown == verdict._not_fired(dataclasses.replace(ev, parts=None), memo, order)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40))
+def test_whole_results_are_the_same_without_shared_pieces(seed, n, monkeypatch):
+    case = Case.model_validate(generate.realistic(n, seed=seed)[0])
+    shared = canonical_json(judge(case, rulebook(), at=generate.DAY))
+    with monkeypatch.context() as m:
+        m.setattr(verdict, "_not_fired_by_rule", lambda parts, memo, order: None)
+        plain = canonical_json(judge(case, rulebook(), at=generate.DAY))
+    assert shared == plain
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 60), lang=st.sampled_from(["nl", "en"]),
+       illustrative=st.booleans())
+def test_shared_assumptions_equal_those_made_from_each_components_reasons(seed, n, lang, illustrative):
+    """The assumptions shared per what they read of the reasons are those assumptions_for makes
+    from that component's own reasons (in a portfolio where many components share none)."""
+    data = generate.realistic(n, seed=seed)[0]
+    data["illustrative"] = illustrative
+    result = judge(Case.model_validate(data), rulebook(), at=generate.DAY, lang=lang)
+    figures = rulebook().at(generate.DAY).params
+    for comp in result.components:
+        own = verdict.assumptions_for(comp.reasons, lang, figures)
+        if illustrative:
+            own.append(verdict.tr(lang, "assumptions.illustrative"))
+        assert comp.assumptions == own
