@@ -7,9 +7,11 @@
 
 --side-by-side N: in one fresh process, on N realistic components (benchmarks/generate.py, projects
 of 2-12), alternating over --rounds rounds, CPU time of: the minimal predicate loop (the limit of
-bench_eval.py), the whole Result by `judge` the plain way (remediation.SHORTCUTS off, why-not lists
-sorted per branch state, assumptions made from each component's reasons) and the whole Result as
-`judge` gives it (those pieces shared); the two Results are compared byte for byte.
+bench_eval.py), the whole Result by `judge` the plain way (remediation.SHORTCUTS off; no shared
+evaluator pieces, FactEvaluation.parts: why-not lists sorted per branch state, reasons for open
+branches and open violation tests made per component; assumptions made from each component's
+reasons) and the whole Result as `judge` gives it (those shared); the two Results are compared
+byte for byte.
 
 Each size runs in a fresh subprocess (so its peak RSS is its own) and measures, on the same
 synthetic portfolio in the same run:
@@ -169,7 +171,9 @@ def side_by_side(n: int, rounds: int) -> dict:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate
     from bench_eval import predicate_loop
-    from woningwet_engine import remediation, verdict
+    import dataclasses
+
+    from woningwet_engine import pipeline, remediation, verdict
     from woningwet_engine.result import canonical_json
 
     book = load_rulebook()
@@ -181,15 +185,20 @@ def side_by_side(n: int, rounds: int) -> dict:
         out = verdict.assumptions_for(reasons, lang, figures)
         return out + [verdict.tr(lang, "assumptions.illustrative")] if illustrative else out
 
+    made = pipeline.component_result
+
+    def without_pieces(comp, ev, *rest):  # no shared pieces: why-not, open branches per component
+        return made(comp, dataclasses.replace(ev, parts=None), *rest)
+
     @contextmanager
     def plain_way():
-        saved = remediation.SHORTCUTS, verdict._not_fired_by_rule, verdict._assumptions
-        remediation.SHORTCUTS, verdict._not_fired_by_rule = False, lambda parts, memo, order: None
-        verdict._assumptions = own_assumptions
+        saved = remediation.SHORTCUTS, verdict._assumptions
+        remediation.SHORTCUTS, verdict._assumptions, pipeline.component_result = False, own_assumptions, without_pieces
         try:
             yield
         finally:
-            remediation.SHORTCUTS, verdict._not_fired_by_rule, verdict._assumptions = saved
+            remediation.SHORTCUTS, verdict._assumptions = saved
+            pipeline.component_result = made
 
     def whole() -> list:
         return [judge(c, book, at=generate.DAY) for c in cases]

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from rulehelpers import rulebook
-from woningwet_engine import verdict
+from woningwet_engine import pipeline, verdict
 from woningwet_engine.case import Case
 from woningwet_engine.engine import judge
 from woningwet_engine.pipeline import evaluated
@@ -48,15 +48,37 @@ def test_pieces_out_of_rule_order_are_sorted_instead():
     assert len(shown) > 1 and shown == verdict._not_fired(dataclasses.replace(ev, parts=None), memo, order)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40))
-def test_whole_results_are_the_same_without_shared_pieces(seed, n, monkeypatch):
-    case = Case.model_validate(generate.realistic(n, seed=seed)[0])
-    shared = canonical_json(judge(case, rulebook(), at=generate.DAY))
-    with monkeypatch.context() as m:
-        m.setattr(verdict, "_not_fired_by_rule", lambda parts, memo, order: None)
-        plain = canonical_json(judge(case, rulebook(), at=generate.DAY))
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), distinct=st.booleans(),
+       lang=st.sampled_from(["nl", "en"]))
+def test_whole_results_are_the_same_without_shared_pieces(seed, n, distinct, lang, monkeypatch):
+    """Without the evaluator's pieces (parts=None: why-not lists, reasons for open branches and
+    open violations made per component) every result is byte for byte the same."""
+    data = generate.distinct(n, seed=seed)[0] if distinct else generate.realistic(n, seed=seed)[0]
+    shared, plain = _with_and_without_pieces(Case.model_validate(data), lang, monkeypatch)
     assert shared == plain
+
+
+def _with_and_without_pieces(case: Case, lang: str, monkeypatch) -> tuple[str, str]:
+    shared = canonical_json(judge(case, rulebook(), at=generate.DAY, lang=lang))
+    with monkeypatch.context() as m:
+        made = pipeline.component_result
+        m.setattr(pipeline, "component_result",
+                  lambda comp, ev, *rest: made(comp, dataclasses.replace(ev, parts=None), *rest))
+        plain = canonical_json(judge(case, rulebook(), at=generate.DAY, lang=lang))
+    return shared, plain
+
+
+def test_shared_reasons_for_open_branches_and_violations_are_the_components_own(monkeypatch):
+    """A portfolio where many components share open branches and open violation tests (checked),
+    each with its own values shown: the same bytes with and without the shared pieces."""
+    case = Case.model_validate(generate.realistic(200, seed=5)[0])
+    shared, plain = _with_and_without_pieces(case, "nl", monkeypatch)
+    assert shared == plain
+    result = judge(case, rulebook(), at=generate.DAY)
+    undetermined = [r for c in result.components for r in c.reasons if r.effect == "undetermined"]
+    assert len(undetermined) > len({r.text for r in undetermined}) > 5  # shared, and not all alike
+    assert any(c.compliant is None and c.verdict != "undetermined" for c in result.components)  # open violation
 
 
 @settings(max_examples=10, deadline=None)

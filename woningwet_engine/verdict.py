@@ -203,10 +203,18 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
     return out
 
 
-def _open_violation(bs: BranchState, fact: dict, selection: Selection) -> bool:
+def _open_violation(bs: BranchState, fact: dict, selection: Selection, kept: dict | None = None) -> bool:
     """A violation branch left open: its test is open only because a figure it reads is an interval, or
     the rule applies (its `when` holds) and its test is open because a fact or a figure is missing. Either
-    way the law may see a violation here, so the component's compliance cannot be decided."""
+    way the law may see a violation here, so the component's compliance cannot be decided. `kept`: a
+    memo per state for states the compiled evaluator shares (one per atom codes, which decide `when`)."""
+    if kept is not None:
+        found = kept.get(id(bs))
+        if found is None or found[0] is not bs:
+            if len(kept) >= _MEMO_MAX:
+                kept.clear()
+            found = kept[id(bs)] = (bs, _open_violation(bs, fact, selection))  # holds bs: its id stays its own
+        return found[1]
     from .conditions.evaluator import Tri, evaluate
     from .conditions.interval import Interval
 
@@ -219,7 +227,31 @@ def _open_violation(bs: BranchState, fact: dict, selection: Selection) -> bool:
     return bs.rule.test is not None and evaluate(bs.rule.when, fact, selection.values) is Tri.TRUE
 
 
-def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
+def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str, shared: bool = False) -> Reason:
+    """The reason that names what is missing for an open branch. `shared`: `bs` is a state the
+    compiled evaluator shares between facts (FactEvaluation.parts); the reason is then kept per
+    state, language and what it reads of the fact: the values of the facts it shows (its citations
+    are picked by some of them), the figures its facts' derivations read, and those its missing
+    facts' derivations needed."""
+    if not shared:
+        return _new_undetermined_reason(bs, fact, selection, lang)
+    reads = getattr(fact, "reads", None) or {}
+    cr = bs.rule
+    try:
+        key = (id(bs), lang, fact.get("kind"), tuple([fact.get(n) for n in cr.shown_facts[bs.branch]]),
+               params_read(cr, fact), tuple([reads.get(m) for m in bs.why.missing_facts]) if bs.why else ())
+        kept = _context(selection).setdefault("undetermined", {})
+        found = kept.get(key)
+    except TypeError:  # a value that cannot be a key (a list): not kept
+        return _new_undetermined_reason(bs, fact, selection, lang)
+    if found is None or found[0] is not bs:
+        if len(kept) >= _MEMO_MAX:
+            kept.clear()
+        found = kept[key] = (bs, _new_undetermined_reason(bs, fact, selection, lang))  # holds bs: its id stays its own
+    return found[1]
+
+
+def _new_undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
     rule = bs.rule.rule
     outcome = bs.outcome
     root = bs.definition.decisive
@@ -283,14 +315,16 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     # A violation test left open (a bounded figure, or a missing fact or figure of a rule that applies) is
     # shown, naming what is missing or the bound, and the component's compliance is undetermined.
     decided_rules = {bs.rule.rule.id for bs in ev.fired}
+    shared = ev.parts is not None
+    opened = _context(selection).setdefault("open_violation", {}) if shared else None
     open_violations = [bs for bs in ev.unknown if bs.rule.rule.id not in decided_rules
-                       and _open_violation(bs, fact, selection)]
+                       and _open_violation(bs, fact, selection, opened)]
     for bs in open_violations:
-        reasons.append(_undetermined_reason(bs, fact, selection, lang))
+        reasons.append(_undetermined_reason(bs, fact, selection, lang, shared))
     if verdict == "undetermined":
         pending = open_branches or [bs for bs in ev.unknown if bs.outcome.verdict]
         for bs in pending:
-            reasons.append(_undetermined_reason(bs, fact, selection, lang))
+            reasons.append(_undetermined_reason(bs, fact, selection, lang, shared))
     # no rule in force decides the verdict: the verdict rules of other dates that would, are named too
     undecided = verdict == "undetermined" and not pending
     elsewhere = not_in_force_reasons(fact, selection, rulebook, lang, undecided)
