@@ -209,12 +209,7 @@ def _open_violation(bs: BranchState, fact: dict, selection: Selection, kept: dic
     way the law may see a violation here, so the component's compliance cannot be decided. `kept`: a
     memo per state for states the compiled evaluator shares (one per atom codes, which decide `when`)."""
     if kept is not None:
-        found = kept.get(id(bs))
-        if found is None or found[0] is not bs:
-            if len(kept) >= _MEMO_MAX:
-                kept.clear()
-            found = kept[id(bs)] = (bs, _open_violation(bs, fact, selection))  # holds bs: its id stays its own
-        return found[1]
+        return _kept(kept, id(bs), bs, lambda: _open_violation(bs, fact, selection))
     from .conditions.evaluator import Tri, evaluate
     from .conditions.interval import Interval
 
@@ -240,14 +235,22 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
     try:
         key = (id(bs), lang, fact.get("kind"), tuple([fact.get(n) for n in cr.shown_facts[bs.branch]]),
                params_read(cr, fact), tuple([reads.get(m) for m in bs.why.missing_facts]) if bs.why else ())
-        kept = _context(selection).setdefault("undetermined", {})
-        found = kept.get(key)
+        hash(key)
     except TypeError:  # a value that cannot be a key (a list): not kept
         return _new_undetermined_reason(bs, fact, selection, lang)
-    if found is None or found[0] is not bs:
+    return _kept(_context(selection).setdefault("undetermined", {}), key, bs,
+                 lambda: _new_undetermined_reason(bs, fact, selection, lang))
+
+
+def _kept(kept: dict, key, holder, make):
+    """kept[key], made once by make(). The entry holds `holder`, the shared state or piece whose id
+    is in the key, so that id cannot become another object's while the entry lives; beyond
+    _MEMO_MAX entries the memo starts afresh."""
+    found = kept.get(key)
+    if found is None:
         if len(kept) >= _MEMO_MAX:
             kept.clear()
-        found = kept[key] = (bs, _new_undetermined_reason(bs, fact, selection, lang))  # holds bs: its id stays its own
+        found = kept[key] = (holder, make())
     return found[1]
 
 
@@ -439,20 +442,20 @@ def _not_fired_by_rule(parts: tuple, memo: dict, order: dict) -> list[NotFired] 
     last = -1
     for p in parts:
         found = by_parts.get(id(p))
-        if found is None or found[0] is not p:
-            keyed = [e for bs in p[2] + p[1]
-                     if (e := _not_fired_entry(bs, COMPONENT_FIELDS, nf_memo, order)) is not None]
-            keyed.sort(key=lambda item: item[0])
-            if len(by_parts) >= _MEMO_MAX:
-                by_parts.clear()
-            found = by_parts[id(p)] = (p, keyed[0][0][0] if keyed else None, [nf for _, nf in keyed])
-        rank = found[1]
+        rank, entries = found[1] if found is not None else _kept(by_parts, id(p), p, lambda: _piece(p, nf_memo, order))
         if rank is not None:
             if rank <= last:
                 return None
             last = rank
-            out += found[2]
+            out += entries
     return out
+
+
+def _piece(p: tuple, nf_memo: dict, order: dict) -> tuple[int | None, list[NotFired]]:
+    """(rank of the rule, its why-not entries sorted) of one shared rule evaluation."""
+    keyed = [e for bs in p[2] + p[1] if (e := _not_fired_entry(bs, COMPONENT_FIELDS, nf_memo, order)) is not None]
+    keyed.sort(key=lambda item: item[0])
+    return (keyed[0][0][0] if keyed else None), [nf for _, nf in keyed]
 
 
 def _not_fired_entry(bs: BranchState, schema, nf_memo: dict, order: dict):
