@@ -238,7 +238,7 @@ def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang
         hash(key)
     except TypeError:  # a value that cannot be a key (a list): not kept
         return _new_undetermined_reason(bs, fact, selection, lang)
-    return _kept(_context(selection).setdefault("undetermined", {}), key, bs,
+    return _kept(_context(selection).setdefault("undetermined_reasons", {}), key, bs,
                  lambda: _new_undetermined_reason(bs, fact, selection, lang))
 
 
