@@ -64,20 +64,71 @@ def test_mt03_non_daeb_maintenance_is_exempt():
     assert not fired(daeb, "MT-03")
 
 
-# --- the 2019 change of the BTIV (Stb. 2019, 210): the 2015 exemptions continue, unverified -------
+def citation_of(cr, rule_id):
+    [r] = [r for r in cr.reasons if r.rule == rule_id]
+    c = r.citation
+    return tuple(x for x in (c.article, c.lid, c.onderdeel, c.sub) if x)
+
+
+# --- BTIV 41 a-f (consolidation of 2016-10-28): each exemption cites its onderdeel -----------------
+
+HERSTRUCTURERING = {"herstructurering": True, "acquired_on": "2016-01-01"}
+
+
+def test_mt03_2015_text_exempts_maintenance_in_herstructurering_too():
+    cr = judge_component("2016-10-27", activity="renovate", dwelling={"rent": "800.00"}, land=HERSTRUCTURERING)
+    assert fired(cr, "MT-03") and citation_of(cr, "MT-03") == ("41",)
+
+
+def test_mt03_2016_cites_41_a_and_leaves_herstructurering_out():
+    cr = judge_component("2016-10-28", activity="renovate", dwelling={"rent": "800.00"})
+    assert fired(cr, "MT-03.2016") and not fired(cr, "MT-03") and citation_of(cr, "MT-03.2016") == ("41", "a")
+    herstr = judge_component("2016-10-28", activity="renovate", dwelling={"rent": "800.00"}, land=HERSTRUCTURERING)
+    assert not fired(herstr, "MT-03.2016") and not fired(herstr, "MT-03")
+    assert not fired(judge_component("2017-06-01", activity="renovate", dwelling={"rent": "700.00"}), "MT-03.2016")
+
+
+def test_mt03_letting_cites_41_e_from_the_2016_text():
+    for obj, extra in (("dwelling", {"dwelling": {"rent": "900.00"}}), ("bog", {})):
+        cr = judge_component("2017-06-01", activity="let", object=obj, **extra)
+        assert fired(cr, "MT-03.letting") and citation_of(cr, "MT-03.letting") == ("41", "e")
+        assert not fired(judge_component("2016-10-27", activity="let", object=obj, **extra), "MT-03.letting")
+    assert fired(judge_component("2018-01-01", activity="liberalise", dwelling={"rent": "900.00"}), "MT-03.letting")
+    assert not fired(judge_component("2017-06-01", activity="let", dwelling={"rent": "600.00"}), "MT-03.letting")
+
+
+def test_mt03_letting_2019_continues_unverified():
+    assert fired(judge_component("2019-06-30", activity="let", object="bog"), "MT-03.letting")
+    cr = judge_component("2019-07-01", activity="let", object="bog", lang="nl")
+    assert fired(cr, "MT-03.letting-2019") and not fired(cr, "MT-03.letting")
+    assert citation_of(cr, "MT-03.letting-2019") == ("41", "e") and any(a.startswith("MT-03.letting-2019") for a in cr.assumptions)
+    assert not fired(judge_component("2020-01-01", activity="let", dwelling={"rent": "600.00"}), "MT-03.letting-2019")
+    assert not in_force("MT-03.letting-2019", "2022-01-01")
+
+
+def test_bog03_maintenance_cites_41_before_and_41_d_after_the_2016_text():
+    before = judge_component("2016-10-27", activity="maintain", object="bog", bog={"existing": True})
+    after = judge_component("2016-10-28", activity="maintain", object="bog", bog={"existing": True})
+    assert citation_of(before, "BOG-03") == ("41",) and citation_of(after, "BOG-03") == ("41", "d")
+
+
+# --- the 2019 change of the BTIV (Stb. 2019, 210): the 2016 exemptions continue, unverified -------
 
 def test_mt03_2019_maintenance_exemption_continues_unverified_from_the_besluit_date():
     before = judge_component("2019-06-30", activity="renovate", dwelling={"rent": "800.00"})
-    assert fired(before, "MT-03") and not fired(before, "MT-03.2019")
+    assert fired(before, "MT-03.2016") and not fired(before, "MT-03.2019")
     cr = judge_component("2019-07-01", activity="renovate", dwelling={"rent": "800.00"})
-    assert fired(cr, "MT-03.2019") and not fired(cr, "MT-03") and not fired(cr, "MT-01")
-    assert any(a.startswith("MT-03.2019") for a in cr.assumptions)  # the 2019 text was not found
+    assert fired(cr, "MT-03.2019") and not fired(cr, "MT-03.2016") and not fired(cr, "MT-01")
+    assert citation_of(cr, "MT-03.2019") == ("41", "a")
+    assert any(a.startswith("MT-03.2019") for a in cr.assumptions)  # the 2019 text was not read in full
     assert not in_force("MT-03.2019", "2022-01-01")
 
 
-def test_mt03_2019_not_for_daeb_maintenance_nor_new_build():
+def test_mt03_2019_not_for_daeb_maintenance_nor_new_build_nor_herstructurering():
     assert not fired(judge_component("2020-06-01", activity="renovate", dwelling={"rent": "700.00"}), "MT-03.2019")
     assert not fired(mid_rent("2020-06-01", rent="900.00"), "MT-03.2019")
+    herstr = judge_component("2020-06-01", activity="renovate", dwelling={"rent": "800.00"}, land=HERSTRUCTURERING)
+    assert not fired(herstr, "MT-03.2019")
 
 
 def test_mt04_2019_herstructurering_waiver_continues_and_says_it_may_be_wider():
@@ -210,6 +261,7 @@ def test_mt10_warns_from_the_date_of_the_2019_besluit():
     assert not fired(mid_rent("2019-06-30", rent="900.00"), "MT-10")
     cr = mid_rent("2019-07-01", rent="900.00")
     assert fired(cr, "MT-10") and any(r.rule == "MT-10" and r.confidence == "unverified" for r in cr.reasons)
+    assert citation_of(cr, "MT-10") == ("41", "f", "1°")
     assert not fired(mid_rent("2020-06-01", rent="700.00"), "MT-10")
 
 
