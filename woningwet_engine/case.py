@@ -416,6 +416,11 @@ class Component(Strict):
     service: Service | None = None
     sale: Sale | None = None
     verbinding: Verbinding | None = None
+    buyback_obligation: bool | None = Field(
+        None, description="acquired because the corporation is bound by contract to the party it earlier sold the "
+        "dwellings to (buy-back; BTIV 41 c, 2016-2021)")
+    acquired_from_ti: bool | None = Field(
+        None, description="acquired from another toegelaten instelling (BTIV 41 f, 2016-2021)")
     redevelop_within_5_years: bool | None = Field(
         None, description="acquired to demolish and rebuild, or convert, within five years (BTIV 49 lid 3, 52 lid 2)")
     committed_on: PastDate | None = Field(

@@ -153,6 +153,23 @@ def bog_space(case, c, env, ctx) -> dict:
     return out
 
 
+@derivation("markttoets_exemption")
+def markttoets_exemption(case, c, env, ctx) -> dict:
+    """Which exemption of BTIV 41 (2016-2021) the case establishes for an acquisition: "buyback" (41 c,
+    dwellings the corporation is bound by contract to take back from the party it sold them to) or
+    "bog_from_ti" (41 f, commercial real estate from another TI within the floor share of 41 f 1°; 41 f
+    2°, the rest of the investment being DAEB, stays a condition of the rule), else "not_established":
+    an exemption the case does not state is not applied, and the market test stands."""
+    if c.activity == "acquire" and c.object == "dwelling" and c.buyback_obligation:
+        return {"markttoets_exemption": "buyback"}
+    if c.activity == "acquire" and is_bog_space(c) and c.acquired_from_ti:
+        share = bog_space(case, c, env, ctx).get("project_bog_floor_share")
+        limit = env.param("markttoets_bog_from_ti_max_share")
+        if share is not None and limit is not None and share <= limit:
+            return {"markttoets_exemption": "bog_from_ti"}
+    return {"markttoets_exemption": "not_established"}
+
+
 @derivation("mv_shares")
 def mv_shares(case, c, env, ctx) -> dict:
     m = c.mv

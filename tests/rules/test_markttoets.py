@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 import pytest
 
 from a2helpers import mid_rent
-from rulehelpers import condition_ids, fired, fired_branch, in_force, judge_component
+from rulehelpers import condition_ids, fired, fired_branch, in_force, judge_component, judge_plinth
 
 D16 = "2016-06-01"
 RATIOS_OK = {"non_daeb_icr": "1.6", "non_daeb_debt_woz_share": "0.4"}  # MT-08 met: the case states them
@@ -110,6 +110,73 @@ def test_bog03_maintenance_cites_41_before_and_41_d_after_the_2016_text():
     before = judge_component("2016-10-27", activity="maintain", object="bog", bog={"existing": True})
     after = judge_component("2016-10-28", activity="maintain", object="bog", bog={"existing": True})
     assert citation_of(before, "BOG-03") == ("41",) and citation_of(after, "BOG-03") == ("41", "d")
+
+
+APPROVAL_PATH = ("MT-01", "MT-02", "MT-06", "MT-08", "MT-10")
+
+
+def test_mt03_herstructurering_asks_for_the_41_b_cost_and_keeps_the_market_test():
+    cr = mid_rent("2017-06-01", rent="900.00", land=HERSTRUCTURERING)
+    assert fired(cr, "MT-03.herstructurering") and citation_of(cr, "MT-03.herstructurering") == ("41", "b")
+    assert {"markttoets-herstructurering-cost", "markttoets-market-test"} <= condition_ids(cr)  # the amount is a gap
+    assert fired(cr, "MT-01")
+    renovation = judge_component("2017-06-01", activity="renovate", dwelling={"rent": "900.00"}, land=HERSTRUCTURERING)
+    assert fired(renovation, "MT-03.herstructurering") and not fired(renovation, "MT-03.2016")
+    assert not fired(mid_rent("2017-06-01", rent="900.00"), "MT-03.herstructurering")
+    assert not fired(mid_rent("2016-10-27", rent="900.00", land=HERSTRUCTURERING), "MT-03.herstructurering")
+
+
+def test_mt03_herstructurering_2019_continues_unverified():
+    cr = mid_rent("2019-07-01", rent="900.00", land=HERSTRUCTURERING)
+    assert fired(cr, "MT-03.herstructurering-2019") and not fired(cr, "MT-03.herstructurering")
+    assert any(a.startswith("MT-03.herstructurering-2019") for a in cr.assumptions)
+    assert not fired(mid_rent("2020-01-01", rent="900.00"), "MT-03.herstructurering-2019")
+    assert not in_force("MT-03.herstructurering-2019", "2022-01-01")
+
+
+def buyback(date, **overrides):
+    return mid_rent(date, rent="900.00", activity="acquire", buyback_obligation=True, **overrides)
+
+
+def test_mt03_buyback_exempts_from_the_whole_market_test():
+    cr = buyback("2017-06-01")
+    assert fired(cr, "MT-03.buyback") and citation_of(cr, "MT-03.buyback") == ("41", "c")
+    assert not any(fired(cr, rid) for rid in APPROVAL_PATH)
+    assert not {"markttoets-market-test", "aw-approval-non-daeb"} & condition_ids(cr)
+    before = buyback("2016-10-27")  # the 2015 text has no such exemption
+    assert not fired(before, "MT-03.buyback") and fired(before, "MT-01")
+    plain = mid_rent("2017-06-01", rent="900.00", activity="acquire", buyback_obligation=False)
+    assert not fired(plain, "MT-03.buyback") and fired(plain, "MT-01")
+
+
+def test_mt03_buyback_2019_continues_unverified():
+    cr = buyback("2020-03-01")
+    assert fired(cr, "MT-03.buyback-2019") and not fired(cr, "MT-03.buyback") and not fired(cr, "MT-01")
+    assert any(a.startswith("MT-03.buyback-2019") for a in cr.assumptions)
+    assert not fired(mid_rent("2020-03-01", rent="900.00", activity="acquire"), "MT-03.buyback-2019")
+    assert not fired(mid_rent("2020-03-01", rent="600.00", activity="acquire", buyback_obligation=True), "MT-03.buyback-2019")
+
+
+def shop_from_ti(date, bog_m2, **overrides):
+    return judge_plinth(date, bog_m2=bog_m2, activity="acquire", acquired_from_ti=True, **overrides)
+
+
+@pytest.mark.parametrize("date, within, above", [("2017-06-01", 300, 301), ("2019-07-01", 1000, 1001)])
+def test_mt03_bog_from_ti_within_the_share_of_41_f_1(date, within, above):
+    # plinth of `within` m2 on 3,000 m2 of social homes: exactly 10% (2016 text) or 25% (from 2019-07-01)
+    homes_m2 = 2700 if date < "2019" else 3000
+    cr = shop_from_ti(date, within, homes_m2=homes_m2)
+    assert fired(cr, "MT-03.bog-from-ti") and citation_of(cr, "MT-03.bog-from-ti") == ("41", "f", "1°")
+    assert "markttoets-bog-rest-daeb" in condition_ids(cr)
+    assert not any(fired(cr, rid) for rid in APPROVAL_PATH)
+    over = shop_from_ti(date, above, homes_m2=homes_m2)
+    assert not fired(over, "MT-03.bog-from-ti") and fired(over, "MT-01")
+
+
+def test_mt03_bog_from_ti_not_from_a_non_ti_seller_nor_before_the_2016_text():
+    assert not fired(judge_plinth("2017-06-01", bog_m2=100, activity="acquire"), "MT-03.bog-from-ti")
+    assert not fired(shop_from_ti("2016-10-27", 100), "MT-03.bog-from-ti")
+    assert not fired(shop_from_ti("2022-01-01", 100), "MT-03.bog-from-ti")
 
 
 # --- the 2019 change of the BTIV (Stb. 2019, 210): the 2016 exemptions continue, unverified -------
