@@ -393,8 +393,10 @@ class Verbinding(Strict):
     amount: Euro | None = None
 
 
-class Component(Strict):
+class Component(Extended):
     """One activity on one kind of object. Components of one investment share a project id."""
+
+    ADDED = ("buyback_obligation", "acquired_from_ti")
 
     id: Id
     title: Text
