@@ -102,13 +102,13 @@ def test_bases_on_and_uncovered():
 @pytest.mark.parametrize("date, expected", [(D16, ("24", "b")), (D22, ("22", "1", "a", "2°"))])
 def test_owner_occupier_exemption_cites_the_article_in_force(date, expected):
     cr = sell(date, buyer="owner_occupier", price="230000")
-    c = cite(cr, "VK-02").citation
+    c = cite(cr, "VK-02" if date < "2022" else "VK-02.2022").citation
     assert where(c) == expected and f"g={date}" in c.juriconnect
 
 
 def test_decision_period_and_refusal_grounds_from_2022():
     cr = sell(D22, price="300000", market_value="300000")
-    cites = [where(c) for c in [cite(cr, "VK-07").citation, *cite(cr, "VK-07").also_cites]]
+    cites = [where(c) for c in [cite(cr, "VK-07.2022").citation, *cite(cr, "VK-07.2022").also_cites]]
     assert ("25", "1") in cites and ("24", "1", "a-d") in cites and not any(c[0] in ("26", "27") for c in cites)
 
 
@@ -162,8 +162,47 @@ def test_vk06_2022_mv_to_others_needs_market_value(price, branch):
     assert where(cite(cr, "VK-06.2022").citation) == ("24", "2", "d")
 
 
-def test_vk06_2022_not_for_the_sitting_tenant():
+def test_vk06_2022_not_for_the_sitting_tenant_nor_a_building_that_is_not_let():
     assert not fired(sell(D22, obj="mv", buyer="mv_tenant", price="100000", market_value="500000"), "VK-06.2022")
+    assert not fired(sell(D22, obj="mv", price="100000", market_value="500000", vacant=True), "VK-06.2022")
+
+
+# --- sales from 2022: maatschappelijk vastgoed needs no minimum price (BTIV 22 lid 1 b) ----------------
+
+@pytest.mark.parametrize("buyer", ["mv_tenant", "ti"])
+def test_let_mv_to_its_tenant_or_a_ti_is_exempt_at_any_price_from_2022(buyer):
+    # 40% of the vacant value and no market value at all: in 2021 the tenant sale still needed approval
+    cr = sell(D22, obj="mv", buyer=buyer, price="100000", leegwaarde="250000")
+    assert fired(cr, "VK-02.mv-2022") and where(cite(cr, "VK-02.mv-2022").citation) == ("22", "1", "b", "1°")
+    assert not fired(cr, "VK-01.2022") and not fired(cr, "VK-07.2022") and "aw-approval-sale" not in condition_ids(cr)
+    if buyer == "mv_tenant":
+        before = sell("2021-12-31", obj="mv", buyer=buyer, price="100000", leegwaarde="250000")
+        assert fired(before, "VK-01") and not fired(before, "VK-02.mv-2022")
+
+
+def test_let_mv_to_an_investor_needs_approval_from_2022():
+    cr = sell(D22, obj="mv", price="600000", leegwaarde="500000", market_value="500000")
+    assert fired(cr, "VK-01.2022") and fired(cr, "VK-07.2022") and "aw-approval-sale" in condition_ids(cr)
+    assert not fired(cr, "VK-02.mv-2022") and not fired(cr, "VK-02.mv-vacant-2022")
+
+
+def test_mv_that_is_not_let_is_exempt_to_any_buyer_from_2022():
+    cr = sell(D22, obj="mv", price="100000", leegwaarde="500000", vacant=True)
+    assert fired(cr, "VK-02.mv-vacant-2022") and where(cite(cr, "VK-02.mv-vacant-2022").citation) == ("22", "1", "b", "2°")
+    assert not fired(cr, "VK-01.2022") and not fired(cr, "VK-02.mv-2022")
+    assert not fired(sell(D22, obj="mv", buyer="mv_tenant", price="100000"), "VK-02.mv-vacant-2022")
+    to_ti = sell(D22, obj="mv", buyer="ti", price="100000", vacant=True)  # not let: b 2°, not b 1° i
+    assert fired(to_ti, "VK-02.mv-vacant-2022") and not fired(to_ti, "VK-02.mv-2022")
+
+
+def test_dwelling_sales_keep_their_2022_exemptions():
+    ok = sell(D22, buyer="owner_occupier", price="230000")  # 92% of 250,000
+    assert fired(ok, "VK-02.2022") and not fired(ok, "VK-02") and not fired(ok, "VK-01.2022")
+    low = sell(D22, buyer="owner_occupier", price="200000")  # 80%, no clauses
+    assert fired(low, "VK-01.2022") and not fired(low, "VK-02.2022") and fired(low, "VK-07.2022")
+    assert not fired(sell(D22, obj="mv", buyer="ti", price="1"), "VK-02.2022")
+    assert not in_force("VK-01", D22) and not in_force("VK-02", D22) and not in_force("VK-07", D22)
+    assert not in_force("VK-01.2022", "2021-12-31")
 
 
 @pytest.mark.parametrize("buyer, branch", [("developer", "then"), ("subsidiary", "else")])
@@ -279,3 +318,21 @@ def test_bog_open_norm_not_for_the_corporation_s_own_office():
     cr = judge_component(D22, object="bog", activity="build", bog={"use": "office", "own_office": True},
                          floor_area_m2=500, cost="1000000")
     assert not fired(cr, "BOG-01.2022")
+
+
+# --- BTIV 49a lid 1: acquiring to demolish and rebuild or convert within five years -------------------
+
+@pytest.mark.parametrize("obj, rule, block", [("bog", "BOG-04.2022", {}), ("mv", "MV-05.2022", {"mv": {"vera_code": None}})])
+def test_49a_acquisition_to_redevelop_needs_no_minister_from_2022(obj, rule, block):
+    cr = judge_component(D22, activity="acquire", object=obj, redevelop_within_5_years=True, **block)
+    assert fired(cr, rule) and where(cite(cr, rule).citation) == ("49a", "1", "a-b")
+    assert "redevelop-within-five-years" in condition_ids(cr) and "minister-admission-acquisition" not in condition_ids(cr)
+    plain = judge_component(D22, activity="acquire", object=obj, redevelop_within_5_years=False, **block)
+    assert not fired(plain, rule)
+    old = judge_component("2021-06-01", activity="acquire", object=obj, redevelop_within_5_years=True, **block)
+    assert not fired(old, rule) and "minister-admission-acquisition" in condition_ids(old)
+
+
+def test_49a_not_for_a_building_already_on_bijlage_2():
+    cr = judge_component(D22, activity="acquire", object="mv", redevelop_within_5_years=True, mv={"vera_code": "BUU"})
+    assert not fired(cr, "MV-05.2022")
