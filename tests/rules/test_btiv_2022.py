@@ -336,3 +336,35 @@ def test_49a_acquisition_to_redevelop_needs_no_minister_from_2022(obj, rule, blo
 def test_49a_not_for_a_building_already_on_bijlage_2():
     cr = judge_component(D22, activity="acquire", object="mv", redevelop_within_5_years=True, mv={"vera_code": "BUU"})
     assert not fired(cr, "MV-05.2022")
+
+
+# --- the Woningwet in the numbering of 2022 and 2026 (every cited article read) ------------------------
+
+def test_ww_21_refusal_grounds_moved_from_lid_2_to_lid_1_in_2022():
+    old = LegalBasis(bwb=WW, name="Woningwet", article="21", lid="2", onderdeel="f")
+    assert deciding_problems(old, day("2021-06-01"), day("2021-12-31")) == []
+    assert "art. 21 lid 2 has no onderdeel f in the 2022 text" in deciding_problems(old, day("2022-01-01"), None)
+    for date, expected in (("2021-06-01", ("21", "2", "f")), (D22, ("21", "1", "g"))):
+        cr = judge_component(date, object="verbinding", activity="guarantee")
+        assert expected in {where(c) for r in cr.reasons if r.rule == "FIN-04" for c in [r.citation, *r.also_cites]}
+
+
+def test_ww_44c_exists_in_no_text_read_from_2022():
+    gone = LegalBasis(bwb=WW, name="Woningwet", article="44c", lid="1", onderdelen="a-i")
+    assert deciding_problems(gone, day("2015-07-01"), day("2016-12-31")) == []
+    problems = deciding_problems(gone, day("2022-01-01"), None)
+    assert "art. 44c does not exist in the 2022 text" in problems and "art. 44c does not exist in the 2026 text" in problems
+
+
+def test_ww_46_gained_leden_between_the_2022_and_the_2026_text():
+    seventh = LegalBasis(bwb=WW, name="Woningwet", article="46", lid="7")
+    assert "art. 46 has no lid 7 in the 2022 text" in deciding_problems(seventh, day("2022-01-01"), day("2025-12-31"))
+    assert deciding_problems(seventh, day("2026-01-01"), None) == []
+
+
+def test_a_range_of_onderdelen_must_exist_in_the_text():
+    wide = LegalBasis(bwb=WW, name="Woningwet", article="44a", lid="1", onderdelen="a-c")
+    assert deciding_problems(wide, day("2015-07-01"), day("2016-12-31")) == []
+    assert any("onderdelen a-c: the text has no c in the 2022 text" in p for p in deciding_problems(wide, day("2022-01-01"), None))
+    subs = LegalBasis(bwb=WW, name="Woningwet", article="45", lid="2", onderdeel="c", onderdelen="1°-4°")
+    assert any("sub-points 1°-4°: the text has no 4°" in p for p in deciding_problems(subs, day("2022-01-01"), None))

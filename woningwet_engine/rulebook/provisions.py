@@ -158,6 +158,8 @@ def _problems(lb, text: Text, strict: bool) -> list[str]:
             if items and not aanhef and not (span and not span[0].isdigit()):
                 out.append(f"{where} lists onderdelen {items[0]}-{items[-1]} in {name}: cite the one that decides "
                            "(onderdeel, or 'by' a fact), or 'onderdelen' when the rule applies the whole list")
+            elif span and strict and items:
+                out += _span_problems(f"{where} onderdelen", span, items, name)
             continue
         if onderdeel not in lid_node:
             if strict:
@@ -170,4 +172,12 @@ def _problems(lb, text: Text, strict: bool) -> list[str]:
                            "one that decides ('sub', or 'by' a fact), or 'onderdelen' for all of them")
         elif sub not in subs and strict:
             out.append(f"{where} onderdeel {onderdeel} has no sub-point {sub} in {name}")
+        if sub is None and span and span[0].isdigit() and strict and subs:
+            out += _span_problems(f"{where} onderdeel {onderdeel} sub-points", span, subs, name)
     return out
+
+
+def _span_problems(what: str, span: str, items: list[str], name: str) -> list[str]:
+    """A range of onderdelen or sub-points ('a-c', '1°-3°') must begin and end at items the text has."""
+    return [f"{what} {span}: the text has no {end} in {name} (it has {items[0]}-{items[-1]})"
+            for end in dict.fromkeys(span.split("-")) if end not in items]
