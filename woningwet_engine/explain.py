@@ -51,7 +51,7 @@ _TEMPLATES: dict[str, list[str]] = {}  # explanation templates split at their pl
 # deciding value, so it has a stable identity too.
 _MEMO_MAX = 20_000
 _DATED: dict = {}  # (id(basis), date, language) -> (basis, its Citation on that date)
-_UNDATED: dict = {}  # (id(basis), language) -> (basis, its Citation without the dated links)
+_UNDATED: dict = {}  # (id(basis), language) -> (basis, (its Citation without the dated links, their undated parts))
 _NARROWED: dict = {}  # (id(basis), type and value of the deciding fact, or _SPANNING) -> (basis, narrowed basis)
 _SPANNING = object()  # no fact: the basis citing the whole range its mapping can choose
 
@@ -89,17 +89,50 @@ def _narrowed(lb: LegalBasis, fact: dict | None) -> LegalBasis:
 
 
 def _dated(lb: LegalBasis, on: dt.date, lang: str) -> Citation:
-    reference = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, on, lb.sub)
-    return _undated(lb, lang).model_copy(update={"juriconnect": reference, "url": url_of(reference)})
+    """The citation with the links of `on`: the undated citation's fields, and its Juriconnect
+    reference and link, whose date part is the only part that changes (the rest is made once per
+    basis and language)."""
+    undated, reference, link = _undated(lb, lang)
+    day = on.isoformat()
+    dated = f"&z={day}&g={day}"  # digits and "-": url_of leaves them as they are
+    return _with_links(undated, reference + dated, link + dated)
 
 
-def _undated(lb: LegalBasis, lang: str) -> Citation:
-    """The citation without its dated links, validated once per (basis, language): only the
-    Juriconnect reference and the link change with the date (a replayed log meets many dates)."""
-    return _kept(_UNDATED, (id(lb), lang), lb, lambda: Citation(
-        bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel, sub=lb.sub,
-        onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy, text=basis_text(lb, lang),
-        juriconnect="", url=""))
+def _undated(lb: LegalBasis, lang: str) -> tuple[Citation, str, str]:
+    """(the citation without its dated links, validated once per (basis, language); its Juriconnect
+    reference and link without their date part): a replayed log meets many dates."""
+    def build():
+        reference = juriconnect(lb.bwb, lb.article, lb.lid, lb.onderdeel, _ANY_DAY, lb.sub)
+        reference = reference[:reference.index(_ANY_DAY_PART)]
+        return (Citation(bwb=lb.bwb, name=lb.name, article=lb.article, lid=lb.lid, onderdeel=lb.onderdeel,
+                         sub=lb.sub, onderdelen=lb.onderdelen, aanhef=lb.aanhef, policy=lb.policy,
+                         text=basis_text(lb, lang), juriconnect="", url=""),
+                reference, url_of(reference))
+    return _kept(_UNDATED, (id(lb), lang), lb, build)
+
+
+_ANY_DAY = dt.date(2000, 1, 1)
+_ANY_DAY_PART = f"&z={_ANY_DAY.isoformat()}&g="  # where juriconnect() puts the date: at the end
+
+
+def _with_links(undated: Citation, reference: str, link: str) -> Citation:
+    """A copy of a validated citation with other links (strings, as validated): what
+    model_copy(update=...) gives, without its generic copying (a replayed log makes one per
+    citation, date and record). tests/test_citation_memo.py holds it equal to a citation built and
+    validated afresh, field by field and in its JSON."""
+    fields = dict(undated.__dict__)
+    fields["juriconnect"] = reference
+    fields["url"] = link
+    made = _new(Citation)
+    _set(made, "__dict__", fields)
+    _set(made, "__pydantic_fields_set__", set(undated.__pydantic_fields_set__))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def rule_citations(legal_basis, on: dt.date, lang: str, fact: dict | None = None) -> list[Citation]:
