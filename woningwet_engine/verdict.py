@@ -38,11 +38,11 @@ def _context(selection: Selection) -> dict:
 
 
 def _undated(selection: Selection) -> dict:
-    """The memo of pieces without a date in them (rule order, figures read, why-not entries): one
-    per regime period, shared by its days (Selection.period_memo)."""
+    """The memo of pieces without a date in them (rule order, figures read, why-not entries, a
+    reason's text and inputs): one per regime period, shared by its days (Selection.period_memo)."""
     memo = selection.period_memo
     if "order" not in memo:
-        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, not_fired={})
+        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, not_fired={}, reason_parts={})
     return memo
 
 
@@ -155,11 +155,19 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
         if hit is not None:
             return hit
     rule = cr.rule
-    text = render_text(template, fact, schema, selection.params, lang, extra)
+    undated = None if key is None else _undated(selection)["reason_parts"].get(key)
+    if undated is None:  # the text and the inputs read facts and the period's figures, never the date
+        undated = (render_text(template, fact, schema, selection.params, lang, extra),
+                   inputs_for(bs, fact, selection, schema))
+        if key is not None:
+            parts = _undated(selection)["reason_parts"]
+            if len(parts) >= _MEMO_MAX:
+                parts.clear()
+            parts[key] = undated
+    text, inputs = undated
     cites = _rule_cites(cr, selection, lang, memo, fact)
     reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
-                    citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
-                    inputs=inputs_for(bs, fact, selection, schema))
+                    citation=cites[0], also_cites=cites[1:], confidence=rule.confidence, inputs=inputs)
     if key is not None:
         reasons = memo["reasons"]
         if len(reasons) >= _MEMO_MAX:
