@@ -265,12 +265,32 @@ def _kept(kept: dict, key, holder, make):
 def _new_undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
     rule = bs.rule.rule
     outcome = bs.outcome
-    root = bs.definition.decisive
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     unknown_params += [p for _, p in unknown_figures(missing, fact, selection) if p not in unknown_params]
+    kind = fact.get("kind", "component")
+    # the text reads the rule branch, the fact's kind, what is missing and the period's figures
+    texts = _undated(selection).setdefault("undetermined", {})
+    key = (rule.id, bs.branch, lang, kind, tuple(missing), tuple(unknown_params))
+    text = texts.get(key)
+    if text is None:
+        if len(texts) >= _MEMO_MAX:
+            texts.clear()
+        text = texts[key] = _undetermined_text(bs, kind, missing, unknown_params, selection, lang)
+    cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
+    return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
+                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
+                  inputs=inputs_for(bs, fact, selection, COMPONENT_FIELDS))
+
+
+def _undetermined_text(bs: BranchState, kind: str, missing: list, unknown_params: list, selection: Selection,
+                       lang: str) -> str:
+    """What an open branch would decide and what it lacks (once per period: _undetermined_reason)."""
+    rule = bs.rule.rule
+    outcome = bs.outcome
+    root = bs.definition.decisive
     verdict = section(lang, "verdict").get(outcome.verdict, "-") if outcome.verdict else "-"
-    shown = condition_words(root, SCHEMAS[fact.get("kind", "component")], selection.params, lang)
+    shown = condition_words(root, SCHEMAS[kind], selection.params, lang)
     parts = []
     if missing:
         parts.append(tr(lang, "undetermined.missing", facts=", ".join(missing_fact(m, lang) for m in missing)))
@@ -279,13 +299,8 @@ def _new_undetermined_reason(bs: BranchState, fact: dict, selection: Selection, 
                         params=", ".join(param_title(p, selection.params, lang) for p in unknown_params)))
     words = {"parts": "; ".join(parts), "shown": shown, "title": getattr(rule.title, lang)}
     if outcome.violation and not outcome.verdict:
-        text = tr(lang, "undetermined.decides_violation", **words)
-    else:
-        text = tr(lang, "undetermined.decides", verdict=verdict, **words)
-    cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
-    return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
-                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
-                  inputs=inputs_for(bs, fact, selection, COMPONENT_FIELDS))
+        return tr(lang, "undetermined.decides_violation", **words)
+    return tr(lang, "undetermined.decides", verdict=verdict, **words)
 
 
 def component_result(comp: Component, ev: FactEvaluation, selection: Selection, rulebook: Rulebook,
