@@ -68,13 +68,21 @@ class SplitOutcome:
 
 
 def _rule_basis(selection: Selection, rule_id: str) -> list[LegalBasis]:
-    first = selection.memo.get("split_rule_basis")
-    if first is None:  # the first rule in force with each id (one pass per selection, not per call)
-        first = {}
-        for cr in selection.rules:
-            first.setdefault(cr.rule.id, bases_on(cr.rule.legal_basis, selection.date))
-        selection.memo["split_rule_basis"] = first
-    return list(first.get(rule_id, ()))
+    """The legal bases on the selection's date of the first rule in force with this id: the rules
+    by id once per regime period, a rule's bases once per day it is asked for (a replayed log meets
+    a new day in most records, and asks for a few rules of the period's ~140)."""
+    dated = selection.memo.setdefault("split_rule_basis", {})
+    found = dated.get(rule_id)
+    if found is None:
+        first = selection.period_memo.get("split_first_rule")
+        if first is None:
+            first = {}
+            for cr in selection.rules:
+                first.setdefault(cr.rule.id, cr)
+            selection.period_memo["split_first_rule"] = first
+        cr = first.get(rule_id)
+        found = dated[rule_id] = bases_on(cr.rule.legal_basis, selection.date) if cr is not None else []
+    return list(found)
 
 
 def _deciding(ev: FactEvaluation, verdict: str):
