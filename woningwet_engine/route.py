@@ -127,6 +127,24 @@ def schedule(ids: list[str], deps: Mapping[str, list[str]], timings: Mapping[str
     return out
 
 
+_PLANS_MAX = 1_000  # sets of steps whose order and timings are kept per regime period
+
+
+def _timings(catalogue: Mapping, ids: list[str], selection: Selection) -> dict[str, Timing]:
+    """Each step's statutory periods, from the catalogue and the figures of the selection's period."""
+    def param(pid: str | None) -> int | None:
+        p = selection.params.get(pid) if pid else None
+        return p.value if p is not None else None
+
+    timings: dict[str, Timing] = {}
+    for cid in ids:
+        cdef = catalogue[cid]
+        weeks = param(cdef.period_param) if cdef.period_param else cdef.period_weeks
+        timings[cid] = Timing(weeks=weeks, extension_weeks=param(cdef.extension_param),
+                              due_yearly=cdef.due_yearly, deadline=cdef.deadline)
+    return timings
+
+
 def build_route(results: list[ComponentResult], route_components: set[str], plan: Plan, book: Rulebook,
                 selection: Selection, start: dt.date, lang: str) -> list[RouteStep]:
     triggered: dict[str, list[str]] = {}
@@ -143,19 +161,18 @@ def build_route(results: list[ComponentResult], route_components: set[str], plan
             if check.subject not in triggered[cid]:
                 triggered[cid].append(check.subject)
     catalogue = book.conditions
-    rank = {cid: i for i, cid in enumerate(catalogue)}
+    memo = selection.period_memo  # the catalogue and the period's figures: the same on every day of it
+    rank = memo.get("route_rank")
+    if rank is None:
+        rank = memo["route_rank"] = {cid: i for i, cid in enumerate(catalogue)}
     ids = sorted((cid for cid in triggered if cid in catalogue), key=lambda c: rank[c])
-    deps = closure_dependencies(catalogue, ids)
-    def param(pid: str | None) -> int | None:
-        p = selection.params.get(pid) if pid else None
-        return p.value if p is not None else None
-
-    timings: dict[str, Timing] = {}
-    for cid in ids:
-        cdef = catalogue[cid]
-        weeks = param(cdef.period_param) if cdef.period_param else cdef.period_weeks
-        timings[cid] = Timing(weeks=weeks, extension_weeks=param(cdef.extension_param),
-                              due_yearly=cdef.due_yearly, deadline=cdef.deadline)
+    plans = memo.setdefault("route_plans", {})
+    found = plans.get(tuple(ids))
+    if found is None:
+        if len(plans) >= _PLANS_MAX:
+            plans.clear()
+        found = plans[tuple(ids)] = (closure_dependencies(catalogue, ids), _timings(catalogue, ids, selection))
+    deps, timings = found
     steps = []
     for order, s in enumerate(schedule(ids, deps, timings, rank, start), start=1):
         cdef = catalogue[s.id]
