@@ -110,7 +110,7 @@ def test_unknown_condition_id_and_placeholder(files):
     broken = replace(broken, "daeb.yaml", "{lfb_amount}", "{lfb_amont}")
     messages = [p.message for p in problems_of(broken)]
     assert any("unknown condition id 'no-such-thing'" in m for m in messages)
-    assert any("unknown fact {lfb_amont}" in m for m in messages)
+    assert any("unknown fact '{lfb_amont}'" in m for m in messages)
 
 
 def test_overlapping_parameter_values(files):

@@ -5,7 +5,8 @@ A problem says what is wrong as one or more sentences of the catalogue (section 
 `Problem.text(lang)` says it in the reader's language (the CLI in the command's `--lang`, Dutch by
 default; the web app in the page's language); `str()` and `.message` stay English, for programs and
 logs. A problem made with free text (`Problem(file, path, message)`) is said as written in every
-language: that form is left for the rule-file checks, which speak to the rulebook's developers.
+language: that form is left for the reports of `rules check` and `rules coverage`, which speak to
+the rulebook's developers in English.
 """
 
 from __future__ import annotations
@@ -35,6 +36,18 @@ class Say:
 
     def __str__(self) -> str:  # in an f-string of English text (logs, programs)
         return self.render("en")
+
+
+class EnglishOnly:
+    """A reason given in English only (a validator of the rule files' models, Python's parser): said
+    after a colon in English, left out in another language, where the sentence around it says what
+    is wrong."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, lang: str) -> str:
+        return f": {self.text}" if lang == "en" and self.text else ""
 
 
 def file_kind(mode: int) -> Say:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from .errors import Say
+from .errors import EnglishOnly, Say
 
 _DUTCH_DATE = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})\s*$")
 _MONEY_SIGNS = re.compile(r"[€$]|\bEUR\b|,-\s*$", re.I)
@@ -145,17 +145,6 @@ class Euros:
 
     def __str__(self) -> str:
         return self.render("en")
-
-
-class EnglishOnly:
-    """A validator's own reason, written in English only (the rule files' models): said after a colon
-    in English, left out in another language, where the sentence around it says what is wrong."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def render(self, lang: str) -> str:
-        return f": {self.text}" if lang == "en" and self.text else ""
 
 
 def shown(value) -> str | Say:

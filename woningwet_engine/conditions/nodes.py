@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Union
 
+from ..errors import EnglishOnly, Say
 from ..units import euros_to_cents, ratio_to_bp, to_decimal
 
 MAX_CONDITION_CHARS = 4000
@@ -25,7 +26,36 @@ class FieldSpec:
 
 
 class ConditionError(ValueError):
-    """A condition is not valid; the message says what and where."""
+    """A condition is not valid. The message says what and where, in English (programs, logs);
+    `says` says the same as sentences of the catalogue (errors.Say, section input_error.condition)
+    for people."""
+
+    def __init__(self, message: str, says: tuple = ()):
+        super().__init__(message)
+        self.says = says
+
+    @classmethod
+    def of(cls, key: str, /, condition: str | None = None, column: int | None = None, **fields) -> ConditionError:
+        """The sentence `key` with `fields`, and where: the column in the condition's text."""
+        what = Say.of(f"condition.{key}", **fields)
+        message, says = str(what), (what,)
+        if column is not None:
+            message += f" at column {column}"
+        if condition is not None:
+            message += f" in condition: {condition}"
+            says += (Say.of("condition.at", column=column, condition=condition) if column is not None
+                     else Say.of("condition.in", condition=condition),)
+        return cls(message, says)
+
+    def closest(self, word: str, names) -> ConditionError:
+        """This error with 'did you mean' the name closest to `word`, if one is close."""
+        import difflib
+
+        found = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+        if not found:
+            return self
+        hint = Say.of("hint.did_you_mean", name=found[0])
+        return ConditionError(f"{self}; {hint}", self.says + (hint,))
 
 
 @dataclass(frozen=True)
@@ -125,16 +155,15 @@ class _Parser:
         self.params: list[str] = []
         self.count = 0
 
-    def fail(self, node: ast.AST | None, msg: str) -> ConditionError:
+    def fail(self, node: ast.AST | None, key: str, **fields) -> ConditionError:
         col = getattr(node, "col_offset", None)
-        where = f" at column {col + 1}" if col is not None else ""
-        return ConditionError(f"{msg}{where} in condition: {self.text}")
+        return ConditionError.of(key, self.text, col + 1 if col is not None else None, **fields)
 
     def _fact(self, node: ast.AST) -> str:
         if not isinstance(node, ast.Name) or node.id in ("true", "false", "param"):
-            raise self.fail(node, "expected a fact name")
+            raise self.fail(node, "fact_name")
         if node.id not in self.schema:
-            raise self.fail(node, f"unknown fact '{node.id}'")
+            raise self.fail(node, "unknown_fact", name=node.id).closest(node.id, self.schema)
         if node.id not in self.facts:
             self.facts.append(node.id)
         return node.id
@@ -143,7 +172,7 @@ class _Parser:
         if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "param":
             name = node.attr
             if name not in self.param_units:
-                raise self.fail(node, f"unknown parameter '{name}'")
+                raise self.fail(node, "unknown_param", name=name).closest(name, self.param_units)
             if name not in self.params:
                 self.params.append(name)
             return name
@@ -162,21 +191,21 @@ class _Parser:
             value = -node.operand.value
             text = repr(value)
         else:
-            raise self.fail(node, "expected a literal (number, string, true/false) or param.NAME")
+            raise self.fail(node, "literal")
         if spec.type == "bool":
             if not isinstance(value, bool):
-                raise self.fail(node, f"fact '{fact}' is true/false, got {text}")
+                raise self.fail(node, "bool_got", fact=fact, got=text)
             return Lit(value, text)
         if isinstance(value, bool):
-            raise self.fail(node, f"fact '{fact}' is not true/false")
+            raise self.fail(node, "not_bool", fact=fact)
         if spec.type in ("enum", "code"):
             if not isinstance(value, str):
-                raise self.fail(node, f"fact '{fact}' holds text, got {text}")
+                raise self.fail(node, "text_got", fact=fact, got=text)
             if spec.type == "enum" and value not in spec.values:
-                raise self.fail(node, f"'{value}' is not a value of '{fact}' (one of {', '.join(spec.values)})")
+                raise self.fail(node, "not_a_value", value=value, fact=fact, values=", ".join(spec.values))
             return Lit(value, text)
         if isinstance(value, str):
-            raise self.fail(node, f"fact '{fact}' is a number, got {text}")
+            raise self.fail(node, "number_got", fact=fact, got=text)
         if isinstance(value, float):  # the literal as written: 710.675 or 1e999 is refused, never rounded
             text = ast.get_source_segment(self.source, node) or text
         try:
@@ -186,9 +215,9 @@ class _Parser:
             if spec.type == "bp":
                 return Lit(ratio_to_bp(number), text)
         except ValueError as exc:
-            raise self.fail(node, f"literal {text} for fact '{fact}': {exc}") from None
+            raise self.fail(node, "bad_literal", literal=text, fact=fact, reason=EnglishOnly(str(exc))) from None
         if isinstance(value, float):
-            raise self.fail(node, f"fact '{fact}' is a whole number, got {text}")
+            raise self.fail(node, "whole_got", fact=fact, got=text)
         return Lit(value, text)
 
     def _check_param_unit(self, node: ast.AST, fact: str, param: str, membership: bool) -> None:
@@ -196,17 +225,17 @@ class _Parser:
         ftype = self.schema[fact].type
         if membership:
             if unit != "codes" or ftype not in ("code", "enum"):
-                raise self.fail(node, f"'in param.{param}' needs a code-list parameter and a text fact")
+                raise self.fail(node, "in_codes", param=param)
             return
         expected = PARAM_UNIT_FOR_TYPE.get(ftype)
         ok = unit == expected or (isinstance(expected, tuple) and unit in expected)
         if not ok:
-            raise self.fail(node, f"parameter '{param}' ({unit}) cannot be compared with fact '{fact}' ({ftype})")
+            raise self.fail(node, "unit_mismatch", param=param, unit=unit, fact=fact, type=ftype)
 
     def node(self, node: ast.AST) -> Node:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(node, f"condition has more than {MAX_NODES} parts")
+            raise self.fail(node, "too_many_parts", n=MAX_NODES)
         if isinstance(node, ast.BoolOp):
             items = tuple(self.node(v) for v in node.values)
             return And(items) if isinstance(node.op, ast.And) else Or(items)
@@ -217,11 +246,11 @@ class _Parser:
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name) or node.func.id not in ("present", "missing") \
                     or len(node.args) != 1 or node.keywords:
-                raise self.fail(node, "the only functions are present(fact) and missing(fact)")
+                raise self.fail(node, "functions")
             return Present(self._fact(node.args[0]), negated=node.func.id == "missing")
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1:
-                raise self.fail(node, "chained comparisons are not allowed; use 'and'")
+                raise self.fail(node, "chained")
             op_node, left, right = node.ops[0], node.left, node.comparators[0]
             if isinstance(op_node, (ast.In, ast.NotIn)):
                 fact = self._fact(left)
@@ -231,43 +260,43 @@ class _Parser:
                     self._check_param_unit(right, fact, param, membership=True)
                     return In(fact, None, param, negated)
                 if not isinstance(right, (ast.List, ast.Tuple)) or not right.elts:
-                    raise self.fail(right, "'in' needs a non-empty [list] or a code-list parameter")
+                    raise self.fail(right, "in_list")
                 values = tuple(self._literal(e, fact) for e in right.elts)
                 if len({v.value for v in values}) != len(values):
-                    raise self.fail(right, "duplicate value in list")
+                    raise self.fail(right, "duplicate_value")
                 return In(fact, values, None, negated)
             if type(op_node) not in _OPS:
-                raise self.fail(node, "unsupported comparison")
+                raise self.fail(node, "comparison")
             op = _OPS[type(op_node)]
             if not isinstance(left, ast.Name) or left.id in ("true", "false"):
                 left, right, op = right, left, _FLIP[op]
             fact = self._fact(left)
             spec = self.schema[fact]
             if op not in ("==", "!=") and spec.type not in ORDERED_TYPES:
-                raise self.fail(node, f"'{op}' needs a number; fact '{fact}' is {spec.type}")
+                raise self.fail(node, "needs_number", op=op, fact=fact, type=spec.type)
             param = self._param_name(right)
             if param is not None:
                 self._check_param_unit(right, fact, param, membership=False)
                 return Cmp(fact, op, Param(param))
             return Cmp(fact, op, self._literal(right, fact))
-        raise self.fail(node, f"unsupported expression ({type(node).__name__})")
+        raise self.fail(node, "expression", kind=type(node).__name__)
 
 
 def parse_condition(text: str, schema: Mapping[str, FieldSpec], param_units: Mapping[str, str]) -> Condition:
     """Parse and type-check `text` against the fact schema and parameter units."""
     if not isinstance(text, str) or not text.strip():
-        raise ConditionError("condition is empty")
+        raise ConditionError.of("empty")
     if len(text) > MAX_CONDITION_CHARS:
-        raise ConditionError(f"condition longer than {MAX_CONDITION_CHARS} characters")
+        raise ConditionError.of("too_long", n=MAX_CONDITION_CHARS)
     try:
         tree = ast.parse(" ".join(text.split()), mode="eval")  # == _Parser.source
     except SyntaxError as exc:
-        raise ConditionError(f"syntax error at column {exc.offset}: {exc.msg} in condition: {text}") from None
+        raise ConditionError.of("syntax", text, column=exc.offset or None, reason=EnglishOnly(exc.msg)) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ConditionError(f"condition too deeply nested: {text[:80]}") from None
+        raise ConditionError.of("too_deep", text[:80]) from None
     parser = _Parser(text, schema, param_units)
     try:
         root = parser.node(tree.body)
     except RecursionError:
-        raise ConditionError(f"condition too deeply nested: {text[:80]}") from None
+        raise ConditionError.of("too_deep", text[:80]) from None
     return Condition(text, root, tuple(parser.facts), tuple(parser.params))

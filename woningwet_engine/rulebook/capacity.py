@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..conditions.compiler import compile_condition
-from ..errors import EngineError, InputError, Problem
+from ..errors import EngineError, EnglishOnly, InputError, Problem, Say
 from ..inference.durable_adapter import Branch as DurableBranch, check_capacity
 from .loader import Rulebook, Selection
 
@@ -43,9 +43,8 @@ def capacity_problems(book: Rulebook, label: str) -> list[Problem]:
             check_capacity(compile_branches(selection))
         except EngineError as exc:
             failing.setdefault(str(exc), []).append(day)
-    return [Problem(label, "", f"the rules in force from {days[0]}"
-                    + (f" (and {len(days) - 1} later change point(s))" if len(days) > 1 else "")
-                    + f" exceed what the inference engine can run: {message}")
+    return [Problem.of(label, "", "rules.capacity", start=days[0], reason=EnglishOnly(message),
+                       later=Say.of("rules.capacity_later", n=len(days) - 1) if len(days) > 1 else "")
             for message, days in failing.items()]
 
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..conditions.evaluator import Tri, tri_and, tri_not
 from ..conditions.nodes import And, Condition, ConditionError, Node, Not, parse_condition
-from ..errors import InputError, Problem
+from ..errors import InputError, Problem, Say
 from ..derivations import FUNCTIONS as DERIVATION_FUNCTIONS
 from ..facts import SCHEMAS
 from ..yamlio import load_yaml_text, os_reason, pydantic_problems, read_regular_file
@@ -365,12 +365,12 @@ class Rulebook:
 
 def _parse(model, data, loaded, problems: list[Problem]):
     if not isinstance(data, dict):
-        problems.append(Problem(loaded.filename, "", "expected a mapping at the top level"))
+        problems.append(Problem.of(loaded.filename, "", "rules.top_mapping"))
         return None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(pydantic_problems(exc, loaded))
+        problems.extend(pydantic_problems(exc, loaded, model))
         return None
 
 
@@ -379,21 +379,21 @@ def read_rules_dir(root: Path | str) -> dict[str, bytes]:
     MAX_TOTAL_BYTES); every unreadable entry is a problem, all reported at once."""
     root = Path(root)
     if not root.is_dir():
-        raise InputError([Problem(str(root), "", "rules directory not found")])
+        raise InputError.of(str(root), "", "rules.no_dir")
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     total = 0
     try:
         paths = sorted(root.rglob("*.yaml"))
     except OSError as exc:
-        raise InputError([Problem(str(root), "", f"cannot list the rules directory: {os_reason(exc)}")]) from None
+        raise InputError.of(str(root), "", "rules.cannot_list", reason=os_reason(exc)) from None
     depth = len(root.parts)  # rglob's paths are root's parts followed by the relative ones
     for path in paths:
         rel = "/".join(path.parts[depth:])  # = path.relative_to(root).as_posix(), ~50x faster on 3.12
         if rel in NOT_RULEBOOK_FILES:
             continue
         if len(files) + len(problems) >= MAX_FILES:
-            raise InputError(problems + [Problem(str(root), "", f"more than {MAX_FILES} rule files")])
+            raise InputError(problems + [Problem.of(str(root), "", "rules.too_many_files", n=MAX_FILES)])
         try:
             files[rel] = data = read_regular_file(path)
         except InputError as exc:
@@ -401,7 +401,7 @@ def read_rules_dir(root: Path | str) -> dict[str, bytes]:
             continue
         total += len(data)
         if total > MAX_TOTAL_BYTES:
-            raise InputError(problems + [Problem(str(root), "", f"rule files larger than {MAX_TOTAL_BYTES} bytes in all")])
+            raise InputError(problems + [Problem.of(str(root), "", "rules.too_large", n=MAX_TOTAL_BYTES)])
     if problems:
         raise InputError(problems)
     return files
@@ -432,8 +432,7 @@ def _cycle_problems(conditions: dict[str, ConditionDef], label: str) -> list[Pro
                 stack.pop()
             elif dep in conditions and state.get(dep) == 1:
                 cycle = path[path.index(dep):] + [dep]
-                problems.append(Problem(f"{label}/conditions.yaml", dep,
-                                        f"depends_on forms a cycle: {' -> '.join(cycle)}"))
+                problems.append(Problem.of(f"{label}/conditions.yaml", dep, "rules.cycle", cycle=" -> ".join(cycle)))
             elif dep in conditions and not state.get(dep):
                 state[dep] = 1
                 path.append(dep)
@@ -441,37 +440,42 @@ def _cycle_problems(conditions: dict[str, ConditionDef], label: str) -> list[Pro
     return problems
 
 
+def _condition_problem(exc: ConditionError, file: str, path: str, line: int | None) -> Problem:
+    """A condition that does not parse: its English message, and its sentences for people."""
+    return Problem(file, path, str(exc), line, exc.says)
+
+
 def _check_template(text: str, schema, params, where: Problem, problems: list[Problem]) -> None:
     for name in PLACEHOLDER.findall(text):
         if name.startswith("param."):
             if name[6:] not in params:
-                problems.append(Problem(where.file, where.path, f"explanation names unknown parameter {name}", where.line))
+                problems.append(Problem.of(where.file, where.path, "rules.explain_param", where.line, name=name))
         elif name not in schema and name not in ("id", "title"):
-            problems.append(Problem(where.file, where.path, f"explanation names unknown fact {{{name}}}", where.line))
+            problems.append(Problem.of(where.file, where.path, "rules.explain_fact", where.line, name=f"'{{{name}}}'"))
 
 
-def _cite_by_problems(by, schema) -> list[str]:
+def _cite_by_problems(by, schema) -> list[Say]:
     spec = schema.get(by.fact)
     if spec is None:
-        return [f"cites by unknown fact {by.fact!r}"]
+        return [Say.of("rules.cite_by_unknown", fact=repr(by.fact))]
     allowed = {"enum": spec.values, "bool": ("true", "false")}.get(spec.type)
     if allowed is None:
-        return [f"cites by {by.fact!r}, a {spec.type} fact; only enum and bool facts can choose an onderdeel"]
-    return [f"cites by {by.fact}: {key!r} is not one of its values ({', '.join(allowed)})"
+        return [Say.of("rules.cite_by_type", fact=repr(by.fact), type=spec.type)]
+    return [Say.of("rules.cite_by_value", fact=by.fact, value=repr(key), allowed=", ".join(allowed))
             for key, _ in by.map if key != "*" and key not in allowed]
 
 
 def _basis_problems(legal_basis, where: Problem) -> list[Problem]:
     """Conditions and parameters have no facts, so they cannot choose an onderdeel by one."""
-    return [Problem(where.file, f"{where.path}.legal_basis.{j}.by", "only rules can cite by a fact", where.line)
+    return [Problem.of(where.file, f"{where.path}.legal_basis.{j}.by", "rules.cite_by_not_rule", where.line)
             for j, lb in enumerate(legal_basis) if lb.by is not None] + _dated_problems(legal_basis, dt.date.min, None, where)
 
 
 def _dated_problems(legal_basis, start: dt.date, end: dt.date | None, where: Problem) -> list[Problem]:
     """Dated citations (a provision renumbered by a later text) must leave a citation on every day."""
-    return [Problem(where.file, f"{where.path}.legal_basis",
-                    f"no citation in force from {max(a, start) if a != dt.date.min else 'the start'} to "
-                    f"{b or 'open end'}: give the numbering of the text in force then", where.line)
+    return [Problem.of(where.file, f"{where.path}.legal_basis", "rules.no_citation", where.line,
+                       start=max(a, start) if a != dt.date.min else Say.of("rules.the_start"),
+                       end=b or Say.of("rules.open_end"))
             for a, b in uncovered(legal_basis, start, end)]
 
 
@@ -492,7 +496,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             text = files[rel].decode("utf-8")
             loaded = load_yaml_text(text, name)
         except UnicodeDecodeError:
-            problems.append(Problem(name, "", "not UTF-8 text"))
+            problems.append(Problem.of(name, "", "rules.not_utf8"))
             loaded = None
         except InputError as exc:
             problems.extend(exc.problems)
@@ -508,8 +512,8 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             if cat:
                 for i, cdef in enumerate(cat.conditions):
                     if cdef.id in conditions:
-                        problems.append(Problem(name, f"conditions.{i}.id", f"duplicate condition id {cdef.id}",
-                                                loaded.line_of(("conditions", i, "id"))))
+                        problems.append(Problem.of(name, f"conditions.{i}.id", "rules.duplicate_condition",
+                                                   loaded.line_of(("conditions", i, "id")), id=cdef.id))
                     conditions[cdef.id] = cdef
         elif rel in POLICY_FILES:
             parsed_policy = _parse(POLICY_FILES[rel], loaded.data, loaded, problems)
@@ -530,10 +534,10 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             else:
                 expected = Path(rel).stem
                 if pf.id != expected:
-                    problems.append(Problem(name, "id", f"parameter id {pf.id!r} must equal the file name {expected!r}",
-                                            loaded.line_of(("id",))))
+                    problems.append(Problem.of(name, "id", "rules.param_file_name", loaded.line_of(("id",)),
+                                               id=repr(pf.id), file=repr(expected)))
                 elif pf.id in params:
-                    problems.append(Problem(name, "id", f"duplicate parameter {pf.id}"))
+                    problems.append(Problem.of(name, "id", "rules.duplicate_param", id=pf.id))
                 else:
                     params[pf.id] = pf
         else:
@@ -542,7 +546,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                 rule_files.append((name, rf, loaded))
 
     if meta is None and not any(p.file.endswith("rulebook.yaml") for p in problems):
-        problems.append(Problem(f"{label}/rulebook.yaml", "", "missing: the rulebook needs a rulebook.yaml"))
+        problems.append(Problem.of(f"{label}/rulebook.yaml", "", "rules.no_meta"))
 
     param_units = {pid: p.unit for pid, p in params.items()}
     compiled: list[CompiledRule] = []
@@ -550,7 +554,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     topics: dict[str, RuleFile] = {}
     for name, rf, loaded in rule_files:
         if rf.topic in topics:
-            problems.append(Problem(name, "topic", f"topic {rf.topic!r} is used by two files"))
+            problems.append(Problem.of(name, "topic", "rules.duplicate_topic", topic=repr(rf.topic)))
         topics[rf.topic] = rf
         for i, rule in enumerate(rf.rules):
             base = ("rules", i)
@@ -561,7 +565,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
 
             if rule.id in seen_ids:
                 w = where("id")
-                problems.append(Problem(w.file, w.path, f"rule id {rule.id} already defined in {seen_ids[rule.id]}", w.line))
+                problems.append(Problem.of(w.file, w.path, "rules.duplicate_rule", w.line, id=rule.id, file=seen_ids[rule.id]))
                 continue
             seen_ids[rule.id] = name
             schema = SCHEMAS[rule.scope]
@@ -575,7 +579,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                     parsed[key] = parse_condition(text, schema, param_units)
                 except ConditionError as exc:
                     w = where(key)
-                    problems.append(Problem(w.file, w.path, str(exc), w.line))
+                    problems.append(_condition_problem(exc, w.file, w.path, w.line))
             if len(parsed) < 2 or (rule.test is not None and parsed.get("test") is None):
                 continue
             cr = CompiledRule(rule, name, parsed["when"], parsed["test"], rf.topic)
@@ -584,14 +588,15 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
             for j, lb in enumerate(rule.legal_basis):
                 if lb.by is not None:
                     w = where("legal_basis", j, "by")
-                    problems += [Problem(w.file, w.path, msg, w.line) for msg in _cite_by_problems(lb.by, schema)]
+                    problems += [Problem(w.file, w.path, str(say), w.line, (say,))
+                                 for say in _cite_by_problems(lb.by, schema)]
             for branch_key, branch in (("then", rule.then), ("else", rule.else_)):
                 if branch is None:
                     continue
                 for j, cid in enumerate(branch.conditions):
                     if cid not in conditions:
                         w = where(branch_key, "conditions", j)
-                        problems.append(Problem(w.file, w.path, f"unknown condition id {cid!r} (not in conditions.yaml)", w.line))
+                        problems.append(Problem.of(w.file, w.path, "rules.unknown_condition", w.line, id=repr(cid)))
                 for lang in ("nl", "en"):
                     w = where(branch_key, "explain", lang)
                     _check_template(getattr(branch.explain, lang), schema, params, w, problems)
@@ -602,20 +607,19 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
                 gaps = params[pid].covers(rule.valid_from, end)
                 for start, stop in gaps:
                     w = where("when")
-                    problems.append(Problem(
-                        w.file, f"rules.{i}", f"rule {rule.id} uses parameter {pid}, which has no entry (value or "
-                        f"declared gap) from {start} to {stop or 'open end'}", w.line))
+                    problems.append(Problem.of(w.file, f"rules.{i}", "rules.param_gap", w.line, id=rule.id, param=pid,
+                                               start=start, end=stop or Say.of("rules.open_end")))
             compiled.append(cr)
 
     for cid, cdef in conditions.items():
         problems += _basis_problems(cdef.legal_basis, Problem(f"{label}/conditions.yaml", cid, ""))
         for dep in cdef.depends_on:
             if dep not in conditions:
-                problems.append(Problem(f"{label}/conditions.yaml", cid, f"depends_on names unknown condition {dep!r}"))
+                problems.append(Problem.of(f"{label}/conditions.yaml", cid, "rules.unknown_dependency", id=repr(dep)))
         for key in ("period_param", "extension_param"):
             pid = getattr(cdef, key)
             if pid and pid not in params:
-                problems.append(Problem(f"{label}/conditions.yaml", cid, f"{key} names unknown parameter {pid!r}"))
+                problems.append(Problem.of(f"{label}/conditions.yaml", cid, "rules.condition_param", key=key, param=repr(pid)))
     for pid, pf in params.items():
         problems += _basis_problems(pf.legal_basis, Problem(f"{label}/parameters/{pid}.yaml", "", ""))
     derivations = _check_derivations(derivation_file, params, meta, problems)
@@ -625,7 +629,7 @@ def build_rulebook(files: Mapping[str, bytes], label: str = "rules") -> Rulebook
     for entry in out_of_scope:
         problems += _basis_problems(entry.legal_basis, Problem(f"{label}/out-of-scope.yaml", entry.id, ""))
         if any(r.rule.catalogue_id == entry.id for r in compiled):
-            problems.append(Problem(f"{label}/out-of-scope.yaml", entry.id, "rule is both encoded and listed as out of scope"))
+            problems.append(Problem.of(f"{label}/out-of-scope.yaml", entry.id, "rules.encoded_and_out_of_scope"))
 
     if broken_params:  # a parameter file that failed is reported once, not again by every rule using it
         problems = [p for p in problems if not _names_broken_param(p.message, broken_params)]
@@ -647,34 +651,33 @@ def _check_derivations(found, params: Mapping[str, ParameterFile], meta, problem
             path = ("derivations", _i) + sub
             return ".".join(str(p) for p in path), loaded.line_of(path)
 
-        def problem(msg: str, *sub) -> None:
+        def problem(key: str, /, *sub, **fields) -> None:
             path, line = where(*sub)
-            problems.append(Problem(name, path, msg, line))
+            problems.append(Problem.of(name, path, key, line, **fields))
 
         if d.id in seen:
-            problem(f"duplicate derivation id {d.id}", "id")
+            problem("rules.duplicate_derivation", "id", id=d.id)
         path, line = where()
         problems += _basis_problems(d.legal_basis, Problem(name, path, "", line))
         seen.add(d.id)
         if d.function not in DERIVATION_FUNCTIONS:
-            problem(f"unknown derivation function {d.function!r} (not in woningwet_engine/derivations.py)", "function")
+            problem("rules.unknown_function", "function", name=repr(d.function))
         schema = SCHEMAS[d.scope]
         for j, fact in enumerate(d.produces):
             if fact not in schema:
-                problem(f"derivation produces unknown {d.scope} fact {fact!r}", "produces", j)
+                problem("rules.produces_unknown", "produces", j, scope=d.scope, fact=repr(fact))
         end = d.valid_to or (meta.coverage_to if meta else None)
         for j, pid in enumerate(d.reads):
             if pid not in params:
-                problem(f"derivation reads unknown parameter {pid!r}", "reads", j)
+                problem("rules.reads_unknown", "reads", j, param=repr(pid))
                 continue
             for start, stop in params[pid].covers(d.valid_from, end):
-                problem(f"derivation {d.id} reads parameter {pid}, which has no entry (value or declared gap) "
-                        f"from {start} to {stop or 'open end'}", "reads", j)
+                problem("rules.reads_gap", "reads", j, id=d.id, param=pid, start=start,
+                        end=stop or Say.of("rules.open_end"))
         for other in out:
             both = set(d.produces) & set(other.produces)
             if both and other.scope == d.scope and _overlap(d, other):
-                problem(f"derivations {other.id} and {d.id} both produce {', '.join(sorted(both))} on the same dates",
-                        "produces")
+                problem("rules.produce_twice", "produces", first=other.id, second=d.id, facts=", ".join(sorted(both)))
         out.append(d)
     return out
 
@@ -689,8 +692,11 @@ def _check_policy(found: dict, params, conditions, topics: set[str], param_units
     if parties is not None:
         name, pf, loaded = parties
 
-        def problem(msg: str, *path) -> None:
-            problems.append(Problem(name, ".".join(str(p) for p in path), msg, loaded.line_of(path)))
+        def problem(key: str, /, *path, **fields) -> None:
+            problems.append(Problem.of(name, ".".join(str(p) for p in path), key, loaded.line_of(path), **fields))
+
+        def condition_failed(exc: ConditionError, *path) -> None:
+            problems.append(_condition_problem(exc, name, ".".join(str(p) for p in path), loaded.line_of(path)))
 
         split_keys = set(section(LANGS[0], "split"))
         for key, bases in pf.legal_bases.items():
@@ -701,51 +707,52 @@ def _check_policy(found: dict, params, conditions, topics: set[str], param_units
                 try:
                     compiled[e.id] = parse_condition(e.when, SCHEMAS["component"], param_units)
                 except ConditionError as exc:
-                    problem(str(exc), "policy", i, "when")
+                    condition_failed(exc, "policy", i, "when")
             for cid in e.with_conditions:
                 if cid not in conditions:
-                    problem(f"unknown condition id {cid!r} (not in conditions.yaml)", "policy", i, "with_conditions")
+                    problem("rules.unknown_condition", "policy", i, "with_conditions", id=repr(cid))
             if e.cite_topic is not None and e.cite_topic not in topics:
-                problem(f"unknown rule topic {e.cite_topic!r}", "policy", i, "cite_topic")
+                problem("rules.unknown_topic", "policy", i, "cite_topic", topic=repr(e.cite_topic))
             for key in (e.text, e.how):
                 if key is not None and key not in split_keys:
-                    problem(f"no sentence {key!r} in the catalogue's split section (woningwet_engine/i18n)", "policy", i)
+                    problem("rules.unknown_sentence", "policy", i, sentence=repr(key))
             for b in e.basis + e.fallback_basis:
                 if b not in known_bases:
-                    problem(f"unknown legal basis {b!r} (not under legal_bases)", "policy", i, "basis")
+                    problem("rules.unknown_basis", "policy", i, "basis", basis=repr(b))
         ps = pf.public_space
         if ps.basis not in pf.legal_bases or ps.text not in split_keys:
-            problem("public_space names an unknown basis or sentence", "public_space")
+            problem("rules.public_space", "public_space")
         sel = pf.selections
         for pid in (sel.bog.floor_share_param, sel.bog.cost_param, sel.verlicht.investment_share_param,
                     *[lim.param for lim in sel.verlicht.limits]):
             if pid not in params:
-                problem(f"selections name unknown parameter {pid!r}", "selections")
+                problem("rules.selection_param", "selections", param=repr(pid))
         for j, lim in enumerate(sel.verlicht.limits):
             if lim.fact not in SCHEMAS["plan"]:
-                problem(f"selections name unknown plan fact {lim.fact!r}", "selections")
+                problem("rules.selection_fact", "selections", fact=repr(lim.fact))
                 continue
             try:
                 cond = parse_condition(lim.test or f"{lim.fact} < param.{lim.param}", SCHEMAS["plan"], param_units)
             except ConditionError as exc:
-                problem(str(exc), "selections", "verlicht", "limits", j, "test")
+                condition_failed(exc, "selections", "verlicht", "limits", j, "test")
                 continue
             if lim.fact not in cond.facts or lim.param not in cond.params:
-                problem(f"the test must read fact {lim.fact!r} and parameter {lim.param!r} (the limit it shows)",
-                        "selections", "verlicht", "limits", j, "test")
+                problem("rules.limit_test", "selections", "verlicht", "limits", j, "test", fact=repr(lim.fact),
+                        param=repr(lim.param))
             compiled[f"limit:{lim.param}"] = cond
         for b in (sel.bog.basis, sel.verlicht.basis, *[lim.basis for lim in sel.verlicht.limits]):
             if b not in pf.legal_bases:
-                problem(f"selections name unknown legal basis {b!r}", "selections")
+                problem("rules.selection_basis", "selections", basis=repr(b))
     if remedies is not None:
         name, rf, loaded = remedies
         for fact, ref in rf.facts.items():
             where = ("facts", fact)
             if fact not in SCHEMAS["component"]:
-                problems.append(Problem(name, ".".join(where), f"unknown component fact {fact!r}", loaded.line_of(where)))
+                problems.append(Problem.of(name, ".".join(where), "rules.unknown_fact", loaded.line_of(where),
+                                           fact=repr(fact)))
             if ref.condition is not None and ref.condition not in conditions:
-                problems.append(Problem(name, ".".join(where), f"unknown condition id {ref.condition!r}",
-                                        loaded.line_of(where)))
+                problems.append(Problem.of(name, ".".join(where), "rules.unknown_condition", loaded.line_of(where),
+                                           id=repr(ref.condition)))
     return Policy(parties[1] if parties else None, compiled, remedies[1] if remedies else None)
 
 

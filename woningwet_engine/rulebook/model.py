@@ -10,6 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..errors import invalid
+
 RULE_ID = r"^(GEB|DAEB|MV|BOG|LFB|MT|SCH|FIN|TOE|PT|VK|GEO|REL)-\d{2}(\.[a-z0-9][a-z0-9-]*)?$"
 CONDITION_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 CHECK_ID = r"^PLAN-[A-Z0-9]+(-[A-Z0-9]+)*$"
@@ -73,15 +75,14 @@ class CiteBy(Strict):
     @classmethod
     def _targets(cls, value):
         if not value:
-            raise ValueError("map needs at least one fact value")
+            raise invalid("rules.map_empty")
         for key, target in value:
             parts = target.split()
             if re.match(RANGE, target):
                 continue
             if not (1 <= len(parts) <= 2 and re.match(ONDERDEEL, parts[0])
                     and (len(parts) == 1 or re.match(SUB, parts[1]))):
-                raise ValueError(f"{key}: {target!r} is not an onderdeel with an optional sub-point ('c', 'a 1°') "
-                                 "or a whole list ('a-c')")
+                raise invalid("rules.map_target", key=key, target=repr(target))
         return value
 
     def target(self, value) -> dict | None:
@@ -124,11 +125,11 @@ class LegalBasis(Strict):
     @model_validator(mode="after")
     def _levels(self):
         if self.by is not None and (self.onderdeel is not None or self.onderdelen is not None):
-            raise ValueError("'by' chooses the onderdeel: do not also give 'onderdeel' or 'onderdelen'")
+            raise invalid("rules.by_and_onderdeel")
         if self.onderdelen is not None and self.onderdelen[0].isdigit() and self.onderdeel is None:
-            raise ValueError("a range of sub-points needs its onderdeel")
+            raise invalid("rules.sub_range")
         if self.onderdelen is not None and not self.onderdelen[0].isdigit() and self.onderdeel is not None:
-            raise ValueError("a range of onderdelen cannot also name one onderdeel")
+            raise invalid("rules.onderdelen_and_onderdeel")
         return self
 
     def spanning(self) -> "LegalBasis":
@@ -213,18 +214,18 @@ class Rule(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise invalid("rules.dates_reversed")
         if (self.test is None) != (self.else_ is None):
-            raise ValueError("'test' and 'else' go together: a tested rule says what happens on both branches")
+            raise invalid("rules.test_else")
         if self.check is not None and self.test is None:
-            raise ValueError("a plan check needs a 'test' (then = pass, else = fail)")
+            raise invalid("rules.check_test")
         if self.scope != "component" and self.check is None:
-            raise ValueError(f"a {self.scope}-scope rule must name a plan 'check'")
+            raise invalid("rules.scope_check", scope=self.scope)
         if self.question is not None and self.scope != "component":
-            raise ValueError("only component rules name a 'question' (its not-in-force reasons go to components)")
+            raise invalid("rules.question_scope")
         for branch in (self.then, self.else_):
             if branch is not None and self.scope != "component" and branch.verdict is not None:
-                raise ValueError("only component rules give verdicts")
+                raise invalid("rules.verdict_scope")
         return self
 
     @property
@@ -294,7 +295,7 @@ class DerivationDef(Strict):
     @model_validator(mode="after")
     def _shape(self):
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise invalid("rules.dates_reversed")
         return self
 
     def valid_on(self, day: dt.date) -> bool:

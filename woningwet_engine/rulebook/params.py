@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..conditions.interval import Interval
+from ..errors import EnglishOnly, invalid
 from ..units import euros_to_cents, ratio_to_bp
 from .model import Bilingual, Confidence, LegalBasis
 
@@ -51,7 +52,7 @@ class IntervalSpec(BaseModel):
     @model_validator(mode="after")
     def _some(self):
         if self.lower is None and self.upper is None:
-            raise ValueError("an interval needs a lower or an upper bound")
+            raise invalid("rules.interval_bounds")
         return self
 
 
@@ -71,9 +72,9 @@ class ParamValue(BaseModel):
     @model_validator(mode="after")
     def _dates(self):
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise invalid("rules.dates_reversed")
         if self.interval is not None and self.value is not None:
-            raise ValueError("give either a value or an interval, not both")
+            raise invalid("rules.value_and_interval")
         return self
 
 
@@ -94,20 +95,20 @@ class ParameterFile(BaseModel):
                 try:
                     convert(self.unit, entry.value)
                 except (ValueError, TypeError) as exc:
-                    raise ValueError(f"values.{i}.value: {exc}") from None
+                    raise invalid("rules.param_value", i=i, unit=self.unit, reason=EnglishOnly(str(exc))) from None
             if entry.interval is not None:
                 if self.unit not in ("eur", "ratio", "count", "weeks", "points"):
-                    raise ValueError(f"values.{i}.interval: only numeric figures can be intervals")
+                    raise invalid("rules.interval_unit", i=i, unit=self.unit)
                 try:
                     interval_of(self.unit, entry.interval)
                 except (ValueError, TypeError) as exc:
-                    raise ValueError(f"values.{i}.interval: {exc}") from None
+                    raise invalid("rules.param_interval", i=i, reason=EnglishOnly(str(exc))) from None
         ordered = sorted(self.values, key=lambda v: v.valid_from)
         if ordered != list(self.values):
-            raise ValueError("values must be sorted by valid_from")
+            raise invalid("rules.values_order")
         for prev, nxt in zip(ordered, ordered[1:]):
             if prev.valid_to is None or prev.valid_to >= nxt.valid_from:
-                raise ValueError(f"values overlap: entry from {prev.valid_from} runs into {nxt.valid_from}")
+                raise invalid("rules.values_overlap", first=prev.valid_from, second=nxt.valid_from)
         return self
 
     def entry_on(self, day: dt.date) -> ParamValue | None:
