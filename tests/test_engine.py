@@ -1,6 +1,7 @@
 """Engine behaviour: verdict precedence, undetermined, unknown figures, determinism, provenance."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,10 @@ def test_unverified_figures_are_listed_as_assumptions(book, sample):
     assert any(a.startswith("liberalisatiegrens (maximale huurgrens huurtoeslag; DAEB-huurgrens): € 710,68 "
                             "(secundaire bron") for a in k4.assumptions)
     k5 = next(c for c in judge(sample, book).components if c.id == "K5")
-    assert "DAEB-08: de regel is niet aan de wettekst geverifieerd" in k5.assumptions
+    # a rule is named by its title, its figures' users too (at most three, the rest counted), never by id
+    assert f"‘{book.rule('DAEB-08').rule.title.nl}’ is niet aan de wettekst geverifieerd" in k5.assumptions
+    assert not any(re.search(r"\b[A-Z]{2,}-\d", a) for a in k4.assumptions + k5.assumptions)
+    assert any(re.search(r"gebruikt door ‘[^’]+’; ‘[^’]+’; ‘[^’]+’ en \d+ andere regels\)$", a) for a in k4.assumptions)
 
 
 def test_same_input_gives_byte_identical_json(book, sample):

@@ -142,6 +142,10 @@ def test_memos_and_terminal_speak_the_readers_language(case_path, lang, book, co
             text = text.replace(" ".join(sentence.split()), " ")
         bad = offences(text, lang, codes)
         assert not bad, f"{case_path.stem} {lang} {kind}: internal codes or English words reach the reader: {bad}"
+    bare = {kind: rule_ids_outside_references(text, lang, _case_ids(case_path)) for kind, text in
+            (("html", visible_html(render_html(references_blanked(memo)))),
+             ("md", visible_md(render_md(references_blanked(memo)))))}
+    assert not any(bare.values()), f"{case_path.stem} {lang}: rule ids outside their labelled references: {bare}"
 
 
 def test_the_detector_is_not_blind(codes):
@@ -285,6 +289,12 @@ def test_coalition_compare_and_memos_speak_words(lang, book, codes):
         for part in list(res.parts) + list(early.parts) + list(later.parts):
             sentences |= engine_sentences(part.result.model_dump(mode="json")) | {part.result.case}
         memo = build_coalition_memo(res, case, source, book)
+        for kind, fmt in (("html", "html"), ("md", "md")):
+            shown = render_coalition(references_blanked(memo), fmt)
+            found = rule_ids_outside_references(visible_html(shown) if fmt == "html" else visible_md(shown), lang,
+                                                _case_ids(path))
+            if found:
+                bad.append((path.stem, f"{kind}: rule ids outside their labelled references", found))
         texts = {"html": visible_html(render_coalition(memo, "html")), "md": visible_md(render_coalition(memo, "md")),
                  "terminal": coalition_text(res), "json": " | ".join(_human_texts(res.model_dump(mode="json"))),
                  "compare": "\n".join(render_text(compare_results(x.result, y.result, book), lang, verbose=True)
@@ -424,6 +434,47 @@ def rule_ids_in(text: str, case_ids: set[str]) -> list[str]:
     for cid in sorted(case_ids, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(cid)}(?![\w-])", " ", text)
     return sorted(set(RULE_ID_LIKE.findall(text)))
+
+
+# A memo names a rule by its title. Its id stays for auditors only as a labelled reference: the
+# memo model's reference fields (a reason's or a check's `rule`, the `used_by` columns), which the
+# templates set apart as a muted "(MT-08)" label or next to the article of law. Everything else people
+# read (the engine's sentences, the board page, the labels) carries no rule id. docs/i18n.md says why.
+REFERENCE_FIELDS = {"rule", "used_by", "used_by_text"}
+REFERENCE = "⟦ref⟧"
+
+
+def references_blanked(node):
+    """The memo model with every labelled reference replaced by a marker: what is left is prose."""
+    if isinstance(node, dict):
+        return {k: REFERENCE if k in REFERENCE_FIELDS and v and isinstance(v, (str, list))
+                and not (isinstance(v, list) and isinstance(v[0], dict)) else references_blanked(v)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [references_blanked(v) for v in node]
+    return node
+
+
+def rule_ids_outside_references(text: str, lang: str, case_ids: set[str]) -> list[str]:
+    """Rule ids left in a memo rendered from references_blanked(memo); the one sentence that explains
+    what the references are (memo.provenance.rule_refs) names two as examples."""
+    from woningwet_engine import i18n
+
+    refs = i18n.text(lang, "memo.provenance.rule_refs")
+    text = " ".join(text.split())
+    for explained in (refs, visible_md(refs)):
+        text = text.replace(" ".join(explained.split()), " ")
+    return rule_ids_in(text, case_ids)
+
+
+def test_references_are_blanked_and_prose_is_not():
+    memo = {"reasons": [{"rule": "MT-08", "text": "Niet nageleefd (MT-08) als: …", "effect": "violation"}],
+            "assumptions": {"params": [{"used_by": ["K1", "FIN-06"], "used_by_text": "K1, FIN-06"}]},
+            "board": {"rules": [{"rule": "DAEB-01"}]}}
+    blanked = references_blanked(memo)
+    assert blanked["reasons"][0]["rule"] == REFERENCE and blanked["board"]["rules"][0]["rule"] == REFERENCE
+    assert blanked["assumptions"]["params"][0]["used_by_text"] == REFERENCE
+    assert rule_ids_outside_references(str(blanked), "nl", set()) == ["MT-08"]  # the sentence keeps its id
 
 
 def test_rule_id_detector_is_not_blind():

@@ -45,7 +45,7 @@ def plan_checks(evaluations: list[FactEvaluation], selection: Selection, lang: s
                 inputs=inputs_for(bs, ev.fact, selection, schema)))
     order = {cr.rule.id: i for i, cr in enumerate(selection.rules)}
     checks.sort(key=lambda c: (order.get(c.rule, 0), c.subject))
-    return Plan(checks=checks, assumptions=assumptions_for(reasons, lang, selection.params))
+    return Plan(checks=checks, assumptions=assumptions_for(reasons, lang, selection))
 
 
 def cannot_assess(bs: BranchState, fact: dict, schema, selection: Selection, lang: str) -> str:

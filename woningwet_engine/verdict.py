@@ -176,17 +176,27 @@ def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, s
     return reason
 
 
-def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = None) -> list[str]:
-    """Every non-verified rule or figure the outcome rests on, said plainly, once each; `figures`
-    (the selection's parameters) give each figure its title and its value in words."""
-    figures = figures or {}
+USED_BY_NAMED = 3  # the rules that read a weak figure, named by title; more are counted
+
+
+def assumptions_for(reasons: list[Reason], lang: str, selection: Selection) -> list[str]:
+    """Every non-verified rule or figure the outcome rests on, said plainly, once each: a rule by its
+    title, a figure by its title and its value in words (the selection's rules and parameters)."""
+    figures = selection.params
+
+    def title(rule_id: str) -> str:
+        try:
+            return getattr(selection.rule(rule_id).rule.title, lang)
+        except KeyError:  # not in force on the selection's date: named by its id
+            return rule_id
+
     rules: list[str] = []
     params: dict[tuple, list[str]] = {}
     for r in reasons:
         if r.effect in NOT_RESTING:
             continue
         if r.confidence != "verified":
-            rules.append(f"{r.rule}: " + section(lang, "assumptions")[f"rule_{r.confidence}"])
+            rules.append(tr(lang, f"assumptions.rule_{r.confidence}", title=title(r.rule)))
         for p in r.inputs.params:
             if p.confidence != "verified":  # a code list is a list: keyed as a tuple
                 value = tuple(p.value) if isinstance(p.value, list) else p.value
@@ -203,7 +213,9 @@ def assumptions_for(reasons: list[Reason], lang: str, figures: dict | None = Non
             shown = human_value(p.value, PARAM_TYPE[p.unit], lang)
         else:
             shown = value
-        used = tr(lang, "assumptions.used_by", rules=", ".join(users))
+        named = "; ".join(f"‘{title(u)}’" for u in users[:USED_BY_NAMED])
+        used = tr(lang, "assumptions.used_by", rules=named) if len(users) <= USED_BY_NAMED else \
+            tr(lang, "assumptions.used_by_more", rules=named, n=len(users) - USED_BY_NAMED)
         if p is not None and p.source == source:
             source = reader_source(source, p.source_text, lang)
         out.append(tr(lang, "assumptions.figure", title=param_title(pid, figures, lang), value=shown, label=label,
@@ -379,7 +391,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         memo[key] = cond
         conditions.append(cond)
 
-    assumptions = _assumptions(reasons, lang, illustrative, memo, selection.params)
+    assumptions = _assumptions(reasons, lang, illustrative, memo, selection)
 
     party = "corporation"
     for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
@@ -403,11 +415,11 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         assumptions=assumptions, party=party, not_fired=not_fired)
 
 
-def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict, figures: dict) -> list[str]:
+def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict, selection: Selection) -> list[str]:
     """assumptions_for(reasons), once per selection and what it reads of the reasons: each one's
     rule, confidence and the figures it rests on that are not verified (id, value, confidence,
     source), for those the outcome rests on. Components whose reasons differ only in their texts
-    and the values they show share one list (the memo and `figures` are the selection's)."""
+    and the values they show share one list (the memo is the selection's)."""
     kept = memo.setdefault("assumptions", {})
     try:
         key = (lang, illustrative, tuple([
@@ -419,7 +431,7 @@ def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dic
     except TypeError:  # a value that cannot be a key: not kept
         key = found = None
     if found is None:
-        found = assumptions_for(reasons, lang, figures)
+        found = assumptions_for(reasons, lang, selection)
         if illustrative:
             found.append(tr(lang, "assumptions.illustrative"))
         if key is not None:

@@ -102,8 +102,10 @@ def build_coalition_memo(res: CoalitionResult, case: CoalitionCase, source: str,
             "first": i == 0, "components": ", ".join(ph.components),
             "corporations": ", ".join(names[c] for c in ph.corporations),
             "change_points": ", ".join(fmt_date(d, lang) for d in law.get("change_points", [])),
-            "rules_gone": ", ".join(law.get("rules_only_from", [])),
-            "rules_new": ", ".join(law.get("rules_only_to", [])),
+            # how many rules the law dropped and added since the first phase (their ids are in the
+            # JSON; the ones that touch this phase are named by title under "causes")
+            "rules_gone": fmt_int(len(law["rules_only_from"]), lang) if law.get("rules_only_from") else "",
+            "rules_new": fmt_int(len(law["rules_only_to"]), lang) if law.get("rules_only_to") else "",
             "params": [{"id": p.get("title") or p["id"], "from": _figure(p["from"], p["unit"], lang),
                         "to": _figure(p["to"], p["unit"], lang)} for p in law.get("params_changed", [])],
             "causes": causes})

@@ -13,8 +13,8 @@ from .render import FORMATS, render
 
 
 def case_meta(case, book, source: str, lang: str) -> dict:
-    """What the memo needs besides the result: case labels, and the titles of the rulebook's figures
-    and their sources as people read them (the result's inputs keep the sources as written)."""
+    """What the memo needs besides the result: case labels, the titles of the rulebook's rules and
+    figures, and the figures' sources as people read them (the result's inputs keep the sources as written)."""
     from ..i18n import text
     from ..rulebook.params import NO_VALUE, reader_source
 
@@ -23,6 +23,7 @@ def case_meta(case, book, source: str, lang: str) -> dict:
     return {"corporation": case.corporation.name, "aw_l_number": case.corporation.aw_l_number,
             "case_date": case.date.isoformat(), "source": source, "illustrative": case.illustrative,
             "param_titles": {pid: getattr(p.title, lang) for pid, p in book.params.items()},
+            "rule_titles": {cr.rule.id: getattr(cr.rule.title, lang) for cr in book.rules},
             "param_sources": {NO_VALUE: text(lang, "assumptions.no_value"), **sources}}
 
 

@@ -146,7 +146,8 @@ def board_view(memo: dict, meta: dict, lang: str) -> dict:
         assumptions.append(fill("assume_figure", name=p["name"], value=value, confidence=p["confidence_label"],
                                 used=", ".join(dict.fromkeys(p["used_by"]))))
     for rule, used in sorted(decisive_rules.items()):
-        assumptions.append(fill("assume_rule", rule=rule, used=", ".join(dict.fromkeys(used))))
+        title = meta.get("rule_titles", {}).get(rule, rule)
+        assumptions.append(fill("assume_rule", rule=f"‘{title}’", used=", ".join(dict.fromkeys(used))))
     more = max(0, len(assumptions) - MAX_ASSUMPTIONS)
 
     m = memo["meta"]
