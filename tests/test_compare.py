@@ -147,7 +147,7 @@ def test_cli_compare_json_and_text():
     assert "K11" in text.stdout and "LFB-03.ontmoeting" in text.stdout and "PLAN-" not in text.stdout
     # a plan check by its title, its statuses as words
     assert "  Leefbaarheid per DAEB-huurwoning ten hoogste het maximumbedrag (het plan): voldoet → niet van " \
-           "toepassing (door LFB-02)" in text.stdout
+           "toepassing (door ‘Leefbaarheid per DAEB-huurwoning ten hoogste het maximumbedrag’)" in text.stdout
     # without --verbose: the headline only, what changed for the plan first, short lines
     short = runner.invoke(main, ["compare", str(KANALENEILAND), "--at", "2016-06-01", "--at", "2022-06-01"])
     lines = short.stdout.splitlines()

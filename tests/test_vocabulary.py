@@ -250,15 +250,20 @@ def _other_date(case) -> "dt.date":
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_compare_speaks_words(lang, book, codes):
     """`woningwet compare` of every sample case, headline and --verbose detail, between its own date and
-    another: plan checks and conditions by their titles, statuses, verdicts and parties as words."""
+    another: plan checks and conditions by their titles, statuses, verdicts and parties as words; the
+    headline names the rules behind a change by title (their ids are in --verbose and the JSON)."""
     from woningwet_engine.compare import compare_results, render_text
 
     bad, plan_lines = [], 0
     for path in CASES:
         case = load_case(path)
         a, b = judge(case, book, lang=lang), judge(case, book, at=_other_date(case), lang=lang)
-        text = render_text(compare_results(a, b, book), lang, verbose=True)
+        cmp = compare_results(a, b, book)
+        text = render_text(cmp, lang, verbose=True)
         plan_lines += sum(1 for line in text.splitlines() if "→" in line and "(" in line and "PLAN-" not in line)
+        ids = rule_ids_in(render_text(cmp, lang, verbose=False), _case_ids(path))  # the headline names rules by title
+        if ids:
+            bad.append((path.stem, "headline", ids))
         sentences = engine_sentences(a.model_dump(mode="json")) | engine_sentences(b.model_dump(mode="json"))
         found = _scan(text, lang, codes, sentences | {case.case_id})
         if found:

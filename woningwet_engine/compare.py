@@ -148,6 +148,7 @@ def _cause(rid: str, a: _Side, b: _Side, fired_a: dict, fired_b: dict, changed_p
     valid = f"{cr.rule.valid_from}..{cr.rule.valid_to or ''}" if cr else None
     return {
         "rule": rid,
+        "title": getattr(cr.rule.title, b.lang) if cr else rid,
         "valid": valid,
         "fired_from": rid in fired_a,
         "fired_to": rid in fired_b,
@@ -411,15 +412,13 @@ def headline(cmp: dict, lang: str = "nl", verbose: bool = False) -> list[str]:
             else:
                 other += 1
                 continue
-            rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or t["no_value"]
-            lines.append(f"  {comp['id']} {comp['title']}: {what} ({t['because']} {rules})")
+            lines.append(f"  {comp['id']} {comp['title']}: {what} ({_named(ch['because'], t, lang)})")
     for ch in cmp["plan"]:
         if ch["field"] != "status":
             other += 1
             continue
-        rules = ", ".join(dict.fromkeys(c["rule"] for c in ch["because"])) or ch.get("rule", "")
         lines.append(f"  {ch.get('title') or ch['check']} ({_subject(ch['subject'], lang)}): "
-                     f"{_state(ch['from'], lang)} → {_state(ch['to'], lang)} ({t['because']} {rules})")
+                     f"{_state(ch['from'], lang)} → {_state(ch['to'], lang)} ({_named(ch['because'], t, lang)})")
     reg = cmp["regime"]
     law = len(reg["rules_only_from"]) + len(reg["rules_only_to"]) + len(reg["params_changed"]) \
         + len(reg.get("derivations_changed", []))
@@ -428,6 +427,23 @@ def headline(cmp: dict, lang: str = "nl", verbose: bool = False) -> list[str]:
     if not cmp["summary"]["changed"]:
         lines.append(t["nochange"])
     return lines
+
+
+HEADLINE_NAMED = 2  # the rules a headline line names by title; more are counted
+
+
+def _named(causes: list[dict], t: dict, lang: str) -> str:
+    """What a headline line says changed it: its rules by title (the ids are in --verbose and the JSON)."""
+    from .i18n import text
+
+    titles = list(dict.fromkeys(c.get("title") or c["rule"] for c in causes))
+    if not titles:
+        return f"{t['because']} {t['no_value']}"
+    named = "; ".join(f"‘{x}’" for x in titles[:HEADLINE_NAMED])
+    if len(titles) > HEADLINE_NAMED:
+        more = len(titles) - HEADLINE_NAMED
+        return text(lang, "compare.because_one_more" if more == 1 else "compare.because_more", rules=named, n=more)
+    return f"{t['because']} {named}"
 
 
 def render_text(cmp: dict, lang: str = "nl", verbose: bool = True) -> str:

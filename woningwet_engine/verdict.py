@@ -214,8 +214,9 @@ def assumptions_for(reasons: list[Reason], lang: str, selection: Selection) -> l
         else:
             shown = value
         named = "; ".join(f"‘{title(u)}’" for u in users[:USED_BY_NAMED])
-        used = tr(lang, "assumptions.used_by", rules=named) if len(users) <= USED_BY_NAMED else \
-            tr(lang, "assumptions.used_by_more", rules=named, n=len(users) - USED_BY_NAMED)
+        more = len(users) - USED_BY_NAMED
+        used = tr(lang, "assumptions.used_by", rules=named) if more <= 0 else \
+            tr(lang, "assumptions.used_by_one_more" if more == 1 else "assumptions.used_by_more", rules=named, n=more)
         if p is not None and p.source == source:
             source = reader_source(source, p.source_text, lang)
         out.append(tr(lang, "assumptions.figure", title=param_title(pid, figures, lang), value=shown, label=label,
