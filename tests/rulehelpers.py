@@ -228,3 +228,9 @@ def plan_check_ids(result: Result) -> set[str]:
 
 def in_force(rule_id: str, date: dt.date | str) -> bool:
     return any(cr.rule.id == rule_id for cr in rulebook().at(as_date(date)).rules)
+
+
+def rests_on(component, rule_id: str) -> bool:
+    """One of the component's assumptions names the rule (by its title, in either language)."""
+    t = rulebook().rule(rule_id).rule.title
+    return any(a.startswith((f"‘{t.en}’", f"‘{t.nl}’")) for a in component.assumptions)
