@@ -90,9 +90,9 @@ def test_shared_assumptions_equal_those_made_from_each_components_reasons(seed, 
     data = generate.realistic(n, seed=seed)[0]
     data["illustrative"] = illustrative
     result = judge(Case.model_validate(data), rulebook(), at=generate.DAY, lang=lang)
-    figures = rulebook().at(generate.DAY).params
+    selection = rulebook().at(generate.DAY)
     for comp in result.components:
-        own = verdict.assumptions_for(comp.reasons, lang, figures)
+        own = verdict.assumptions_for(comp.reasons, lang, selection)
         if illustrative:
             own.append(verdict.tr(lang, "assumptions.illustrative"))
         assert comp.assumptions == own
