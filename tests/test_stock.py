@@ -628,21 +628,37 @@ def test_ignored_columns_are_named_in_words_even_when_quiet(tmp_path):
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts OS threads in /proc/self/task")
-def test_the_planning_worker_is_forked_with_one_thread_and_gives_the_same_bytes(book, tmp_path, monkeypatch):
+def test_the_planning_worker_is_forked_with_one_thread_and_gives_the_same_bytes(tmp_path):
     """A cold plan of a large register works out half of its new facts, classes and outcomes in a second
     process. A fork copies only the thread that calls it, so a lock held by DuckDB's pool or another
     thread would stay locked in the child: the fork happens while this process has one OS thread, and
     not at all while another thread is alive. The files are the same whoever plans, and an error on
-    either side stops the run with nothing written."""
+    either side stops the run with nothing written.
+
+    The checks run in a fresh interpreter (worker_fork_checks): in the suite's own process a thread
+    another test left behind (a DuckDB pool not yet collected, a server winding down) would decide
+    whether the worker is forked at all."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import test_stock; "
+            "test_stock.worker_fork_checks(test_stock.Path(sys.argv[3]))")
+    res = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(ROOT), str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, WONINGWET_NO_CACHE="1"),
+                         timeout=600)
+    assert res.returncode == 0, res.stderr[-4000:]
+    assert res.stdout.strip() == "checked", res.stdout
+
+
+def worker_fork_checks(tmp_path: Path) -> None:
+    """The body of the test above, in a process that starts with one thread."""
     import gc
     import threading
 
-    import woningwet_engine.evaluation as evaluation
     import woningwet_engine.stock.judge as stock_judge
     from woningwet_engine.stock.worker import PlanWorker
 
-    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")
-    monkeypatch.setattr(evaluation, "_OBSERVERS", [])  # the suite's rule-coverage observer keeps it in-process
+    book = load_rulebook()
     register = write_csv(tmp_path / "r.csv", 1500, rent_thresholds(book, [DAY]), seed=12)
     threads_at_fork, submitted = [], []
     real_fork, real_submit = os.fork, PlanWorker.submit
@@ -655,55 +671,119 @@ def test_the_planning_worker_is_forked_with_one_thread_and_gives_the_same_bytes(
         submitted.append(name)
         return real_submit(self, name, tasks, extend)
 
-    monkeypatch.setattr(os, "fork", fork)
-    monkeypatch.setattr(PlanWorker, "submit", submit)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(os, "fork", fork)
+        monkeypatch.setattr(PlanWorker, "submit", submit)
 
-    def run(name: str, min_outcomes: int, threads: int = 2) -> tuple[bytes, bytes]:
-        monkeypatch.setattr(stock_judge, "WORKER_MIN_OUTCOMES", min_outcomes)
-        monkeypatch.setattr(stock_judge, "WORKER_MIN_FACTS", min_outcomes)
-        out = tmp_path / f"{name}.parquet"
-        judge_register(register, DAY, book, output=out, threads=threads)
-        return out.read_bytes(), outcomes_path(out).read_bytes()
+        def run(name: str, min_outcomes: int, threads: int = 2) -> tuple[bytes, bytes]:
+            monkeypatch.setattr(stock_judge, "WORKER_MIN_OUTCOMES", min_outcomes)
+            monkeypatch.setattr(stock_judge, "WORKER_MIN_FACTS", min_outcomes)
+            out = tmp_path / f"{name}.parquet"
+            judge_register(register, DAY, book, output=out, threads=threads)
+            return out.read_bytes(), outcomes_path(out).read_bytes()
 
-    gc.collect()  # a DuckDB connection an earlier test left in a reference cycle keeps its thread pool
-    assert len(os.listdir("/proc/self/task")) == 1, f"other threads are alive: {threading.enumerate()}"
-    alone = run("alone", 10 ** 9)
-    assert not submitted
-    assert run("worker", 2) == alone
-    assert threads_at_fork and set(threads_at_fork) == {1}
-    assert submitted == ["protos_of", "classes_of", "judge_outcomes"]
-    forks = len(threads_at_fork)
-    assert run("one-thread", 2, threads=1) == alone and len(threads_at_fork) == forks
+        gc.collect()
+        assert len(os.listdir("/proc/self/task")) == 1, f"other threads are alive: {threading.enumerate()}"
+        alone = run("alone", 10 ** 9)
+        assert not submitted
+        assert run("worker", 2) == alone
+        assert threads_at_fork and set(threads_at_fork) == {1}
+        assert submitted == ["protos_of", "classes_of", "judge_outcomes"]
+        forks = len(threads_at_fork)
+        assert run("one-thread", 2, threads=1) == alone and len(threads_at_fork) == forks
 
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        try:
+            assert run("other-thread", 2) == alone
+        finally:
+            stop.set()
+            other.join()
+        assert len(threads_at_fork) == forks and len(submitted) == 3  # planned here, not forked
+
+        parent = os.getpid()
+        real_judge = stock_judge._Planner.judge_outcome
+
+        def fails_in_the_worker(self, *args):
+            if os.getpid() != parent:
+                raise stock_judge.EngineError("worker disagrees")
+            return real_judge(self, *args)
+
+        def fails_here(self, *args):
+            if os.getpid() == parent:
+                raise stock_judge.EngineError("this process disagrees")
+            return real_judge(self, *args)
+
+        for judge_outcome, said in ((fails_in_the_worker, "worker disagrees"), (fails_here, "this process disagrees")):
+            monkeypatch.setattr(stock_judge._Planner, "judge_outcome", judge_outcome)
+            out = tmp_path / "failed.parquet"
+            with pytest.raises(stock_judge.EngineError, match=said):
+                judge_register(register, DAY, book, output=out, threads=2)
+            assert not out.exists() and not outcomes_path(out).exists()
+    print("checked")
+
+
+@pytest.fixture(scope="module")
+def long_register(book, tmp_path_factory) -> Path:
+    """A register that takes a cold run a few seconds to plan and to judge unit by unit."""
+    return write_csv(tmp_path_factory.mktemp("long") / "long.csv", 100_000, rent_thresholds(book, [DAY]), seed=5)
+
+
+def _interrupted(register: Path, out_dir: Path, lang: str, wait_for: str, *extra: str):
+    """`woningwet stock` with progress on, sent SIGINT when a stderr line holds `wait_for`; returns
+    (exit code, stderr, the processes the run had then forked)."""
+    import signal
+    import subprocess
+    import sys
+
+    # SIGINT as a terminal delivers it, also when the suite itself was started with it ignored
+    proc = subprocess.Popen([sys.executable, "-m", "woningwet_engine.cli", "stock", str(register), "--at",
+                             DAY.isoformat(), "-o", str(out_dir / "units.parquet"), "--summary",
+                             str(out_dir / "memo.html"), "--progress", "--lang", lang, *extra],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, WONINGWET_NO_CACHE="1"),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    seen, children = [], []
     try:
-        assert run("other-thread", 2) == alone
+        for line in proc.stderr:
+            seen.append(line)
+            if wait_for in line:
+                with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as fh:
+                    children = [int(c) for c in fh.read().split()]
+                proc.send_signal(signal.SIGINT)
+                break
+        rest = proc.stderr.read()  # to the end: the process has ended
+        proc.wait(timeout=120)
     finally:
-        stop.set()
-        other.join()
-    assert len(threads_at_fork) == forks and len(submitted) == 3  # planned here, not forked
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert seen and wait_for in seen[-1], "".join(seen)
+    return proc.returncode, "".join(seen) + rest, children
 
-    parent = os.getpid()
-    real_judge = stock_judge._Planner.judge_outcome
 
-    def fails_in_the_worker(self, *args):
-        if os.getpid() != parent:
-            raise stock_judge.EngineError("worker disagrees")
-        return real_judge(self, *args)
-
-    def fails_here(self, *args):
-        if os.getpid() == parent:
-            raise stock_judge.EngineError("this process disagrees")
-        return real_judge(self, *args)
-
-    for judge_outcome, said in ((fails_in_the_worker, "worker disagrees"), (fails_here, "this process disagrees")):
-        monkeypatch.setattr(stock_judge._Planner, "judge_outcome", judge_outcome)
-        out = tmp_path / "failed.parquet"
-        with pytest.raises(stock_judge.EngineError, match=said):
-            judge_register(register, DAY, book, output=out, threads=2)
-        assert not out.exists() and not outcomes_path(out).exists()
+@pytest.mark.skipif(not os.path.isfile(f"/proc/{os.getpid()}/task/{os.getpid()}/children"),
+                    reason="lists a process's children in /proc")
+@pytest.mark.parametrize("lang, wait_for, extra, said", [
+    # while Python plans, with the planning worker busy
+    ("nl", "rijen gelezen", (), "stock: onderbroken (Ctrl-C); er is niets geschreven"),
+    # while DuckDB runs the table query (its progress line is printed from inside the running statement)
+    ("en", "judging and writing:", ("--check-every-unit",), "stock: interrupted (Ctrl-C); nothing was written"),
+])
+def test_ctrl_c_ends_a_run_with_one_line_exit_130_and_nothing_left(long_register, tmp_path, lang, wait_for,
+                                                                     extra, said):
+    """Ctrl-C in a long run: one line in the reader's language (no traceback, although DuckDB turns the
+    interrupt of a statement into an error of its own), exit 130, no output or temporary file, and the
+    planning worker is gone."""
+    code, err, children = _interrupted(long_register, tmp_path, lang, wait_for, *extra)
+    assert code == 130, err
+    assert err.rstrip().splitlines()[-1] == said and "Traceback" not in err, err
+    assert os.listdir(tmp_path) == []
+    for pid in children:
+        assert not os.path.exists(f"/proc/{pid}"), f"process {pid} outlived the run"
+    if wait_for == "rijen gelezen":
+        assert children, "the cold plan of this register has a planning worker"
 
 
 def test_durable_rules_cross_checks_all_outcomes_of_a_plan_in_one_session(book, tmp_path, monkeypatch):

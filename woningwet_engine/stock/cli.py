@@ -3,7 +3,10 @@ one unit of a judged table (`woningwet stock explain OUT UNIT_ID`)."""
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -32,6 +35,38 @@ def _corp(path):
     from .mapping import load_corporation
 
     return load_corporation(path)
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command ended by Ctrl-C
+
+
+@contextmanager
+def _ctrl_c(lang: str):
+    """Ctrl-C during a run ends it with one line in the reader's language and exit 130, after the run's
+    own cleanup (no output file, no temporary files, the planning worker ended). DuckDB turns the
+    interrupt of a running statement into its own RuntimeError, so the signal is remembered here and
+    whatever the run raises after it is the interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    seen = []
+
+    def interrupted(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        yield
+    except BaseException as exc:
+        if not seen and not isinstance(exc, KeyboardInterrupt):
+            raise
+        from .summary import w
+
+        click.echo(f"stock: {w(lang, 'interrupted')}", err=True)
+        sys.exit(INTERRUPTED)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @stock.command("judge")
@@ -73,9 +108,10 @@ def judge_command(units, at, output, fmt, layout, summary, totals_path, on_error
         fmt = suffix if suffix in ("parquet", "csv", "xlsx", "json") else "parquet"
     book = load_book(rules_dir)
     shown = progress_enabled(progress, quiet)
-    run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
-                         on_error=on_error, lang=lang, progress=shown, threads=threads,
-                         memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
+    with _ctrl_c(lang):
+        run = judge_register(units, day, book, output=output, out_format=fmt, corporation=_corp(corporation),
+                             on_error=on_error, lang=lang, progress=shown, threads=threads,
+                             memory_limit=memory_limit, summary=summary, every_unit=every_unit, layout=layout)
     if run.ignored:  # a warning about the input, not progress: shown even with --quiet
         more = len(run.ignored) - 10
         click.echo(w(lang, "ignored_columns", columns=", ".join(run.ignored[:10]))

@@ -762,6 +762,12 @@ class _Meanwhile:
             raise self._err
         return self._out
 
+    def stop(self) -> None:
+        """Interrupts the statement and waits for the thread; its result or error is not wanted."""
+        self._cur.interrupt()
+        self._thread.join()
+        self._cur.close()
+
 
 def _reach(obj: str, rep: dict, cls: tuple) -> tuple[dict, tuple]:
     """The shape of a group's numbers (None missing, 0 zero, 1 other) and their classes, with the numbers
@@ -781,8 +787,10 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
     meanwhile = _Meanwhile(con, lambda cur: _assign_groups(cur, ts))
     try:
         class_rows = planner.plan(groups)
-    finally:
-        unique = meanwhile.join()
+    except BaseException:  # e.g. Ctrl-C: the statement on the other cursor is not waited for
+        meanwhile.stop()
+        raise
+    unique = meanwhile.join()
     _check_unique(con, run.source, unique)
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)

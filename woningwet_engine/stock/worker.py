@@ -64,6 +64,8 @@ class PlanWorker:
         up_r, up_w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
+            # Ctrl-C reaches the whole process group: the parent ends the run and this process with it
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.close(down_w)
             os.close(up_r)
             _serve(build, os.fdopen(down_r, "rb"), os.fdopen(up_w, "wb"))
