@@ -24,35 +24,55 @@ from .wording import condition_words, param_title
 EFFECT_ORDER = {"verdict": 0, "violation": 1, "condition": 2, "undetermined": 3, "overridden": 4, "info": 5,
                 "not_in_force": 6}
 NOT_RESTING = ("overridden", "not_in_force")  # reasons the outcome does not rest on
-# Memo per selection (Selection.memo, dropped with it): the parts of a result that depend only on
-# the selection, the rule and the values a rule reads are built once and the (read-only) result
-# objects are shared between components. Many components of a portfolio share them.
-_MEMO_MAX = 50_000  # reasons / why-not entries kept per selection; beyond this the memo starts afresh
+# Result pieces are built once and the (read-only) objects shared between components, in one of two
+# memos of the selection, each a dict of dicts filled through _kept: the day's (Selection.memo:
+# whatever holds a dated link, such as a Reason with its citations) and the regime period's
+# (Selection.period_memo, shared by the days of the period: what holds no date, such as a reason's
+# text and inputs, why-not entries, assumptions). A reason is kept in both under one key that names
+# all it reads besides the date (_reason).
+_MEMO_MAX = 50_000  # entries kept per memo; beyond this that memo starts afresh
 
 
 def _context(selection: Selection) -> dict:
+    """The day's memo (Selection.memo)."""
     memo = selection.memo
     if "order" not in memo:
-        memo.update(order=_undated(selection)["order"], reasons={})
+        memo.update(order=_undated(selection)["order"], reasons={}, cites={}, conditions={})
     return memo
 
 
 def _undated(selection: Selection) -> dict:
-    """The memo of pieces without a date in them (rule order, figures read, why-not entries, a
-    reason's text and inputs): one per regime period, shared by its days (Selection.period_memo)."""
+    """The regime period's memo (Selection.period_memo): the pieces without a date in them."""
     memo = selection.period_memo
     if "order" not in memo:
-        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, not_fired={}, reason_parts={})
+        memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, reason_parts={}, params={},
+                    not_fired={}, not_fired_by_state={}, not_fired_by_parts={}, open_violation={}, assumptions={})
     return memo
 
 
-def _rule_cites(cr, selection: Selection, lang: str, memo: dict, fact: dict | None = None) -> list:
+def _kept(memo: dict, key, make, holder=None):
+    """memo[key], made once by make(). `holder`: the object whose id is in the key; the entry holds
+    it, so that the id cannot become another object's while the entry lives. Beyond _MEMO_MAX
+    entries the memo starts afresh."""
+    found = memo.get(key)
+    if found is None or found[0] is not holder:
+        return _put(memo, key, make(), holder)
+    return found[1]
+
+
+def _put(memo: dict, key, value, holder=None):
+    """Keep `value` under `key` (see _kept); returns it."""
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = (holder, value)
+    return value
+
+
+def _rule_cites(cr, selection: Selection, lang: str, fact: dict | None = None) -> list:
     if cr.cite_facts and fact is not None:  # the deciding onderdeel depends on the fact: not memoised per rule
         return rule_citations(cr.rule.legal_basis, selection.date, lang, fact)
-    key = ("cites", cr.rule.id, lang)
-    if key not in memo:
-        memo[key] = rule_citations(cr.rule.legal_basis, selection.date, lang)
-    return memo[key]
+    return _kept(_context(selection)["cites"], (cr.rule.id, lang),
+                 lambda: rule_citations(cr.rule.legal_basis, selection.date, lang))
 
 
 def params_read(cr, fact: dict) -> tuple[str, ...]:
@@ -115,65 +135,46 @@ def _unknown_figure(pid: str, selection: Selection, lang: str) -> str:
               sources="; ".join(reader_source(src, words, lang) for _, _, _, src, words in p.bounds))
 
 
-def _rule_params(names: tuple[str, ...], selection: Selection, memo: dict) -> list:
-    key = ("params", names)
-    if key not in memo:
-        memo[key] = [param_use(selection.params[p]) for p in names]
-    return memo[key]
-
-
 def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inputs:
     facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.shown_facts[bs.branch]}
-    params = _rule_params(params_read(bs.rule, fact), selection, _undated(selection))
+    names = params_read(bs.rule, fact)
+    params = _kept(_undated(selection)["params"], names, lambda: [param_use(selection.params[p]) for p in names])
     return Inputs(facts=facts, params=params)
-
-
-def _reason_names(cr, branch: str, lang: str, template: str, memo: dict) -> tuple[str, ...]:
-    """The facts a reason of this rule branch shows: the rule's inputs and the text's placeholders."""
-    key = ("names", cr.rule.id, branch, lang)
-    if key not in memo:
-        names = list(cr.facts)
-        names += [n for n in PLACEHOLDER.findall(template) if not n.startswith("param.") and n not in names]
-        memo[key] = tuple(names)
-    return memo[key]
 
 
 def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
                extra: dict | None = None) -> Reason:
     cr = bs.rule
-    outcome = bs.outcome
-    template = getattr(outcome.explain, lang)
-    memo = _context(selection)
-    key = None
-    if extra is None:
-        try:
-            key = (cr.rule.id, bs.branch, effect, lang, id(schema), params_read(cr, fact),
-                   tuple([fact.get(n) for n in _reason_names(cr, bs.branch, lang, template, memo)]))
-            hit = memo["reasons"].get(key)
-        except TypeError:  # a value that cannot be a key (a list): no memo
-            key = hit = None
-        if hit is not None:
-            return hit
-    rule = cr.rule
-    undated = None if key is None else _undated(selection)["reason_parts"].get(key)
-    if undated is None:  # the text and the inputs read facts and the period's figures, never the date
-        undated = (render_text(template, fact, schema, selection.params, lang, extra),
-                   inputs_for(bs, fact, selection, schema))
-        if key is not None:
-            parts = _undated(selection)["reason_parts"]
-            if len(parts) >= _MEMO_MAX:
-                parts.clear()
-            parts[key] = undated
-    text, inputs = undated
-    cites = _rule_cites(cr, selection, lang, memo, fact)
-    reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=outcome.verdict, text=text,
+    key = None if extra is not None else (cr.rule.id, bs.branch, effect, lang, id(schema), params_read(cr, fact),
+                                          tuple([fact.get(n) for n in cr.shown_facts[bs.branch]]))
+    return _reason(bs, effect, fact, selection, lang, key, _reason_parts, (bs, fact, selection, schema, lang, extra))
+
+
+def _reason_parts(bs: BranchState, fact: dict, selection: Selection, schema, lang: str, extra) -> tuple:
+    return (render_text(getattr(bs.outcome.explain, lang), fact, schema, selection.params, lang, extra),
+            inputs_for(bs, fact, selection, schema))
+
+
+def _reason(bs: BranchState, effect: str, fact: dict, selection: Selection, lang: str, key: tuple | None,
+            parts, args: tuple) -> Reason:
+    """The reason of a branch state under `key`, which names all the reason reads besides the date
+    (None, or a value in it that cannot be a key: made afresh). It is kept per day, for its
+    citations carry the day's links; its text and inputs, `parts(*args)`, per regime period under
+    the same key: they read the facts and the period's figures, never the date."""
+    reasons = _context(selection)["reasons"]
+    try:
+        hit = reasons.get(key)  # _kept, inlined: a reason is asked for many times a judgement
+    except TypeError:
+        key = hit = None
+    if hit is not None:
+        return hit[1]
+    text, inputs = parts(*args) if key is None else _kept(_undated(selection)["reason_parts"], key,
+                                                          lambda: parts(*args))
+    rule = bs.rule.rule
+    cites = _rule_cites(bs.rule, selection, lang, fact)
+    reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=bs.outcome.verdict, text=text,
                     citation=cites[0], also_cites=cites[1:], confidence=rule.confidence, inputs=inputs)
-    if key is not None:
-        reasons = memo["reasons"]
-        if len(reasons) >= _MEMO_MAX:
-            reasons.clear()
-        reasons[key] = reason
-    return reason
+    return reason if key is None else _put(reasons, key, reason)
 
 
 USED_BY_NAMED = 3  # the rules that read a weak figure, named by title; more are counted
@@ -224,13 +225,14 @@ def assumptions_for(reasons: list[Reason], lang: str, selection: Selection) -> l
     return out
 
 
-def _open_violation(bs: BranchState, fact: dict, selection: Selection, kept: dict | None = None) -> bool:
+def _open_violation(bs: BranchState, fact: dict, selection: Selection, shared: bool = False) -> bool:
     """A violation branch left open: its test is open only because a figure it reads is an interval, or
     the rule applies (its `when` holds) and its test is open because a fact or a figure is missing. Either
-    way the law may see a violation here, so the component's compliance cannot be decided. `kept`: a
-    memo per state for states the compiled evaluator shares (one per atom codes, which decide `when`)."""
-    if kept is not None:
-        return _kept(kept, id(bs), bs, lambda: _open_violation(bs, fact, selection))
+    way the law may see a violation here, so the component's compliance cannot be decided. `shared`:
+    `bs` is a state the compiled evaluator shares between facts (one per atom codes, which decide
+    `when`); the answer is then kept per state."""
+    if shared:
+        return _kept(_undated(selection)["open_violation"], id(bs), lambda: _open_violation(bs, fact, selection), bs)
     from .conditions.evaluator import Tri, evaluate
     from .conditions.interval import Interval
 
@@ -243,62 +245,30 @@ def _open_violation(bs: BranchState, fact: dict, selection: Selection, kept: dic
     return bs.rule.test is not None and evaluate(bs.rule.when, fact, selection.values) is Tri.TRUE
 
 
-def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str, shared: bool = False) -> Reason:
-    """The reason that names what is missing for an open branch. `shared`: `bs` is a state the
-    compiled evaluator shares between facts (FactEvaluation.parts); the reason is then kept per
-    state, language and what it reads of the fact: the values of the facts it shows (its citations
-    are picked by some of them), the figures its facts' derivations read, and those its missing
-    facts' derivations needed."""
-    if not shared:
-        return _new_undetermined_reason(bs, fact, selection, lang)
-    reads = getattr(fact, "reads", None) or {}
+def _undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
+    """The reason that names what is missing for an open branch, kept (_reason) by what it reads: the
+    rule branch, the fact's kind, the facts missing and the figures unknown (the text), the values
+    of the facts it shows (its inputs; some pick its citations) and the figures it rests on."""
     cr = bs.rule
-    try:
-        key = (id(bs), lang, fact.get("kind"), tuple([fact.get(n) for n in cr.shown_facts[bs.branch]]),
-               params_read(cr, fact), tuple([reads.get(m) for m in bs.why.missing_facts]) if bs.why else ())
-        hash(key)
-    except TypeError:  # a value that cannot be a key (a list): not kept
-        return _new_undetermined_reason(bs, fact, selection, lang)
-    return _kept(_context(selection).setdefault("undetermined_reasons", {}), key, bs,
-                 lambda: _new_undetermined_reason(bs, fact, selection, lang))
-
-
-def _kept(kept: dict, key, holder, make):
-    """kept[key], made once by make(). The entry holds `holder`, the shared state or piece whose id
-    is in the key, so that id cannot become another object's while the entry lives; beyond
-    _MEMO_MAX entries the memo starts afresh."""
-    found = kept.get(key)
-    if found is None:
-        if len(kept) >= _MEMO_MAX:
-            kept.clear()
-        found = kept[key] = (holder, make())
-    return found[1]
-
-
-def _new_undetermined_reason(bs: BranchState, fact: dict, selection: Selection, lang: str) -> Reason:
-    rule = bs.rule.rule
-    outcome = bs.outcome
     missing = list(bs.why.missing_facts) if bs.why else []
     unknown_params = list(bs.why.unknown_params) if bs.why else []
     unknown_params += [p for _, p in unknown_figures(missing, fact, selection) if p not in unknown_params]
     kind = fact.get("kind", "component")
-    # the text reads the rule branch, the fact's kind, what is missing and the period's figures
-    texts = _undated(selection).setdefault("undetermined", {})
-    key = (rule.id, bs.branch, lang, kind, tuple(missing), tuple(unknown_params))
-    text = texts.get(key)
-    if text is None:
-        if len(texts) >= _MEMO_MAX:
-            texts.clear()
-        text = texts[key] = _undetermined_text(bs, kind, missing, unknown_params, selection, lang)
-    cites = rule_citations(rule.legal_basis, selection.date, lang, fact)
-    return Reason(rule=rule.id, branch=bs.branch, effect="undetermined", verdict=outcome.verdict, text=text,
-                  citation=cites[0], also_cites=cites[1:], confidence=rule.confidence,
-                  inputs=inputs_for(bs, fact, selection, COMPONENT_FIELDS))
+    key = ("undetermined", cr.rule.id, bs.branch, lang, kind, tuple(missing), tuple(unknown_params),
+           params_read(cr, fact), tuple([fact.get(n) for n in cr.shown_facts[bs.branch]]))
+    return _reason(bs, "undetermined", fact, selection, lang, key, _undetermined_parts,
+                   (bs, fact, kind, missing, unknown_params, selection, lang))
+
+
+def _undetermined_parts(bs: BranchState, fact: dict, kind: str, missing: list, unknown_params: list,
+                        selection: Selection, lang: str) -> tuple:
+    return (_undetermined_text(bs, kind, missing, unknown_params, selection, lang),
+            inputs_for(bs, fact, selection, COMPONENT_FIELDS))
 
 
 def _undetermined_text(bs: BranchState, kind: str, missing: list, unknown_params: list, selection: Selection,
                        lang: str) -> str:
-    """What an open branch would decide and what it lacks (once per period: _undetermined_reason)."""
+    """What an open branch would decide and what it lacks."""
     rule = bs.rule.rule
     outcome = bs.outcome
     root = bs.definition.decisive
@@ -355,44 +325,27 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
     # shown, naming what is missing or the bound, and the component's compliance is undetermined.
     decided_rules = {bs.rule.rule.id for bs in ev.fired}
     shared = ev.parts is not None
-    opened = _context(selection).setdefault("open_violation", {}) if shared else None
     open_violations = [bs for bs in ev.unknown if bs.rule.rule.id not in decided_rules
-                       and _open_violation(bs, fact, selection, opened)]
+                       and _open_violation(bs, fact, selection, shared)]
     for bs in open_violations:
-        reasons.append(_undetermined_reason(bs, fact, selection, lang, shared))
+        reasons.append(_undetermined_reason(bs, fact, selection, lang))
     if verdict == "undetermined":
         pending = open_branches or [bs for bs in ev.unknown if bs.outcome.verdict]
         for bs in pending:
-            reasons.append(_undetermined_reason(bs, fact, selection, lang, shared))
+            reasons.append(_undetermined_reason(bs, fact, selection, lang))
     # no rule in force decides the verdict: the verdict rules of other dates that would, are named too
     undecided = verdict == "undetermined" and not pending
     elsewhere = not_in_force_reasons(fact, selection, rulebook, lang, undecided)
     if undecided:
         reasons.append(_no_rule_reason(comp, selection, rulebook, lang, elsewhere))
     reasons += elsewhere
-    memo = _context(selection)
-    order = memo["order"]
+    undated = _undated(selection)
+    order = undated["order"]
     reasons.sort(key=lambda r: (EFFECT_ORDER[r.effect], order.get(r.rule, 0), r.branch or ""))
-
-    conditions = []
-    for cid, sources in condition_sources.items():
-        cdef = rulebook.conditions[cid]
-        key = ("condition", cid, lang, tuple(sources))
-        if key in memo:
-            conditions.append(memo[key])
-            continue
-        period = cdef.period_weeks
-        if cdef.period_param:
-            p = selection.params.get(cdef.period_param)
-            period = p.value if p is not None else None
-        cond = ConditionOut(
-            id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
-            legal_basis=[citation(lb, selection.date, lang) for lb in bases_on(cdef.legal_basis, selection.date)],
-            triggered_by=sources)
-        memo[key] = cond
-        conditions.append(cond)
-
-    assumptions = _assumptions(reasons, lang, illustrative, memo, selection)
+    kept = _context(selection)["conditions"]
+    conditions = [_kept(kept, (cid, lang, tuple(sources)), lambda: _condition(cid, sources, selection, rulebook, lang))
+                  for cid, sources in condition_sources.items()]
+    assumptions = _assumptions(reasons, lang, illustrative, undated["assumptions"], selection)
 
     party = "corporation"
     for r, bs in ((r, bs) for bs in ev.fired for r in [bs.outcome]):
@@ -400,7 +353,7 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
             party = r.party
             break
 
-    not_fired = _not_fired(ev, _undated(selection), order)
+    not_fired = _not_fired(ev, undated, order)
 
     # True, False, or None when it cannot be decided (niet te beoordelen): the verdict is undetermined,
     # or no violation is decided but a violation test is open
@@ -416,30 +369,38 @@ def component_result(comp: Component, ev: FactEvaluation, selection: Selection, 
         assumptions=assumptions, party=party, not_fired=not_fired)
 
 
-def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, memo: dict, selection: Selection) -> list[str]:
-    """assumptions_for(reasons), once per selection and what it reads of the reasons: each one's
-    rule, confidence and the figures it rests on that are not verified (id, value, confidence,
-    source), for those the outcome rests on. Components whose reasons differ only in their texts
-    and the values they show share one list (the memo is the selection's)."""
-    kept = memo.setdefault("assumptions", {})
+def _condition(cid: str, sources: list[str], selection: Selection, rulebook: Rulebook, lang: str) -> ConditionOut:
+    cdef = rulebook.conditions[cid]
+    period = cdef.period_weeks
+    if cdef.period_param:
+        p = selection.params.get(cdef.period_param)
+        period = p.value if p is not None else None
+    return ConditionOut(
+        id=cid, title=getattr(cdef.title, lang), kind=cdef.kind, actor=cdef.actor, period_weeks=period,
+        legal_basis=[citation(lb, selection.date, lang) for lb in bases_on(cdef.legal_basis, selection.date)],
+        triggered_by=sources)
+
+
+def _assumptions(reasons: list[Reason], lang: str, illustrative: bool, kept: dict, selection: Selection) -> list[str]:
+    """assumptions_for(reasons), kept (per regime period: they hold no date) by what they read of
+    the reasons: each one's rule, confidence and the figures it rests on that are not verified (id,
+    value, confidence, source), for those the outcome rests on. Components whose reasons differ only
+    in their texts and the values they show share one list."""
+    key = (lang, illustrative, tuple([
+        (r.rule, r.confidence, tuple([(p.id, tuple(p.value) if isinstance(p.value, list) else p.value,
+                                       p.confidence, p.source)
+                                      for p in r.inputs.params if p.confidence != "verified"]))
+        for r in reasons if r.effect not in NOT_RESTING]))
     try:
-        key = (lang, illustrative, tuple([
-            (r.rule, r.confidence, tuple([(p.id, tuple(p.value) if isinstance(p.value, list) else p.value,
-                                           p.confidence, p.source)
-                                          for p in r.inputs.params if p.confidence != "verified"]))
-            for r in reasons if r.effect not in NOT_RESTING]))
         found = kept.get(key)
     except TypeError:  # a value that cannot be a key: not kept
         key = found = None
-    if found is None:
-        found = assumptions_for(reasons, lang, selection)
-        if illustrative:
-            found.append(tr(lang, "assumptions.illustrative"))
-        if key is not None:
-            if len(kept) >= _MEMO_MAX:
-                kept.clear()
-            kept[key] = found
-    return list(found)
+    if found is not None:
+        return list(found[1])
+    made = assumptions_for(reasons, lang, selection)
+    if illustrative:
+        made.append(tr(lang, "assumptions.illustrative"))
+    return list(made if key is None else _put(kept, key, made))
 
 
 def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
@@ -450,19 +411,10 @@ def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
         by_rule = _not_fired_by_rule(ev.parts, memo, order)
         if by_rule is not None:
             return by_rule
-    schema = COMPONENT_FIELDS
-    by_state = memo.setdefault("not_fired_by_state", {})
-    nf_memo = memo["not_fired"]
-    keyed = []
-    for bs in ev.not_fired + ev.unknown:
-        found = by_state.get(id(bs))
-        if found is None or found[0] is not bs:
-            found = (bs, _not_fired_entry(bs, schema, nf_memo, order))
-            if len(by_state) >= _MEMO_MAX:
-                by_state.clear()
-            by_state[id(bs)] = found  # holds bs, so its id stays its own while the entry lives
-        if found[1] is not None:
-            keyed.append(found[1])
+    by_state, nf_memo = memo["not_fired_by_state"], memo["not_fired"]
+    keyed = [e for bs in ev.not_fired + ev.unknown
+             if (e := _kept(by_state, id(bs), lambda: _not_fired_entry(bs, COMPONENT_FIELDS, nf_memo, order), bs))
+             is not None]
     keyed.sort(key=lambda item: item[0])
     return [nf for _, nf in keyed]
 
@@ -472,13 +424,12 @@ def _not_fired_by_rule(parts: tuple, memo: dict, order: dict) -> list[NotFired] 
     compiled evaluator's `parts`, one per rule in rule order, shared by every fact with the same
     atom codes and value shown): the pieces follow each other in sort order, so a component costs
     one lookup per rule and no sort. None if the pieces are not in rule order (then: sorted)."""
-    by_parts = memo.setdefault("not_fired_by_parts", {})
-    nf_memo = memo["not_fired"]
+    by_parts, nf_memo = memo["not_fired_by_parts"], memo["not_fired"]
     out: list[NotFired] = []
     last = -1
     for p in parts:
-        found = by_parts.get(id(p))
-        rank, entries = found[1] if found is not None else _kept(by_parts, id(p), p, lambda: _piece(p, nf_memo, order))
+        found = by_parts.get(id(p))  # _kept, inlined: one lookup per rule and component
+        rank, entries = found[1] if found is not None else _kept(by_parts, id(p), lambda: _piece(p, nf_memo, order), p)
         if rank is not None:
             if rank <= last:
                 return None
@@ -499,20 +450,15 @@ def _not_fired_entry(bs: BranchState, schema, nf_memo: dict, order: dict):
     why = bs.why
     if why is None or why.fact in SELECTOR_FACTS or bs.rule.rule.scope != "component":
         return None
-    try:
-        key = (bs.rule.rule.id, bs.branch, why)
-        hit = nf_memo.get(key)
-    except TypeError:  # a value that cannot be a key (a list): no memo
-        key = hit = None
-    if hit is None:
-        hit = NotFired(
+    def make() -> NotFired:
+        return NotFired(
             rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
             seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
             missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params])
-        if key is not None:
-            if len(nf_memo) >= _MEMO_MAX:
-                nf_memo.clear()
-            nf_memo[key] = hit
+    try:
+        hit = _kept(nf_memo, (bs.rule.rule.id, bs.branch, why), make)
+    except TypeError:  # a value that cannot be a key (a list): not kept
+        hit = make()
     return (order.get(hit.rule.split("#")[0], 0), hit.rule), hit
 
 

@@ -293,6 +293,7 @@ class Rulebook:
             found.__dict__["key"] = base.key  # equal by construction: same rules and values
             found.__dict__["period_memo"] = base.period_memo
             found.__dict__["values"] = base.values  # read-only: the same figures on every day of the period
+            found.__dict__["_by_id"] = base._by_id  # and the same rules
             if len(kept) >= SELECTIONS_KEPT:
                 del kept[next(iter(kept))]
         kept[day] = found  # most recently used last
