@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from .conditions.evaluator import Tri, Why, evaluate, explain
@@ -33,11 +34,13 @@ class BranchState:
     why: Why | None = None
     spec: Branch | None = field(default=None, repr=False, compare=False)
 
-    @property
+    # cached: later stages ask a shared state for these hundreds of times a judgement, and a state's
+    # rule, branch and spec do not change after it is made
+    @cached_property
     def definition(self) -> Branch:
         return self.spec or self.rule.branch(self.branch)
 
-    @property
+    @cached_property
     def outcome(self):
         """What the branch concludes (verdict, violation, conditions, party, texts)."""
         return self.definition.outcome

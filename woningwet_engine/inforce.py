@@ -24,7 +24,7 @@ from .explain import param_use, rule_citations
 from .facts import COMPONENT_FIELDS
 from .format import format_date, json_value
 from .i18n import text as tr
-from .result import Inputs, Reason
+from .result import Inputs, Reason, trusted
 from .rulebook.loader import CompiledRule, Rulebook, Selection
 
 EFFECT = "not_in_force"
@@ -102,10 +102,10 @@ def _reason(cr: CompiledRule, kind: str, fact: dict, selection: Selection, lang:
     # the dated link shows the provision as it read while the rule applied
     on: dt.date = rule.valid_to if kind == "lapsed" else rule.valid_from
     cites = rule_citations(rule.legal_basis, on, lang, fact)
-    inputs = Inputs(facts={n: json_value(fact.get(n), COMPONENT_FIELDS[n].type) for n in names},
-                    params=[param_use(selection.params[p]) for p in cr.when.params if p in selection.params])
-    reason = Reason(rule=rule.id, effect=EFFECT, text=text, citation=cites[0], also_cites=cites[1:],
-                    confidence=rule.confidence, inputs=inputs)
+    inputs = trusted(Inputs, facts={n: json_value(fact.get(n), COMPONENT_FIELDS[n].type) for n in names},
+                     params=[param_use(selection.params[p]) for p in cr.when.params if p in selection.params])
+    reason = trusted(Reason, rule=rule.id, effect=EFFECT, text=text, citation=cites[0], also_cites=cites[1:],
+                     confidence=rule.confidence, inputs=inputs)
     if key is not None:
         if len(memo) >= 50_000:
             memo.clear()

@@ -14,7 +14,7 @@ from .explain import PARAM_TYPE, citation, human_value, json_value, param_use, r
 from .facts import CASE_FIELD, COMPONENT_FIELDS, SCHEMAS, SELECTOR_FACTS
 from .i18n import section, text as tr
 from .inforce import not_in_force_reasons
-from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason
+from .result import ComponentResult, ConditionOut, Inputs, NotFired, Reason, trusted
 from .rulebook.loader import PLACEHOLDER, Rulebook, Selection
 from .rulebook.model import PRECEDENCE, bases_on
 from .rulebook.params import reader_source
@@ -139,7 +139,7 @@ def inputs_for(bs: BranchState, fact: dict, selection: Selection, schema) -> Inp
     facts = {name: json_value(fact.get(name), schema[name].type) for name in bs.rule.shown_facts[bs.branch]}
     names = params_read(bs.rule, fact)
     params = _kept(_undated(selection)["params"], names, lambda: [param_use(selection.params[p]) for p in names])
-    return Inputs(facts=facts, params=params)
+    return trusted(Inputs, facts=facts, params=list(params))
 
 
 def reason_for(bs: BranchState, effect: str, fact: dict, selection: Selection, schema, lang: str,
@@ -172,8 +172,8 @@ def _reason(bs: BranchState, effect: str, fact: dict, selection: Selection, lang
                                                           lambda: parts(*args))
     rule = bs.rule.rule
     cites = _rule_cites(bs.rule, selection, lang, fact)
-    reason = Reason(rule=rule.id, branch=bs.branch, effect=effect, verdict=bs.outcome.verdict, text=text,
-                    citation=cites[0], also_cites=cites[1:], confidence=rule.confidence, inputs=inputs)
+    reason = trusted(Reason, rule=rule.id, branch=bs.branch, effect=effect, verdict=bs.outcome.verdict, text=text,
+                     citation=cites[0], also_cites=cites[1:], confidence=rule.confidence, inputs=inputs)
     return reason if key is None else _put(reasons, key, reason)
 
 
