@@ -419,8 +419,9 @@ class Component(Extended):
     sale: Sale | None = None
     verbinding: Verbinding | None = None
     buyback_obligation: bool | None = Field(
-        None, description="acquired because the corporation is bound by contract to the party it earlier sold the "
-        "dwellings to (buy-back; BTIV 41 c, 2016-2021)")
+        None, description="acquired (or, on a sale, bought back before) because the corporation is bound by contract "
+        "to the party it earlier sold the dwellings to (buy-back; BTIV 41 c until the market test ended in 2021, "
+        "Ww 47 lid 1 j from 2022)")
     acquired_from_ti: bool | None = Field(
         None, description="acquired from another toegelaten instelling (BTIV 41 f, 2016-2021)")
     redevelop_within_5_years: bool | None = Field(

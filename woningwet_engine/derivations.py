@@ -170,6 +170,16 @@ def markttoets_exemption(case, c, env, ctx) -> dict:
     return {"markttoets_exemption": "not_established"}
 
 
+@derivation("daeb_buyback")
+def daeb_buyback(case, c, env, ctx) -> dict:
+    """From 2022 Ww 47 lid 1 j makes DAEB the buy-back of dwellings for sale the corporation is bound by
+    contract to take back from the party it sold them to, and their resale; before 2022 the DAEB list has no
+    such onderdeel, so it is false then. Not stated: no such duty."""
+    found = (env.day >= env.date("lid_1_j_from") and c.object == "dwelling" and c.activity in ("acquire", "sell")
+             and c.buyback_obligation is True and c.dwelling is not None and c.dwelling.tenure == "sale")
+    return {"daeb_buyback": found}
+
+
 @derivation("mv_shares")
 def mv_shares(case, c, env, ctx) -> dict:
     m = c.mv

@@ -84,6 +84,8 @@ COMPONENT_FIELDS: dict[str, FieldSpec] = {
     "redevelop_within_5_years": FieldSpec("bool", doc="acquired to redevelop within five years (BTIV 49/52)"),
     "markttoets_exemption": FieldSpec("enum", ("buyback", "bog_from_ti", "not_established"),
                                       doc="the BTIV 41 exemption (c, f; 2016-2021) the case establishes for an acquisition"),
+    "daeb_buyback": FieldSpec("bool", doc="buy-back for resale the corporation is bound to by contract, or its resale "
+                              "(Ww 47 lid 1 j; false before 2022)"),
     "sale_buyer": _enum(Buyer),
     "sale_price": FieldSpec("eur"),
     "sale_price_ratio_leegwaarde": FieldSpec("bp", doc="price / leegwaarde (or WOZ)"),
@@ -131,7 +133,8 @@ CASE_FIELD: dict[str, str] = {
     "service_kind": "service.kind", "service_for_residents": "service.for_residents",
     "service_for_daeb": "service.for_daeb_dwellings", "service_money_form": "service.money_form",
     "markttoets_exemption": "buyback_obligation or acquired_from_ti (with floor_area_m2)",
-    "redevelop_within_5_years": "redevelop_within_5_years", "sale_buyer": "sale.buyer", "sale_price": "sale.price",
+    "redevelop_within_5_years": "redevelop_within_5_years",
+    "daeb_buyback": "buyback_obligation (with dwelling.tenure sale)", "sale_buyer": "sale.buyer", "sale_price": "sale.price",
     "sale_price_ratio_leegwaarde": "sale.price / sale.leegwaarde", "sale_price_ratio_market": "sale.price / sale.market_value",
     "sale_vacant": "sale.vacant", "sale_complex": "sale.complex", "sale_vov": "sale.vov_clauses",
     "buyer_income": "sale.buyer_income", "verbinding_counterparty": "verbinding.counterparty",

@@ -31,11 +31,19 @@ def test_mt01_not_for_a_rent_exactly_at_the_liberalisatiegrens():
     assert "markttoets-market-test" not in condition_ids(cr)
 
 
-def test_mt01_regime_ends_with_2021():
-    assert fired(mid_rent("2021-12-31", rent="900.00"), "MT-01")
-    later = mid_rent("2022-01-01", rent="900.00")
-    assert not fired(later, "MT-01") and not in_force("MT-01", "2022-01-01")
-    assert "markttoets-market-test" not in condition_ids(later)
+def test_mt01_regime_ends_when_art_44c_leaves_the_text():
+    """Art. 44c is in the consolidation of 2021-07-01, not in that of 2021-09-11: the market test and its
+    approval end on 2021-09-10; from 2021-09-11 the case is told the article lapsed (MT-12) and gets the
+    non-DAEB conditions that remain (MT-13)."""
+    last = mid_rent("2021-09-10", rent="900.00")
+    assert fired(last, "MT-01") and fired(last, "MT-11") and not fired(last, "MT-12")
+    assert {"markttoets-market-test", "aw-approval-non-daeb"} <= condition_ids(last)
+    later = mid_rent("2021-09-11", rent="900.00")
+    assert later.verdict == "non_daeb" and not fired(later, "MT-01") and not fired(later, "MT-11")
+    assert not in_force("MT-01", "2021-09-11") and not in_force("MT-02", "2021-09-11")
+    assert fired(later, "MT-12") and fired(later, "MT-13")
+    assert "markttoets-market-test" not in condition_ids(later) and "aw-approval-non-daeb" not in condition_ids(later)
+    assert {"market-financing", "non-daeb-separation"} <= condition_ids(later)
 
 
 def test_mt04_herstructurering_on_land_held_before_2015_waives_the_market_call():
