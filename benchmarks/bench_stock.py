@@ -6,6 +6,7 @@ Not part of the test suite; figures in docs/benchmarks.md.
     .venv/bin/python benchmarks/bench_stock.py --junk-mb 64         # a smaller junk file than the 2 GB one
     .venv/bin/python benchmarks/bench_stock.py --compare            # DuckDB vs Polars on the compiled branches
     .venv/bin/python benchmarks/bench_stock.py --flat               # the flat layout side by side
+    .venv/bin/python benchmarks/bench_stock.py --statements       # where a cold run's time goes, statement by statement
 
 What it measures, on a synthetic but realistic register (stock/synthetic.py: varied kinds, rents around every
 threshold of several dates, missing values):
@@ -21,6 +22,10 @@ threshold of several dates, missing values):
     the message, no output file;
   - with --compare: the same compiled branch set of one selection over the same 1,000,000 fact rows in
     DuckDB (SQL) and in Polars (expressions built from the same condition trees), both from Parquet.
+  - with --statements: one cold run in this process (first date, Parquet), each DuckDB statement of it
+    with its wall and CPU seconds (process CPU: DuckDB's threads and the Python thread), and the CPU of
+    the planning worker; a statement whose CPU is close to its wall time on two free cores ran on one
+    thread (docs/stock.md, "Speed").
 The machine is shared: the load average before and after each run is printed with it.
 """
 
@@ -191,6 +196,49 @@ def bad_inputs(work: Path, day: dt.date, junk_mb: int) -> list[dict]:
     return out
 
 
+def statement_profile(book, src: Path, day: dt.date, threads: int) -> list[dict]:
+    """A cold in-process run of judge_register with each DuckDB statement timed (wall, process CPU)."""
+    import re
+
+    import woningwet_engine.stock.judge as stock_judge
+
+    spent: list[dict] = []
+
+    class Timed:
+        def __init__(self, con, where: str):
+            self._con, self._where = con, where
+
+        def execute(self, sql, *args):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return self._con.execute(sql, *args)
+            finally:
+                spent.append({"on": self._where, "wall_s": round(time.perf_counter() - wall, 3),
+                              "cpu_s": round(time.process_time() - cpu, 3), "sql": re.sub(r"\s+", " ", sql)[:80]})
+
+        def cursor(self):
+            return Timed(self._con.cursor(), "second cursor")
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    real = stock_judge.connect
+    stock_judge.connect = lambda *a, **k: Timed(real(*a, **k), "main")
+    os.environ["WONINGWET_NO_CACHE"] = "1"
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        stock_judge.judge_register(src, day, book, output=src.with_name("statements.parquet"), threads=threads)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        stock_judge.connect = real
+        del os.environ["WONINGWET_NO_CACHE"]
+    worker = os.times()
+    duck = sum(s["cpu_s"] for s in spent)
+    return [s for s in spent if s["wall_s"] >= 0.02] + [{
+        "judge_register_wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "of_it_in_statements_cpu_s": round(duck, 2),
+        "planning_worker_cpu_s": round(worker.children_user + worker.children_system, 2), "load": load()}]
+
+
 def compare_engines(book, work: Path, day: dt.date, n: int) -> dict:
     """The same compiled branches over the same fact rows: DuckDB SQL against Polars expressions."""
     import polars as pl
@@ -292,6 +340,7 @@ def main() -> None:
     ap.add_argument("--compare", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--flat", action="store_true", help="also one run per date with --layout flat")
+    ap.add_argument("--statements", action="store_true", help="only a cold in-process run, statement by statement")
     args = ap.parse_args()
     book = load_rulebook()
     days = [dt.date.fromisoformat(d) for d in args.dates]
@@ -306,6 +355,10 @@ def main() -> None:
               f"(csv {csv_path.stat().st_size / 1e6:.0f} MB, parquet {pq_path.stat().st_size / 1e6:.0f} MB)")
         profile = register_profile(csv_path, rent_thresholds(book, DATES))
         print(json.dumps({"register": {**profile, "thresholds_of": [d.isoformat() for d in DATES]}}))
+        if args.statements:
+            for line in statement_profile(book, pq_path, days[0], args.threads):
+                print(json.dumps(line))
+            return
         results = []
         # a cache directory of its own: the first run of each date plans from scratch ("cold"), the next ones
         # take the planning answers from the plan cache ("warm", stock/plancache.py)

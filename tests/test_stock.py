@@ -768,8 +768,10 @@ def _interrupted(register: Path, out_dir: Path, lang: str, wait_for: str, *extra
 @pytest.mark.parametrize("lang, wait_for, extra, said", [
     # while Python plans, with the planning worker busy
     ("nl", "rijen gelezen", (), "stock: onderbroken (Ctrl-C); er is niets geschreven"),
-    # while DuckDB runs the table query (its progress line is printed from inside the running statement)
-    ("en", "judging and writing:", ("--check-every-unit",), "stock: interrupted (Ctrl-C); nothing was written"),
+    # while DuckDB judges (its progress line is printed from inside a statement that has run a second;
+    # one thread and every unit's own facts keep it running for seconds)
+    ("en", "judging and writing:", ("--check-every-unit", "--threads", "1"),
+     "stock: interrupted (Ctrl-C); nothing was written"),
 ])
 def test_ctrl_c_ends_a_run_with_one_line_exit_130_and_nothing_left(long_register, tmp_path, lang, wait_for,
                                                                      extra, said):
