@@ -98,16 +98,25 @@ def test_verlicht_strict_limits_2015(amount, share, invest):
 
 
 @pytest.mark.parametrize("amount, status", [("30779999.99", "pass"), ("31000000", "unknown"),
-                                            ("33446533.99", "unknown"), ("33446534", "fail")])
-def test_verlicht_amount_2020_lies_between_the_statute_and_the_ministers_correction(amount, status):
-    # the consolidated Ww 49 lid 1 a of 2020 reads 30,780,000; the ministry called that a wrong indexation
-    # of 33,446,534; when the correction took effect was not read, so in between the test stays open
-    res = judge_plan("2020-06-01", turnover=turnover(amount, "0.01", (2018, 2019)), non_daeb_investment_share="0.01",
+                                            ("33446534.07", "unknown"), ("33446534.08", "fail")])
+def test_verlicht_amount_early_2020_lies_between_the_statute_and_the_ministers_correction(amount, status):
+    # Ww 49 lid 1 a reads 30,780,000 in the consolidations of 2020-01-01 and 2020-02-15; the ministry called that
+    # a wrong indexation, and the consolidation of 2020-03-14 reads the corrected 33,446,534.08; whether the
+    # correction reaches back was not read, so before 2020-03-14 a turnover in between stays open
+    res = judge_plan("2020-02-01", turnover=turnover(amount, "0.01", (2018, 2019)), non_daeb_investment_share="0.01",
                      separation_regime="VER")
     check = plan_check(res, "PLAN-SCH-VERLICHT")
     assert check.status == status
     bound = next(p for p in check.inputs.params if p.id == "verlicht_max_turnover")
-    assert [(b.bound, b.confidence) for b in bound.bounds] == [("lower", "verified"), ("upper", "secondary")]
+    assert [(b.bound, b.confidence) for b in bound.bounds] == [("lower", "verified"), ("upper", "verified")]
+
+
+@pytest.mark.parametrize("amount, status", [("31000000", "pass"), ("33446534.07", "pass"), ("33446534.08", "fail")])
+def test_verlicht_amount_from_2020_03_14_is_the_corrected_one(amount, status):
+    # the consolidations of 2020-03-14 and 2020-10-01 read EUR 33,446,534.08 ("minder dan")
+    res = judge_plan("2020-06-01", turnover=turnover(amount, "0.01", (2018, 2019)), non_daeb_investment_share="0.01",
+                     separation_regime="VER")
+    assert plan_check(res, "PLAN-SCH-VERLICHT").status == status
 
 
 @pytest.mark.parametrize("day, amount, status", [
@@ -205,8 +214,8 @@ def test_open_applicability_says_when_the_check_applies(lang, applies, passes, d
 
 
 def test_open_figure_in_a_compound_test_names_the_figure_as_what_decides():
-    # 2020: the verlicht turnover limit is only bounded (30,780,000 in the statute, 33,446,534 corrected)
-    text = _open_check("PLAN-SCH-VERLICHT", "2020-06-01", "en", turnover=turnover("31000000", "0.01", (2018, 2019)),
+    # early 2020: the verlicht turnover limit is only bounded (30,780,000 in the statute, 33,446,534.08 corrected)
+    text = _open_check("PLAN-SCH-VERLICHT", "2020-02-01", "en", turnover=turnover("31000000", "0.01", (2018, 2019)),
                        non_daeb_investment_share="0.01", wants_verlicht_regime=True)
     assert text.startswith("Cannot be assessed, unknown: ")
     assert "It passes if: " in text and " and " in text.split("It passes if: ")[1]
