@@ -188,7 +188,7 @@ def side_by_side(n: int, rounds: int) -> dict:
     made = pipeline.component_result
 
     def without_pieces(comp, ev, *rest):  # no shared pieces: why-not, open branches per component
-        return made(comp, dataclasses.replace(ev, parts=None), *rest)
+        return made(comp, dataclasses.replace(ev, parts=None, runs=None), *rest)
 
     @contextmanager
     def plain_way():

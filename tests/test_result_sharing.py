@@ -13,6 +13,7 @@ from rulehelpers import rulebook
 from woningwet_engine import pipeline, verdict
 from woningwet_engine.case import Case
 from woningwet_engine.engine import judge
+from woningwet_engine.evaluation import Run
 from woningwet_engine.pipeline import evaluated
 from woningwet_engine.result import canonical_json
 
@@ -32,27 +33,32 @@ def test_why_not_per_rule_equals_why_not_per_state(seed, n, distinct):
     selection, evaluations = _component_evaluations(data)
     memo, order = verdict._undated(selection), verdict._context(selection)["order"]
     for ev in evaluations:
-        assert ev.parts  # one piece per component rule
-        per_rule = verdict._not_fired_by_rule(ev.parts, memo, order)
-        assert per_rule is not None
-        assert per_rule == verdict._not_fired(dataclasses.replace(ev, parts=None), memo, order)
+        assert ev.parts and ev.runs  # one piece per component rule, one per run of rules
+        assert [p for run in ev.runs for p in run.parts] == list(ev.parts)
+        per_run = verdict._not_fired_by_run(ev.runs, memo, order)
+        assert per_run is not None
+        assert per_run == verdict._not_fired(dataclasses.replace(ev, parts=None, runs=None), memo, order)
 
 
 def test_pieces_out_of_rule_order_are_sorted_instead():
     selection, evaluations = _component_evaluations(generate.realistic(30, seed=2)[0])
     memo, order = verdict._undated(selection), verdict._context(selection)["order"]
     ev = max(evaluations, key=lambda e: len(e.not_fired))
-    backwards = tuple(reversed(ev.parts))
-    assert verdict._not_fired_by_rule(backwards, memo, order) is None
-    shown = verdict._not_fired(dataclasses.replace(ev, parts=backwards), memo, order)
-    assert len(shown) > 1 and shown == verdict._not_fired(dataclasses.replace(ev, parts=None), memo, order)
+    plain = verdict._not_fired(dataclasses.replace(ev, parts=None, runs=None), memo, order)
+    backwards = tuple(reversed(ev.runs))  # runs out of order
+    assert verdict._not_fired_by_run(backwards, memo, order) is None
+    shown = verdict._not_fired(dataclasses.replace(ev, runs=backwards), memo, order)
+    assert len(shown) > 1 and shown == plain
+    inside = tuple(Run(tuple(reversed(run.parts))) for run in ev.runs)  # rules out of order inside a run
+    assert verdict._not_fired_by_run(inside, memo, order) is None
+    assert verdict._not_fired(dataclasses.replace(ev, runs=inside), memo, order) == plain
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), distinct=st.booleans(),
        lang=st.sampled_from(["nl", "en"]))
 def test_whole_results_are_the_same_without_shared_pieces(seed, n, distinct, lang, monkeypatch):
-    """Without the evaluator's pieces (parts=None: why-not lists, reasons for open branches and
+    """Without the evaluator's pieces (parts=None, runs=None: why-not lists, reasons for open branches and
     open violations made per component) every result is byte for byte the same."""
     data = generate.distinct(n, seed=seed)[0] if distinct else generate.realistic(n, seed=seed)[0]
     shared, plain = _with_and_without_pieces(Case.model_validate(data), lang, monkeypatch)
@@ -64,7 +70,7 @@ def _with_and_without_pieces(case: Case, lang: str, monkeypatch) -> tuple[str, s
     with monkeypatch.context() as m:
         made = pipeline.component_result
         m.setattr(pipeline, "component_result",
-                  lambda comp, ev, *rest: made(comp, dataclasses.replace(ev, parts=None), *rest))
+                  lambda comp, ev, *rest: made(comp, dataclasses.replace(ev, parts=None, runs=None), *rest))
         plain = canonical_json(judge(case, rulebook(), at=generate.DAY, lang=lang))
     return shared, plain
 

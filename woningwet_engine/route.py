@@ -147,19 +147,18 @@ def _timings(catalogue: Mapping, ids: list[str], selection: Selection) -> dict[s
 
 def build_route(results: list[ComponentResult], route_components: set[str], plan: Plan, book: Rulebook,
                 selection: Selection, start: dt.date, lang: str) -> list[RouteStep]:
-    triggered: dict[str, list[str]] = {}
+    # per step, who triggers it, in first-seen order (a dict as an ordered set: a list's `in` made
+    # this quadratic in the components that share a step)
+    seen: dict[str, dict[str, None]] = {}
     for r in results:
         if r.id not in route_components or r.verdict == "forbidden":
             continue
         for cond in r.conditions:
-            triggered.setdefault(cond.id, [])
-            if r.id not in triggered[cond.id]:
-                triggered[cond.id].append(r.id)
+            seen.setdefault(cond.id, {})[r.id] = None
     for check in plan.checks:
         for cid in check.conditions:
-            triggered.setdefault(cid, [])
-            if check.subject not in triggered[cid]:
-                triggered[cid].append(check.subject)
+            seen.setdefault(cid, {})[check.subject] = None
+    triggered = {cid: list(who) for cid, who in seen.items()}
     catalogue = book.conditions
     memo = selection.period_memo  # the catalogue and the period's figures: the same on every day of it
     rank = memo.get("route_rank")

@@ -46,7 +46,7 @@ def _undated(selection: Selection) -> dict:
     memo = selection.period_memo
     if "order" not in memo:
         memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, reason_parts={}, params={},
-                    not_fired={}, not_fired_by_state={}, not_fired_by_parts={}, open_violation={}, assumptions={})
+                    not_fired={}, not_fired_by_state={}, not_fired_by_run={}, open_violation={}, assumptions={})
     return memo
 
 
@@ -407,10 +407,10 @@ def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
     """The why-not entries of a component: for every branch state not fired or unknown (shared,
     read-only objects of the evaluator) its entry and sort key are made once per state object (and
     the entry once per rule, branch and why-not), then sorted."""
-    if ev.parts is not None:
-        by_rule = _not_fired_by_rule(ev.parts, memo, order)
-        if by_rule is not None:
-            return by_rule
+    if ev.runs is not None:
+        by_run = _not_fired_by_run(ev.runs, memo, order)
+        if by_run is not None:
+            return by_run
     by_state, nf_memo = memo["not_fired_by_state"], memo["not_fired"]
     keyed = [e for bs in ev.not_fired + ev.unknown
              if (e := _kept(by_state, id(bs), lambda: _not_fired_entry(bs, COMPONENT_FIELDS, nf_memo, order), bs))
@@ -419,23 +419,43 @@ def _not_fired(ev: FactEvaluation, memo: dict, order: dict) -> list[NotFired]:
     return [nf for _, nf in keyed]
 
 
-def _not_fired_by_rule(parts: tuple, memo: dict, order: dict) -> list[NotFired] | None:
-    """What _not_fired gives, put together from one sorted piece per shared rule evaluation (the
-    compiled evaluator's `parts`, one per rule in rule order, shared by every fact with the same
-    atom codes and value shown): the pieces follow each other in sort order, so a component costs
-    one lookup per rule and no sort. None if the pieces are not in rule order (then: sorted)."""
-    by_parts, nf_memo = memo["not_fired_by_parts"], memo["not_fired"]
+def _not_fired_by_run(runs: tuple, memo: dict, order: dict) -> list[NotFired] | None:
+    """What _not_fired gives, put together from one sorted piece per shared run of rule evaluations
+    (the compiled evaluator's `runs`, in rule order, each shared by every fact with the same projection
+    on its rules): the pieces follow each other in sort order, so a component costs one lookup per run
+    and no sort. None if the pieces are not in rule order (then: sorted)."""
+    by_run, nf_memo = memo["not_fired_by_run"], memo["not_fired"]
     out: list[NotFired] = []
     last = -1
-    for p in parts:
-        found = by_parts.get(id(p))  # _kept, inlined: one lookup per rule and component
-        rank, entries = found[1] if found is not None else _kept(by_parts, id(p), lambda: _piece(p, nf_memo, order), p)
-        if rank is not None:
-            if rank <= last:
+    for run in runs:
+        found = by_run.get(id(run))  # _kept, inlined: one lookup per run and component
+        piece = found[1] if found is not None else _kept(by_run, id(run), lambda: _run_piece(run, nf_memo, order), run)
+        if piece is None:  # out of rule order inside the run
+            return None
+        first, final, entries = piece
+        if first is not None:
+            if first <= last:
                 return None
-            last = rank
+            last = final
             out += entries
     return out
+
+
+def _run_piece(run, nf_memo: dict, order: dict) -> tuple | None:
+    """(rank of its first rule, of its last, its why-not entries in sort order) of one shared run
+    (ranks None: it shows none); None when the run is out of rule order inside (the caller sorts)."""
+    first = last = None
+    entries: list[NotFired] = []
+    for p in run.parts:
+        rank, items = _piece(p, nf_memo, order)
+        if rank is None:
+            continue
+        if last is not None and rank <= last:
+            return None
+        first = rank if first is None else first
+        last = rank
+        entries += items
+    return first, last, entries
 
 
 def _piece(p: tuple, nf_memo: dict, order: dict) -> tuple[int | None, list[NotFired]]:
