@@ -368,7 +368,7 @@ class Engine:
 
     def fire(self, selection: Selection, facts: list[dict]) -> set[tuple[str, str]]:
         self.branches(selection)
-        return self.matcher.match(selection.key, facts)
+        return self.matcher.match(selection.key, facts, classed=True)  # one fact per class a ruleset sees
 
 
 _ENGINE: Engine | None = None

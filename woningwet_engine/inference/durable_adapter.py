@@ -136,6 +136,7 @@ class DurableMatcher:
         self._lock = threading.Lock()
         self.verify = False  # True: every action message is also parsed in full and compared (tests)
         self._counter = 0
+        self._signatures: dict[str, object] = {}  # ruleset name -> classes.signature of its conditions
 
     def prepare(self, key: str, branches: Sequence[Branch]) -> None:
         """Register the branches of one selection (once per key while it stays among the most
@@ -179,14 +180,17 @@ class DurableMatcher:
                 continue
             self._host._ruleset_list.remove(ruleset)
             _native.delete_ruleset(ruleset._handle)
+            self._signatures.pop(name, None)
 
     @property
     def registered(self) -> int:
         """How many rulesets are registered now (for the memory test)."""
         return len(self._host._ruleset_list)
 
-    def match(self, key: str, facts: Iterable[dict]) -> set[tuple[str, str]]:
-        """Fire the selection's rules on `facts`; returns {(branch name, fact id)}."""
+    def match(self, key: str, facts: Iterable[dict], classed: bool = False) -> set[tuple[str, str]]:
+        """Fire the selection's rules on `facts`; returns {(branch name, fact id)}. `classed`: each
+        ruleset is given one fact per class of facts it cannot tell apart (inference/classes.py),
+        and what that fact matched holds for its whole class."""
         groups = self._rulesets[key]
         by_scope: dict[str, list[tuple[str, list[Branch]]]] = {}
         for name, chunk in groups:
@@ -203,12 +207,40 @@ class DurableMatcher:
                 ids = [f["id"] for f in batch]
                 if len(set(ids)) != len(ids):
                     raise EngineError(f"duplicate fact id among the {scope} facts")
-                text = _dumps([_numbered(i, f) for i, f in enumerate(batch)])  # one text for all its rulesets
+                if not classed:
+                    text = _dumps([_numbered(i, f) for i, f in enumerate(batch)])  # one text for all its rulesets
                 for name, chunk in by_scope[scope]:
-                    for index, positions in self._run(name, text):
+                    if not classed:
+                        for index, positions in self._run(name, text):
+                            fired.update((chunk[index].name, ids[p]) for p in positions)
+                        continue
+                    members = self._classes(name, chunk, batch)
+                    shown = _dumps([_numbered(i, batch[m[0]]) for i, m in enumerate(members)])
+                    for index, positions in self._run(name, shown):
                         branch = chunk[index].name
-                        fired.update((branch, ids[p]) for p in positions)
+                        fired.update((branch, ids[m]) for p in positions for m in members[p])
         return fired
+
+    def _classes(self, name: str, chunk: list[Branch], batch: list[dict]) -> list[list[int]]:
+        """The positions of the facts of `batch` by class for ruleset `name`, in order of first member."""
+        sig = self._signatures.get(name)
+        if sig is None:
+            from .classes import signature
+
+            sig = self._signatures[name] = signature(b.condition for b in chunk)
+        by_class: dict = {}
+        out: list[list[int]] = []
+        for pos, fact in enumerate(batch):
+            try:
+                members = by_class.get(k := sig(fact))
+            except TypeError:  # an unhashable value: a class of its own
+                out.append([pos])
+                continue
+            if members is None:
+                members = by_class[k] = []
+                out.append(members)
+            members.append(pos)
+        return out
 
     def _run(self, name: str, text: str) -> list[tuple[int, list[int]]]:
         """Assert the facts (JSON text) into ruleset `name` in a fresh session and take every action
