@@ -237,11 +237,9 @@ class CompiledEvaluator:
                 try:
                     run = by_seen.get(seen)
                 except TypeError:  # an unhashable value: this run's states made for this fact alone
-                    run = Run(tuple(self._shared(rules[lo + j], e, s, fact, values)
-                                    for j, (e, s) in enumerate(zip(entries, seen))))
+                    run = self._run(rules, lo, entries, seen, fact, values)
                 if run is None:
-                    run = by_seen[seen] = Run(tuple(self._shared(rules[lo + j], e, s, fact, values)
-                                                    for j, (e, s) in enumerate(zip(entries, seen))))
+                    run = by_seen[seen] = self._run(rules, lo, entries, seen, fact, values)
                 made.append(run)
                 parts.extend(run.parts)
                 if run.fired:
@@ -252,6 +250,11 @@ class CompiledEvaluator:
             out.append(FactEvaluation(fact, fired, unknown, not_fired, tuple(parts), tuple(made)))
         self.stats["facts"] += len(facts)
         return out
+
+    def _run(self, rules: tuple, lo: int, entries: tuple, seen: tuple, fact: dict, values: dict) -> Run:
+        """The run of rules from `lo` on these entries and the values their why-nots show."""
+        return Run(tuple(self._shared(rules[lo + j], entry, shown, fact, values)
+                         for j, (entry, shown) in enumerate(zip(entries, seen))))
 
     def _entry(self, cr: CompiledRule, memo: dict, codes: tuple, values: dict):
         """The rule's entry for these atom codes (made once per codes: _new_entry)."""
