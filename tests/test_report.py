@@ -10,8 +10,10 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from woningwet_engine.case import load_case
@@ -489,3 +491,48 @@ def test_a_weak_figure_is_listed_once_in_its_table_not_again_among_the_stated_as
         folded += any(a.startswith(prefix) for a in said)
         assert not [s["text"] for s in memo["assumptions"]["stated"] if s["text"].startswith(prefix)], p["name"]
     assert folded >= 2
+
+
+# The memo's environment reads plain-dict fields without jinja2's AttributeError round trip
+# (report/render._environment_class); it must give what jinja2's own getattr gives.
+
+_NAMES = st.one_of(st.sampled_from(sorted(dir(dict))), st.sampled_from(["text", "url", "rule", "missing"]),
+                   st.text(min_size=1, max_size=6))
+
+
+class _Dict(dict):
+    label = "an attribute of the subclass"
+
+
+def _seen(env, obj, name):
+    """What a template gets for obj.name: the value, or the kind of undefined and what it names."""
+    value = env.getattr(obj, name)
+    if isinstance(value, jinja2.Undefined):
+        return ("undefined", type(value), value._undefined_name, value._undefined_obj is obj)
+    return ("value", value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.dictionaries(_NAMES, st.integers(), max_size=6), name=_NAMES,
+       kind=st.sampled_from(["dict", "subclass", "list", "object"]))
+def test_memo_environment_getattr_is_jinja2s(keys, name, kind):
+    from woningwet_engine.report.render import _environment_class
+
+    obj = {"dict": dict, "subclass": _Dict, "list": lambda k: list(k), "object": lambda k: _Dict}[kind](keys)
+    ours = _environment_class()(undefined=jinja2.StrictUndefined)
+    theirs = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    assert _seen(ours, obj, name) == _seen(theirs, obj, name)
+
+
+def test_memo_renders_the_same_with_jinja2s_getattr(memos, monkeypatch):
+    import importlib
+
+    render = importlib.import_module("woningwet_engine.report.render")  # the module, not report.render()
+    ours = {lang: (render_md(memo), render_html(memo)) for lang, (memo, *_) in memos.items()}
+    render.environment.cache_clear()
+    monkeypatch.setattr(render, "_environment_class", lambda: jinja2.Environment)
+    try:
+        theirs = {lang: (render_md(memo), render_html(memo)) for lang, (memo, *_) in memos.items()}
+    finally:
+        render.environment.cache_clear()
+    assert ours == theirs

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 import sys
 from pathlib import Path
@@ -103,6 +102,8 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _temp_name(directory: Path, tag: str) -> Path:
+    import secrets  # only when a file is written (with hmac, ~0.4 ms of every start otherwise)
+
     return directory / f".ww-{tag}-{secrets.token_hex(6)}.tmp"  # short: fits beside any valid name
 
 
