@@ -11,6 +11,7 @@ VERA VERANTWOORDINGREGIME, Aw L-numbers, KvK numbers.
 # when the models are defined, which slows down every start of the CLI (docs/benchmarks.md).
 
 import datetime as dt
+import weakref
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
@@ -584,6 +585,24 @@ class Case(Strict):
         """Normalised JSON-able form: defaults filled in (except fields added later and left unset, see
         Extended), euros as 2-decimal strings."""
         return self.model_dump(mode="json")
+
+    def sha256(self) -> str:
+        """sha256_of(self.canonical()), the case hash of provenance, worked out once per case object
+        (judging one case again, in a warm process or a what-if run, dumps and hashes it once): a
+        Case is frozen, its models refuse assignment, and nothing changes its lists in place."""
+        key = id(self)
+        kept = _SHA256.get(key)
+        if kept is not None and kept[0]() is self:
+            return kept[1]
+        from .result import sha256_of
+
+        digest = sha256_of(self.canonical())
+        _SHA256[key] = (weakref.ref(self, lambda _, key=key: _SHA256.pop(key, None)), digest)
+        return digest
+
+
+# Case.sha256 by the identity of a live case; an entry leaves with its case (weak reference)
+_SHA256: dict[int, tuple[weakref.ref, str]] = {}
 
 
 def _duplicate_ids(data: dict, loaded: LoadedYaml) -> list[Problem]:

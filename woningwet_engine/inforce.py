@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .conditions.evaluator import Tri, evaluate
+from .conditions.evaluator import Tri, evaluate_kept
 from .explain import param_use, rule_citations
 from .facts import COMPONENT_FIELDS
 from .format import format_date, json_value
@@ -56,11 +56,12 @@ def _candidates(selection: Selection, rulebook: Rulebook) -> tuple[dict[str, tup
     return memo["inforce"]
 
 
-def _nearest_applying(rules: list[CompiledRule], fact: dict, values, edge, nearest) -> list[CompiledRule]:
+def _nearest_applying(rules: list[CompiledRule], fact: dict, selection: Selection, edge, nearest) -> list[CompiledRule]:
     """The rules whose `when` holds, among those that may apply and change nearest to the date (several
     when they change on the same day). A nearer rule that may apply (a fact it needs is unknown) hides a
-    farther one that does."""
-    status = {cr.rule.id: evaluate(cr.when, fact, values) for cr in rules}
+    farther one that does. Each `when` is kept per regime period by the values it reads."""
+    kept, values = selection.period_memo.setdefault("inforce_when", {}), selection.values
+    status = {cr.rule.id: evaluate_kept(kept, (cr.rule.id, cr.rule.valid_from), cr.when, fact, values) for cr in rules}
     maybe = [cr for cr in rules if status[cr.rule.id] is not Tri.FALSE]
     if not maybe:
         return []
@@ -78,7 +79,7 @@ def not_in_force_reasons(fact: dict, selection: Selection, rulebook: Rulebook, l
         if question == VERDICT and not undecided:
             continue
         for (kind, edge, nearest), rules in zip(SIDES, sides):
-            for cr in _nearest_applying(rules, fact, selection.values, edge, nearest):
+            for cr in _nearest_applying(rules, fact, selection, edge, nearest):
                 found[cr.rule.id] = (cr, kind)
     return [_reason(cr, kind, fact, selection, lang)
             for cr, kind in sorted(found.values(), key=lambda item: order[item[0].rule.id])]

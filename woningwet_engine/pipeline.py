@@ -33,7 +33,7 @@ from .facts import Fact, build_facts
 from .gcpause import while_paused
 from .plan import plan_checks
 from .remediation import Remedies, remediate
-from .result import CheckRef, ComponentResult, Plan, Provenance, Regime, Result, Summary, sha256_of
+from .result import CheckRef, ComponentResult, Plan, Provenance, Regime, Result, Summary
 from .route import build_route
 from .rulebook.loader import Rulebook, Selection
 from .split import SplitOutcome, build_splits
@@ -152,7 +152,7 @@ class Request:
     source: str = "<case>"
     start: dt.date | None = None
     keep_by: str = "value"
-    case_sha256: str | None = None  # sha256_of(case.canonical()) when the caller has just checked it
+    case_sha256: str | None = None  # case.sha256() when the caller has just checked it
 
 
 # what judging a case may raise for that case alone (bad input, a refused figure, a disagreement)
@@ -223,5 +223,5 @@ def assemble(case: Case, rulebook: Rulebook, selection: Selection, judged: dict[
                       change_points=[d.isoformat() for d in rulebook.change_points()]),
         summary=summary, components=components, plan=plan_out, splits=parties.splits, route=route,
         provenance=Provenance(engine_version=__version__, rulebook_sha256=rulebook.sha256,
-                              case_sha256=case_sha256 or sha256_of(case.canonical()), date=day),
+                              case_sha256=case_sha256 or case.sha256(), date=day),
     )

@@ -30,7 +30,7 @@ from typing import Mapping
 
 from .case import Case, Component
 from .evaluation import FactEvaluation
-from .conditions.evaluator import Tri, evaluate
+from .conditions.evaluator import Tri, evaluate, evaluate_kept
 from .explain import citation
 from .i18n import section
 from .terms import value_label
@@ -113,10 +113,11 @@ def decide_component(comp: Component, fact: dict, ev: FactEvaluation, result: Co
     rule_party = next((o.party for _, o in deciding if o.party), None)
     condition_ids = {c.id for c in result.conditions}
     buyer = value_label(fact["sale_buyer"], lang) if fact.get("sale_buyer") else ""
+    kept = selection.period_memo.setdefault("party_when", {})  # a `when` by the values it reads
     for entry, when in policy.entries():
         if verdict not in entry.verdicts:
             continue
-        if when is not None and evaluate(when, fact, selection.values) is not Tri.TRUE:
+        if when is not None and evaluate_kept(kept, entry.id, when, fact, selection.values) is not Tri.TRUE:
             continue
         if entry.with_conditions and not condition_ids & set(entry.with_conditions):
             continue

@@ -130,6 +130,23 @@ def evaluate(cond: Condition | object, facts: Mapping, params: Mapping, atom=ato
     return _eval(root, facts, params, atom)
 
 
+def evaluate_kept(kept: dict, key, cond: Condition, facts: Mapping, params: Mapping) -> Tri:
+    """evaluate(cond, facts, params), kept in `kept` under `key` and the values of the facts `cond`
+    reads (all it reads besides `params`): for callers that hand one `kept` the same `params` on
+    every call (a regime period's figures), and ask for one condition on many facts alike."""
+    try:
+        k = (key, *[facts.get(name) for name in cond.facts])
+        found = kept.get(k)
+    except TypeError:  # a value that cannot be a key (a list): not kept
+        return evaluate(cond, facts, params)
+    if found is None:
+        found = evaluate(cond, facts, params)
+        if len(kept) >= 50_000:
+            kept.clear()
+        kept[k] = found
+    return found
+
+
 def render(node) -> str:
     """Readable text of a (sub)condition, in the rule-file syntax."""
     if isinstance(node, Condition):
