@@ -835,3 +835,85 @@ def test_numbers_a_kind_of_unit_does_not_hold_leave_its_component_alone(kind):
     dwelling = {"unit_kind": "WOO", "rent": 61240, "wws_points": 141, "floor_area_m2": 72}
     assert all(unit_component({**dwelling, col: 1}, "GM0344") != unit_component(dwelling, "GM0344")
                for col in NUMBERS_READ["dwelling"])
+
+
+@pytest.mark.parametrize("layout, previous", [("normalised", False), ("normalised", True), ("flat", True)])
+def test_table_and_summary_appear_together_or_not_at_all(book, tmp_path, monkeypatch, layout, previous):
+    """Ctrl-C (a real SIGINT to this process) after the table is renamed into place and before the summary
+    is: the run ends with a KeyboardInterrupt and leaves the files exactly as they were before it (none,
+    or the previous run's), with no temporary file beside them; a summary that cannot be put in place
+    takes the table back with it."""
+    import signal
+
+    from woningwet_engine.output import StagedOutput
+
+    monkeypatch.setenv("WONINGWET_NO_CACHE", "1")  # the plan cache is written through StagedOutput too
+    out, memo = tmp_path / "units.parquet", tmp_path / "memo.html"
+    files = [out, memo] + ([outcomes_path(out)] if layout == "normalised" else [])
+    if previous:
+        for f in files:
+            f.write_bytes(b"previous " + f.name.encode())
+    before = {f.name: f.read_bytes() for f in tmp_path.iterdir()}
+    real_publish = StagedOutput.publish
+    published = []
+
+    def interrupted_publish(self):
+        published.append(sorted(f.name for f in tmp_path.iterdir() if not f.name.startswith(".")))
+        os.kill(os.getpid(), signal.SIGINT)  # between the table's rename and the summary's
+        real_publish(self)
+
+    monkeypatch.setattr(StagedOutput, "publish", interrupted_publish)
+    with pytest.raises(KeyboardInterrupt):
+        judge_register(SAMPLE, DAY, book, output=out, summary=memo, layout=layout, threads=1)
+    assert published, "the summary was to be put in place after the table"
+    assert {f.name: f.read_bytes() for f in tmp_path.iterdir()} == before
+
+    def failing_publish(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(StagedOutput, "publish", failing_publish)
+    with pytest.raises(OSError):
+        judge_register(SAMPLE, DAY, book, output=out, summary=memo, layout=layout, threads=1)
+    assert {f.name: f.read_bytes() for f in tmp_path.iterdir()} == before
+
+    monkeypatch.setattr(StagedOutput, "publish", real_publish)
+    judge_register(SAMPLE, DAY, book, output=out, summary=memo, layout=layout, threads=1)
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(f.name for f in files)
+    assert all(not f.read_bytes().startswith(b"previous") for f in files)
+
+
+def test_query_progress_is_shown_for_the_table_query_alone(book, tmp_path, monkeypatch):
+    """The judging percentage polled on stderr is the table query's: the poller runs around that
+    statement only, not around the small tables and the check before it (whose percentage the first
+    line used to show)."""
+    from contextlib import contextmanager
+
+    from woningwet_engine.stock import judge as stock_judge
+
+    inside, during = [], []
+    real_connect = stock_judge.connect
+
+    class Recording:
+        def __init__(self, con):
+            self._con = con
+
+        def execute(self, sql, *args):
+            if inside:
+                during.append(sql.lstrip().split(None, 1)[0].upper())
+            return self._con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    @contextmanager
+    def query_progress(self, con):
+        inside.append(True)
+        try:
+            yield
+        finally:
+            inside.clear()
+
+    monkeypatch.setattr(stock_judge, "connect", lambda *a, **k: Recording(real_connect(*a, **k)))
+    monkeypatch.setattr(stock_judge._Terminal, "query_progress", query_progress)
+    judge_register(SAMPLE, DAY, book, output=tmp_path / "units.parquet", progress=True, threads=1)
+    assert during == ["COPY"]

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -544,7 +544,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
     """Judge every unit of the register at `source` by the law in force on `day`; write the table to
     `output` (normalised: with its outcomes table beside it; flat: one self-contained row per unit) and
     the HTML summary to `summary`, only when the run succeeds."""
-    from ..output import write_output
+    from ..output import StagedOutput, destination
     from . import totals as totals_mod
 
     if out_format not in OUTPUT_FORMATS:
@@ -594,18 +594,21 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
                 term.say("progress_planned", classes=term.count(run.classes), outcomes=term.count(run.outcomes))
                 direct = output is not None and out_format == "parquet" and layout == "normalised"
                 parquet_tmp = _temp_beside(Path(output)) if direct else tmpdir / "units.parquet"
+                staged = None
                 try:
-                    with term.query_progress(con):
-                        _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit)
+                    _scan_two(con, tmpdir, planner, class_rows, ts, day, parquet_tmp, every_unit,
+                              lambda: term.query_progress(con))
                     run.judged = con.execute(f"SELECT count(*) FROM read_parquet({literal(str(parquet_tmp))})").fetchone()[0]
                     run.totals = totals_mod.compute(con, parquet_tmp, run, planner, lang)
-                    if summary is not None:
+                    if summary is not None:  # written now, put in place with the table (_write)
                         from .summary import render_summary
 
-                        write_output(summary, render_summary(run, lang))
-                    if output is not None:
-                        _write(con, parquet_tmp, Path(output), out_format, layout, direct)
+                        staged = StagedOutput(destination(summary), render_summary(run, lang))
+                    _write(con, parquet_tmp, None if output is None else Path(output), out_format, layout, direct,
+                           staged)
                 finally:
+                    if staged is not None:
+                        staged.discard()
                     storing.join()
                     if direct and parquet_tmp.exists():
                         parquet_tmp.unlink()
@@ -944,7 +947,9 @@ def _positional_query(planner: _Planner, class_rows: list[tuple], day: dt.date) 
 
 
 def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts: dict, day: dt.date, target: Path,
-              every_unit: bool = False) -> None:
+              every_unit: bool = False, progress=nullcontext) -> None:
+    """The small tables, the check of the compiled SQL and the table query into `target`; `progress()`
+    is entered around the table query alone, so the percentages shown are that statement's."""
     nchunks = _load_tables(con, tmpdir, planner, class_rows)
     check_classes(con, planner, nchunks)
     import duckdb
@@ -952,13 +957,15 @@ def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts:
     copy = "COPY ({}) TO " + literal(str(target)) + " (FORMAT parquet, COMPRESSION zstd)"
     try:
         sql, params = stock_query(planner, class_rows, ts, day, nchunks, every_unit)
-        con.execute(copy.format(sql), params)
+        with progress():
+            con.execute(copy.format(sql), params)
     except duckdb.Error as exc:
         if OUT_OF_STEP not in str(exc):
             raise
         # the staged table was not in register order after all: join every unit and sort (slower, same table)
         sql, params = stock_query(planner, class_rows, ts, day, nchunks, every_unit, positional=False)
-        con.execute(copy.format(sql), params)
+        with progress():
+            con.execute(copy.format(sql), params)
 
 
 def _temp_beside(output: Path) -> Path:
@@ -1009,17 +1016,20 @@ def _copy(con, query: str, lists: tuple[str, ...], fmt: str, target: Path) -> No
         _write_xlsx(con, text, target)
 
 
-def _write(con, units_tmp: Path, output: Path, fmt: str, layout: str, direct: bool) -> None:
+def _write(con, units_tmp: Path, output: Path | None, fmt: str, layout: str, direct: bool, summary=None) -> None:
     """The requested format and layout from the judged units (Parquet, register order), each file written
-    beside its target and renamed into place; a normalised table's outcomes file is renamed first."""
+    beside its target, then all renamed into place together with the staged summary (an
+    output.StagedOutput, or None): a normalised table's outcomes file first, the summary last; a failure
+    or Ctrl-C on the way puts back what was there before, so the table and its summary appear together
+    or not at all."""
     units_src = f"read_parquet({literal(str(units_tmp))}, file_row_number = true)"
     plain = f"SELECT * FROM read_parquet({literal(str(units_tmp))})"  # one file, no join: order kept
     jobs = []
-    if layout == "normalised":
+    if output is not None and layout == "normalised":
         jobs.append((outcomes_path(output), outcomes_query(units_src), LIST_COLUMNS))
         if not direct:
             jobs.append((output, plain, ("fired",)))
-    else:
+    elif output is not None:
         jobs.append((output, flat_query(units_src), LIST_COLUMNS))
     temps = []
     try:
@@ -1027,15 +1037,69 @@ def _write(con, units_tmp: Path, output: Path, fmt: str, layout: str, direct: bo
             tmp = _temp_beside(target)
             temps.append((tmp, target))
             _copy(con, query, lists, fmt, tmp)
-        if direct:
+        if direct and output is not None:
             temps.append((units_tmp, output))
-        for tmp, target in temps:
-            _publish(tmp, target)
     except BaseException:
         for tmp, _ in temps:
             if tmp.exists() and tmp != units_tmp:
                 tmp.unlink()
         raise
+    _publish_all(temps, summary)
+
+
+@contextmanager
+def _ctrl_c_noted(seen: list):
+    """Ctrl-C inside the block is only noted in `seen` (the caller acts on it at a safe point); in the
+    main thread only (elsewhere no signal handler runs anyway)."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _publish_all(temps: list[tuple[Path, Path]], summary) -> None:
+    """Rename every (temporary, target) into place, then publish `summary`. If a step fails, or Ctrl-C
+    came meanwhile (noted, not raised halfway), every target gets its previous file back (kept as a
+    hard link) or is removed, and the error or a KeyboardInterrupt is raised: all or nothing."""
+    done: list[tuple[Path, Path | None]] = []
+    seen: list = []
+    with _ctrl_c_noted(seen):
+        try:
+            for tmp, target in temps:
+                backup = None
+                if target.exists():  # kept (a hard link, no copy) until every file is in place
+                    backup = _temp_beside(target)
+                    backup.unlink()
+                    os.link(target, backup)
+                done.append((target, backup))
+                _publish(tmp, target)
+            if summary is not None:
+                summary.publish()
+            if seen:
+                raise KeyboardInterrupt
+        except BaseException:
+            if summary is not None:
+                summary.rollback()
+            for target, backup in reversed(done):
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    target.unlink(missing_ok=True)
+            for tmp, _ in temps:
+                tmp.unlink(missing_ok=True)
+            raise
+        # everything is in place: a Ctrl-C from here on is too late to undo the run
+        for _, backup in done:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+        if summary is not None:
+            summary.finish()
 
 
 def _write_xlsx(con, query: str, path: Path) -> None:
