@@ -268,6 +268,40 @@ def component_value(case: Case, c: Component, agreements: set[str], projects: di
     return f.get(name)
 
 
+def component_fact_after(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection,
+                         before: Mapping, changed: tuple[tuple[str, ...], ...]) -> dict:
+    """The values of component_fact(...) for a component that differs from the one `before` is the fact
+    of only in the fields at the `changed` paths: the derivations those fields feed
+    (fieldinputs.component_inputs, read from their bodies) run again, the others keep their values.
+    Only the values: no reads, no derived-by (what the remediation stage's trials test)."""
+    from .fieldinputs import component_inputs, feeds
+
+    f = _component_base(case, c)
+    ctx = {"agreements": agreements, "projects": projects}
+    declared = _declarations(selection, "component")
+    key = ("fed by", changed)
+    fed = selection.memo.get(key)
+    if fed is None:
+        fed = selection.memo[key] = [any(feeds(component_inputs(d.function), path) for path in changed)
+                                     for d, *_ in declared]
+    for (d, fn, allowed, produces), again in zip(declared, fed):
+        # a name already set (stated, or by an earlier declaration) is kept where this one produces
+        # nothing: only running it again tells
+        if again or any(name in f for name in d.produces):
+            produced = fn(case, c, Env(TracingParams(selection.values, allowed, d.id), d.dates, d.constants,
+                                       selection.date), ctx)
+            if not produces.issuperset(produced):
+                raise EngineError(f"derivation {d.id} produced {sorted(set(produced) - produces)}, which its "
+                                  "declaration does not list")
+            for name, value in produced.items():
+                _put(f, name, value)
+        else:
+            for name in d.produces:
+                if name in before:
+                    f[name] = before[name]
+    return f
+
+
 def stated_facts(case: Case, c: Component) -> Fact:
     """The component's facts as the case file states them, before any derivation."""
     return _component_base(case, c)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Annotated, Any, Mapping
 
 from .case import Case, Component, Corporation, Land, PerformanceAgreement
 from .conditions.evaluator import Tri, atom_value, evaluate
@@ -36,8 +36,9 @@ from .conditions.nodes import And, Cmp, In, Not, Or, Param, Present, atoms
 from .evaluation import FactEvaluation
 from .explain import citation
 from .format import cents_of, human_value, json_value as _json
-from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, component_value, plan_fact,
-                    project_aggregates, stated_facts)
+from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, component_fact_after, component_value,
+                    plan_fact, project_aggregates, stated_facts)
+from .fieldinputs import ALL, component_inputs, feeds, project_inputs
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
 from .rulebook.model import bases_on
@@ -140,7 +141,9 @@ class _Trials:
         self.ids = totals["ids"]
         self.own = _share(base.components[k])
         self.other = 0 if k else len(base.components) - 1  # a component no trial of k replaces
-        self.last: tuple | None = None  # (case, selection, fact) of the last trial fact made
+        self.facts: dict[int, tuple] = {}  # id(case) -> (case, selection, fact) of the trials' facts made
+        self.made: dict[int, tuple] = {}  # id(trial) -> (trial, case it was made from, field paths changed)
+        self.fires: frozenset | None = None  # the negative branches (_negative_branches_of) fired on the base
 
     def covers(self, case: Case, k: int) -> bool:
         """`case` is a trial of this component: made from the base by _apply_local / _with_component,
@@ -228,12 +231,17 @@ _TRIALS: ContextVar[_Trials | None] = ContextVar("remediation_trials", default=N
 def _component_fact(case: Case, k: int, selection: Selection) -> dict:
     trials = _TRIALS.get()
     if trials is not None and trials.covers(case, k):
-        last = trials.last  # a trial is asked for its fact more than once (its atom, then whether it passes)
-        if last is not None and last[0] is case and last[1] is selection:
-            return last[2]
-        fact = component_fact(case, case.components[k], trials.agreements_of(case),
-                              trials.projects(case.components[k]), selection)
-        trials.last = (case, selection, fact)
+        found = trials.facts.get(id(case))  # a trial is asked for its fact more than once
+        if found is not None and found[0] is case and found[1] is selection:
+            return found[2]
+        comp = case.components[k]
+        made = trials.made.get(id(case))
+        if made is not None and made[0] is case:  # changed in a few fields: derive only what they feed
+            fact = component_fact_after(case, comp, trials.agreements_of(case), trials.projects(comp), selection,
+                                        _component_fact(made[1], k, selection), made[2])
+        else:
+            fact = component_fact(case, comp, trials.agreements_of(case), trials.projects(comp), selection)
+        trials.facts[id(case)] = (case, selection, fact)
         return fact
     agreements = {cid for a in case.performance_agreements for cid in a.covers}
     return component_fact(case, case.components[k], agreements, project_aggregates(case), selection)
@@ -275,7 +283,58 @@ def component_passes(case: Case, k: int, selection: Selection) -> bool:
     (the negative branches' three-valued values from one compiled program per selection,
     conditions/compiled.py, equal to the reference evaluator's; no why-not tracing)."""
     fact = _component_fact(case, k, selection)
+    trials = _TRIALS.get()
+    made = trials.made.get(id(case)) if trials is not None and SHORTCUTS else None
+    if made is not None and made[0] is case and made[1] is trials.base and trials.fires is not None:
+        found = _passes_after(fact, _component_fact(made[1], k, selection), trials.fires, selection)
+        if found is not None:
+            return found
     return not any(codes[-1] == 2 for codes in _negative_program(selection)(fact))  # 2: TRUE
+
+
+def _negative_branches_of(selection: Selection) -> tuple[list, list[frozenset], dict[int, int]]:
+    """The negative component branches (in the order of _negative_program), the facts each reads, and
+    each branch's position by id."""
+    key = (selection.key, "negative reads")
+    found = _RULES_CACHE.get(key)
+    if found is None:
+        branches = [b for cr in _rules(selection, "component") for b in cr.branches if _negative(b.outcome)]
+        reads = [frozenset(f for atom in atoms(b.root) if (f := getattr(atom, "fact", None)) is not None)
+                 for b in branches]
+        found = _RULES_CACHE[key] = (branches, reads, {id(b): i for i, b in enumerate(branches)})
+    return found
+
+
+def _fired_negative(ev: FactEvaluation, selection: Selection) -> frozenset | None:
+    """Positions of the negative branches that fired in the component's evaluation (None if one is not
+    among those of the selection)."""
+    _, _, at = _negative_branches_of(selection)
+    out = set()
+    for bs in ev.fired:
+        if _negative(bs.outcome):
+            i = at.get(id(bs.definition))
+            if i is None:
+                return None
+            out.add(i)
+    return frozenset(out)
+
+
+def _passes_after(fact: dict, before: dict, fires: frozenset, selection: Selection) -> bool | None:
+    """component_passes of a trial from what fired on the fact it was made from (`fires`: positions of
+    the negative branches that fired on `before`): a branch that reads no changed fact fires as before,
+    only those that read one are evaluated again. None when too many do (the whole program is cheaper)."""
+    changed = {n for n in before.keys() | fact.keys() if not _same(before.get(n, _NONE), fact.get(n, _NONE))}
+    branches, reads, _ = _negative_branches_of(selection)
+    if any(not (reads[i] & changed) for i in fires):
+        return False
+    again = [i for i, r in enumerate(reads) if r & changed]
+    if len(again) > 4:
+        return None
+    return not any(evaluate(branches[i].root, fact, selection.values) is Tri.TRUE for i in again)
+
+
+def _same(a, b) -> bool:
+    return type(a) is type(b) and a == b
 
 
 def _negative_program(selection: Selection):
@@ -374,6 +433,33 @@ def _stated(selection: Selection, name: str, path: tuple[str, ...]) -> bool:
     return name not in memo["derived_component_facts"]
 
 
+class _Changed:
+    """A component (or block) with the field at `path` set to `value`, read only through attributes: the
+    component a derivation body sees in a numeric search, made without a pydantic copy."""
+
+    __slots__ = ("_of", "_name", "_value")
+
+    def __init__(self, of, path: tuple[str, ...], value) -> None:
+        self._of, self._name = of, path[0]
+        self._value = value if len(path) == 1 else _Changed(getattr(of, path[0]), path[1:], value)
+
+    def __getattr__(self, name: str):
+        return self._value if name == self._name else getattr(self._of, name)
+
+
+def _reads_one_component(selection: Selection, name: str) -> bool:
+    """Every derivation producing `name` reads only the component's fields and the corporation (not the
+    other components, nor the component handed on whole): a component that only answers attribute reads
+    stands in for a trial case (fieldinputs)."""
+    if not SHORTCUTS:
+        return False
+    memo = selection.memo.setdefault("remedy_one_component", {})
+    if name not in memo:
+        memo[name] = all(ALL not in component_inputs(d.function)
+                         for d in selection.derivations if d.scope == "component" and name in d.produces)
+    return memo[name]
+
+
 def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selection: Selection) -> int | None:
     """The field value nearest to the current one at which the atom takes the wanted value."""
     comp = case.components[k]
@@ -388,10 +474,22 @@ def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selectio
         # a value tried (never None) leaves the component's stated facts the same names
         stated = not SHORTCUTS or node.fact in stated_facts(case, comp)
 
-        def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
-            trial = _with_component(case, k, _set_component(comp, ref.path, x))
-            return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact, stated)},
-                               selection.values)
+        trials = _TRIALS.get()
+        if _reads_one_component(selection, node.fact) and trials is not None and trials.covers(case, k) \
+                and (len(ref.path) == 1 or _get(comp, ref.path[:-1]) is not None):
+            agreements = trials.agreements_of(case)
+            same = None if feeds(project_inputs(), ref.path) else trials.projects(comp)  # totals the field leaves
+
+            def holds(x: int) -> bool:  # no trial case: the derivation reads the component with x in the field
+                trial = _Changed(comp, ref.path, x)
+                projects = trials.projects(trial) if same is None else same
+                return _atom_holds(node, want, {node.fact: component_value(
+                    case, trial, agreements, projects, selection, node.fact, stated)}, selection.values)
+        else:
+            def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
+                trial = _with_component(case, k, _set_component(comp, ref.path, x))
+                return _atom_holds(node, want, {node.fact: _component_value(trial, k, selection, node.fact, stated)},
+                                   selection.values)
 
     hi_limit = MAX_CENTS if ref.unit == "eur" else 100_000_000
     lo_limit = ref.lo
@@ -486,6 +584,10 @@ def _apply_engine(case: Case, changes: list[Change]) -> Case:
 
 
 def _apply_local(case: Case, changes: list[Change], trials: "_Trials") -> Case | None:
+    if SHORTCUTS:
+        fast = _apply_fields(case, changes, trials)
+        if fast is not None:
+            return fast
     comp = case.components[trials.k]
     comp_data = None
     tops: dict = {}
@@ -515,6 +617,73 @@ def _apply_local(case: Case, changes: list[Change], trials: "_Trials") -> Case |
     if comp_data is not None:
         out = _with_component(out, trials.k, Component.model_validate(comp_data))
     return out
+
+
+_NONE = object()
+
+
+def _apply_fields(case: Case, changes: list[Change], trials: "_Trials") -> Case | None:
+    """Changes of fields of the component itself: each new value validated alone by its field's type,
+    the model checks of the changed objects run on them, no dump and validation of the whole component;
+    the trial is recorded with the paths it changed, so that its fact derives only what they feed.
+    None (the validating way decides) for anything else: another object, a list, a block not there."""
+    comp = case.components[trials.k]
+    paths = []
+    for ch in changes:
+        parts = tuple(ch.field.split("."))
+        if ch.component != comp.id or any(p == "+" or p.isdigit() for p in parts):
+            return None
+        value = _field_value(comp, parts, ch.new)
+        if value is _NONE:
+            return None
+        comp = _set_component(comp, parts, value)
+        paths.append(parts)
+    for parts in {p[:n] for p in paths for n in range(len(p))}:
+        if not _model_checks(_get(comp, parts) if parts else comp):
+            return None
+    out = _with_component(case, trials.k, comp)
+    trials.made[id(out)] = (out, case, tuple(paths))
+    return out
+
+
+_ADAPTERS: dict = {}
+
+
+def _field_value(comp: Component, parts: tuple[str, ...], new):
+    """`new` (JSON form) validated as the field at `parts` validates it, or _NONE where only the whole
+    model can tell (a block not there, a field with a validator of its own, an invalid value)."""
+    from pydantic import ConfigDict, TypeAdapter
+
+    owner = _get(comp, parts[:-1]) if len(parts) > 1 else comp
+    if owner is None:
+        return _NONE
+    cls, name = type(owner), parts[-1]
+    key = (cls, name)
+    adapter = _ADAPTERS.get(key)
+    if adapter is None:
+        info = cls.model_fields.get(name)
+        if info is None or any(name in v.info.fields or "*" in v.info.fields
+                               for v in cls.__pydantic_decorators__.field_validators.values()):
+            return _NONE
+        kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+        adapter = _ADAPTERS[key] = TypeAdapter(kind, config=ConfigDict(use_enum_values=True))
+    try:
+        return adapter.validate_python(new)
+    except Exception:  # noqa: BLE001 (the validating way reports it)
+        return _NONE
+
+
+def _model_checks(obj) -> bool:
+    """The model's own checks (after-validators) hold for `obj`, made by model_copy; False for a model
+    with checks of another kind, or a failing one (then the validating way reports it)."""
+    for v in type(obj).__pydantic_decorators__.model_validators.values():
+        if v.info.mode != "after":
+            return False
+        try:
+            v.func(obj)
+        except Exception:
+            return False
+    return True
 
 
 @dataclass
@@ -812,7 +981,11 @@ def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[F
                 totals = _project_totals(local)
                 if pid is not None:
                     local_of[pid] = (local, totals, {m.id: n for n, m in enumerate(local.components)})
-            token = _TRIALS.set(_Trials(local, i, totals))
+            trials = _Trials(local, i, totals)
+            if SHORTCUTS:  # the local case is the part of the case the fact depends on: its fact is the one judged
+                trials.facts[id(local)] = (local, selection, j.evaluation.fact)
+                trials.fires = _fired_negative(j.evaluation, selection)
+            token = _TRIALS.set(trials)
             try:
                 found = component_remediation(local, i, j.evaluation, res, parties.parties.get(res.id, res.party),
                                               selection, book, lang)
