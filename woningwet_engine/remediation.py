@@ -294,14 +294,15 @@ def component_passes(case: Case, k: int, selection: Selection) -> bool:
 
 def _negative_branches_of(selection: Selection) -> tuple[list, list[frozenset], dict[int, int]]:
     """The negative component branches (in the order of _negative_program), the facts each reads, and
-    each branch's position by id."""
-    key = (selection.key, "negative reads")
-    found = _RULES_CACHE.get(key)
+    each branch's position by (rule id, branch name)."""
+    found = selection.memo.get("negative reads")
     if found is None:
-        branches = [b for cr in _rules(selection, "component") for b in cr.branches if _negative(b.outcome)]
+        named = [((cr.rule.id, b.name), b) for cr in selection.rules if cr.rule.scope == "component"
+                 for b in cr.branches if _negative(b.outcome)]
+        branches = [b for _, b in named]
         reads = [frozenset(f for atom in atoms(b.root) if (f := getattr(atom, "fact", None)) is not None)
                  for b in branches]
-        found = _RULES_CACHE[key] = (branches, reads, {id(b): i for i, b in enumerate(branches)})
+        found = selection.memo["negative reads"] = (branches, reads, {name: i for i, (name, _) in enumerate(named)})
     return found
 
 
@@ -312,7 +313,7 @@ def _fired_negative(ev: FactEvaluation, selection: Selection) -> frozenset | Non
     out = set()
     for bs in ev.fired:
         if _negative(bs.outcome):
-            i = at.get(id(bs.definition))
+            i = at.get((bs.rule.rule.id, bs.branch))
             if i is None:
                 return None
             out.add(i)
