@@ -159,3 +159,83 @@ def test_stored_validators_are_built_only_for_the_models_used(tmp_path):
                    env=env, check=True, cwd=ROOT)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
+
+
+def _case_field_types() -> list:
+    """The type of every field of every case model, as remediation trials validate a field value."""
+    from typing import Annotated
+
+    from pydantic import BaseModel
+
+    from woningwet_engine import case
+
+    kinds = []
+    for cls in vars(case).values():
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and cls.__module__ == case.__name__:
+            for info in cls.model_fields.values():
+                kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+                if not (isinstance(kind, type) and issubclass(kind, BaseModel)):  # TypeAdapter refuses a config
+                    kinds.append(kind)
+    return kinds
+
+
+_KINDS = _case_field_types()
+_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+                       | st.dates(), lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+
+
+def _outcome(validator, value):
+    from pydantic import ValidationError
+
+    try:
+        out = validator.validate_python(value)
+    except ValidationError as exc:
+        return "error", exc.errors(include_url=False)
+    return "ok", type(out), out
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_type_validator_validates_as_pydantics_type_adapter(data):
+    """modelcache.type_validator (no plugin lookup) keeps TypeAdapter's values, types and errors on
+    every case field type, with random values and the field's own enum members and their values."""
+    from pydantic import TypeAdapter
+
+    kind = data.draw(st.sampled_from(_KINDS))
+    members = [m for t in _enums_in(kind) for m in t]
+    value = data.draw(_values | (st.sampled_from(members) if members else st.nothing())
+                      | (st.sampled_from([m.value for m in members]) if members else st.nothing()))
+    config = {"use_enum_values": True}
+    expected = _outcome(TypeAdapter(kind, config=config), value)
+    assert _outcome(modelcache.type_validator(kind, config), value) == expected
+
+
+def _enums_in(kind) -> list[type]:
+    from enum import Enum
+    from typing import get_args
+
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return [kind]
+    return [e for arg in get_args(kind) for e in _enums_in(arg)]
+
+
+def test_a_warm_check_does_not_look_for_pydantic_plugins(tmp_path):
+    """The plugin lookup (importlib.metadata, every distribution's entry points) is not on the path
+    of a `check` whose models come from the cache: remediation trials validate through
+    modelcache.type_validator. The control: pydantic's own TypeAdapter loads it."""
+    env = dict(os.environ, WONINGWET_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("WONINGWET_NO_CACHE", None)
+    probe = ("import sys\nfrom woningwet_engine.cli import main\n"
+             "try:\n    main.main(args=sys.argv[1:], prog_name='woningwet', standalone_mode=False)\n"
+             "except SystemExit:\n    pass\n"
+             "print('importlib.metadata' in sys.modules, 'pydantic.plugin._loader' in sys.modules)\n")
+    args = ["check", str(CASE), "--format", "json", "-o", str(tmp_path / "out.json")]
+    for _ in range(2):  # the first run stores the models
+        out = subprocess.run([sys.executable, "-c", probe, *args], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+    assert (tmp_path / "out.json").stat().st_size > 1000
+    control = subprocess.run([sys.executable, "-c", "import sys\nfrom pydantic import TypeAdapter\nTypeAdapter(int)\n"
+                              "print('pydantic.plugin._loader' in sys.modules)"], capture_output=True, text=True)
+    assert control.stdout.split() == ["True"]

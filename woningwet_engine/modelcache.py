@@ -123,6 +123,22 @@ def store() -> None:
         pass
 
 
+def type_validator(kind, config: dict):
+    """The validator pydantic's `TypeAdapter(kind, config=config)` builds (same core schema and
+    config), made without its plugin lookup, as the models' validators above are: the first
+    TypeAdapter of a process imports importlib.metadata and reads every installed distribution's
+    entry points to look for pydantic plugins, ~30 ms of a `check` (remediation trials validate
+    one field value each this way)."""
+    from pydantic._internal._config import ConfigWrapper
+    from pydantic._internal._generate_schema import GenerateSchema
+    from pydantic._internal._namespace_utils import NsResolver
+    from pydantic_core import SchemaValidator
+
+    wrapper = ConfigWrapper(config)
+    generator = GenerateSchema(wrapper, ns_resolver=NsResolver())
+    return SchemaValidator(generator.clean_schema(generator.generate_schema(kind)), wrapper.core_config(None))
+
+
 def _core_config(cls):
     """The pydantic-core config pydantic builds the model's validator with (pydantic pinned in pyproject)."""
     from pydantic._internal._config import ConfigWrapper

@@ -653,7 +653,7 @@ _ADAPTERS: dict = {}
 def _field_value(comp: Component, parts: tuple[str, ...], new):
     """`new` (JSON form) validated as the field at `parts` validates it, or _NONE where only the whole
     model can tell (a block not there, a field with a validator of its own, an invalid value)."""
-    from pydantic import ConfigDict, TypeAdapter
+    from .modelcache import type_validator
 
     owner = _get(comp, parts[:-1]) if len(parts) > 1 else comp
     if owner is None:
@@ -667,7 +667,7 @@ def _field_value(comp: Component, parts: tuple[str, ...], new):
                                for v in cls.__pydantic_decorators__.field_validators.values()):
             return _NONE
         kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
-        adapter = _ADAPTERS[key] = TypeAdapter(kind, config=ConfigDict(use_enum_values=True))
+        adapter = _ADAPTERS[key] = type_validator(kind, {"use_enum_values": True})
     try:
         return adapter.validate_python(new)
     except Exception:  # noqa: BLE001 (the validating way reports it)
