@@ -47,8 +47,15 @@ class Outcome:
         return outcome_lines(self, lang)
 
 
+# the disk cache's key label of rulebooks rebuilt from a log's files (rulebook/cache.py): built as
+# they were logged, without check_runnable; a NUL is in no rules directory's path
+REPLAYED = "\0replayed"
+
+
 class RulebookCache:
-    """Rulebooks rebuilt from stored files, by rulebook hash (a few kept; logs rarely hold many)."""
+    """Rulebooks rebuilt from stored files, by rulebook hash (a few kept; logs rarely hold many), each
+    also kept on disk by the files' content (rulebook/cache.py), so that a replay reads it back instead
+    of parsing and validating the YAML files again (about a second)."""
 
     def __init__(self, log: DecisionLog, size: int = 4):
         self.log = log
@@ -56,13 +63,15 @@ class RulebookCache:
         self._books: OrderedDict[str, Any] = OrderedDict()
 
     def get(self, rec: dict):
+        from ..rulebook.cache import build_cached
         from ..rulebook.loader import build_rulebook
 
         key = rec["rulebook_sha256"]
         if key in self._books:
             self._books.move_to_end(key)
             return self._books[key]
-        book = build_rulebook(self.log.rulebook_files(rec), label=f"record {rec['id']} rules")
+        label = f"record {rec['id']} rules"  # names the files in error messages only, never in the rulebook
+        book = build_cached(self.log.rulebook_files(rec), REPLAYED, lambda files: build_rulebook(files, label=label))
         if book.sha256 != key:
             raise ReplayProblem("rulebook_hash")
         self._books[key] = book
@@ -242,6 +251,49 @@ def _replay_batch(ids: list[int]) -> list[Outcome]:
     return replay_records(_fetch(log, ids), _WORKER["books"], _WORKER["engine"])
 
 
+class Shares:
+    """Which batch a worker replays next. The batches (in replay_all's order: by rulebook and date) are
+    cut into one contiguous share per worker; a worker takes its own share from the front, then the
+    last batch of the share with the most left. So each worker meets each regime period once or so
+    (its compiled rules, durable_rules rulesets and memos are made per worker and period, ~60 ms),
+    where handing out batches in turn had both workers meet nearly every period; and the last
+    batches are shared out until none is left, whoever finishes first."""
+
+    def __init__(self, ctx, batches: int, workers: int):
+        cuts = [batches * w // workers for w in range(workers + 1)]
+        self.bounds = ctx.RawArray("q", [b for w in range(workers) for b in (cuts[w], cuts[w + 1])])  # lo, hi
+        self.lock = ctx.Lock()
+        self.joined = ctx.RawValue("q", 0)
+        self.workers = workers
+
+    def join(self) -> int:
+        """A worker's share (in the pool's initializer)."""
+        with self.lock:
+            slot = self.joined.value
+            self.joined.value += 1
+        return slot % self.workers
+
+    def claim(self, slot: int) -> int:
+        """The index of the next batch for the worker of `slot` (one is left for each claim)."""
+        b = self.bounds
+        with self.lock:
+            if b[2 * slot] < b[2 * slot + 1]:
+                b[2 * slot] += 1
+                return b[2 * slot] - 1
+            most = max(range(self.workers), key=lambda w: b[2 * w + 1] - b[2 * w])
+            b[2 * most + 1] -= 1
+            return b[2 * most + 1]
+
+
+def _join() -> None:
+    _WORKER["slot"] = _WORKER["shares"].join()
+
+
+def _replay_claimed(_token: int) -> list[Outcome]:
+    """In a worker process: replay the batch Shares.claim gives this worker."""
+    return _replay_batch(_WORKER["batches"][_WORKER["shares"].claim(_WORKER["slot"])])
+
+
 def replay_all(log: DecisionLog, jobs: int | None = None,
                progress: Callable[[int], None] | None = None) -> list[Outcome]:
     """Replay every record; the outcomes in record order, each compared byte for byte as in replay_record.
@@ -254,7 +306,8 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
     (replay_records: one durable_rules session per ruleset and regime period for all their facts).
     With `jobs` > 1 (default: the number of CPUs) and enough records, the batches are replayed by a
     pool of worker processes (fork: the rulebooks are built, and the first record replayed, before
-    the workers start, so they inherit the rulebooks, the compiled rules and the built validators)."""
+    the workers start, so they inherit the rulebooks, the compiled rules and the built validators; each
+    worker replays a contiguous share of the batches, see Shares)."""
     rows = log.conn.execute("SELECT id, rulebook_sha256, date FROM records").fetchall()
     ordered = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
     books = RulebookCache(log, size=64)
@@ -284,11 +337,13 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
             progress(1)
         rest = ordered[1:]
         batches = [rest[i:i + BATCH] for i in range(0, len(rest), BATCH)]
+        ctx, workers = multiprocessing.get_context("fork"), min(jobs, len(batches))
         _WORKER.clear()
-        _WORKER.update(path=log.path, books=books, engine=engine)
+        _WORKER.update(path=log.path, books=books, engine=engine, batches=batches,
+                       shares=Shares(ctx, len(batches), workers))
         try:
-            with multiprocessing.get_context("fork").Pool(min(jobs, len(batches))) as pool:
-                for done in pool.imap_unordered(_replay_batch, batches):
+            with ctx.Pool(workers, initializer=_join) as pool:  # one claim per token: every batch once
+                for done in pool.imap_unordered(_replay_claimed, range(len(batches))):
                     outcomes += done
                     if progress:
                         progress(len(done))

@@ -53,11 +53,19 @@ def _code_fingerprint() -> bytes:
 
 def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
     root = Path(root) if root is not None else DEFAULT_RULES_DIR
-    files = read_rules_dir(root)
     label = str(root)
+    # InputError on bad rules: nothing cached
+    return build_cached(read_rules_dir(root), label, lambda files: check_runnable(build_rulebook(files, label=label),
+                                                                                  label))
+
+
+def build_cached(files: dict[str, bytes], key_label: str, build) -> Rulebook:
+    """build(files), kept on disk under cache_key(files, key_label): a hit is the unpickled rulebook
+    holding exactly these file bytes. `key_label` tells apart rulebooks built alike but checked
+    differently (the replay of a decision log rebuilds a logged rulebook without check_runnable)."""
     if not enabled():
-        return check_runnable(build_rulebook(files, label=label), label)
-    name = f"rulebook-{cache_key(files, label)}.pickle"
+        return build(files)
+    name = f"rulebook-{cache_key(files, key_label)}.pickle"
     data = read(name)  # None unless the directory and the file are private
     if data is not None:
         try:
@@ -66,7 +74,7 @@ def load_rulebook_cached(root: Path | str | None = None) -> Rulebook:
                 return book
         except Exception:  # a damaged or foreign cache file is ignored, never trusted
             pass
-    book = check_runnable(build_rulebook(files, label=label), label)  # InputError on bad rules: nothing cached
+    book = build(files)
     _store(name, book)
     return book
 
