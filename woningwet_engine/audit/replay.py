@@ -217,7 +217,7 @@ def exit_code(statuses) -> int:
 
 # --- replaying a whole log ----------------------------------------------------------------------------
 
-BATCH = 200  # records per task handed to a worker process
+BATCH = 100  # records per task handed to a worker process (the last ones are shared out: a short tail)
 MIN_PARALLEL = 400  # fewer records than this are replayed in this process (starting workers costs more)
 _WORKER: dict = {}  # in a worker process: the log path and the rulebooks built before the fork
 
