@@ -33,9 +33,7 @@ def json_value(value, type_: str):
     figure as "lower..upper" (an open end left empty)."""
     if value is None:
         return None
-    from .conditions.interval import Interval
-
-    if isinstance(value, Interval):
+    if not isinstance(value, (int, str)) and _is_interval(value):
         lo = "" if value.lower is None else json_value(value.lower, type_)
         hi = "" if value.upper is None else json_value(value.upper, type_)
         return f"{lo}..{hi}"
@@ -46,6 +44,14 @@ def json_value(value, type_: str):
     if type_ == "eur_by_points":  # the huurprijstabel, every row exact: "40=235.96 41=241.87 ..."
         return " ".join(f"{points}={json_money(cents)}" for points, cents in value)
     return value
+
+
+def _is_interval(value) -> bool:
+    """Whether `value` is a bounded figure; asked only of values that are not an int or a text (most
+    are), as the import on every call cost as much as formatting the value."""
+    from .conditions.interval import Interval  # here, as before: format.py does not import the conditions package
+
+    return isinstance(value, Interval)
 
 
 def cents_of(money: str | int | None) -> int | None:
@@ -92,9 +98,7 @@ def human_value(value, type_: str, lang: str) -> str:
     """A value as people read it: money, percentage, yes/no, a count with separators, or the text."""
     if value is None:
         return tr(lang, "values.unknown")
-    from .conditions.interval import Interval
-
-    if isinstance(value, Interval):  # a figure the law bounds but no source fixes
+    if not isinstance(value, (int, str)) and _is_interval(value):  # a figure the law bounds but no source fixes
         lo = None if value.lower is None else human_value(value.lower, type_, lang)
         hi = None if value.upper is None else human_value(value.upper, type_, lang)
         words = INTERVAL_WORDS[lang if lang in INTERVAL_WORDS else "en"]
