@@ -3,7 +3,9 @@ giving durable_rules every fact, and classes that keep apart what a ruleset can 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -60,3 +62,73 @@ def test_classed_matching_equals_matching_every_fact(seed, n, distinct):
     engine = Engine()
     engine.branches(selection)
     assert engine.matcher.match(selection.key, facts, classed=True) == engine.matcher.match(selection.key, facts)
+
+
+_names = st.sampled_from(["rent", "units", "object", "flag"])
+_constants = st.integers(-3, 3) | st.booleans() | st.sampled_from(["bog", "dwelling", "1"])
+_tests = st.sampled_from(["$lt", "$lte", "$gt", "$gte", "$neq"])
+_leaf = (st.builds(lambda t, n, c: {t: {n: c}}, _tests, _names, _constants)
+         | st.builds(lambda t, n: {t: {n: 1}}, st.sampled_from(["$ex", "$nex"]), _names)
+         | st.builds(lambda n, c: {n: c}, _names, _constants))
+_conditions = st.lists(st.recursive(_leaf, lambda inner: st.builds(lambda op, items: {op: items},
+                                                                    st.sampled_from(["$and", "$or"]),
+                                                                    st.lists(inner, min_size=1, max_size=3)),
+                                    max_leaves=6), min_size=1, max_size=4)
+_facts = st.lists(st.dictionaries(_names, st.none() | st.integers(-4, 4) | st.booleans()
+                                  | st.sampled_from(["bog", "dwelling", "1"]), max_size=4), min_size=1, max_size=6)
+
+
+@contextlib.contextmanager
+def _environ(**values):
+    old = {k: os.environ.get(k) for k in ("WONINGWET_NO_CACHE", "WONINGWET_CACHE_DIR")}
+    try:
+        for k in old:
+            os.environ.pop(k, None)
+        os.environ.update(values)
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_conditions, min_size=2, max_size=3), _facts)
+def test_a_signature_read_back_from_the_cache_classes_facts_as_a_built_one(tmp_path_factory, sets, facts):
+    """classes.signature read back from the cache directory gives every fact the class the one built
+    from its conditions gives (caching off), with several sets of conditions in one directory."""
+    from woningwet_engine.inference import classes
+
+    cache = str(tmp_path_factory.mktemp("cache"))
+    with _environ(WONINGWET_NO_CACHE="1"):
+        plain = [[signature(c)(f) for f in facts] for c in sets]
+    with _environ(WONINGWET_CACHE_DIR=cache):
+        stored = [[signature(c)(f) for f in facts] for c in sets]  # built and stored (or read: a repeated set)
+        built, classes._compiled = classes._compiled, None  # a hit must not build
+        try:
+            read_back = [[signature(c)(f) for f in facts] for c in sets]
+        finally:
+            classes._compiled = built
+    assert read_back == stored == plain
+
+
+def test_a_damaged_or_foreign_signature_file_is_not_used(tmp_path, monkeypatch):
+    from woningwet_engine.inference import classes
+
+    monkeypatch.setenv("WONINGWET_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WONINGWET_NO_CACHE", raising=False)
+    conditions = [{"$lte": {"rent": 70000}}, {"flag": True}]
+    signature(conditions)
+    (stored,) = (tmp_path / "cache").glob("classes-*.marshal")
+    assert classes._cache_name(conditions) == stored.name
+    assert classes._cache_name([{"$lte": {"rent": 70000}}, {"flag": 1}]) != stored.name  # True is not 1
+    stored.chmod(0o666)  # writable by others: never read
+    assert classes._read(stored.name) is None
+    stored.chmod(0o600)
+    stored.write_bytes(stored.read_bytes()[:-7])  # damaged: built again, same classes
+    assert classes._read(stored.name) is None
+    sig = signature(conditions)
+    assert sig({"rent": 5, "flag": True}) != sig({"rent": 5, "flag": 1})
+    assert classes._read(stored.name) is not None  # written whole again

@@ -60,6 +60,36 @@ def test_the_cached_rulebook_carries_its_precomputed_parts_and_they_are_right(en
         assert [x.root for x in a.branches] == [x.root for x in b.branches]
 
 
+def _typed(value):
+    """A condition with the type of every value in it (True and 1 are equal in Python, not to durable_rules)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return type(value).__name__, value
+
+
+def test_the_cached_rulebook_carries_each_periods_durable_branches(env, monkeypatch):
+    """The durable_rules branches of every regime period come from the pickle (no condition is
+    compiled) and equal, with the types of their values, the ones compiled from the fresh rules."""
+    import datetime as dt
+
+    from woningwet_engine.rulebook import capacity
+
+    rules, cache, calls = env
+    rc.load_rulebook_cached(rules)
+    cached = rc.load_rulebook_cached(rules)
+    fresh = load_rulebook(rules)
+    days = fresh.change_points()
+    want = {day: capacity.compile_branches(fresh.at(day + dt.timedelta(days=1))) for day in days}
+    monkeypatch.setattr(capacity, "_compiled", lambda selection: pytest.fail("compiled again"))
+    for day in days:
+        got = capacity.compile_branches(cached.at(day + dt.timedelta(days=1)))
+        assert [(b.name, b.scope, _typed(b.condition)) for b in got] == [
+            (b.name, b.scope, _typed(b.condition)) for b in want[day]]
+        assert capacity.compile_branches(cached.at(day)) is not got  # a new list each time
+
+
 def test_changed_rules_are_never_served_from_the_cache(env):
     rules, cache, calls = env
     rc.load_rulebook_cached(rules)

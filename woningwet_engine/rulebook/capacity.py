@@ -14,12 +14,34 @@ import datetime as dt
 from ..conditions.compiler import compile_condition
 from ..errors import EngineError, EnglishOnly, InputError, Problem, Say
 from ..inference.durable_adapter import Branch as DurableBranch, check_capacity
-from .loader import Rulebook, Selection
+from .loader import DURABLE_BRANCHES, Rulebook, Selection
 
 
 def compile_branches(selection: Selection) -> list[DurableBranch]:
     """The durable_rules branches of a selection: what evaluation.Engine registers, and what the
-    capacity check counts."""
+    capacity check counts. A rulebook read from the cache carries them per regime period
+    (Rulebook.precompute: stored_branches), so a `check` reads them instead of compiling ~165
+    conditions again."""
+    stored = selection.period_memo.get(DURABLE_BRANCHES)
+    if stored is not None:
+        import marshal
+
+        return [DurableBranch(*b) for b in marshal.loads(stored)]
+    return _compiled(selection)
+
+
+def stored_branches(selection: Selection) -> bytes | None:
+    """compile_branches of the selection as marshal data (None if a condition holds something
+    marshal does not keep exactly)."""
+    import marshal
+
+    try:
+        return marshal.dumps([(b.name, b.scope, b.condition) for b in _compiled(selection)])
+    except ValueError:
+        return None
+
+
+def _compiled(selection: Selection) -> list[DurableBranch]:
     out: list[DurableBranch] = []
     for cr in selection.rules:
         for b in cr.branches:
