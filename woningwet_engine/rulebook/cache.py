@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from ..diskcache import cache_dir, enabled, private as _private, prune, read, write  # noqa: F401  (_private: other caches)
-from .capacity import check_runnable
+from .capacity import check_runnable, store_branches
 from .loader import DEFAULT_RULES_DIR, Rulebook, build_rulebook, read_rules_dir
 
 KEEP = 16  # cached rulebook versions kept
@@ -82,6 +82,7 @@ def build_cached(files: dict[str, bytes], key_label: str, build) -> Rulebook:
 def _store(name: str, book: Rulebook) -> None:
     try:
         book.precompute()
+        store_branches(book)
         data = pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError):
         return  # the cache is only an optimisation

@@ -20,8 +20,7 @@ from .loader import DURABLE_BRANCHES, Rulebook, Selection
 def compile_branches(selection: Selection) -> list[DurableBranch]:
     """The durable_rules branches of a selection: what evaluation.Engine registers, and what the
     capacity check counts. A rulebook read from the cache carries them per regime period
-    (Rulebook.precompute: stored_branches), so a `check` reads them instead of compiling ~165
-    conditions again."""
+    (store_branches), so a `check` reads them instead of compiling ~165 conditions again."""
     stored = selection.period_memo.get(DURABLE_BRANCHES)
     if stored is not None:
         import marshal
@@ -30,15 +29,19 @@ def compile_branches(selection: Selection) -> list[DurableBranch]:
     return _compiled(selection)
 
 
-def stored_branches(selection: Selection) -> bytes | None:
-    """compile_branches of the selection as marshal data (None if a condition holds something
-    marshal does not keep exactly)."""
+def store_branches(book: Rulebook) -> None:
+    """Keep in the rulebook (before rulebook/cache.py pickles it) each regime period's compiled
+    branches as marshal data; Rulebook._period puts them in the period's memo. A period whose
+    conditions hold something marshal does not keep exactly is compiled each time."""
     import marshal
 
-    try:
-        return marshal.dumps([(b.name, b.scope, b.condition) for b in _compiled(selection)])
-    except ValueError:
-        return None
+    stored = {}
+    for day in book.change_points():
+        try:
+            stored[day] = marshal.dumps([(b.name, b.scope, b.condition) for b in _compiled(book._period(day))])
+        except ValueError:
+            continue
+    book.__dict__["_durable_branches"] = stored
 
 
 def _compiled(selection: Selection) -> list[DurableBranch]:

@@ -247,7 +247,7 @@ class Selection:
 
 
 SELECTIONS_KEPT = 64
-DURABLE_BRANCHES = "durable_branches"  # in a period's memo: its compiled durable_rules branches (Rulebook.precompute)
+DURABLE_BRANCHES = "durable_branches"  # in a period's memo: its compiled durable_rules branches (capacity.store_branches)
 
 
 @dataclass
@@ -316,7 +316,7 @@ class Rulebook:
             derivations = tuple(d for d in self.derivations if d.valid_on(start))
             found = periods[start] = Selection(start, rules, params, self.sha256, derivations, self.policy)
             stored = self.__dict__.get("_durable_branches", {}).get(start)
-            if stored is not None:  # precompute's: what capacity.compile_branches gives for this period
+            if stored is not None:  # capacity.store_branches': what compile_branches gives for this period
                 found.period_memo[DURABLE_BRANCHES] = stored
         return found
 
@@ -330,20 +330,12 @@ class Rulebook:
         """Work out now what judging derives from the rules alone (change points; per rule its
         branches and the facts and parameters it reads), so that a pickled rulebook (rulebook/cache.py)
         carries it and a single `check` does not redo it."""
-        from .capacity import stored_branches
-
         self.change_points()
         for cr in self.rules:
             for name in ("branches", "params", "facts", "cite_facts", "used_facts"):
                 getattr(cr, name)
             for b in cr.branches:
                 b.root
-        durable = {}
-        for day in self.change_points():  # each period's durable_rules branches, as marshal data
-            stored = stored_branches(self._period(day))
-            if stored is not None:
-                durable[day] = stored
-        self.__dict__["_durable_branches"] = durable
 
     def derivation(self, fact: str, scope: str, day: dt.date) -> DerivationDef | None:
         """The declaration that produces `fact` (of `scope`) on `day`, if any."""
