@@ -423,9 +423,6 @@ def main() -> None:
             "bad inputs: exit 2, row/column named, no output": all(
                 b["rc"] == 2 and b["message"] and b["no_output"] for b in bad_runs),
             "junk file MB": junk_mb, "load at the end": load()}}))
-        return
-        if args.compare:
-            print(json.dumps({"duckdb_vs_polars": compare_engines(book, work, day, args.units)}))
 
 
 if __name__ == "__main__":
