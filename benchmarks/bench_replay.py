@@ -29,7 +29,7 @@ from woningwet_engine.audit.replay import RulebookCache, replay_all, replay_reco
 from woningwet_engine.case import Case  # noqa: E402
 from woningwet_engine.engine import judge  # noqa: E402
 from woningwet_engine.result import canonical_json  # noqa: E402
-from woningwet_engine.rulebook import load_rulebook  # noqa: E402
+from woningwet_engine.rulebook.cache import load_rulebook_cached  # noqa: E402
 
 UTRECHT = "GM0344"
 
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> dict:
         args.log = Path(tmpdir.name) / "decisions.sqlite"
     stats: dict = {"records": args.records}
     try:
-        book = load_rulebook()
+        book = load_rulebook_cached()  # as `check --record` loads it (the replay may read it back)
         rng = random.Random(args.seed)
         t0 = time.perf_counter()
         with DecisionLog.open(args.log, create=True) as log:

@@ -71,7 +71,100 @@ def test_the_logged_rulebook_is_read_back_from_the_disk_cache(tmp_path, cache, m
     assert built == ["record 1 rules"]  # built once, then read back by every new cache
     assert [o.status for o in first] == [o.status for o in again] == ["identical"] * 4
     assert book.sha256 == rec["rulebook_sha256"] and book.files == rulebook().files
-    # the rules directory's own load does not get the replay's (unchecked) entry, nor the reverse
+    # the rules directory's own load does not get the replay's (unchecked) entry
     assert len(list(cache.glob("rulebook-*.pickle"))) == 1
     rc.load_rulebook_cached(DEFAULT_RULES_DIR)
     assert len(list(cache.glob("rulebook-*.pickle"))) == 2
+
+
+def test_a_first_replay_reads_the_clis_entry_of_the_packaged_rules(tmp_path, cache, monkeypatch):
+    path = _log(tmp_path, 3)
+    rc.load_rulebook_cached(DEFAULT_RULES_DIR)  # what `check --record` leaves in the cache
+    stored = sorted(cache.glob("rulebook-*.pickle"))
+    from woningwet_engine.rulebook import loader
+
+    def refused(files, label="rules"):
+        raise AssertionError(f"built again: {label}")
+
+    monkeypatch.setattr(loader, "build_rulebook", refused)
+    with DecisionLog.open(path) as log:
+        books = replay.RulebookCache(log)
+        outcomes = [replay.replay_record(rec, books) for rec in log.records()]
+        rec = next(iter(log.records()))
+    assert [o.status for o in outcomes] == ["identical"] * 3
+    assert books.get(rec).sha256 == rec["rulebook_sha256"]
+    assert sorted(cache.glob("rulebook-*.pickle")) == stored  # nothing built, nothing stored
+
+
+def test_other_files_than_the_packaged_rules_miss_the_clis_entry(tmp_path, cache):
+    rc.load_rulebook_cached(DEFAULT_RULES_DIR)
+    files = dict(rulebook().files)
+    assert rc.read_cached(files, str(DEFAULT_RULES_DIR)) is not None
+    first = sorted(files)[0]
+    files[first] = files[first] + b"\n# changed\n"
+    assert rc.read_cached(files, str(DEFAULT_RULES_DIR)) is None
+    assert rc.read_cached(dict(rulebook().files), replay.REPLAYED) is None  # each label its own entry
+
+
+def test_a_long_replay_collects_its_cyclic_garbage_every_so_many_batches(tmp_path, monkeypatch):
+    import gc
+
+    path = _log(tmp_path, 5)
+    monkeypatch.setattr(replay, "BATCH", 1)
+    monkeypatch.setattr(replay, "COLLECT_EVERY", 2)
+    full, between = [], []
+
+    def counted(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(info)
+
+    gc.callbacks.append(counted)
+    try:
+        assert gc.isenabled()
+        with DecisionLog.open(path) as log:
+            outcomes = replay.replay_all(log, jobs=1, progress=lambda n: between.append((gc.isenabled(), len(full))))
+    finally:
+        gc.callbacks.remove(counted)
+    assert [o.status for o in outcomes] == ["identical"] * 5
+    # off between batches (the judgement's own pause does not turn it on), in full after every second
+    assert between == [(False, 0), (False, 1), (False, 1), (False, 2), (False, 2)]
+    assert gc.isenabled()  # as it was
+
+
+def test_a_parallel_replay_with_the_collector_off_in_its_workers_compares_the_same(tmp_path, monkeypatch):
+    path = _log(tmp_path, 4)
+    monkeypatch.setattr(replay, "BATCH", 1)
+    monkeypatch.setattr(replay, "MIN_PARALLEL", 2)
+    with DecisionLog.open(path) as log:
+        outcomes = replay.replay_all(log, jobs=2)
+    assert [o.status for o in outcomes] == ["identical"] * 4
+
+
+def _indexes(path) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")]
+
+
+def test_a_new_log_reads_the_replay_order_from_its_index(tmp_path):
+    path = _log(tmp_path, 3)
+    assert _indexes(path) == ["records_by_rulebook_date"]
+    with DecisionLog.open(path) as log:
+        plan = log.conn.execute("EXPLAIN QUERY PLAN " + replay.ORDER_QUERY).fetchall()
+        assert "COVERING INDEX records_by_rulebook_date" in " ".join(str(r[-1]) for r in plan)
+        assert [o.status for o in replay.replay_all(log)] == ["identical"] * 3
+
+
+def test_an_old_log_without_the_index_replays_the_same_and_gets_none(tmp_path):
+    import sqlite3
+
+    path = _log(tmp_path, 3)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP INDEX records_by_rulebook_date")  # as a log made before it
+    case = make_case("2016-06-01", [component(id="C9")], case_id="w-9")
+    record_decision(case, judge(case), rulebook(), path, source="w 9")  # appending builds no index
+    assert _indexes(path) == []
+    with DecisionLog.open(path) as log:
+        assert [o.status for o in replay.replay_all(log)] == ["identical"] * 4
+        assert log.verify().ok

@@ -35,6 +35,11 @@ from .chain import (  # noqa: F401  (re-exported: the log's public names)
     record_hash, rulebook_sha256_of, sha256_hex,
 )
 
+# the replay's order (audit/replay.py: by rulebook and date) read from this index alone, not from the
+# table, whose rows hold the case and result texts across many overflow pages (~0.2-0.4 s for 10,000
+# records against ~0.03 s); an old log without it is read from the table
+ORDER_INDEX = "CREATE INDEX IF NOT EXISTS records_by_rulebook_date ON records (rulebook_sha256, date)"
+
 PAUSE_ENV = "WONINGWET_AUDIT_TEST_PAUSE"  # test hook: path of a marker file; pause inside the write transaction
 
 SCHEMA = """
@@ -118,6 +123,8 @@ class DecisionLog:
             conn.execute("PRAGMA synchronous = FULL")
             if create:
                 conn.executescript(SCHEMA)
+                if "records" not in tables:  # a new log; an old one keeps its table scan (no index built on it)
+                    conn.execute(ORDER_INDEX)
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format', ?)", (FORMAT,))
                 conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('format_version', ?)", (str(FORMAT_VERSION),))
             fmt = conn.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()

@@ -5,6 +5,7 @@ changes with the comparison engine."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 from collections import OrderedDict
@@ -63,15 +64,21 @@ class RulebookCache:
         self._books: OrderedDict[str, Any] = OrderedDict()
 
     def get(self, rec: dict):
-        from ..rulebook.cache import build_cached
-        from ..rulebook.loader import build_rulebook
+        from ..rulebook.cache import build_cached, read_cached
+        from ..rulebook.loader import DEFAULT_RULES_DIR, build_rulebook
 
         key = rec["rulebook_sha256"]
         if key in self._books:
             self._books.move_to_end(key)
             return self._books[key]
         label = f"record {rec['id']} rules"  # names the files in error messages only, never in the rulebook
-        book = build_cached(self.log.rulebook_files(rec), REPLAYED, lambda files: build_rulebook(files, label=label))
+        files = self.log.rulebook_files(rec)
+        # a log of `check --record` with the packaged rules: the CLI's entry is this rulebook (its
+        # check_runnable only checks), so a first replay need not build it again (the reverse is
+        # never done: a logged rulebook the check would refuse must not reach the CLI)
+        book = read_cached(files, str(DEFAULT_RULES_DIR))
+        if book is None:
+            book = build_cached(files, REPLAYED, lambda files: build_rulebook(files, label=label))
         if book.sha256 != key:
             raise ReplayProblem("rulebook_hash")
         self._books[key] = book
@@ -219,7 +226,33 @@ def exit_code(statuses) -> int:
 
 BATCH = 100  # records per task handed to a worker process (the last ones are shared out: a short tail)
 MIN_PARALLEL = 400  # fewer records than this are replayed in this process (starting workers costs more)
+COLLECT_EVERY = 100  # batches between two collections of the cyclic garbage in a long replay
 _WORKER: dict = {}  # in a worker process: the log path and the rulebooks built before the fork
+
+
+class Collections:
+    """The cyclic garbage collector of a long replay: off, and run in full once every COLLECT_EVERY
+    batches. A replay's objects are freed by their reference counts all but a few (a 5,000-record
+    share leaves ~34,000 objects in cycles, a few MB), but with the collector on, its young and
+    middle collections walk every memo entry each batch adds, and its full ones the whole heap:
+    ~10% of a worker's CPU (docs/benchmarks.md). `ended` puts the collector back as it was."""
+
+    def __init__(self) -> None:
+        self.was = gc.isenabled()
+        self.batches = 0
+        gc.disable()
+
+    def batch_done(self) -> None:
+        self.batches += 1
+        if self.batches % COLLECT_EVERY == 0:
+            gc.collect()
+
+    def ended(self) -> None:
+        if self.was:
+            gc.enable()
+
+
+ORDER_QUERY = "SELECT id, rulebook_sha256, date FROM records"  # a new log answers it from log.ORDER_INDEX
 
 
 def _fetch(log: DecisionLog, ids: list[int]) -> list[dict]:
@@ -287,11 +320,14 @@ class Shares:
 
 def _join() -> None:
     _WORKER["slot"] = _WORKER["shares"].join()
+    _WORKER["collections"] = Collections()  # for the worker's life
 
 
 def _replay_claimed(_token: int) -> list[Outcome]:
     """In a worker process: replay the batch Shares.claim gives this worker."""
-    return _replay_batch(_WORKER["batches"][_WORKER["shares"].claim(_WORKER["slot"])])
+    done = _replay_batch(_WORKER["batches"][_WORKER["shares"].claim(_WORKER["slot"])])
+    _WORKER["collections"].batch_done()
+    return done
 
 
 def replay_all(log: DecisionLog, jobs: int | None = None,
@@ -308,7 +344,7 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
     pool of worker processes (fork: the rulebooks are built, and the first record replayed, before
     the workers start, so they inherit the rulebooks, the compiled rules and the built validators; each
     worker replays a contiguous share of the batches, see Shares)."""
-    rows = log.conn.execute("SELECT id, rulebook_sha256, date FROM records").fetchall()
+    rows = log.conn.execute(ORDER_QUERY).fetchall()
     ordered = [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2], r[0]))]
     books = RulebookCache(log, size=64)
     engine = replay_engine()
@@ -318,11 +354,16 @@ def replay_all(log: DecisionLog, jobs: int | None = None,
 
     parallel = jobs > 1 and len(ordered) >= MIN_PARALLEL and "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
-        for start in range(0, len(ordered), BATCH):
-            done = replay_records(_fetch(log, ordered[start:start + BATCH]), books, engine)
-            outcomes += done
-            if progress:
-                progress(len(done))
+        collections = Collections()
+        try:
+            for start in range(0, len(ordered), BATCH):
+                done = replay_records(_fetch(log, ordered[start:start + BATCH]), books, engine)
+                collections.batch_done()
+                outcomes += done
+                if progress:
+                    progress(len(done))
+        finally:
+            collections.ended()
     else:
         firsts: dict[str, int] = {}
         for rid, digest, _ in rows:

@@ -66,6 +66,20 @@ def build_cached(files: dict[str, bytes], key_label: str, build) -> Rulebook:
     if not enabled():
         return build(files)
     name = f"rulebook-{cache_key(files, key_label)}.pickle"
+    book = _read(name, files)
+    if book is None:
+        book = build(files)
+        _store(name, book)
+    return book
+
+
+def read_cached(files: dict[str, bytes], key_label: str) -> Rulebook | None:
+    """The rulebook build_cached keeps under this label for exactly these files, or None (nothing
+    is built or stored)."""
+    return _read(f"rulebook-{cache_key(files, key_label)}.pickle", files) if enabled() else None
+
+
+def _read(name: str, files: dict[str, bytes]) -> Rulebook | None:
     data = read(name)  # None unless the directory and the file are private
     if data is not None:
         try:
@@ -74,9 +88,7 @@ def build_cached(files: dict[str, bytes], key_label: str, build) -> Rulebook:
                 return book
         except Exception:  # a damaged or foreign cache file is ignored, never trusted
             pass
-    book = build(files)
-    _store(name, book)
-    return book
+    return None
 
 
 def _store(name: str, book: Rulebook) -> None:
