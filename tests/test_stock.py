@@ -917,3 +917,42 @@ def test_query_progress_is_shown_for_the_table_query_alone(book, tmp_path, monke
     monkeypatch.setattr(stock_judge._Terminal, "query_progress", query_progress)
     judge_register(SAMPLE, DAY, book, output=tmp_path / "units.parquet", progress=True, threads=1)
     assert during == ["COPY"]
+
+
+def test_parquet_register_is_staged_by_one_parallel_scan_in_file_order(book, tmp_path):
+    """A Parquet register is staged by an order-preserving parallel pipeline (the reader's record number
+    and plain projections: no window, no join), the staged rows stay in file order, and they hold the
+    values the same register gives from CSV."""
+    from woningwet_engine.stock.judge import connect
+    from woningwet_engine.stock.read import create_typed_view, open_source, stage, stage_sql
+
+    register = write_csv(tmp_path / "r.csv", 6000, rent_thresholds(book, [DAY]), seed=12)
+    pq = tmp_path / "r.parquet"
+    duckdb.connect().execute(f"COPY (SELECT * FROM read_csv('{register}', all_varchar = true)) TO '{pq}' "
+                             "(FORMAT parquet, ROW_GROUP_SIZE 500)")  # twelve row groups for two threads
+    staged = {}
+    for path in (register, pq):
+        con = connect(tmp_path, threads=2)
+        src = open_source(con, path, tmp_path)
+        create_typed_view(con, src)
+        if path == pq:
+            plan = con.execute(f"EXPLAIN {stage_sql()}").fetchall()[0][1]
+            assert "Batch Create Table As" in plan and "Join" not in plan and "Window" not in plan, plan
+        stage(con)
+        first = 1 if path == pq else 2  # CSV counts the header as row 1
+        assert con.execute(f"SELECT count(*) FROM units WHERE src_row <> rowid + {first}").fetchone()[0] == 0
+        staged[path] = con.execute("SELECT * EXCLUDE (src_row) FROM units ORDER BY src_row").fetchall()
+        con.close()
+    assert staged[pq] == staged[register] and len(staged[pq]) == 6000
+
+
+def test_bool_words_are_read_as_before():
+    """Each accepted spelling of a yes/no column reads as its value, anything else as missing (the CASE in
+    columns.value_sql that keeps the staging scan free of joins)."""
+    from woningwet_engine.stock.columns import FALSE_WORDS, TRUE_WORDS, value_sql
+
+    col = next(c for c in COLUMNS if c.type == "bool")
+    words = [*TRUE_WORDS, *FALSE_WORDS, "misschien", "", "TRUE"]
+    got = query(f"SELECT w, {value_sql(col, 'w')} AS v FROM unnest({words!r}) t(w)")
+    assert {r["w"]: r["v"] for r in got} == {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS},
+                                             "misschien": None, "": None, "TRUE": None}

@@ -118,9 +118,11 @@ def value_sql(col: Column, raw: str) -> str:
     if t == "enum":
         return _enum_map(col, raw)
     if t == "bool":
-        words_t = ", ".join(_lit(w) for w in TRUE_WORDS)
-        words_f = ", ".join(_lit(w) for w in FALSE_WORDS)
-        return f"(CASE WHEN {raw} IN ({words_t}) THEN TRUE WHEN {raw} IN ({words_f}) THEN FALSE END)"
+        # a simple CASE, not `IN (list)`: DuckDB plans a long IN list as a mark join, which is not
+        # order-preserving, so the staging scan could not run in parallel and keep register order (read.py)
+        whens = " ".join([f"WHEN {_lit(w)} THEN TRUE" for w in TRUE_WORDS] +
+                         [f"WHEN {_lit(w)} THEN FALSE" for w in FALSE_WORDS])
+        return f"(CASE {raw} {whens} END)"
     if t == "eur":
         norm = f"(CASE WHEN contains({raw}, '.') THEN {raw} ELSE replace({raw}, ',', '.') END)"
         cents = f"CAST(round(TRY_CAST({norm} AS DECIMAL(18,2)) * 100) AS BIGINT)"
