@@ -70,3 +70,14 @@ def test_the_probe_sees_what_a_command_imports(tmp_path):
     code, modules = loaded_by(tmp_path, "report", str(CASE), "--format", "html", "-o", str(tmp_path / "m.html"))
     assert code in (0, None) and (tmp_path / "m.html").exists()
     assert {"jinja2", "woningwet_engine.report.svg"} <= set(offending(modules, NOT_FOR_CHECK))
+
+
+def test_a_warm_check_does_not_import_pyyaml(tmp_path):
+    """The case's parse and the sentence catalogues are read back from the cache directory, so PyYAML
+    (~23 M instructions to import) is loaded only by a run that parses something."""
+    args = ("check", str(CASE), "--format", "json", "-o", str(tmp_path / "out"))
+    code, modules = loaded_by(tmp_path, *args)  # fills the caches
+    assert code == 1 and "yaml" in modules and "woningwet_engine.yamlparse" in modules
+    code, modules = loaded_by(tmp_path, *args)
+    assert code == 1 and (tmp_path / "out").stat().st_size > 1000
+    assert offending(modules, ("yaml", "_yaml", "woningwet_engine.yamlparse")) == []

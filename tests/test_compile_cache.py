@@ -27,6 +27,7 @@ if sys.argv[1] == "cached":
 import pydantic
 from woningwet_engine import cli, coalition, engine, result  # noqa: F401  (what `check` imports)
 from woningwet_engine.coalition import load  # noqa: F401
+from woningwet_engine import yamlparse  # noqa: F401  (PyYAML and its patterns: what parsing a case imports)
 
 def shape(c):
     consts = [shape(k) if hasattr(k, "co_code") else sorted(k) if isinstance(k, frozenset) else repr(k)

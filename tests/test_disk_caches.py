@@ -44,6 +44,33 @@ def test_a_cached_table_equals_the_parsed_file(cache, monkeypatch, table):
     assert diskcache.yaml_data(path, loader) == expected  # read back
 
 
+@pytest.mark.parametrize("table", ["i18n/nl.yaml", "i18n/en.yaml"])
+def test_the_default_loader_is_pyyamls_safe_loader_and_is_read_back(cache, monkeypatch, table):
+    path = ROOT / "woningwet_engine" / table
+    expected = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert diskcache.yaml_data(path) == expected
+    _no_parsing(monkeypatch)
+    assert diskcache.yaml_data(path) == expected
+
+
+def test_another_pyyaml_misses_the_kept_tables_and_parses(cache, monkeypatch, tmp_path):
+    assert diskcache.pyyaml_identity() == Path(yaml.__file__).read_bytes()  # carries __version__
+    assert f"__version__ = '{yaml.__version__}'".encode() in diskcache.pyyaml_identity()
+    path = tmp_path / "t.yaml"
+    path.write_text("a: one\n", encoding="utf-8")
+    raw = b"a: 1\n"
+    assert diskcache.yaml_data(path) == {"a": "one"}
+    assert yamlio.load_yaml_bytes_cached(raw, "f.yaml").data == {"a": 1}
+    monkeypatch.setattr(diskcache, "_PYYAML", b"__version__ = '99.0'\n")
+    parsed = []
+    real_load, real_bytes = yaml.load, yamlio.load_yaml_bytes
+    monkeypatch.setattr(yaml, "load", lambda *a, **k: parsed.append("table") or real_load(*a, **k))
+    monkeypatch.setattr(yamlio, "load_yaml_bytes", lambda *a: parsed.append("case") or real_bytes(*a))
+    assert diskcache.yaml_data(path) == {"a": "one"}
+    assert yamlio.load_yaml_bytes_cached(raw, "f.yaml").data == {"a": 1}
+    assert parsed == ["table", "case"]
+
+
 def test_an_edited_table_is_parsed_again(cache, tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text("a: one\n", encoding="utf-8")

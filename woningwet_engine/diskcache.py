@@ -84,21 +84,41 @@ def prune(prefix: str, suffix: str, most: int, keep: str = "") -> None:
         pass
 
 
-def yaml_data(path: Path, loader) -> object:
-    """The YAML file `path` read with `loader` (a PyYAML loader class), kept in the cache as marshal data.
+def pyyaml_identity() -> bytes:
+    """What tells PyYAML versions apart, found without importing it (a `check` whose case parse and
+    tables are cached never loads PyYAML, ~23 M instructions): the bytes of its `__init__.py`, which
+    carry `__version__`. b"" when PyYAML is not installed (nothing parses then either)."""
+    global _PYYAML
+    if _PYYAML is None:
+        from importlib.util import find_spec
+
+        spec = find_spec("yaml")
+        try:
+            _PYYAML = Path(spec.origin).read_bytes() if spec is not None and spec.origin else b""
+        except OSError:
+            _PYYAML = b""
+    return _PYYAML
+
+
+_PYYAML: bytes | None = None
+
+
+def yaml_data(path: Path, loader=None) -> object:
+    """The YAML file `path` read with `loader` (a PyYAML loader class; default: PyYAML's safe loader,
+    in C where PyYAML has it), kept in the cache as marshal data.
 
     For the engine's own tables (sentences, labels) that every run reads: parsing them took several
-    milliseconds per file, reading the marshal copy a few microseconds. The key is the loader and the
-    file's bytes, so an edited file is parsed again. Only plain data is cached (marshal refuses
-    anything else, e.g. dates, and then the file is simply parsed each time)."""
+    milliseconds per file, reading the marshal copy a few microseconds. The key is the loader, PyYAML
+    (pyyaml_identity) and the file's bytes, so an edited file is parsed again; with the default loader
+    PyYAML is imported only to parse. Only plain data is cached (marshal refuses anything else, e.g.
+    dates, and then the file is simply parsed each time)."""
     import hashlib
     import marshal
     import sys
 
-    import yaml
-
     raw = path.read_bytes()
-    key = f"{sys.version_info[:2]}\0{yaml.__version__}\0{loader.__module__}.{loader.__qualname__}\0".encode()
+    named = "safe" if loader is None else f"{loader.__module__}.{loader.__qualname__}"
+    key = f"{sys.version_info[:2]}\0{named}\0".encode() + hashlib.sha256(pyyaml_identity()).digest()
     name = f"data-{hashlib.sha256(key + raw).hexdigest()[:32]}.marshal"
     stored = read(name)
     if stored is not None:
@@ -106,6 +126,10 @@ def yaml_data(path: Path, loader) -> object:
             return marshal.loads(stored)
         except (EOFError, ValueError, TypeError):
             pass
+    import yaml
+
+    if loader is None:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     data = yaml.load(raw.decode("utf-8"), Loader=loader)
     try:
         write(name, marshal.dumps(data))

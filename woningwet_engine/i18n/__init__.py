@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 HERE = Path(__file__).resolve().parent
 LANGS = ("nl", "en")
 
@@ -31,7 +29,7 @@ def catalogue(lang: str) -> Mapping:
         raise KeyError(f"no catalogue for language {lang!r} (have {', '.join(LANGS)})")
     from ..diskcache import yaml_data
 
-    return yaml_data(catalogue_path(lang), getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml_data(catalogue_path(lang))  # PyYAML's safe loader, imported only to parse
 
 
 def section(lang: str, name: str) -> Mapping:
