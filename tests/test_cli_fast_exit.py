@@ -42,3 +42,40 @@ def test_in_process_runner_does_not_end_the_process():
     result = CliRunner().invoke(cli.main, ["check", str(CASES[0])])
     assert result.exit_code in (0, 1)
     assert cli._FAST_EXIT is True
+
+
+COALITION = ROOT / "cases" / "coalition" / "laak-coalitie.yaml"
+
+
+def test_report_process_output_equals_in_process_output(tmp_path):
+    runner = CliRunner()
+    for case in (CASES[0], COALITION):
+        for fmt in ("html", "md"):
+            args = ["report", str(case), "--format", fmt]
+            inproc = runner.invoke(cli.main, args)
+            proc = run(*args)
+            assert len(proc.stdout) > 10_000
+            assert (proc.stdout, proc.returncode) == (inproc.stdout_bytes, inproc.exit_code)
+            out = tmp_path / f"memo.{fmt}"
+            proc = run(*args, "-o", str(out))
+            assert (proc.stdout, proc.returncode) == (b"", inproc.exit_code)
+            assert out.read_bytes() == inproc.stdout_bytes
+
+
+_ATEXIT = """
+import atexit, sys
+atexit.register(lambda: print("teardown", file=sys.stderr))
+from woningwet_engine.cli import main
+sys.argv[0] = "woningwet"
+main()
+"""
+
+
+def test_report_ends_without_teardown_and_other_commands_with_it(tmp_path):
+    def stderr_of(*args):
+        return subprocess.run([sys.executable, "-c", _ATEXIT, *args], capture_output=True, text=True,
+                              timeout=120).stderr
+
+    for case in (CASES[0], COALITION):
+        assert "teardown" not in stderr_of("report", str(case), "--format", "html", "-o", str(tmp_path / "m.html"))
+    assert "teardown" in stderr_of("rules", "validate")  # the control: a command that exits normally

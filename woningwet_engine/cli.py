@@ -107,6 +107,15 @@ LAZY_COMMANDS: dict[str, str] = {
 
 # Set by a command when nothing is left to clean up after it (see Group.__call__).
 _FAST_EXIT = False
+
+
+def exit_fast() -> None:
+    """For a command with nothing left to clean up once its output is in place (no decision log open,
+    no temporary files): the CLI process then ends without the interpreter's teardown (Group.__call__)."""
+    global _FAST_EXIT
+    _FAST_EXIT = True
+
+
 # Set by Group.__call__: this process is the command-line tool itself (not click's test runner).
 _CLI_PROCESS = False
 # Commands that load the rulebook first thing (load_book): in the CLI process the cyclic garbage

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..audit.context import context_from_options, context_options
-from ..cli import LANGS, lang_option, load_book, parse_date, publish_with_record, remember_lang, rules_option
+from ..cli import LANGS, exit_fast, lang_option, load_book, parse_date, publish_with_record, remember_lang, rules_option
 from ..output import StagedOutput, destination, write_output
 from ..errors import InputError
 from ..progress import Progress, progress_enabled, progress_option
@@ -68,6 +68,7 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
             return
         if not record:
             write_output(target, out)
+            exit_fast()  # written, and no decision log to close: no teardown (cli.Group.__call__)
             return
         from ..audit import record_cli
         from ..audit.context import memo_entry
@@ -100,6 +101,7 @@ def report(case, at, fmt, lang, output, record, log_path, sign_key, by, purpose,
             context=context, memos=[memo_entry(target, staged.data, fmt)]))
     else:
         publish_with_record(StagedOutput(target, out))
+        exit_fast()  # written, and no decision log to close: no teardown (cli.Group.__call__)
 
 
 def generate_all(cases_dir: Path, book, langs=ALL_LANGS, formats=ALL_FORMATS,
