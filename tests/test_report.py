@@ -536,3 +536,42 @@ def test_memo_renders_the_same_with_jinja2s_getattr(memos, monkeypatch):
     finally:
         render.environment.cache_clear()
     assert ours == theirs
+
+
+# The HTML memo's link, flag and verdict pieces were template macros; report/render.py makes them in
+# Python (_html_pieces). These are the macros as they were, rendered by the memo's own environment.
+_MACROS = (
+    "{%- macro link(c) -%}{% if c %}<a class=\"cite\" href=\"{{ c.url }}\" title=\"{{ c.juriconnect }}\">"
+    "{{ c.text }}</a>{% endif %}{%- endmacro -%}"
+    "{%- macro flag(x) -%}{% if x.unverified %} <span class=\"flag\">⚠ {{ x.confidence_label }}</span>"
+    "{% endif %}{%- endmacro -%}"
+    "{%- macro verdict(code, text) -%}<span class=\"verdict v-{{ code }}\">{{ text }}</span>{%- endmacro -%}"
+)
+_PIECES = "[{{ link(c) }}|{{ flag(x) }}|{{ verdict(code, text) }}|{{ link(c) ~ flag(x) }}]"
+_words = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.sampled_from(
+    ["<b>", "a&b", "\"q\"", "'", "⚠", ""])
+_values = _words | st.integers(-5, 5) | st.none() | st.booleans()
+
+
+@settings(max_examples=300, deadline=None)
+@given(c=st.none() | st.just({}) | st.fixed_dictionaries({"url": _values, "juriconnect": _values, "text": _values}),
+       x=st.fixed_dictionaries({"unverified": _values, "confidence_label": _values}),
+       code=_values, text=_values)
+def test_html_pieces_equal_the_macros_they_replace(c, x, code, text):
+    from woningwet_engine.report.render import environment
+
+    env = environment(True)
+    as_functions = env.from_string(_PIECES)
+    as_macros = env.from_string(_MACROS + _PIECES)
+    assert {"link", "flag", "verdict"} <= set(env.globals)  # the memo's functions; the macros shadow them
+    values = {"c": c, "x": x, "code": code, "text": text}
+    assert as_functions.render(**values) == as_macros.render(**values)
+
+
+def test_html_pieces_refuse_a_missing_field_as_the_macros_did():
+    from woningwet_engine.report.render import environment
+
+    env = environment(True)
+    for source in (_PIECES, _MACROS + _PIECES):
+        with pytest.raises(jinja2.UndefinedError):
+            env.from_string(source).render(c={"url": "u", "text": "t"}, x={}, code="a", text="b")
