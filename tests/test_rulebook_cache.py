@@ -129,3 +129,69 @@ def test_cache_can_be_turned_off(env, monkeypatch):
     rc.load_rulebook_cached(rules)
     rc.load_rulebook_cached(rules)
     assert len(calls) == 2 and not cache.exists()
+
+
+def _pairs(a, b, seen=None):
+    """Walk two object graphs side by side (same shape expected), yielding each pair of objects."""
+    import datetime as _dt
+
+    seen = set() if seen is None else seen
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        yield x, y
+        assert type(x) is type(y)
+        if isinstance(x, dict):
+            assert list(x) == list(y)
+            stack.extend(zip(x.values(), y.values()))
+        elif isinstance(x, (list, tuple)):
+            assert len(x) == len(y)
+            stack.extend(zip(x, y))
+        elif isinstance(x, (set, frozenset, str, bytes, int, float, bool, _dt.date, type(None))):
+            assert x == y
+        elif hasattr(x, "__dict__"):
+            stack.append((vars(x), vars(y)))
+
+
+def test_models_read_back_as_pydantic_pickles_them():
+    """rulebook.cache.dumps stores each pydantic model as a call of _model: unpickled, every model has
+    the same class, fields, fields set and (no) extra and private values as from a plain pickle, and
+    shared objects stay shared."""
+    import pickle
+
+    from pydantic import BaseModel
+
+    book = load_rulebook()
+    book.precompute()
+    plain = pickle.loads(pickle.dumps(book, protocol=pickle.HIGHEST_PROTOCOL))
+    data = rc.dumps(book)
+    assert b"_model" in data and b"__setstate__" not in data
+    fast = pickle.loads(data)
+    models = 0
+    ids_plain, ids_fast = {}, {}
+    for x, y in _pairs(plain, fast):
+        ids_plain.setdefault(id(x), len(ids_plain))
+        ids_fast.setdefault(id(y), len(ids_fast))
+        if isinstance(x, BaseModel):
+            models += 1
+            assert x == y and x.__dict__ == y.__dict__
+            assert x.__pydantic_fields_set__ == y.__pydantic_fields_set__
+            assert type(y.__pydantic_fields_set__) is set
+            assert (y.__pydantic_extra__, y.__pydantic_private__) == (x.__pydantic_extra__, x.__pydantic_private__)
+            assert x.model_dump() == y.model_dump()
+    assert models > 1000
+    assert len(ids_plain) == len(ids_fast)  # as many distinct objects: sharing kept
+    assert fast.files == book.files and fast.sha256 == book.sha256
+
+
+def test_the_cache_reads_back_the_fast_form(env):
+    rules, cache, calls = env
+    first = rc.load_rulebook_cached(rules)
+    stored = list(cache.glob("rulebook-*.pickle"))
+    assert len(stored) == 1 and b"_model" in stored[0].read_bytes()
+    again = rc.load_rulebook_cached(rules)
+    assert len(calls) == 1  # read back, not built
+    assert again.sha256 == first.sha256 and [r.rule for r in again.rules] == [r.rule for r in first.rules]
