@@ -66,8 +66,28 @@ def series(cmds: dict[str, list[str]], env: dict, runs: int) -> dict:
     return out
 
 
+# each tree entered as its console script enters it: woningwet_engine.launch where the tree has it
 LAUNCH = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]; "
-          "sys.path.insert(0, sys.argv.pop(1)); from woningwet_engine.cli import main; sys.argv[0] = 'woningwet'; main()")
+          "sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'woningwet'\n"
+          "try:\n    from woningwet_engine.launch import main\n"
+          "except ImportError:\n    from woningwet_engine.cli import main\n"
+          "main()")
+
+
+def stale_console_script() -> str | None:
+    """A warning when the installed `woningwet` script does not enter where pyproject.toml says (an
+    install older than the entry point: `bash scripts/setup` reinstalls), else None."""
+    import tomllib
+
+    want = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["woningwet"]
+    module, _, attr = want.partition(":")
+    try:
+        text = WONINGWET.read_text(encoding="utf-8")
+    except OSError:
+        return f"{WONINGWET} is missing"
+    if f"from {module} import {attr}" not in text:
+        return f"{WONINGWET} does not enter at {want}: run `bash scripts/setup` to reinstall it"
+    return None
 
 
 def export_tree(rev: str, into: Path) -> Path:
@@ -92,6 +112,9 @@ def main() -> None:
     ap.add_argument("--only", choices=COMMANDS, action="append",
                     help="time only this command (repeatable; default: all three)")
     args = ap.parse_args()
+    warning = stale_console_script()
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "woningwet_engine")], env=env,
