@@ -575,3 +575,19 @@ def test_html_pieces_refuse_a_missing_field_as_the_macros_did():
     for source in (_PIECES, _MACROS + _PIECES):
         with pytest.raises(jinja2.UndefinedError):
             env.from_string(source).render(c={"url": "u", "text": "t"}, x={}, code="a", text="b")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text() | st.sampled_from(["&amp;", "<&>\"'", "'\"", "a&b<c>d\"e'f"]))
+def test_chart_escape_equals_html_escape(text):
+    from woningwet_engine.report.svg import escape
+
+    assert escape(text) == html.escape(text)
+
+
+def test_charts_do_not_import_html():
+    import subprocess
+    import sys
+
+    code = "import sys; import woningwet_engine.report.svg; print('html' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
