@@ -14,8 +14,10 @@ run counts so that the whole run stays within a few minutes:
   (median CPU time), its bytes compared with the golden reports/kanaleneiland-2016.json;
 - portfolio: 10,000 realistic components (benchmarks/generate.py), the whole Result by `judge`
   and the minimal predicate loop (every component branch compiled to one function, fired sets
-  only) in the same process, alternating over 2 rounds, CPU time; the Result of a 300-component
-  portfolio is compared with the reference engine's, byte for byte;
+  only) in the same process, alternating over 2 rounds, CPU time, after a warm-up on another
+  portfolio (seed 11, 1,000 components); the target row is the first judgement of the timed
+  portfolio (a corporation's run), the second round (the same components judged again) is shown
+  beside it; the Result of a 300-component portfolio is compared with the reference engine's, byte for byte;
 - replay: benchmarks/bench_replay.py --records 10000 (two workers), every record compared byte for
   byte: the replay of the whole 10,000-record log, measured (recording the log first takes two to
   three minutes of its own on an idle machine; a smaller --quick log is extrapolated to 10,000, and said so);
@@ -130,8 +132,17 @@ def judge_warm(table: Table) -> None:
               warm <= 10 and same, before, after)
 
 
+WARM_SEED = 11  # the warm-up portfolio's seed: not the timed portfolio's (generate.realistic's default 2016)
+
+
 def portfolio_probe(n: int, rounds: int) -> dict:
-    """In this (fresh) process: the minimal predicate loop and the whole Result on n realistic components."""
+    """In this (fresh) process: the minimal predicate loop and the whole Result on n realistic components.
+
+    The process is warmed up on another portfolio (seed WARM_SEED, a tenth of the size): the
+    selection's programs and rulesets are made, as in a process that has judged before, but no
+    shared piece of the timed components is. The first judgement of the timed portfolio is what a
+    corporation's run costs; the later rounds judge the same components again (a repeat finds
+    their shared result pieces made) and are reported apart."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(BENCH))
     import gc
@@ -148,13 +159,15 @@ def portfolio_probe(n: int, rounds: int) -> dict:
     book = load_rulebook()
     sel = book.at(generate.DAY)
     cases = [Case.model_validate(d) for d in generate.realistic(n)]
+    warm = [Case.model_validate(d) for d in generate.realistic(max(n // 10, 300), seed=WARM_SEED, case_prefix="warm")]
     facts = [f for c in cases for f in build_facts(c, sel)[0]]
     limit = predicate_loop(sel, facts)
 
     def full() -> int:
         return sum(len(judge(c, book, at=generate.DAY).components) for c in cases)
 
-    judge(cases[0], book, at=generate.DAY)  # the selection's programs and rulesets, as in a warm process
+    for c in warm:  # the selection's programs and rulesets, as in a warm process; not the timed components
+        judge(c, book, at=generate.DAY)
     cpu: dict[str, list[float]] = {"limit": [], "full": []}
     for _ in range(rounds):
         for name, fn in (("limit", limit), ("full", full)):
@@ -162,12 +175,17 @@ def portfolio_probe(n: int, rounds: int) -> dict:
             t = time.process_time()
             fn()
             cpu[name].append(time.process_time() - t)
-    small = Case.model_validate(generate.realistic(300, seed=11)[0])
+    small = Case.model_validate(generate.realistic(300, seed=WARM_SEED)[0])
     same = canonical_json(judge(small, book, at=generate.DAY)) == canonical_json(
         judge(small, book, at=generate.DAY, engine=Engine(reference=True)))
-    lim, whole = statistics.median(cpu["limit"]), statistics.median(cpu["full"])
-    return {"components": n, "limit_per_s": n / lim, "full_per_s": n / whole, "full_cpu_s": whole,
-            "ratio": lim / whole, "same_as_reference_300": same}
+    lim, first = statistics.median(cpu["limit"]), cpu["full"][0]
+    repeat = statistics.median(cpu["full"][1:]) if rounds > 1 else None
+    out = {"components": n, "warm_up_components": sum(len(c.components) for c in warm), "rounds": rounds,
+           "limit_per_s": n / lim, "full_per_s": n / first, "full_cpu_s": first, "ratio": lim / first,
+           "same_as_reference_300": same}
+    if repeat is not None:
+        out.update(repeat_per_s=n / repeat, repeat_cpu_s=repeat, repeat_ratio=lim / repeat)
+    return out
 
 
 def portfolio(table: Table) -> None:
@@ -176,11 +194,14 @@ def portfolio(table: Table) -> None:
     after = _load()
     per_s, ratio = out["full_per_s"], out["ratio"]
     check = "" if out["same_as_reference_300"] else "; the 300-component result DIFFERS from the reference engine's"
-    table.add("10k realistic components, full Result", ">= 25,000 comp/s (CPU)",
-              f"{per_s:,.0f} comp/s ({out['full_cpu_s']:.2f} s CPU){check}",
+    again = (f"; judged again {out['repeat_per_s']:,.0f} comp/s ({out['repeat_cpu_s']:.2f} s)"
+             if "repeat_per_s" in out else "")
+    table.add("10k realistic components, full Result (first judgement)", ">= 25,000 comp/s (CPU)",
+              f"{per_s:,.0f} comp/s ({out['full_cpu_s']:.2f} s CPU){again}{check}",
               per_s >= 25_000 and out["same_as_reference_300"], before, after)
+    again = f"; judged again {out['repeat_ratio']:.3f}" if "repeat_ratio" in out else ""
     table.add("... full Result / predicate-loop limit, same process", ">= 1/3",
-              f"{ratio:.3f} (limit {out['limit_per_s']:,.0f} comp/s)", ratio >= 1 / 3, before, after)
+              f"{ratio:.3f} (limit {out['limit_per_s']:,.0f} comp/s){again}", ratio >= 1 / 3, before, after)
 
 
 def replay(table: Table) -> None:
