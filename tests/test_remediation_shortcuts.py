@@ -14,7 +14,7 @@ from rulehelpers import rulebook
 from woningwet_engine import remediation
 from woningwet_engine.case import Case
 from woningwet_engine.engine import judge
-from woningwet_engine.facts import component_fact, component_value, project_aggregates, stated_facts
+from woningwet_engine.facts import component_fact, component_value, derived_value, project_aggregates, stated_facts
 from woningwet_engine.result import canonical_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -126,3 +126,86 @@ def test_a_derived_fact_without_the_stated_facts_is_the_same():
             assert component_value(case, comp, set(), projects, selection, name, stated=False) == whole.get(name)
             present += name in whole
     assert present > len(case.components)
+
+
+def test_a_derived_value_alone_is_the_derivation_of_that_fact():
+    """facts.derived_value (the numeric search's value for each x tried: only the declarations
+    producing the fact, no fact built around it) equals component_value(..., stated=False), on the
+    components and on stand-ins with a field changed, the way the search makes them."""
+    case = Case.model_validate(_with_agreements(generate.realistic(150, seed=13)[0], random.Random(13)))
+    selection = rulebook().at(generate.DAY)
+    projects = project_aggregates(case)
+    agreements = {cid for a in case.performance_agreements for cid in a.covers}
+    derived = {n for d in selection.derivations if d.scope == "component" for n in d.produces}
+    present = 0
+    for comp in case.components:
+        stated = stated_facts(case, comp)
+        tried = [comp] + [remediation._Changed(comp, path, x) for path in (("floor_area_m2",), ("cost",))
+                          if remediation._get(comp, path) is not None for x in (1, 250_000_00)]
+        if comp.sale is not None:
+            tried += [remediation._Changed(comp, ("sale", "price"), x) for x in (1, 99_999_999_00)]
+        for c in tried:
+            for name in sorted(derived - set(stated)):
+                value = derived_value(selection, name)(case, c, agreements, projects)
+                assert value == component_value(case, c, agreements, projects, selection, name, stated=False), name
+                present += value is not None
+    assert present > len(case.components)
+
+
+def test_a_derived_value_refuses_what_its_declaration_does_not_list(monkeypatch):
+    from woningwet_engine import derivations, facts
+    from woningwet_engine.errors import EngineError
+
+    selection = rulebook().at(generate.DAY)
+    case = Case.model_validate(generate.realistic(5, seed=1)[0])
+    declared = facts._declarations(selection, "component")
+    d, fn, allowed, produces = next(x for x in declared if "sale_price_ratio_leegwaarde" in x[3])
+    monkeypatch.setitem(selection.memo, ("derivations", "component"),
+                        [(d, lambda *a: {**fn(*a), "not_declared": 1}, allowed, produces) if x[0] is d else x
+                         for x in declared])
+    selection.memo.pop(("derived value", "sale_price_ratio_leegwaarde"), None)
+    try:
+        import pytest
+
+        with pytest.raises(EngineError, match="not_declared"):
+            derived_value(selection, "sale_price_ratio_leegwaarde")(case, case.components[0], set(), {})
+    finally:
+        selection.memo.pop(("derived value", "sale_price_ratio_leegwaarde"), None)
+    assert derivations.FUNCTIONS  # the registered bodies are untouched
+
+
+def test_a_component_alone_in_its_local_case_has_its_trials_covered():
+    """A component outside any project is alone in its local case: its trials (made from the base by
+    _apply_fields, and trials of those) are still the trials of that component, so their facts come
+    from the fields changed; a case rebuilt by apply_changes is not one of them."""
+    case = Case.model_validate(generate.realistic(40, seed=5)[0])
+    selection = rulebook().at(generate.DAY)
+    k = next(i for i, c in enumerate(case.components) if c.project is None and c.leefbaarheid is not None)
+    local = case.model_copy(update={"components": [case.components[k]], "projects": [], "lettings": []})
+    trials = remediation._Trials(local, 0, remediation._project_totals(local))
+    first = remediation._apply_fields(local, [remediation.Change(
+        component=local.components[0].id, field="leefbaarheid.annual_amount", old=None, new="5.00")], trials)
+    second = remediation._apply_fields(first, [remediation.Change(
+        component=local.components[0].id, field="cost", old=None, new="10.00")], trials)
+    assert trials.covers(local, 0) and trials.covers(first, 0) and trials.covers(second, 0)
+    rebuilt = remediation.apply_changes(local, [])
+    assert not trials.covers(rebuilt, 0)
+    token = remediation._TRIALS.set(trials)
+    try:
+        for trial in (first, second):
+            fact = remediation._component_fact(trial, 0, selection)
+            assert id(trial) in trials.facts  # made the trials' way
+            assert fact == dict(component_fact(trial, trial.components[0], set(), {}, selection))
+    finally:
+        remediation._TRIALS.reset(token)
+
+
+def test_the_changed_names_of_two_facts():
+    """remediation._changed: identity settles a name, else equal values of the same type; a name in one
+    fact only is changed (1 and True, 0 and False are different values of a fact)."""
+    big = 10**20
+    before = {"a": 1, "b": big, "c": "x", "d": True, "e": 0, "gone": 3, "same_list": [1]}
+    after = {"a": 1, "b": int(str(big)), "c": "y", "d": 1, "e": False, "new": None, "same_list": [1]}
+    plain = {n for n in before.keys() | after.keys()
+             if not remediation._same(before.get(n, remediation._NONE), after.get(n, remediation._NONE))}
+    assert set(remediation._changed(before, after)) == plain == {"c", "d", "e", "gone", "new"}

@@ -19,8 +19,8 @@ from .case import (
 )
 from .conditions.nodes import FieldSpec
 from .derivations import (  # noqa: F401  (share_floor/ceil, project_aggregates: used by callers of facts)
-    FUNCTIONS, INVESTMENT_ACTIVITIES, LEEFBAARHEID_CATEGORIES, Env, TracingParams, project_aggregates,
-    share_ceil, share_floor,
+    FUNCTIONS, INVESTMENT_ACTIVITIES, LEEFBAARHEID_CATEGORIES, TracedEnv, project_aggregates, share_ceil,
+    share_floor,
 )
 from .errors import EngineError
 
@@ -222,20 +222,24 @@ def _put(fact: dict, name: str, value) -> None:
 def _derive(fact: Fact, scope: str, selection, call, only: str | None = None) -> None:
     """Apply the declarations of `scope` in force on the selection's date, in declared order (with
     `only`: just those that produce that fact)."""
+    values, day = selection.values, selection.date
+    reads_of, derived_by = fact.reads, fact.derived_by
     for d, fn, allowed, produces in _declarations(selection, scope):
         if only is not None and only not in produces:
             continue
-        tracer = TracingParams(selection.values, allowed, d.id)
-        produced = call(fn, Env(tracer, d.dates, d.constants, selection.date))
+        owner = d.id
+        env = TracedEnv(values, allowed, owner, d.dates, d.constants, day)
+        produced = call(fn, env)
         if not produces.issuperset(produced):
-            raise EngineError(f"derivation {d.id} produced {sorted(set(produced) - produces)}, which its "
+            raise EngineError(f"derivation {owner} produced {sorted(set(produced) - produces)}, which its "
                               "declaration does not list")
-        reads = tuple(tracer.read)
+        reads = tuple(env.read)
         for name in d.produces:
-            fact.reads[name] = reads
-            fact.derived_by[name] = d.id
+            reads_of[name] = reads
+            derived_by[name] = owner
         for name, value in produced.items():
-            _put(fact, name, value)
+            if value is not None:
+                fact[name] = value
 
 
 def _declarations(selection, scope: str) -> list[tuple]:
@@ -268,6 +272,36 @@ def component_value(case: Case, c: Component, agreements: set[str], projects: di
     return f.get(name)
 
 
+def derived_value(selection, name: str):
+    """A function (case, c, agreements, projects) -> component_value(case, c, agreements, projects,
+    selection, name, stated=False), made once per selection and name: only the declarations producing
+    `name` run, in declared order (a later one's value wins, as in _derive), and no fact, reads or
+    derived-by are built around the value (the numeric search asks it for every value it tries)."""
+    key = ("derived value", name)
+    found = selection.memo.get(key)
+    if found is not None:
+        return found
+    declared = [(d, fn, allowed, produces) for d, fn, allowed, produces in _declarations(selection, "component")
+                if name in produces]
+    values, day = selection.values, selection.date
+
+    def value(case: Case, c: Component, agreements: set[str], projects: dict[str, dict]):
+        ctx = {"agreements": agreements, "projects": projects}
+        out = None
+        for d, fn, allowed, produces in declared:
+            produced = fn(case, c, TracedEnv(values, allowed, d.id, d.dates, d.constants, day), ctx)
+            if not produces.issuperset(produced):
+                raise EngineError(f"derivation {d.id} produced {sorted(set(produced) - produces)}, which its "
+                                  "declaration does not list")
+            got = produced.get(name)
+            if got is not None:
+                out = got
+        return out
+
+    selection.memo[key] = value
+    return value
+
+
 def component_fact_after(case: Case, c: Component, agreements: set[str], projects: dict[str, dict], selection,
                          before: Mapping, changed: tuple[tuple[str, ...], ...]) -> dict:
     """The values of component_fact(...) for a component that differs from the one `before` is the fact
@@ -288,8 +322,8 @@ def component_fact_after(case: Case, c: Component, agreements: set[str], project
         # a name already set (stated, or by an earlier declaration) is kept where this one produces
         # nothing: only running it again tells
         if again or any(name in f for name in d.produces):
-            produced = fn(case, c, Env(TracingParams(selection.values, allowed, d.id), d.dates, d.constants,
-                                       selection.date), ctx)
+            produced = fn(case, c, TracedEnv(selection.values, allowed, d.id, d.dates, d.constants, selection.date),
+                          ctx)
             if not produces.issuperset(produced):
                 raise EngineError(f"derivation {d.id} produced {sorted(set(produced) - produces)}, which its "
                                   "declaration does not list")

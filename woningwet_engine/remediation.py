@@ -37,7 +37,7 @@ from .evaluation import FactEvaluation
 from .explain import citation
 from .format import cents_of, human_value, json_value as _json
 from .facts import (COMPONENT_FIELDS, LEEFBAARHEID_CATEGORIES, component_fact, component_fact_after, component_value,
-                    plan_fact, project_aggregates, stated_facts)
+                    derived_value, plan_fact, project_aggregates, stated_facts)
 from .fieldinputs import ALL, component_inputs, feeds, project_inputs
 from .result import Change, ComponentResult, Plan, Remediation
 from .rulebook.loader import Rulebook, Selection
@@ -140,7 +140,8 @@ class _Trials:
         self.agreements = {cid for a in base.performance_agreements for cid in a.covers}
         self.ids = totals["ids"]
         self.own = _share(base.components[k])
-        self.other = 0 if k else len(base.components) - 1  # a component no trial of k replaces
+        # a component no trial of k replaces (None: k is the only one, no other to compare)
+        self.other = None if len(base.components) == 1 else 0 if k else len(base.components) - 1
         self.facts: dict[int, tuple] = {}  # id(case) -> (case, selection, fact) of the trials' facts made
         self.made: dict[int, tuple] = {}  # id(trial) -> (trial, case it was made from, field paths changed)
         self.fires: frozenset | None = None  # the negative branches (_negative_branches_of) fired on the base
@@ -149,9 +150,9 @@ class _Trials:
         """`case` is a trial of this component: made from the base by _apply_local / _with_component,
         it differs from it only in component k, the corporation or the agreements (a case rebuilt by
         apply_changes has new objects for every component, which the identity check sees)."""
-        b = self.base
+        b, other = self.base, self.other
         return (k == self.k and case.projects is b.projects and len(case.components) == len(b.components)
-                and case.components[self.other] is b.components[self.other])
+                and (other is None or case.components[other] is b.components[other]))
 
     def agreements_of(self, case: Case) -> set:
         if case.performance_agreements is self.base.performance_agreements:
@@ -324,14 +325,38 @@ def _passes_after(fact: dict, before: dict, fires: frozenset, selection: Selecti
     """component_passes of a trial from what fired on the fact it was made from (`fires`: positions of
     the negative branches that fired on `before`): a branch that reads no changed fact fires as before,
     only those that read one are evaluated again. None when too many do (the whole program is cheaper)."""
-    changed = {n for n in before.keys() | fact.keys() if not _same(before.get(n, _NONE), fact.get(n, _NONE))}
-    branches, reads, _ = _negative_branches_of(selection)
-    if any(not (reads[i] & changed) for i in fires):
+    branches, _, _ = _negative_branches_of(selection)
+    reading = _negative_readers(selection)
+    again: set[int] = set()
+    for name in _changed(before, fact):
+        again.update(reading.get(name, ()))
+    if not fires <= again:
         return False
-    again = [i for i, r in enumerate(reads) if r & changed]
     if len(again) > 4:
         return None
-    return not any(evaluate(branches[i].root, fact, selection.values) is Tri.TRUE for i in again)
+    return not any(evaluate(branches[i].root, fact, selection.values) is Tri.TRUE for i in sorted(again))
+
+
+def _changed(before: Mapping, fact: Mapping) -> list[str]:
+    """The names whose value differs between two facts (or is in one only); the trial's fact holds most
+    values as the very objects of the fact it was made from, so identity settles most names."""
+    get = before.get
+    out = [n for n, v in fact.items() if (b := get(n, _NONE)) is not v and not _same(b, v)]
+    out.extend(n for n in before if n not in fact)
+    return out
+
+
+def _negative_readers(selection: Selection) -> dict[str, tuple[int, ...]]:
+    """Per fact name, the positions (in _negative_branches_of) of the negative branches that read it."""
+    found = selection.memo.get("negative readers")
+    if found is None:
+        _, reads, _ = _negative_branches_of(selection)
+        by: dict[str, list[int]] = {}
+        for i, names in enumerate(reads):
+            for name in names:
+                by.setdefault(name, []).append(i)
+        found = selection.memo["negative readers"] = {name: tuple(at) for name, at in by.items()}
+    return found
 
 
 def _same(a, b) -> bool:
@@ -480,12 +505,14 @@ def _solve_numeric(case: Case, k: int, ref: FieldRef, node, want: bool, selectio
                 and (len(ref.path) == 1 or _get(comp, ref.path[:-1]) is not None):
             agreements = trials.agreements_of(case)
             same = None if feeds(project_inputs(), ref.path) else trials.projects(comp)  # totals the field leaves
+            derive = derived_value(selection, node.fact) if not stated else None
 
             def holds(x: int) -> bool:  # no trial case: the derivation reads the component with x in the field
                 trial = _Changed(comp, ref.path, x)
                 projects = trials.projects(trial) if same is None else same
-                return _atom_holds(node, want, {node.fact: component_value(
-                    case, trial, agreements, projects, selection, node.fact, stated)}, selection.values)
+                value = derive(case, trial, agreements, projects) if derive is not None else component_value(
+                    case, trial, agreements, projects, selection, node.fact, stated)
+                return _atom_holds(node, want, {node.fact: value}, selection.values)
         else:
             def holds(x: int) -> bool:  # the atom reads one fact: only that one is derived for each value tried
                 trial = _with_component(case, k, _set_component(comp, ref.path, x))
@@ -946,6 +973,15 @@ def _to_full(case: Case, changes: list[Change]) -> list[Change]:
     return out
 
 
+def _restated(case: Case, rem: Remediation) -> Remediation:
+    """The remediation with its changes against the full case; itself where none was an agreement's
+    (a remediation is made for one component and not shared, so no copy is needed then)."""
+    full = _to_full(case, rem.changes)
+    if all(a is b for a, b in zip(full, rem.changes)):
+        return rem
+    return rem.model_copy(update={"changes": full})
+
+
 @dataclass(frozen=True)
 class Remedies:
     """The remedies stage's output: per component id, and per plan check (rule, subject)."""
@@ -992,7 +1028,7 @@ def remediate(case: Case, judged: Mapping, parties, plan: Plan, plan_evs: list[F
                                               selection, book, lang)
             finally:
                 _TRIALS.reset(token)
-            components[c.id] = [rem.model_copy(update={"changes": _to_full(case, rem.changes)}) for rem in found]
+            components[c.id] = [_restated(case, rem) for rem in found]
     checks = plan_remediation(case, plan, plan_evs, selection, lang)
     for key, items in selection_remediation(plan, parties.splits.selections, lang).items():
         checks[key] = checks.get(key, []) + items
