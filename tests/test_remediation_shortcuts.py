@@ -209,3 +209,35 @@ def test_the_changed_names_of_two_facts():
     plain = {n for n in before.keys() | after.keys()
              if not remediation._same(before.get(n, remediation._NONE), after.get(n, remediation._NONE))}
     assert set(remediation._changed(before, after)) == plain == {"c", "d", "e", "gone", "new"}
+
+
+def test_a_trial_is_tested_once_and_as_the_plain_way_tests_it(monkeypatch):
+    """component_passes of a trial is kept with the component's trials: asked again (the chosen trial
+    of an alternative is asked at the end too), it is not evaluated again, and what it says is what
+    evaluating it says."""
+    book = rulebook()
+    made: dict = {}
+    evaluate = remediation._passes
+
+    def counted(case, k, selection, trials):
+        out = evaluate(case, k, selection, trials)
+        if trials is not None:
+            key = (id(trials), id(case))
+            assert key not in made, "a trial was tested twice"
+            made[key] = (case, out)
+            assert out == evaluate(case, k, selection, None)  # without what the trials know
+        return out
+
+    asked = {"again": 0}
+    passes = remediation.component_passes
+
+    def asking(case, k, selection):
+        trials = remediation._TRIALS.get()
+        asked["again"] += trials is not None and (id(trials), id(case)) in made
+        return passes(case, k, selection)
+
+    monkeypatch.setattr(remediation, "_passes", counted)
+    monkeypatch.setattr(remediation, "component_passes", asking)
+    judge(Case.model_validate(_with_agreements(generate.realistic(200, seed=21)[0], random.Random(21))), book,
+          at=generate.DAY)
+    assert made and asked["again"]

@@ -145,6 +145,7 @@ class _Trials:
         self.facts: dict[int, tuple] = {}  # id(case) -> (case, selection, fact) of the trials' facts made
         self.made: dict[int, tuple] = {}  # id(trial) -> (trial, case it was made from, field paths changed)
         self.fires: frozenset | None = None  # the negative branches (_negative_branches_of) fired on the base
+        self.passes: dict[int, tuple] = {}  # id(trial) -> (trial, selection, component_passes of it)
 
     def covers(self, case: Case, k: int) -> bool:
         """`case` is a trial of this component: made from the base by _apply_local / _with_component,
@@ -283,8 +284,19 @@ def component_passes(case: Case, k: int, selection: Selection) -> bool:
     """No component rule forbids the component, leaves it for a decision, or finds a violation
     (the negative branches' three-valued values from one compiled program per selection,
     conditions/compiled.py, equal to the reference evaluator's; no why-not tracing)."""
-    fact = _component_fact(case, k, selection)
     trials = _TRIALS.get()
+    if trials is not None and SHORTCUTS and trials.covers(case, k):
+        known = trials.passes.get(id(case))  # _try_alternative asks of a chosen trial again
+        if known is not None and known[0] is case and known[1] is selection:
+            return known[2]
+        found = _passes(case, k, selection, trials)
+        trials.passes[id(case)] = (case, selection, found)
+        return found
+    return _passes(case, k, selection, trials)
+
+
+def _passes(case: Case, k: int, selection: Selection, trials: "_Trials | None") -> bool:
+    fact = _component_fact(case, k, selection)
     made = trials.made.get(id(case)) if trials is not None and SHORTCUTS else None
     if made is not None and made[0] is case and made[1] is trials.base and trials.fires is not None:
         found = _passes_after(fact, _component_fact(made[1], k, selection), trials.fires, selection)
