@@ -321,7 +321,7 @@ def component_fact_after(case: Case, c: Component, agreements: set[str], project
     for (d, fn, allowed, produces), again in zip(declared, fed):
         # a name already set (stated, or by an earlier declaration) is kept where this one produces
         # nothing: only running it again tells
-        if again or any(name in f for name in d.produces):
+        if again or not f.keys().isdisjoint(produces):
             produced = fn(case, c, TracedEnv(selection.values, allowed, d.id, d.dates, d.constants, selection.date),
                           ctx)
             if not produces.issuperset(produced):
