@@ -226,25 +226,27 @@ def exit_code(statuses) -> int:
 
 BATCH = 100  # records per task handed to a worker process (the last ones are shared out: a short tail)
 MIN_PARALLEL = 400  # fewer records than this are replayed in this process (starting workers costs more)
-COLLECT_EVERY = 100  # batches between two collections of the cyclic garbage in a long replay
+# objects the collector tracks, made and not freed since its last run (gc.get_count), beyond which a long
+# replay collects its cyclic garbage: a batch of 100 records leaves ~16,000 (memo entries, a few cycles),
+# so a share of 5,000 records runs none; a batch whose failed judgements hold it in cycles gets there sooner
+COLLECT_AT = 2_000_000
 _WORKER: dict = {}  # in a worker process: the log path and the rulebooks built before the fork
 
 
 class Collections:
-    """The cyclic garbage collector of a long replay: off, and run in full once every COLLECT_EVERY
-    batches. A replay's objects are freed by their reference counts all but a few (a 5,000-record
-    share leaves ~34,000 objects in cycles, a few MB), but with the collector on, its young and
-    middle collections walk every memo entry each batch adds, and its full ones the whole heap:
-    ~10% of a worker's CPU (docs/benchmarks.md). `ended` puts the collector back as it was."""
+    """The cyclic garbage collector of a long replay: off, and run in full between two batches once
+    COLLECT_AT objects it tracks have piled up. A replay's objects are freed by their reference counts
+    all but a few (a 5,000-record share leaves ~34,000 objects in cycles, a few MB), but with the
+    collector on, its young and middle collections walk every memo entry each batch adds, and its
+    full ones the whole heap: ~10% of a worker's CPU (docs/benchmarks.md). `ended` puts the collector
+    back as it was."""
 
     def __init__(self) -> None:
         self.was = gc.isenabled()
-        self.batches = 0
         gc.disable()
 
     def batch_done(self) -> None:
-        self.batches += 1
-        if self.batches % COLLECT_EVERY == 0:
+        if gc.get_count()[0] >= COLLECT_AT:
             gc.collect()
 
     def ended(self) -> None:
