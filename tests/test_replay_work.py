@@ -178,3 +178,77 @@ def test_an_old_log_without_the_index_replays_the_same_and_gets_none(tmp_path):
     with DecisionLog.open(path) as log:
         assert [o.status for o in replay.replay_all(log)] == ["identical"] * 4
         assert log.verify().ok
+
+
+def _read_both_ways(text: str):
+    """(outcome, canonical form or error type) of a stored case read from a dict and straight from its text."""
+    import json
+
+    from woningwet_engine.case import Case
+
+    out = []
+    for read in (lambda t: Case.model_validate(json.loads(t)), Case.model_validate_json):
+        try:
+            out.append(("ok", read(text).canonical()))
+        except Exception as exc:  # noqa: BLE001 - the kind of refusal is compared
+            out.append(("refused", type(exc).__name__))
+    return out
+
+
+def _stored_cases():
+    import gzip
+    import sqlite3
+    from pathlib import Path
+
+    from woningwet_engine.audit import case_json_of
+    from woningwet_engine.case import load_case
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [case_json_of(load_case(p)) for p in sorted((root / "cases").glob("*.yaml"))]
+    v1 = gzip.decompress((root / "tests" / "fixtures" / "audit" / "decision-log-v1.sqlite.gz").read_bytes())
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".sqlite") as fh:
+        fh.write(v1)
+        fh.flush()
+        with sqlite3.connect(fh.name) as conn:
+            texts += [r[0] for r in conn.execute("SELECT case_json FROM records")]
+    return texts
+
+
+_STORED = _stored_cases()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(_STORED), st.sampled_from(["units", "cost", "floor_area_m2", "title", "date", None]),
+       st.one_of(st.none(), st.booleans(), st.integers(-10, 10**7), st.floats(allow_nan=False),
+                 st.text(max_size=12), st.sampled_from(["2016-06-01", "2016-06-01T00:00:00", "5", "1000.50"])))
+def test_a_stored_case_read_from_its_text_is_the_case_read_from_a_dict(text, field, value):
+    import json
+
+    if field is not None:  # a changed value: both ways accept it alike, or refuse it alike
+        data = json.loads(text)
+        (data if field in ("title", "date") else data["components"][0])[field] = value
+        text = json.dumps(data, ensure_ascii=False)
+    via_dict, via_text = _read_both_ways(text)
+    assert via_dict == via_text
+
+
+def test_recorded_case_reads_single_cases_from_their_text(tmp_path, monkeypatch):
+    from woningwet_engine.case import Case
+
+    path = _log(tmp_path, 2)
+    read = []
+    original = Case.model_validate_json.__func__
+
+    def counted(cls, data, *args, **kwargs):
+        read.append(data)
+        return original(cls, data, *args, **kwargs)
+
+    monkeypatch.setattr(Case, "model_validate_json", classmethod(counted))
+    with DecisionLog.open(path) as log:
+        recs = list(log.records())
+        cases = [replay.recorded_case(rec) for rec in recs]
+    assert read == [rec["case_json"] for rec in recs]
+    assert [c.canonical() for c in cases] == [Case.model_validate(__import__("json").loads(r["case_json"])).canonical()
+                                              for r in recs]
