@@ -730,6 +730,15 @@ def long_register(book, tmp_path_factory) -> Path:
     return write_csv(tmp_path_factory.mktemp("long") / "long.csv", 100_000, rent_thresholds(book, [DAY]), seed=5)
 
 
+@pytest.fixture(scope="module")
+def longer_register(book, tmp_path_factory) -> Path:
+    """A register whose unit-by-unit judging statement runs well over the first progress poll (one
+    second) also on an idle machine: 100,000 units judged one by one on one thread took under a
+    second there, so the progress line the interrupt waits for never came."""
+    return write_csv(tmp_path_factory.mktemp("longer") / "longer.csv", 400_000, rent_thresholds(book, [DAY]),
+                     seed=5)
+
+
 def _interrupted(register: Path, out_dir: Path, lang: str, wait_for: str, *extra: str):
     """`woningwet stock` with progress on, sent SIGINT when a stderr line holds `wait_for`; returns
     (exit code, stderr, the processes the run had then forked)."""
@@ -765,20 +774,20 @@ def _interrupted(register: Path, out_dir: Path, lang: str, wait_for: str, *extra
 
 @pytest.mark.skipif(not os.path.isfile(f"/proc/{os.getpid()}/task/{os.getpid()}/children"),
                     reason="lists a process's children in /proc")
-@pytest.mark.parametrize("lang, wait_for, extra, said", [
+@pytest.mark.parametrize("register, lang, wait_for, extra, said", [
     # while Python plans, with the planning worker busy
-    ("nl", "rijen gelezen", (), "stock: onderbroken (Ctrl-C); er is niets geschreven"),
+    ("long_register", "nl", "rijen gelezen", (), "stock: onderbroken (Ctrl-C); er is niets geschreven"),
     # while DuckDB judges (its progress line is printed from inside a statement that has run a second;
-    # one thread and every unit's own facts keep it running for seconds)
-    ("en", "judging and writing:", ("--check-every-unit", "--threads", "1"),
+    # one thread, every unit's own facts and a larger register keep it running for seconds)
+    ("longer_register", "en", "judging and writing:", ("--check-every-unit", "--threads", "1"),
      "stock: interrupted (Ctrl-C); nothing was written"),
 ])
-def test_ctrl_c_ends_a_run_with_one_line_exit_130_and_nothing_left(long_register, tmp_path, lang, wait_for,
+def test_ctrl_c_ends_a_run_with_one_line_exit_130_and_nothing_left(request, register, tmp_path, lang, wait_for,
                                                                      extra, said):
     """Ctrl-C in a long run: one line in the reader's language (no traceback, although DuckDB turns the
     interrupt of a statement into an error of its own), exit 130, no output or temporary file, and the
     planning worker is gone."""
-    code, err, children = _interrupted(long_register, tmp_path, lang, wait_for, *extra)
+    code, err, children = _interrupted(request.getfixturevalue(register), tmp_path, lang, wait_for, *extra)
     assert code == 130, err
     assert err.rstrip().splitlines()[-1] == said and "Traceback" not in err, err
     assert os.listdir(tmp_path) == []
