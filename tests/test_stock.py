@@ -654,6 +654,7 @@ def worker_fork_checks(tmp_path: Path) -> None:
     """The body of the test above, in a process that starts with one thread."""
     import gc
     import threading
+    import time
 
     import woningwet_engine.stock.judge as stock_judge
     from woningwet_engine.stock.worker import PlanWorker
@@ -671,6 +672,18 @@ def worker_fork_checks(tmp_path: Path) -> None:
         submitted.append(name)
         return real_submit(self, name, tasks, extend)
 
+    def alone_now() -> None:
+        """Waits until this process is down to one OS thread. A joined thread, or DuckDB's pool after its
+        connection closed, can stay listed in /proc/self/task a moment longer; a run that starts then
+        plans without a worker (right, but not what the next check is about)."""
+        deadline = time.monotonic() + 30
+        while True:
+            gc.collect()
+            if len(os.listdir("/proc/self/task")) == 1:
+                return
+            assert time.monotonic() < deadline, f"other threads are alive: {threading.enumerate()}"
+            time.sleep(0.01)
+
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(os, "fork", fork)
         monkeypatch.setattr(PlanWorker, "submit", submit)
@@ -682,14 +695,15 @@ def worker_fork_checks(tmp_path: Path) -> None:
             judge_register(register, DAY, book, output=out, threads=threads)
             return out.read_bytes(), outcomes_path(out).read_bytes()
 
-        gc.collect()
-        assert len(os.listdir("/proc/self/task")) == 1, f"other threads are alive: {threading.enumerate()}"
+        alone_now()
         alone = run("alone", 10 ** 9)
         assert not submitted
+        alone_now()
         assert run("worker", 2) == alone
         assert threads_at_fork and set(threads_at_fork) == {1}
         assert submitted == ["protos_of", "classes_of", "judge_outcomes"]
         forks = len(threads_at_fork)
+        alone_now()
         assert run("one-thread", 2, threads=1) == alone and len(threads_at_fork) == forks
 
         stop = threading.Event()
@@ -718,8 +732,11 @@ def worker_fork_checks(tmp_path: Path) -> None:
         for judge_outcome, said in ((fails_in_the_worker, "worker disagrees"), (fails_here, "this process disagrees")):
             monkeypatch.setattr(stock_judge._Planner, "judge_outcome", judge_outcome)
             out = tmp_path / "failed.parquet"
+            alone_now()
+            forks = len(threads_at_fork)
             with pytest.raises(stock_judge.EngineError, match=said):
                 judge_register(register, DAY, book, output=out, threads=2)
+            assert len(threads_at_fork) == forks + 1  # the worker took part
             assert not out.exists() and not outcomes_path(out).exists()
     print("checked")
 
