@@ -147,6 +147,8 @@ class Group(click.Group):
             return super().__call__(*args, **kwargs)
         except SystemExit as exc:
             compilecache.save()
+            if "woningwet_engine.modelcache" in sys.modules:
+                sys.modules["woningwet_engine.modelcache"].save_fields()
             code = exc.code
             if not _FAST_EXIT or not (code is None or isinstance(code, int)):
                 raise
@@ -165,6 +167,10 @@ class Group(click.Group):
             import gc
 
             gc.enable()
+        elif _CLI_PROCESS:  # these define the case, result and rulebook models: their fields from the cache
+            from .modelcache import install_fields
+
+            install_fields()
         if name in LAZY_COMMANDS and name not in self.commands:
             import importlib
 
