@@ -227,6 +227,61 @@ def test_same_register_gives_byte_identical_table(book, tmp_path):
             assert outcomes_path(a).read_bytes() == outcomes_path(b).read_bytes()
 
 
+def test_table_of_several_row_groups_is_written_on_every_thread_with_the_same_bytes(book, tmp_path, monkeypatch):
+    """The table query scans one table (`ordered`, units in register order with their group number:
+    stock/judge.py _order_units), so DuckDB runs and writes it on two threads (a batch copy, no join);
+    its Parquet row groups are those of `ordered`, which is always inserted on one thread. A register
+    of three row groups' worth of units, staged on two threads from a Parquet file of small row groups
+    (so `units` itself has irregular row groups), is written to the same bytes at one and two threads,
+    in full 122,880-row groups, with the rows of the join-and-sort form of the query."""
+    import woningwet_engine.stock.judge as stock_judge
+
+    small = write_csv(tmp_path / "small.csv", 3000, rent_thresholds(book, [DAY]), seed=9)
+    pq = tmp_path / "r.parquet"
+    copies = 2 * stock_judge.ROW_GROUP_ROWS // 3000 + 3  # > 2 row groups of units
+    duckdb.connect().execute(
+        f"COPY (SELECT r.* REPLACE (r.unit_id || '-' || i AS unit_id) FROM range({copies}) t(i), "
+        f"(SELECT * FROM read_csv('{small}', all_varchar = true)) r ORDER BY i, r.unit_id) TO '{pq}' "
+        "(FORMAT parquet, ROW_GROUP_SIZE 7000)")
+    plans = []
+    real = stock_judge.connect
+
+    class Explained:
+        def __init__(self, con):
+            self._con = con
+
+        def execute(self, sql, *args):
+            if sql.startswith("COPY (") and ".outcomes" not in sql and "units.parquet" not in sql:
+                plans.append(self._con.execute(f"EXPLAIN {sql}", *args).fetchall()[0][1])
+            return self._con.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    monkeypatch.setattr(stock_judge, "connect", lambda *a, **k: Explained(real(*a, **k)))
+    out = {n: tmp_path / f"t{n}.parquet" for n in (1, 2)}
+    for n, path in out.items():
+        run = judge_register(pq, DAY, book, output=path, threads=n)
+        assert run.judged == copies * 3000
+    assert out[1].read_bytes() == out[2].read_bytes()
+    assert outcomes_path(out[1]).read_bytes() == outcomes_path(out[2]).read_bytes()
+    sizes = [r[0] for r in duckdb.connect().execute(
+        f"SELECT row_group_num_rows FROM parquet_metadata('{out[2]}') GROUP BY row_group_id, row_group_num_rows "
+        "ORDER BY row_group_id").fetchall()]
+    assert len(sizes) == 3 and sizes[:-1] == [stock_judge.ROW_GROUP_ROWS] * 2, sizes
+    assert len(plans) == 2 and "Batch Copy To File" in plans[1] and "Join" not in plans[1], plans[1]
+    assert "Batch Copy To File" not in plans[0], plans[0]  # one thread: the plain copy
+    # the rows and their order are those of the join-and-sort form (no table `ordered`)
+    monkeypatch.setattr(stock_judge, "_order_units", lambda cur: False)
+    sorted_form = tmp_path / "sorted.parquet"
+    judge_register(pq, DAY, book, output=sorted_form, threads=2)
+    cols = [r[0] for r in duckdb.connect().execute(f"DESCRIBE SELECT * FROM '{out[2]}'").fetchall()]
+    differ = " OR ".join(f'a."{c}" IS DISTINCT FROM b."{c}"' for c in cols)
+    assert duckdb.connect().execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {differ}) FROM (SELECT * FROM '{sorted_form}') a "
+        f"POSITIONAL JOIN (SELECT * FROM '{out[2]}') b").fetchone() == (copies * 3000, 0)
+
+
 def test_normalised_table_joins_to_the_flat_one(book, tmp_path):
     """Parquet is normalised by default: per unit its verdict, fired rules and outcome number; the outcomes
     file beside it holds each outcome's lists once, with its number of units. Joined, it is the flat table."""

@@ -285,6 +285,7 @@ class _Planner:
         self._pending: list[tuple] = []  # outcomes numbered but not yet judged (end of plan())
         self.worker: PlanWorker | None = None  # the second planning process (worker.py), if any
         self._shared = 0  # the proto rows the worker holds
+        self.ordered = False  # table `ordered` holds the units in register order (_order_units)
 
     def facts_of(self, u: dict, muni: str) -> dict:
         """facts.py's component fact for the unit, built as for a one-component case file."""
@@ -732,13 +733,49 @@ def _check_unique(con, source: Path, unique: bool) -> None:
                                  id=repr(d[0]), n=d[1]) for d in dup])
 
 
-def _assign_groups(cur, ts: dict) -> bool:
-    """Each good unit's group number `gi`, in register order (table `unit_group`), and whether the unit ids
-    are unique: the DuckDB work that needs no plan, run on a cursor of its own while Python plans."""
+def _assign_groups(cur, ts: dict) -> tuple[bool, bool]:
+    """Each good unit's group number `gi`, in register order (table `unit_group`), whether the unit ids
+    are unique, and whether table `ordered` could be built (_order_units): the DuckDB work that needs no
+    plan, run on a cursor of its own while Python plans."""
     cur.execute(f"CREATE TABLE unit_group AS SELECT u.src_row, g.gi FROM (SELECT src_row, municipality, "
                 f"{_key_sql(ts)} AS gkey FROM units WHERE NOT bad) u JOIN roles r ON u.municipality = r.municipality "
                 "JOIN groups g ON u.gkey = g.gkey AND r.role = g.role ORDER BY u.src_row")
-    return cur.execute(UNIQUE_SQL).fetchone()[0]
+    unique = cur.execute(UNIQUE_SQL).fetchone()[0]
+    return unique, unique and _order_units(cur)
+
+
+OUT_OF_STEP = "stock: units and outcomes out of step at row"
+# rows per row group of a DuckDB table, and of the Parquet files DuckDB writes by default
+ROW_GROUP_ROWS = 122_880
+
+
+def _order_units(cur) -> bool:
+    """Table `ordered`: the good units' output columns with their group number, in register order, in
+    row groups of ROW_GROUP_ROWS whatever the thread count; False (and no table) if a unit and its
+    group number are not the same register row.
+
+    Why: the table query then scans one table (plain projections, no join), which DuckDB runs and
+    writes on every thread in order; its Parquet row groups follow the batches of that scan, which
+    are the table's row groups. A table staged on two threads has row groups per row group of the
+    register file (122,880 rows and a remainder, for a typical register), one staged on one thread
+    regular ones; so `ordered` is always inserted on one thread (SET threads = 1 for this statement,
+    while the other cursor runs no statement), and every thread count writes the same bytes."""
+    import duckdb
+
+    threads = cur.execute("SELECT current_setting('threads')").fetchone()[0]
+    inputs = ", ".join(f"u.{q(c)}" for c in OUTPUT_INPUTS)
+    cur.execute("SET threads = 1")
+    try:
+        cur.execute(f"CREATE TABLE ordered AS SELECT {inputs}, CASE WHEN u.src_row = a.src_row THEN a.gi "
+                    f"ELSE error('{OUT_OF_STEP} ' || u.src_row) END AS gi "
+                    "FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN unit_group a")
+    except duckdb.Error as exc:
+        if OUT_OF_STEP not in str(exc):
+            raise
+        return False
+    finally:
+        cur.execute(f"SET threads = {int(threads)}")
+    return True
 
 
 class _Meanwhile:
@@ -793,7 +830,7 @@ def _plan(con, tmpdir: Path, planner: _Planner, munis: list[str], ts: dict, run:
     except BaseException:  # e.g. Ctrl-C: the statement on the other cursor is not waited for
         meanwhile.stop()
         raise
-    unique = meanwhile.join()
+    unique, planner.ordered = meanwhile.join()
     _check_unique(con, run.source, unique)
     run.classes = len(planner._by_class)
     run.outcomes = len(planner.outcomes)
@@ -921,28 +958,28 @@ def _output_select(planner: _Planner, day: dt.date, verdict: str, o: str) -> str
       '{planner.book.sha256}' AS rulebook_sha256, '{__version__}' AS engine_version"""
 
 
-OUT_OF_STEP = "stock: units and outcomes out of step at row"
-
-
 def _positional_query(planner: _Planner, class_rows: list[tuple], day: dt.date) -> tuple[str, list]:
     """The default table query and its parameters, without sorting the units: each unit's group number
-    comes from the narrow table `unit_group` (built in register order while Python planned), glued to
-    the register-ordered units table by position (POSITIONAL JOIN; a single-table scan keeps its
-    order); its outcome and liberalisation flag are looked up by group number (`class_rows` are in
-    group order), its verdict, compliance, party and fired rules by outcome number, in lists passed as
-    parameters (bound once, not parsed as literals), so no join reorders the rows."""
+    is a column of table `ordered` (the units glued to their group numbers by position while Python
+    planned, every row number checked: _order_units); its outcome and liberalisation flag are looked
+    up by group number (`class_rows` are in group order), its verdict, compliance, party and fired rules
+    by outcome number, in lists passed as parameters (bound once, not parsed as literals), so no join
+    reorders the rows and the query runs on every thread."""
+    if not planner.ordered:
+        raise EngineError(f"{OUT_OF_STEP} (table 'ordered' was not built)")
     outs = sorted(planner.outcomes.values(), key=lambda o: o["id"])
     if [o["id"] for o in outs] != list(range(len(outs))):
         raise EngineError("outcome numbers are not 0..n-1")
     params = [[r[3] for r in class_rows], [r[4] for r in class_rows],
               *([o[name] for o in outs] for name in ("verdict", "compliant", "party", "fired"))]
-    inputs = ", ".join(q(c) for c in OUTPUT_INPUTS)
-    by_group = (f"SELECT u.*, a.src_row AS group_row, ($1::INTEGER[])[a.gi + 1] AS outcome, "
-                "($2::BOOLEAN[])[a.gi + 1] AS lib FROM (SELECT * FROM units WHERE NOT bad) u POSITIONAL JOIN unit_group a")
-    # the unit and its group must be the same register row: a mismatch stops the query
-    looked = (f"SELECT {inputs}, outcome, lib, CASE WHEN src_row = group_row THEN ($3::VARCHAR[])[outcome + 1] "
-              f"ELSE error('{OUT_OF_STEP} ' || src_row) END AS verdict, ($4::BOOLEAN[])[outcome + 1] AS compliant, "
-              f"($5::VARCHAR[])[outcome + 1] AS party, ($6::VARCHAR[][])[outcome + 1] AS fired FROM ({by_group})")
+    # a table column's statistics would tell the Parquet writer that a column without NULLs in this
+    # register is REQUIRED, so the schema would follow the data; read through a CASE (no statistics),
+    # every register column is written nullable (OPTIONAL), whatever the register holds
+    inputs = ", ".join(f"CASE WHEN gi IS NULL THEN NULL ELSE {q(c)} END AS {q(c)}" for c in OUTPUT_INPUTS)
+    by_group = "SELECT *, ($1::INTEGER[])[gi + 1] AS outcome, ($2::BOOLEAN[])[gi + 1] AS lib FROM ordered"
+    looked = (f"SELECT {inputs}, outcome, lib, ($3::VARCHAR[])[outcome + 1] AS verdict, "
+              "($4::BOOLEAN[])[outcome + 1] AS compliant, ($5::VARCHAR[])[outcome + 1] AS party, "
+              f"($6::VARCHAR[][])[outcome + 1] AS fired FROM ({by_group})")
     return f"{_output_select(planner, day, 's.verdict', 's')} FROM ({looked}) s", params
 
 
@@ -959,7 +996,7 @@ def _scan_two(con, tmpdir: Path, planner: _Planner, class_rows: list[tuple], ts:
         sql, params = stock_query(planner, class_rows, ts, day, nchunks, every_unit)
         with progress():
             con.execute(copy.format(sql), params)
-    except duckdb.Error as exc:
+    except (duckdb.Error, EngineError) as exc:
         if OUT_OF_STEP not in str(exc):
             raise
         # the staged table was not in register order after all: join every unit and sort (slower, same table)
