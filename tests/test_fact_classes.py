@@ -132,3 +132,94 @@ def test_a_damaged_or_foreign_signature_file_is_not_used(tmp_path, monkeypatch):
     sig = signature(conditions)
     assert sig({"rent": 5, "flag": True}) != sig({"rent": 5, "flag": 1})
     assert classes._read(stored.name) is not None  # written whole again
+
+
+def _counting_runs(matcher: DurableMatcher, monkeypatch) -> list[int]:
+    """The number of facts of each durable_rules session the matcher opens from now on."""
+    import orjson
+
+    sessions: list[int] = []
+    real = DurableMatcher._run
+
+    def run(self, name, text):
+        sessions.append(len(orjson.loads(text)))
+        return real(self, name, text)
+
+    monkeypatch.setattr(DurableMatcher, "_run", run)
+    return sessions
+
+
+def test_a_class_met_before_is_not_asserted_again(monkeypatch):
+    """What a class matches is asked of durable_rules once per ruleset: a later batch asserts only
+    the facts of classes it has not met, and every fact still gets its own class's matches."""
+    matcher = DurableMatcher()
+    k = f"test-classes-{next(_keys)}"
+    matcher.prepare(k, [Branch("LOW#then", "component", {"$lte": {"rent": 70000}}),
+                        Branch("SHOP#then", "component", {"object": "bog"})])
+    sessions = _counting_runs(matcher, monkeypatch)
+    first = [{"id": "a", "kind": "component", "rent": 100, "object": "bog"},
+             {"id": "b", "kind": "component", "rent": 80000, "object": "dwelling"}]
+    assert matcher.match(k, first, classed=True) == {("LOW#then", "a"), ("SHOP#then", "a")}
+    assert sessions == [2]
+    again = [{"id": "c", "kind": "component", "rent": 5000, "object": "bog"},  # a's class
+             {"id": "d", "kind": "component", "rent": 90000, "object": "dwelling"}]  # b's class
+    assert matcher.match(k, again, classed=True) == {("LOW#then", "c"), ("SHOP#then", "c")}
+    assert sessions == [2]  # both classes known: no session
+    mixed = again + [{"id": "e", "kind": "component", "rent": 70000, "object": "dwelling"},  # new: equal to 70000
+                     {"id": "f", "kind": "component", "rent": [1], "object": "bog"}]  # unhashable: its own class
+    assert matcher.match(k, mixed, classed=True) == matcher.match(k, mixed) == {
+        ("LOW#then", "c"), ("SHOP#then", "c"), ("LOW#then", "e"), ("SHOP#then", "f")}
+    assert sessions[1] == 2  # e and f only, then the unclassed match of all four
+    assert matcher.match(k, mixed[:3], classed=True) == {("LOW#then", "c"), ("SHOP#then", "c"), ("LOW#then", "e")}
+    assert len(sessions) == 3  # e's class is known now
+
+
+def test_known_classes_leave_with_their_rulesets(monkeypatch):
+    """A selection let go (MAX_SELECTIONS) takes its known classes with it; registered again, its
+    rulesets ask durable_rules afresh."""
+    matcher = DurableMatcher(max_selections=1)
+    branches = [Branch("LOW#then", "component", {"$lte": {"rent": 70000}})]
+    facts = [{"id": "a", "kind": "component", "rent": 100}]
+    one, two = f"test-classes-{next(_keys)}", f"test-classes-{next(_keys)}"
+    sessions = _counting_runs(matcher, monkeypatch)
+    matcher.prepare(one, branches)
+    assert matcher.match(one, facts, classed=True) == {("LOW#then", "a")}
+    names = [name for name, _ in matcher._rulesets[one]]
+    assert all(name in matcher._known for name in names)
+    matcher.prepare(two, branches)  # one is unregistered
+    assert not any(name in matcher._known for name in names)
+    matcher.prepare(one, branches)
+    assert matcher.match(one, facts, classed=True) == {("LOW#then", "a")}
+    assert sessions == [1, 1]
+
+
+@settings(max_examples=10, deadline=None)
+@given(seeds=st.lists(st.integers(0, 2**32 - 1), min_size=2, max_size=4), n=st.integers(1, 60))
+def test_classed_matching_over_successive_batches_equals_matching_every_fact(seeds, n):
+    """One engine, several cases one after the other (classes known from earlier batches reused):
+    each batch's matches equal durable_rules given every fact of that batch."""
+    book = rulebook()
+    selection = book.at(generate.DAY)
+    engine = Engine()
+    engine.branches(selection)
+    for i, seed in enumerate(seeds):
+        data = (generate.distinct if i % 2 else generate.realistic)(n, seed=seed)[0]
+        components, projects, plan = build_facts(Case.model_validate(data), selection)
+        facts = components + projects + [plan]
+        assert engine.matcher.match(selection.key, facts, classed=True) == engine.matcher.match(selection.key, facts)
+
+
+def test_the_kept_classes_are_bounded(monkeypatch):
+    """Beyond MAX_KNOWN classes (over all rulesets) every ruleset starts afresh; matches stay right."""
+    from woningwet_engine.inference import durable_adapter
+
+    monkeypatch.setattr(durable_adapter, "MAX_KNOWN", 3)
+    matcher = DurableMatcher()
+    k = f"test-classes-{next(_keys)}"
+    matcher.prepare(k, [Branch("LOW#then", "component", {"$lte": {"rent": 70000}}),
+                        Branch("P#then", "project", {"$gte": {"project_cost": 100}})])
+    for rent in (1, 70000, 70001, 80000, 70000, 1):
+        facts = [{"id": "a", "kind": "component", "rent": rent}, {"id": "p", "kind": "project", "project_cost": rent}]
+        want = {("LOW#then", "a")} if rent <= 70000 else set()
+        assert matcher.match(k, facts, classed=True) == want | ({("P#then", "p")} if rent >= 100 else set())
+        assert matcher._known_size == sum(map(len, matcher._known.values())) <= 3

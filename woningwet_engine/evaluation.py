@@ -371,7 +371,8 @@ class Engine:
 
     def fire(self, selection: Selection, facts: list[dict]) -> set[tuple[str, str]]:
         self.branches(selection)
-        return self.matcher.match(selection.key, facts, classed=True)  # one fact per class a ruleset sees
+        # one fact per class a ruleset sees, and each class asked once per ruleset (durable_adapter)
+        return self.matcher.match(selection.key, facts, classed=True)
 
 
 _ENGINE: Engine | None = None

@@ -26,6 +26,11 @@ Lessons applied (see docs/durable-rules.md in ../shared/engineering):
   fact ids within a scope are refused before durable_rules sees them (it compares ids by a
   32-bit hash; the positions it is given never collide).
 - An overlapping `$or` can match one fact twice: matches are collected as a set.
+- Classed matching (`match(classed=True)`, what the engine's cross-check uses) asks durable_rules
+  about each class of facts (inference/classes.py: exactly what a ruleset's conditions can tell
+  apart) once per registered ruleset and keeps the branches it matched: a later batch asserts only
+  the facts of classes not met before (a warm judgement of a known case, or a replayed record like
+  earlier ones, opens no session), and every fact still gets the matches of its class.
 - Every ruleset ends with a catch-all rule so that every fact is handled: calling delete_state on a
   session that only ever saw unhandled facts crashes the process (free(): invalid size / SIGSEGV,
   reproduced here), so a session must never be left in that state; its matches are not recorded.
@@ -76,6 +81,7 @@ MAX_FACT_PROPERTIES = 250
 MAX_PRIORITY = 65535
 MAX_SELECTIONS = 16  # regime selections kept registered (about 2 MB of C memory each): a rulebook has about 16
 SID = "case"
+MAX_KNOWN = 50_000  # classes whose matches are kept, over all rulesets (~1 KB each); beyond this all start afresh
 CAP = 65535  # matches one action hands over at most (durable_rules keeps `cap` in 16 bits)
 _OK, _NOT_HANDLED = 0, 1  # result codes of the C library's assert_facts
 
@@ -137,6 +143,8 @@ class DurableMatcher:
         self.verify = False  # True: every action message is also parsed in full and compared (tests)
         self._counter = 0
         self._signatures: dict[str, object] = {}  # ruleset name -> classes.signature of its conditions
+        self._known: dict[str, dict] = {}  # ruleset name -> {class: indices of the branches it matches}
+        self._known_size = 0  # classes kept in _known, over all rulesets
 
     def prepare(self, key: str, branches: Sequence[Branch]) -> None:
         """Register the branches of one selection (once per key while it stays among the most
@@ -181,6 +189,7 @@ class DurableMatcher:
             self._host._ruleset_list.remove(ruleset)
             _native.delete_ruleset(ruleset._handle)
             self._signatures.pop(name, None)
+            self._known_size -= len(self._known.pop(name, ()))
 
     @property
     def registered(self) -> int:
@@ -214,33 +223,72 @@ class DurableMatcher:
                         for index, positions in self._run(name, text):
                             fired.update((chunk[index].name, ids[p]) for p in positions)
                         continue
-                    members = self._classes(name, chunk, batch)
-                    shown = _dumps([_numbered(i, batch[m[0]]) for i, m in enumerate(members)])
-                    for index, positions in self._run(name, shown):
-                        branch = chunk[index].name
-                        fired.update((branch, ids[m]) for p in positions for m in members[p])
+                    for members, matched in self._class_matches(name, chunk, batch):
+                        for index in matched:
+                            branch = chunk[index].name
+                            fired.update((branch, ids[m]) for m in members)
         return fired
 
-    def _classes(self, name: str, chunk: list[Branch], batch: list[dict]) -> list[list[int]]:
-        """The positions of the facts of `batch` by class for ruleset `name`, in order of first member."""
+    def _class_matches(self, name: str, chunk: list[Branch], batch: list[dict]) -> list[tuple[list[int], tuple]]:
+        """(positions of a class's facts in `batch`, indices of the branches of ruleset `name` its
+        facts match) per class. What a class matches is asserted into durable_rules once per
+        registered ruleset and kept (`_known`): a class is exactly what the ruleset's conditions can
+        tell apart of a fact (inference/classes.py), so a fact of a class met before matches what
+        its first fact matched, as the facts of one class in one batch do. Classes of unhashable
+        values are asserted every time."""
+        keys, classes = self._classes(name, chunk, batch)
+        known = self._known.get(name)
+        if known is None:
+            known = self._known[name] = {}
+        out: list[tuple[list[int], tuple]] = []
+        new: list[int] = []  # the classes durable_rules is asked about
+        for n, key in enumerate(keys):
+            matched = None if key is None else known.get(key)
+            out.append((classes[n], matched))
+            if matched is None:
+                new.append(n)
+        if new:
+            shown = _dumps([_numbered(i, batch[classes[n][0]]) for i, n in enumerate(new)])
+            found: list[list[int]] = [[] for _ in new]
+            for index, positions in self._run(name, shown):
+                for p in positions:
+                    found[p].append(index)
+            if self._known_size + len(new) > MAX_KNOWN:
+                for memo in self._known.values():
+                    memo.clear()
+                self._known_size = 0
+            for n, indices in zip(new, found):
+                matched = tuple(sorted(set(indices)))
+                out[n] = (classes[n], matched)
+                if keys[n] is not None:
+                    known[keys[n]] = matched
+                    self._known_size += 1
+        return out
+
+    def _classes(self, name: str, chunk: list[Branch], batch: list[dict]) -> tuple[list, list[list[int]]]:
+        """(the class keys, the positions of the facts of `batch` by class) for ruleset `name`, in
+        order of first member; the key None: a class of its own (an unhashable value)."""
         sig = self._signatures.get(name)
         if sig is None:
             from .classes import signature
 
             sig = self._signatures[name] = signature(b.condition for b in chunk)
         by_class: dict = {}
+        keys: list = []
         out: list[list[int]] = []
         for pos, fact in enumerate(batch):
             try:
                 members = by_class.get(k := sig(fact))
             except TypeError:  # an unhashable value: a class of its own
+                keys.append(None)
                 out.append([pos])
                 continue
             if members is None:
                 members = by_class[k] = []
+                keys.append(k)
                 out.append(members)
             members.append(pos)
-        return out
+        return keys, out
 
     def _run(self, name: str, text: str) -> list[tuple[int, list[int]]]:
         """Assert the facts (JSON text) into ruleset `name` in a fresh session and take every action
