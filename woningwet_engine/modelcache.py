@@ -246,12 +246,21 @@ def _fields_dumps(value, sources: dict[int, tuple]) -> bytes:
     return out.getvalue()
 
 
-def _fields_loads(blob: bytes, cls):
-    import io
+class _FieldsUnpickler(pickle.Unpickler):
+    """Reads a table entry back, the paths _sources stored resolved in the class being defined."""
 
-    unpickler = pickle.Unpickler(io.BytesIO(blob))
-    unpickler.persistent_load = lambda path: _resolve(cls, path)
-    return unpickler.load()
+    def __init__(self, blob: bytes, cls) -> None:
+        import io
+
+        super().__init__(io.BytesIO(blob))
+        self.cls = cls
+
+    def persistent_load(self, path):
+        return _resolve(self.cls, path)
+
+
+def _fields_loads(blob: bytes, cls):
+    return _FieldsUnpickler(blob, cls).load()
 
 
 def _fields_file() -> str:
