@@ -568,6 +568,63 @@ def test_html_pieces_equal_the_macros_they_replace(c, x, code, text):
     assert as_functions.render(**values) == as_macros.render(**values)
 
 
+# badge and inputs were macros too (report/render.py makes them in Python since session 14); the
+# macros as they were, and `inputs` took its label from the template's `t`
+_MACROS_2 = (
+    "{%- macro badge(c) -%}{{ verdict(c.verdict, c.verdict_label) }}{% if not c.compliant and c.verdict not in "
+    "('forbidden', 'undetermined') %} <span class=\"verdict nc\">✗ {{ c.compliance_label }}</span>{% endif %}"
+    "{%- endmacro -%}\n"
+    "{%- macro inputs(x) -%}\n"
+    "{% if x.facts or x.params %}<p class=\"inputs\"><span class=\"label\">{{ t.component.inputs }}:</span>\n"
+    "{% for f in x.facts %}<span class=\"kv\">{{ f.name }} = {{ f.value }}</span>{% endfor %}\n"
+    "{% for p in x.params %}<span class=\"kv{% if p.unverified %} weak{% endif %}\">{{ p.name }} = {{ p.value }}"
+    "{% if p.unverified %} <span class=\"flag\">⚠ {{ p.confidence_label }}</span>{% endif %}</span>{% endfor %}"
+    "</p>{% endif %}\n"
+    "{%- endmacro -%}\n"
+)
+_verdicts = st.sampled_from(["daeb", "non_daeb", "forbidden", "needs_decision", "undetermined"]) | _values
+_items = st.lists(st.fixed_dictionaries({"name": _values, "value": _values}), max_size=3)
+_params = st.lists(st.fixed_dictionaries({"name": _values, "value": _values, "unverified": _values,
+                                          "confidence_label": _values}), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(c=st.fixed_dictionaries({"verdict": _verdicts, "verdict_label": _values, "compliant": _values,
+                                "compliance_label": _values}),
+       x=st.fixed_dictionaries({"facts": _items | st.just([]), "params": _params | st.just([])}),
+       label=_values)
+def test_badge_and_inputs_equal_the_macros_they_replace(c, x, label):
+    from woningwet_engine.report.render import environment
+
+    env = environment(True)
+    as_functions = env.from_string("[{{ badge(c) }}|{{ inputs(x, t) }}|{{ badge(c) ~ inputs(x, t) }}]")
+    as_macros = env.from_string(_MACROS_2 + "[{{ badge(c) }}|{{ inputs(x) }}|{{ badge(c) ~ inputs(x) }}]")
+    assert {"badge", "inputs"} <= set(env.globals)
+    values = {"c": c, "x": x, "t": {"component": {"inputs": label}}}
+    assert as_functions.render(**values) == as_macros.render(**values)
+
+
+def test_badge_and_inputs_refuse_a_missing_field_as_the_macros_did():
+    from woningwet_engine.report.render import environment
+
+    env = environment(True)
+    cases = [("[{{ badge(c) }}]", "[{{ badge(c) }}]", {"c": {"verdict": "daeb", "verdict_label": "D"}}),
+             ("[{{ inputs(x, t) }}]", "[{{ inputs(x) }}]", {"x": {"facts": [{"name": "n"}], "params": []},
+                                                            "t": {"component": {"inputs": "I"}}}),
+             ("[{{ inputs(x, t) }}]", "[{{ inputs(x) }}]", {"x": {"facts": [], "params": [{"name": "p", "value": 1}]},
+                                                            "t": {"component": {"inputs": "I"}}}),
+             ("[{{ inputs(x, t) }}]", "[{{ inputs(x) }}]", {"x": {"facts": [{"name": "n", "value": 1}]},
+                                                            "t": {"component": {}}})]
+    for ours, theirs, values in cases:
+        for source in (ours, _MACROS_2 + theirs):
+            with pytest.raises(jinja2.UndefinedError):
+                env.from_string(source).render(**values)
+    # nothing to show: the label is never read, by either
+    empty = {"x": {"facts": [], "params": []}, "t": {}}
+    assert env.from_string("[{{ inputs(x, t) }}]").render(**empty) == "[]"
+    assert env.from_string(_MACROS_2 + "[{{ inputs(x) }}]").render(**empty) == "[]"
+
+
 def test_html_pieces_refuse_a_missing_field_as_the_macros_did():
     from woningwet_engine.report.render import environment
 

@@ -77,8 +77,8 @@ def environment(html: bool) -> jinja2.Environment:
 
 
 def _html_pieces(env) -> dict:
-    """The HTML memo's three smallest pieces, as functions instead of template macros: a memo calls
-    them ~700 times, and each jinja2 macro call costs far more than the markup it makes. They give
+    """The HTML memo's five smallest pieces, as functions instead of template macros: a memo calls
+    them ~900 times, and each jinja2 macro call costs far more than the markup it makes. They give
     the markup the macros gave: the same escaping (markupsafe, as autoescape), the same fields read
     through the environment's getattr (a missing one is the same StrictUndefined error), the same
     truth tests. tests/test_report.py holds them equal to the macros on generated values."""
@@ -101,7 +101,29 @@ def _html_pieces(env) -> dict:
     def verdict(code, text):
         return Markup("".join(('<span class="verdict v-', escape(code), '">', escape(text), "</span>")))
 
-    return {"link": link, "flag": flag, "verdict": verdict}
+    def badge(c):
+        out = verdict(get(c, "verdict"), get(c, "verdict_label"))
+        if not get(c, "compliant") and get(c, "verdict") not in ("forbidden", "undetermined"):
+            out = Markup("".join((out, ' <span class="verdict nc">✗ ', escape(get(c, "compliance_label")), "</span>")))
+        return out
+
+    def inputs(x, t):
+        if not (get(x, "facts") or get(x, "params")):
+            return empty
+        parts = ['<p class="inputs"><span class="label">', escape(get(get(t, "component"), "inputs")), ":</span>\n"]
+        for f in get(x, "facts"):
+            parts += ('<span class="kv">', escape(get(f, "name")), " = ", escape(get(f, "value")), "</span>")
+        parts.append("\n")
+        for p in get(x, "params"):
+            parts += ('<span class="kv', " weak" if get(p, "unverified") else "", '">', escape(get(p, "name")), " = ",
+                      escape(get(p, "value")))
+            if get(p, "unverified"):
+                parts += (' <span class="flag">⚠ ', escape(get(p, "confidence_label")), "</span>")
+            parts.append("</span>")
+        parts.append("</p>")
+        return Markup("".join(parts))
+
+    return {"link": link, "flag": flag, "verdict": verdict, "badge": badge, "inputs": inputs}
 
 
 def render_md(memo: dict) -> str:
