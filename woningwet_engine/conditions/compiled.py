@@ -157,37 +157,59 @@ def program(conditions: list[list], params: Mapping,
     """One function of a fact -> per entry of `conditions` (a list of condition roots, e.g. a rule's
     when and test) the tuple of the atom codes of all their leaves, depth first, followed by the
     Kleene value (0/1/2) of each root. Each distinct atom is computed once per fact, each fact
-    value read once; the whole scope is one compiled function."""
+    value read once; the whole scope is one compiled function.
+
+    Made once per regime period and scope in every process (part of the first judgement of every
+    `check`), so each leaf is hashed once (a leaf is a frozen dataclass: its hash walks its fields
+    in Python) and a root that is a single leaf gets its Kleene text directly (_kleene_text)."""
     consts = _Consts()
     names: dict[str, str] = {}
     atom_vars: dict = {}
     lines = ["def codes(fact):", "    get = fact.get"]
+    add = lines.append
     groups = []
     for roots in conditions:
-        refs = []
+        refs: list[str] = []
         kleene = []
         for root in roots:
-            mine = []
+            mine: list[str] = []
             for leaf in leaves(root):
-                key = _leaf_key(leaf)
-                if key not in atom_vars:
+                try:
+                    key = leaf
+                    var = atom_vars.get(key)
+                except TypeError:  # unhashable: its own atom (as _leaf_key)
+                    key = id(leaf)
+                    var = atom_vars.get(key)
+                if var is None:
                     fact = getattr(leaf, "fact", None)
-                    if fact is not None and fact not in names:
-                        names[fact] = f"v{len(names)}"
-                        lines.append(f"    {names[fact]} = get({fact!r})")
-                    atom_vars[key] = f"a{len(atom_vars)}"
-                    var = names.get(fact, "None")
-                    lines.append(f"    {atom_vars[key]} = {atom_source(leaf, params, var, consts)}")
-                mine.append(atom_vars[key])
+                    if fact is None:
+                        fvar = "None"
+                    else:
+                        fvar = names.get(fact)
+                        if fvar is None:
+                            fvar = names[fact] = f"v{len(names)}"
+                            add(f"    {fvar} = get({fact!r})")
+                    var = atom_vars[key] = f"a{len(atom_vars)}"
+                    add(f"    {var} = {atom_source(leaf, params, fvar, consts)}")
+                mine.append(var)
             refs += mine
-            kleene.append(kleene_source(root, lambda i, mine=mine: f"KL[{mine[i]}]"))
+            kleene.append(_kleene_text(root, mine))
         groups.append("(" + "".join(f"{r}, " for r in refs + kleene) + ")")
-    lines.append("    return (" + "".join(f"{g}, " for g in groups) + ")")
+    add("    return (" + "".join(f"{g}, " for g in groups) + ")")
     ns: dict = {"K": tuple(consts.values), "KL": KLEENE, "min": min, "max": max}
     source = "\n".join(lines) + "\n"  # constants are in K, not in the text: equal rules give equal text
     code = (compile_source or _compile)(source, "<compiled program>")
     exec(code, ns)
     return ns["codes"]
+
+
+def _kleene_text(root, refs: list[str]) -> str:
+    """kleene_source(root, lambda i: f"KL[{refs[i]}]"): the same text, without the walk for a root
+    that is one leaf."""
+    kind = type(root)
+    if kind is not And and kind is not Or and kind is not Not:
+        return f"KL[{refs[0]}]"  # a single leaf (the common `when` of one atom)
+    return kleene_source(root, lambda i: f"KL[{refs[i]}]")
 
 
 class _Span:
@@ -247,7 +269,7 @@ class _Span:
             yield from item.leaves()
 
 
-_SPANS: dict[int, tuple] = {}  # id(root) -> (root, span, leaf spans, text of the whole condition)
+_SPANS: dict[int, tuple] = {}  # id(root) -> (root, span, leaf spans)
 _TEXTS: dict[int, tuple] = {}  # id(atom) -> (atom, rendered text)
 
 
@@ -258,7 +280,7 @@ def _span(root) -> tuple:
     if len(_SPANS) > 20_000:
         _SPANS.clear()
     span = _Span(root, 0)
-    found = _SPANS[id(root)] = (root, span, tuple(span.leaves()), render(root))
+    found = _SPANS[id(root)] = (root, span, tuple(span.leaves()))
     return found
 
 
@@ -278,7 +300,7 @@ def why_from_codes(root, codes, offset: int, status: Tri, params: Mapping):
     the atom codes of its leaves (`codes[offset:]`, depth first) instead of the fact:
     (atom text, the atom's fact or None, missing facts, unknown parameters). The value the atom
     saw is the caller's to add (it is the one thing that is not a function of the codes)."""
-    _, span, leaf_spans, whole = _span(root)
+    _, span, leaf_spans = _span(root)
     kl = [KLEENE[c] for c in codes[offset:offset + span.end]]
     atom = span.first(kl, status)
     missing: list = []
@@ -297,7 +319,9 @@ def why_from_codes(root, codes, offset: int, status: Tri, params: Mapping):
                 if value is None or isinstance(value, Interval):
                     unknown.append(pname)
     fact = getattr(atom, "fact", None)
-    return (_text(atom) if atom is not None else whole, fact, tuple(missing), tuple(unknown))
+    # the whole condition's text only when no atom decides (rare): rendering every root a process
+    # meets is part of its first judgement
+    return (_text(atom if atom is not None else root), fact, tuple(missing), tuple(unknown))
 
 
 def _compile(source: str, name: str):
