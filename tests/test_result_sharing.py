@@ -54,6 +54,25 @@ def test_pieces_out_of_rule_order_are_sorted_instead():
     assert verdict._not_fired(dataclasses.replace(ev, runs=inside), memo, order) == plain
 
 
+def test_a_rule_evaluation_held_by_many_runs_is_made_into_its_piece_once(monkeypatch):
+    """The why-not piece of one shared rule evaluation is made once, however many runs (facts that differ
+    in the run's other rules) hold it; the lists stay those made per state."""
+    selection, evaluations = _component_evaluations(generate.realistic(200, seed=3)[0])
+    memo, order = verdict._undated(selection), verdict._context(selection)["order"]
+    memo["not_fired_by_run"].clear()  # as in a fresh process: nothing kept from other tests' judgements
+    memo["not_fired_by_part"].clear()
+    made = []
+    piece = verdict._piece
+    monkeypatch.setattr(verdict, "_piece", lambda p, *rest: made.append(p) or piece(p, *rest))
+    for ev in evaluations:
+        assert verdict._not_fired_by_run(ev.runs, memo, order) == \
+            verdict._not_fired(dataclasses.replace(ev, parts=None, runs=None), memo, order)
+    runs = {id(run): run for ev in evaluations for run in ev.runs}
+    held = [p for run in runs.values() for p in run.parts]
+    assert len(held) > 2 * len({id(p) for p in held})  # evaluations shared between runs
+    assert sorted(map(id, made)) == sorted({id(p) for p in held})  # each made once
+
+
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 40), distinct=st.booleans(),
        lang=st.sampled_from(["nl", "en"]))

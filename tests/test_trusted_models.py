@@ -52,3 +52,14 @@ def test_a_value_is_not_converted():
     """trusted keeps what it is given (the caller's promise): a wrong type shows, it is not fixed."""
     made = trusted(Inputs, facts={}, params=())
     assert made != Inputs(facts={}, params=())  # validation would make the tuple a list
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_every_component_result_and_why_not_entry_equals_one_validated_afresh(path):
+    result = judge(load_case(path), rulebook())
+    assert result.components
+    for c in result.components:
+        assert _same(c, _afresh(c)), c.id
+        assert type(c.activity) is str and type(c.object) is str  # as validation gives, not the case's enums
+        for nf in c.not_fired:
+            assert _same(nf, _afresh(nf)), nf.rule

@@ -46,7 +46,8 @@ def _undated(selection: Selection) -> dict:
     memo = selection.period_memo
     if "order" not in memo:
         memo.update(order={cr.rule.id: i for i, cr in enumerate(selection.rules)}, reason_parts={}, params={},
-                    not_fired={}, not_fired_by_state={}, not_fired_by_run={}, open_violation={}, assumptions={})
+                    not_fired={}, not_fired_by_state={}, not_fired_by_run={}, not_fired_by_part={},
+                    open_violation={}, assumptions={})
     return memo
 
 
@@ -424,12 +425,13 @@ def _not_fired_by_run(runs: tuple, memo: dict, order: dict) -> list[NotFired] | 
     (the compiled evaluator's `runs`, in rule order, each shared by every fact with the same projection
     on its rules): the pieces follow each other in sort order, so a component costs one lookup per run
     and no sort. None if the pieces are not in rule order (then: sorted)."""
-    by_run, nf_memo = memo["not_fired_by_run"], memo["not_fired"]
+    by_run, nf_memo, by_part = memo["not_fired_by_run"], memo["not_fired"], memo["not_fired_by_part"]
     out: list[NotFired] = []
     last = -1
     for run in runs:
         found = by_run.get(id(run))  # _kept, inlined: one lookup per run and component
-        piece = found[1] if found is not None else _kept(by_run, id(run), lambda: _run_piece(run, nf_memo, order), run)
+        piece = found[1] if found is not None else \
+            _kept(by_run, id(run), lambda: _run_piece(run, nf_memo, order, by_part), run)
         if piece is None:  # out of rule order inside the run
             return None
         first, final, entries = piece
@@ -441,13 +443,17 @@ def _not_fired_by_run(runs: tuple, memo: dict, order: dict) -> list[NotFired] | 
     return out
 
 
-def _run_piece(run, nf_memo: dict, order: dict) -> tuple | None:
+def _run_piece(run, nf_memo: dict, order: dict, by_part: dict) -> tuple | None:
     """(rank of its first rule, of its last, its why-not entries in sort order) of one shared run
-    (ranks None: it shows none); None when the run is out of rule order inside (the caller sorts)."""
+    (ranks None: it shows none); None when the run is out of rule order inside (the caller sorts).
+    A rule's shared evaluation is held by many runs (facts that differ in other rules of the run),
+    so its piece is kept per evaluation object (`by_part`) too."""
     first = last = None
     entries: list[NotFired] = []
     for p in run.parts:
-        rank, items = _piece(p, nf_memo, order)
+        found = by_part.get(id(p))  # _kept, inlined
+        rank, items = found[1] if found is not None and found[0] is p else \
+            _put(by_part, id(p), _piece(p, nf_memo, order), p)
         if rank is None:
             continue
         if last is not None and rank <= last:
@@ -471,8 +477,8 @@ def _not_fired_entry(bs: BranchState, schema, nf_memo: dict, order: dict):
     if why is None or why.fact in SELECTOR_FACTS or bs.rule.rule.scope != "component":
         return None
     def make() -> NotFired:
-        return NotFired(
-            rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
+        return trusted(  # valid values: the branch's id, its status, texts and the fact's JSON value
+            NotFired, rule=f"{bs.rule.rule.id}#{bs.branch}", status=why.status.value, failed=why.atom,
             seen=json_value(why.seen, schema[why.fact].type) if why.fact in schema else None,
             missing=list(why.missing_facts) + [f"param.{p}" for p in why.unknown_params])
     try:
