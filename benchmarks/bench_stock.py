@@ -7,6 +7,8 @@ Not part of the test suite; figures in docs/benchmarks.md.
     .venv/bin/python benchmarks/bench_stock.py --compare            # DuckDB vs Polars on the compiled branches
     .venv/bin/python benchmarks/bench_stock.py --flat               # the flat layout side by side
     .venv/bin/python benchmarks/bench_stock.py --statements       # where a cold run's time goes, statement by statement
+    .venv/bin/python benchmarks/bench_stock.py --units 1000000 --dates 2016-06-01 --formats parquet --repeat 5
+                                                                  # the 1M target on the median of 5 (each cold anew)
 
 What it measures, on a synthetic but realistic register (stock/synthetic.py: varied kinds, rents around every
 threshold of several dates, missing values):
@@ -330,6 +332,26 @@ def compare_engines(book, work: Path, day: dt.date, n: int) -> dict:
             "polars_threads": pl_threads, "load": load()}
 
 
+def median_lines(results: list[dict], units: int) -> list[dict]:
+    """Per date, input, layout and plan: the median wall and CPU seconds of its repeats and whether the
+    median wall time meets the rate (the 1M target is decided on it: one run's spread on the shared
+    machine is larger than the margin)."""
+    import statistics
+
+    groups: dict[tuple, list[dict]] = {}
+    for r in results:
+        groups.setdefault((r["date"], r["input"], r["layout"], r["plan"]), []).append(r)
+    out = []
+    for (day, fmt, layout, plan), rs in groups.items():
+        wall = statistics.median(r["wall_s"] for r in rs)
+        out.append({"date": day, "input": fmt, "layout": layout, "plan": plan, "runs": len(rs),
+                    "wall_s": [r["wall_s"] for r in rs], "cpu_s": [r["cpu_s"] for r in rs],
+                    "median_wall_s": round(wall, 2),
+                    "median_cpu_s": round(statistics.median(r["cpu_s"] for r in rs), 2),
+                    "median_units_per_s": round(units / wall), "rate_ok": units / wall >= LIMIT_RATE})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=1_000_000)
@@ -341,6 +363,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--flat", action="store_true", help="also one run per date with --layout flat")
     ap.add_argument("--statements", action="store_true", help="only a cold in-process run, statement by statement")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs of each date's sequence, each with a fresh cold plan cache; the rate targets are "
+                         "decided on the median wall time")
     args = ap.parse_args()
     book = load_rulebook()
     days = [dt.date.fromisoformat(d) for d in args.dates]
@@ -362,14 +387,20 @@ def main() -> None:
         results = []
         # a cache directory of its own: the first run of each date plans from scratch ("cold"), the next ones
         # take the planning answers from the plan cache ("warm", stock/plancache.py)
-        os.environ["WONINGWET_CACHE_DIR"] = str(work / "cache")
+        base_cache = work / "cache"
+        os.environ["WONINGWET_CACHE_DIR"] = str(base_cache)
         # the rulebook, model and compiled-code caches as any second `woningwet` run finds them: one small run
         # on a date the timed runs do not use (the plan cache is per date, so theirs stays cold)
         run_child([*WONINGWET, "stock", str(ROOT / "cases" / "stock-sample.csv"), "--at", "2017-01-02", "--quiet"])
         # per date: the first format cold, then every format warm (the first again: cold and warm side by side)
         runs = ([(args.formats[0], "normalised")] + [(fmt, "normalised") for fmt in args.formats]
                 + ([(args.formats[0], "flat")] if args.flat else []))
-        for day in days:
+        for rep, day in [(rep, day) for rep in range(args.repeat) for day in days]:
+            if args.repeat > 1:  # every repeat plans from scratch again: a copy of the primed cache
+                cache = work / f"cache-{rep}"
+                if not cache.exists():
+                    shutil.copytree(base_cache, cache)
+                os.environ["WONINGWET_CACHE_DIR"] = str(cache)
             for i, (fmt, layout) in enumerate(runs):
                 src = pq_path if fmt == "parquet" else csv_path
                 out = work / f"out-{fmt}-{layout}-{day}.parquet"
@@ -383,6 +414,7 @@ def main() -> None:
                 # exit 1 means: some unit is not compliant or its compliance is open (docs/stock.md)
                 expected_rc = 1 if tot.get("non_compliant") or tot.get("compliance_open") else 0
                 line = {"date": day.isoformat(), "input": fmt, "layout": layout, "plan": "cold" if i == 0 else "warm",
+                        "repeat": rep + 1,
                         "rc": r["rc"], "rc_as_documented": r["rc"] == expected_rc,
                         "non_compliant": tot.get("non_compliant"), "compliance_open": tot.get("compliance_open"),
                         "wall_s": round(r["wall"], 2), "cpu_s": round(r["cpu"], 2),
@@ -394,6 +426,10 @@ def main() -> None:
                     line["stderr"] = r["stderr"][-2000:]
                 results.append(line)
                 print(json.dumps(line))
+        medians = median_lines(results, args.units)
+        if args.repeat > 1:
+            for m in medians:
+                print(json.dumps({"median_of_repeats": m}))
         day = days[0]
         n, bad = agreement(book, work / f"out-{args.formats[0]}-normalised-{day}.parquet", day, args.agree)
         print(json.dumps({"agreement_with_judge": {"date": day.isoformat(), "units": n, "disagree": bad}}))
@@ -407,15 +443,17 @@ def main() -> None:
         if args.compare:
             print(json.dumps({"duckdb_vs_polars": compare_engines(book, work, day, args.units)}))
         # issue #12, "What it must show", item by item
-        cold = [r for r in results if r["plan"] == "cold"]
+        decided = "the median of %d runs each" % args.repeat if args.repeat > 1 else "one run each"
         print(json.dumps({"must_show": {
+            "rates decided from": decided,
             "generator: every kind, rents around the thresholds of several dates, missing values": (
                 len(profile["kinds"]) >= 4 and profile["dwelling_rents_within_30_eur_of_a_threshold"] > 0.2
                 and profile["dwelling_rents_on_or_a_cent_beside_one"] > 0
                 and all(v > 0 for v in profile["dwellings_missing"].values())),
-            f"{args.units:,} units, cold plan, >= {LIMIT_RATE:,} units/s wall": all(r["rate_ok"] for r in cold),
+            f"{args.units:,} units, cold plan, >= {LIMIT_RATE:,} units/s wall": all(
+                m["rate_ok"] for m in medians if m["plan"] == "cold"),
             f"{args.units:,} units, warm plan, >= {LIMIT_RATE:,} units/s wall": all(
-                r["rate_ok"] for r in results if r["plan"] == "warm"),
+                m["rate_ok"] for m in medians if m["plan"] == "warm"),
             f"peak memory <= {LIMIT_RSS_MB} MB": all(r["rss_ok"] for r in results),
             "totals equal a plain group-by": all(r["totals_equal_group_by"] for r in results),
             "exit code as documented (1: some unit not compliant or open)": all(r["rc_as_documented"] for r in results),

@@ -227,6 +227,28 @@ def test_same_register_gives_byte_identical_table(book, tmp_path):
             assert outcomes_path(a).read_bytes() == outcomes_path(b).read_bytes()
 
 
+def test_same_register_gives_byte_identical_workbook(book, tmp_path):
+    """An XLSX table carries no clock time: docProps/core.xml's creation and modification time and every
+    zip entry's time are midnight of the judged date (stock/judge.py _xlsx_time), so two runs give the
+    same bytes however far apart they are."""
+    import zipfile
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    judge_register(SAMPLE, DAY, book, output=a, out_format="xlsx")
+    judge_register(SAMPLE, DAY, book, output=b, out_format="xlsx", threads=1)
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2016, 6, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+        assert "xl/worksheets/sheet1.xml" in z.namelist()
+    stamps = re.findall(r"<dcterms:(created|modified)[^>]*>([^<]*)<", core)
+    assert sorted(stamps) == [("created", "2016-06-01T00:00:00Z"), ("modified", "2016-06-01T00:00:00Z")]
+    assert a.read_bytes() == b.read_bytes()
+    from openpyxl import load_workbook
+
+    ws = load_workbook(a, read_only=True).worksheets[0]
+    assert len(list(ws.iter_rows(values_only=True))) == 17  # the header and the sample's 16 units
+
+
 def test_table_of_several_row_groups_is_written_on_every_thread_with_the_same_bytes(book, tmp_path, monkeypatch):
     """The table query scans one table (`ordered`, units in register order with their group number:
     stock/judge.py _order_units), so DuckDB runs and writes it on two threads (a batch copy, no join);

@@ -606,7 +606,7 @@ def judge_register(source: Path, day: dt.date, book: Rulebook, output: Path | No
 
                         staged = StagedOutput(destination(summary), render_summary(run, lang))
                     _write(con, parquet_tmp, None if output is None else Path(output), out_format, layout, direct,
-                           staged)
+                           day, staged)
                 finally:
                     if staged is not None:
                         staged.discard()
@@ -1039,7 +1039,7 @@ def flat_query(units_src: str) -> str:
             "ORDER BY u.file_row_number")
 
 
-def _copy(con, query: str, lists: tuple[str, ...], fmt: str, target: Path) -> None:
+def _copy(con, query: str, lists: tuple[str, ...], fmt: str, target: Path, day: dt.date) -> None:
     """`query` into `target` in `fmt`; CSV and XLSX join the list columns `lists` with '; '."""
     flat = ", ".join(f"array_to_string({c}, '; ') AS {c}" for c in lists)
     text = f"SELECT * REPLACE ({flat}) FROM ({query})"
@@ -1050,10 +1050,11 @@ def _copy(con, query: str, lists: tuple[str, ...], fmt: str, target: Path) -> No
     elif fmt == "json":
         con.execute(f"COPY ({query}) TO {literal(str(target))} (FORMAT json, ARRAY true)")
     else:
-        _write_xlsx(con, text, target)
+        _write_xlsx(con, text, target, day)
 
 
-def _write(con, units_tmp: Path, output: Path | None, fmt: str, layout: str, direct: bool, summary=None) -> None:
+def _write(con, units_tmp: Path, output: Path | None, fmt: str, layout: str, direct: bool, day: dt.date,
+           summary=None) -> None:
     """The requested format and layout from the judged units (Parquet, register order), each file written
     beside its target, then all renamed into place together with the staged summary (an
     output.StagedOutput, or None): a normalised table's outcomes file first, the summary last; a failure
@@ -1073,7 +1074,7 @@ def _write(con, units_tmp: Path, output: Path | None, fmt: str, layout: str, dir
         for target, query, lists in jobs:
             tmp = _temp_beside(target)
             temps.append((tmp, target))
-            _copy(con, query, lists, fmt, tmp)
+            _copy(con, query, lists, fmt, tmp, day)
         if direct and output is not None:
             temps.append((units_tmp, output))
     except BaseException:
@@ -1139,13 +1140,53 @@ def _publish_all(temps: list[tuple[Path, Path]], summary) -> None:
             summary.finish()
 
 
-def _write_xlsx(con, query: str, path: Path) -> None:
+def _xlsx_time(day: dt.date) -> dt.datetime:
+    """The one time a workbook of `day` carries (its creation and modification time in
+    docProps/core.xml and every zip entry's time): midnight of the judged date, not the clock, so the
+    same register gives the same bytes run after run (a zip entry cannot hold a time before 1980)."""
+    return dt.datetime.combine(max(day, dt.date(1980, 1, 1)), dt.time())
+
+
+def _fixed_time_zip(when: dt.datetime):
+    """A ZipFile whose every entry carries the time `when` (openpyxl stamps entries with the clock and,
+    for a write-only sheet, with its temporary file's time)."""
+    import shutil
+    import zipfile
+
+    stamp = when.timetuple()[:6]
+
+    class FixedTimeZip(zipfile.ZipFile):
+        def _info(self, name: str) -> zipfile.ZipInfo:
+            info = zipfile.ZipInfo(name, stamp)
+            info.compress_type = self.compression
+            info.external_attr = 0o600 << 16
+            return info
+
+        def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+            if isinstance(zinfo_or_arcname, str):
+                zinfo_or_arcname = self._info(zinfo_or_arcname)
+            return super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+        def write(self, filename, arcname=None, *args, **kwargs):
+            with open(filename, "rb") as src, self.open(self._info(arcname or str(filename)), "w",
+                                                        force_zip64=True) as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+
+    return FixedTimeZip
+
+
+def _write_xlsx(con, query: str, path: Path, day: dt.date) -> None:
+    from zipfile import ZIP_DEFLATED
+
     from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
 
     n = con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
     if n > XLSX_MAX_ROWS:
         raise InputError.of(str(path), "--format", "stock.xlsx_rows", n=f"{n:,}", max=f"{XLSX_MAX_ROWS:,}")
     wb = Workbook(write_only=True)
+    when = _xlsx_time(day)
+    wb.properties.created = wb.properties.modified = when
     ws = wb.create_sheet("units")
     cur = con.execute(query)
     ws.append([d[0] for d in cur.description])
@@ -1155,4 +1196,6 @@ def _write_xlsx(con, query: str, path: Path) -> None:
             break
         for row in chunk:
             ws.append([float(v) if hasattr(v, "as_tuple") else v for v in row])
-    wb.save(path)
+    # as Workbook.save, without its stamping the modification time with the clock
+    with _fixed_time_zip(when)(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
